@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* err: one-line error messages handed from the library to a plugin.
+ *
+ * The library never prints or exits; a failing function returns -1 (or NULL)
+ * and fills a struct vm_err when one is given (NULL is accepted). */
+#ifndef VM_ERR_H
+#define VM_ERR_H
+
+#include <stddef.h>
+
+#define VM_ERR_LEN 512
+
+struct vm_err {
+    char msg[VM_ERR_LEN]; /* one line, no trailing newline */
+};
+
+/* Format into err (if not NULL); newlines and '|' are replaced so that the
+ * message can go on a plugin's first output line as it is. Returns -1 so a
+ * caller can write `return vm_err_set(err, ...);`. */
+int vm_err_set(struct vm_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Allocation helpers returning NULL on failure (never abort). */
+void *vm_calloc(size_t n, size_t size);
+void *vm_reallocarray(void *p, size_t n, size_t size);
+char *vm_strdup(const char *s); /* NULL in, NULL out */
+
+#endif

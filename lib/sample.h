@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sample: the two-sample engine behind every rate.
+ *
+ * A rate is (new - old) / elapsed with `elapsed` measured on CLOCK_BOOTTIME
+ * (not the configured interval), computed in double after checking that the
+ * counter did not go down. A counter that went down, a changed domain ID, a
+ * previous sample too old or from the future means "no valid previous
+ * sample" for that domain: never a wrapped or negative rate.
+ *
+ * vm_sample_run() uses the previous run's snapshot from the state folder
+ * when it is valid, so a scheduled check costs one libvirt round trip and no
+ * sleep. Domains without a valid previous sample are sampled twice in this
+ * run, `interval` seconds apart. The newest snapshot is saved for the next
+ * run. */
+#ifndef VM_SAMPLE_H
+#define VM_SAMPLE_H
+
+#include <stdbool.h>
+
+#include "err.h"
+#include "state.h"
+#include "stats.h"
+
+/* Pure: rate per second of a cumulative counter. Returns 0 and *out, or -1
+ * when cur < prev (reset) or elapsed is not > 0. */
+int vm_rate(uint64_t prev, uint64_t cur, double elapsed_s, double *out);
+
+/* Pure: true when every counter present in both prev and cur (cpu, vcpu,
+ * block, net) did not decrease and the domain id is the same. */
+bool vm_sample_consistent(const struct vm_dom_stats *prev, const struct vm_dom_stats *cur);
+
+struct vm_sample_opts {
+    double interval_s;       /* in-run gap when no valid previous sample (default 1) */
+    double max_age_s;        /* previous sample older than this is not used (default 3600) */
+    bool no_state;           /* --no-state: always sample in-run, touch no files */
+    const char *state_dir;   /* --state-dir or NULL */
+    const char *plugin;      /* for the key and the file header */
+    const char *uri;
+    char *const *key_args;   /* strings that make the key (the selection options) */
+    size_t nkey_args;
+};
+
+struct vm_rate_pair {
+    const struct vm_dom_stats *prev; /* NULL: no valid pair (why in `note`) */
+    const struct vm_dom_stats *cur;
+    double elapsed_s;
+    bool from_state;                 /* prev was the previous run's sample */
+    const char *note;                /* static text: why in-run sampling was needed, or NULL */
+};
+
+struct vm_sampling {
+    struct vm_snapshot saved;  /* previous run's (possibly empty) */
+    struct vm_snapshot first;  /* in-run first sample (empty when not taken) */
+    struct vm_snapshot cur;    /* newest */
+    struct vm_rate_pair *pairs;/* one per cur.dom[i] */
+    size_t npairs;
+    bool slept;                /* an in-run interval was needed */
+    double slept_s;
+    const char *state_note;    /* static text when the state folder could not be used, else NULL */
+};
+
+/* Run the engine for doms[0..n). Errors of the state folder that a user
+ * must fix (symlink, wrong owner, loose mode) fail with -1 and err set;
+ * a corrupt file just means "no previous sample". */
+int vm_sample_run(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
+                  const struct vm_sample_opts *o, struct vm_sampling *out, struct vm_err *err);
+void vm_sampling_free(struct vm_sampling *s); /* NULL accepted */
+
+#endif

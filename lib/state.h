@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* state: the private state folder that keeps the previous snapshot.
+ *
+ * Where: --state-dir, else $XDG_STATE_HOME/monitoring-plugins-libvirt, else
+ * $HOME/.local/state/monitoring-plugins-libvirt when HOME is a folder the
+ * user owns, else /var/tmp/monitoring-plugins-libvirt-<uid>. The folder is
+ * created 0700; an existing one must be a real folder (not a symlink),
+ * owned by the effective user and closed to group and others, checked on an
+ * O_NOFOLLOW|O_DIRECTORY handle. Everything after that is done with *at()
+ * calls relative to that handle. Environment overrides are ignored when the
+ * process runs setuid/setgid.
+ *
+ * Files: one per key. A key names plugin + URI + selection (see
+ * vm_state_key); the text inside repeats plugin and URI and is checked on
+ * load. Writes go to a temporary file, fsync, rename; a lock file per key
+ * (flock) serialises overlapping runs. A file that fails any check is
+ * reported as "no previous sample", never trusted. */
+#ifndef VM_STATE_H
+#define VM_STATE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+#include "stats.h"
+
+#define VM_STATE_VERSION 1
+#define VM_STATE_MAX_BYTES (16u * 1024 * 1024) /* refuse larger files */
+
+struct vm_state_dir {
+    int fd;      /* verified folder handle, -1 when closed */
+    char *path;  /* for messages (owned) */
+};
+
+struct vm_state_meta {
+    const char *plugin;  /* "check_vcpu" */
+    const char *uri;     /* connection URI as given */
+    char boot_id[64];    /* /proc/sys/kernel/random/boot_id, "" if unreadable */
+};
+
+/* Resolve, create if needed and verify the folder. `explicit_path` may be
+ * NULL. Returns 0 or -1 with a clear reason (symlink, owner, mode...). */
+int vm_state_dir_open(struct vm_state_dir *d, const char *explicit_path, struct vm_err *err);
+void vm_state_dir_close(struct vm_state_dir *d); /* NULL / closed accepted */
+
+/* A file-name-safe key: "<plugin>-<16 hex digits>" from a hash of plugin,
+ * URI and the given argument strings. Writes into key[keylen]. */
+void vm_state_key(const char *plugin, const char *uri, char *const *args, size_t nargs,
+                  char *key, size_t keylen);
+
+/* Take the per-key lock (waits up to `wait_ms`). Returns a lock fd (>= 0)
+ * to pass to vm_state_unlock, or -1 with err set. */
+int vm_state_lock(struct vm_state_dir *d, const char *key, unsigned wait_ms, struct vm_err *err);
+void vm_state_unlock(int lockfd);
+
+/* Load the snapshot saved under `key`. Returns 1 when one was loaded, 0 when
+ * there is none or it is not usable (why in *why: static text), -1 on a
+ * folder-level error. A file for another plugin/URI/boot is "not usable". */
+int vm_state_load(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
+                  struct vm_snapshot *out, const char **why, struct vm_err *err);
+
+/* Save atomically (temp file, fsync, rename). Returns 0 or -1. */
+int vm_state_save(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
+                  const struct vm_snapshot *snap, struct vm_err *err);
+
+/* Pure (de)serialisation of a snapshot with its metadata; the on-disk text. */
+void vm_state_format(const struct vm_snapshot *snap, const struct vm_state_meta *m, struct vm_buf *out);
+/* Returns 1 parsed, 0 not usable (*why set), -1 allocation failure. */
+int vm_state_parse(const char *text, size_t len, const struct vm_state_meta *m,
+                   struct vm_snapshot *out, const char **why, struct vm_err *err);
+
+#endif

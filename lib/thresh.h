@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* thresh: warning/critical pairs, one per metric of a plugin.
+ *
+ * On the command line `-w RANGE` sets the main metric (the first one a
+ * plugin declares) and `-w METRIC=RANGE` any declared metric; the same for
+ * -c. Critical is evaluated before warning. */
+#ifndef VM_THRESH_H
+#define VM_THRESH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "range.h"
+#include "status.h"
+
+struct vm_thresh {
+    bool has_warn;
+    bool has_crit;
+    struct vm_range warn;
+    struct vm_range crit;
+};
+
+/* A metric a plugin lets users set thresholds on. */
+struct vm_metric_def {
+    const char *name;  /* e.g. "used" */
+    unsigned allow;    /* VM_RANGE_ALLOW_* units */
+    const char *help;  /* one line for --help */
+};
+
+/* One -w/-c argument as typed, before it is resolved against the metrics. */
+struct vm_thresh_arg {
+    bool critical;    /* -c rather than -w */
+    const char *text; /* borrowed from argv */
+};
+
+/* OK, WARNING or CRITICAL for `value` (critical checked first). */
+enum vm_status vm_thresh_eval(const struct vm_thresh *t, double value);
+
+/* Resolve `args` into out[ndefs] (zeroed first): "METRIC=RANGE" goes to the
+ * named metric, a bare range to defs[0]. Unknown metric names, a metric set
+ * twice for the same level, and bad ranges are errors (-1, err set). */
+int vm_thresh_resolve(const struct vm_metric_def *defs, size_t ndefs,
+                      const struct vm_thresh_arg *args, size_t nargs,
+                      struct vm_thresh *out, struct vm_err *err);
+
+#endif
