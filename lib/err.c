@@ -40,7 +40,9 @@ void *vm_reallocarray(void *p, size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
         return NULL;
-    return realloc(p, (n * size) ? n * size : 1);
+    size_t bytes = n * size;
+
+    return realloc(p, bytes > 0 ? bytes : 1);
 }
 
 char *vm_strdup(const char *s)
