@@ -41,6 +41,7 @@ struct vm_opt_def {
 struct vm_plugin_def {
     const char *name;     /* "check_vmem" */
     const char *service;  /* "VMEM" */
+    const char *noun;     /* what one report item is: "disk", "interface"; NULL = "domain" */
     const char *purpose;  /* one paragraph for --help */
     const char *notes;    /* extra help paragraphs (may be NULL) */
     const char *example;  /* an example command line (may be NULL) */

@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* report: per-domain (or per-device) results turned into plugin output.
  *
- *   VMEM WARNING - 1 of 3 domains WARNING: web01 (91% used) | 'web01:used'=...
- *   [WARNING] web01: 91.0% used (3.6 GiB of 4.0 GiB, basis usable)
- *   [OK] db01: 40.2% used ...
+ *   VMEM CRITICAL - 1 CRITICAL: db01 (95% used); 2 WARNING: web01 (91% used),
+ *       web02 (85% used); 3 OK | 'db01:used'=... 'web01:used'=...   (one line)
+ *   [CRITICAL] db01: 95.0% used (3.8 GiB of 4.0 GiB, basis usable)
+ *   [WARNING] web01: 91.0% used ...
+ *
+ * Summary: one item gives "name: brief" (detail when there is no brief);
+ * several all OK "N domains OK"; otherwise per state CRITICAL, WARNING,
+ * UNKNOWN "N STATE: name (brief), ..." naming at most 3 then "+K more",
+ * groups joined by "; ", then "; N OK". Long-output lines are
+ * "[STATE] name: detail" (brief when there is no detail).
  *
  * The overall state is the worst item state (see vm_status_rank). Perfdata
  * all goes on the first line, items ordered worst first, then in the order
@@ -25,6 +32,7 @@ struct vm_item {
     struct vm_perf *perf;
     size_t nperf;
     size_t seq;   /* insertion order, for a stable sort */
+    bool oom;     /* an allocation for this item failed; render says UNKNOWN */
 };
 
 struct vm_report {
@@ -56,8 +64,13 @@ void vm_item_perf(struct vm_item *it, const char *const *label_parts, size_t npa
  * `budget` is the most bytes the output may take (0 = unlimited): when it
  * does not fit, long-output lines are dropped from the end first, then
  * perfdata entries from the end, and a last line says how many of each
- * were left out. The first line is never cut mid-entry. Text taken from
- * names is cleaned of '|' and control characters. */
+ * were left out. The first line is never cut mid-entry. If not even the
+ * bare summary line fits beside that note, the note shrinks to
+ * "[output trimmed]" or goes, and if need be the summary is cut at a UTF-8
+ * boundary (with "..."). Text taken from names is cleaned of '|' and
+ * control characters. Labels that collide after sanitising get "~2", "~3"
+ * in insertion order. On allocation failure (also r->oom or an item's oom)
+ * the output is "<SERVICE> UNKNOWN - out of memory" and the state UNKNOWN. */
 enum vm_status vm_report_render(struct vm_report *r, size_t budget, struct vm_buf *out);
 
 /* Clean a piece of text for plugin output: '|' becomes '/', control

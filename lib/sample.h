@@ -11,7 +11,14 @@
  * when it is valid, so a scheduled check costs one libvirt round trip and no
  * sleep. Domains without a valid previous sample are sampled twice in this
  * run, `interval` seconds apart. The newest snapshot is saved for the next
- * run. */
+ * run.
+ *
+ * Time base: right after each vm_stats_collect() the engine rewrites the
+ * snapshot's `mono` (CLOCK_MONOTONIC, as stats.c fills it) into
+ * CLOCK_BOOTTIME at the same instant, so in every snapshot of a struct
+ * vm_sampling, and in the state file, `mono` holds CLOCK_BOOTTIME: it keeps
+ * counting while the host is suspended, like the guests' counters, and is
+ * comparable across runs on one boot (the state file records boot_id). */
 #ifndef VM_SAMPLE_H
 #define VM_SAMPLE_H
 
@@ -40,6 +47,8 @@ struct vm_sample_opts {
     size_t nkey_args;
 };
 
+/* The pointers point into the struct vm_sampling that holds the pair: do
+ * not copy that struct by value. */
 struct vm_rate_pair {
     const struct vm_dom_stats *prev; /* NULL: no valid pair (why in `note`) */
     const struct vm_dom_stats *cur;
@@ -57,11 +66,24 @@ struct vm_sampling {
     bool slept;                /* an in-run interval was needed */
     double slept_s;
     const char *state_note;    /* static text when the state folder could not be used, else NULL */
+    struct vm_err state_err;   /* the details behind state_note ("" when none) */
 };
 
 /* Run the engine for doms[0..n). Errors of the state folder that a user
  * must fix (symlink, wrong owner, loose mode) fail with -1 and err set;
- * a corrupt file just means "no previous sample". */
+ * a corrupt file just means "no previous sample".
+ *
+ * *out is overwritten (it is freeable with vm_sampling_free on return,
+ * whatever the result). The lock is waited for up to 2 s; without it the
+ * previous sample is still read but nothing is saved. A lock that cannot be
+ * had or a save that fails is not an error: state_note says so, state_err
+ * has the details. Only domains that have a counter (cpu, vcpu, block, net)
+ * and no valid previous sample cause the in-run interval; a shut-off
+ * domain does not. Pair notes are static texts such as "no previous
+ * sample", "previous sample too old", "domain ID changed: domain
+ * restarted", "counters went back: domain restarted", "state file is
+ * corrupt", "state is off (--no-state)", "domain restarted during
+ * sampling". */
 int vm_sample_run(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
                   const struct vm_sample_opts *o, struct vm_sampling *out, struct vm_err *err);
 void vm_sampling_free(struct vm_sampling *s); /* NULL accepted */

@@ -14,7 +14,12 @@
  * vm_state_key); the text inside repeats plugin and URI and is checked on
  * load. Writes go to a temporary file, fsync, rename; a lock file per key
  * (flock) serialises overlapping runs. A file that fails any check is
- * reported as "no previous sample", never trusted. */
+ * reported as "no previous sample", never trusted.
+ *
+ * Time base: the file keeps the snapshot's `mono` as CLOCK_BOOTTIME (the
+ * sample engine converts it, see sample.h), its wall time, and the kernel's
+ * boot_id. A file from another boot, or with a time in the future, is not
+ * usable: elapsed time across runs is only meaningful on one boot clock. */
 #ifndef VM_STATE_H
 #define VM_STATE_H
 
@@ -38,6 +43,10 @@ struct vm_state_meta {
     char boot_id[64];    /* /proc/sys/kernel/random/boot_id, "" if unreadable */
 };
 
+/* Fill m: plugin and uri are borrowed (NULL uri is taken as ""), boot_id is
+ * read from the kernel. */
+void vm_state_meta_init(struct vm_state_meta *m, const char *plugin, const char *uri);
+
 /* Resolve, create if needed and verify the folder. `explicit_path` may be
  * NULL. Returns 0 or -1 with a clear reason (symlink, owner, mode...). */
 int vm_state_dir_open(struct vm_state_dir *d, const char *explicit_path, struct vm_err *err);
@@ -49,23 +58,37 @@ void vm_state_key(const char *plugin, const char *uri, char *const *args, size_t
                   char *key, size_t keylen);
 
 /* Take the per-key lock (waits up to `wait_ms`). Returns a lock fd (>= 0)
- * to pass to vm_state_unlock, or -1 with err set. */
+ * to pass to vm_state_unlock, or -1 with err set; errno is EWOULDBLOCK
+ * when another process held the lock for the whole wait. */
 int vm_state_lock(struct vm_state_dir *d, const char *key, unsigned wait_ms, struct vm_err *err);
 void vm_state_unlock(int lockfd);
 
 /* Load the snapshot saved under `key`. Returns 1 when one was loaded, 0 when
  * there is none or it is not usable (why in *why: static text), -1 on a
- * folder-level error. A file for another plugin/URI/boot is "not usable". */
+ * folder-level error. A file for another plugin/URI/boot is "not usable".
+ * A symlink, FIFO, folder or foreign file at the name is "not usable" too
+ * (never followed, never waited on). *out is overwritten (pass an empty
+ * one); it stays empty unless 1 is returned. */
 int vm_state_load(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
                   struct vm_snapshot *out, const char **why, struct vm_err *err);
 
-/* Save atomically (temp file, fsync, rename). Returns 0 or -1. */
+/* Save atomically (temp file in the folder, fsync, rename, fsync of the
+ * folder). A symlink at the name is replaced, never written through. On
+ * failure the temp file is removed and the previous file is left as it
+ * was. Returns 0 or -1. */
 int vm_state_save(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
                   const struct vm_snapshot *snap, struct vm_err *err);
 
-/* Pure (de)serialisation of a snapshot with its metadata; the on-disk text. */
+/* Pure (de)serialisation of a snapshot with its metadata; the on-disk text:
+ * a line-based, versioned format (see state.c) whose last line carries a
+ * checksum of everything before it, so a truncated or altered file is
+ * detected. Appends to `out` (check out->oom). */
 void vm_state_format(const struct vm_snapshot *snap, const struct vm_state_meta *m, struct vm_buf *out);
-/* Returns 1 parsed, 0 not usable (*why set), -1 allocation failure. */
+/* Returns 1 parsed, 0 not usable (*why set), -1 allocation failure. Strict:
+ * any malformed line or number, wrong count, bad checksum, a plugin/URI/
+ * boot_id other than m's (m may be NULL to skip these three), or a boot or
+ * wall time later than now makes the text not usable. *out is overwritten as in
+ * vm_state_load. */
 int vm_state_parse(const char *text, size_t len, const struct vm_state_meta *m,
                    struct vm_snapshot *out, const char **why, struct vm_err *err);
 

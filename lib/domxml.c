@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* domxml: facts from a domain's XML, parsed with libxml2. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <libxml/xpath.h>
+
+#include <libvirt/virterror.h>
+
+#include "domxml.h"
+
+/* The text of an XPath expression evaluated at `node` (string()), or NULL
+ * when empty. Owned by the caller. */
+static char *xml_str(xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr)
+{
+    xmlXPathObjectPtr o;
+    char *s = NULL;
+
+    ctx->node = node;
+    o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    if (o && o->type == XPATH_STRING && o->stringval && o->stringval[0])
+        s = vm_strdup((const char *)o->stringval);
+    xmlXPathFreeObject(o);
+    return s;
+}
+
+static unsigned long long xml_ull(xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr)
+{
+    char *s = xml_str(ctx, node, expr), *end = NULL;
+    unsigned long long v = 0;
+
+    if (s && s[0] != '-') {
+        v = strtoull(s, &end, 10);
+        if (*end)
+            v = 0;
+    }
+    free(s);
+    return v;
+}
+
+static xmlXPathObjectPtr xml_nodes(xmlXPathContextPtr ctx, const char *expr)
+{
+    xmlXPathObjectPtr o;
+
+    ctx->node = xmlDocGetRootElement(ctx->doc);
+    o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    if (o && o->type != XPATH_NODESET) {
+        xmlXPathFreeObject(o);
+        o = NULL;
+    }
+    return o;
+}
+
+static int xml_disks(xmlXPathContextPtr ctx, struct vm_domxml *out)
+{
+    xmlXPathObjectPtr o = xml_nodes(ctx, "/domain/devices/disk");
+    int n = o && o->nodesetval ? o->nodesetval->nodeNr : 0, rc = 0;
+
+    out->disks = vm_calloc((size_t)n, sizeof(*out->disks));
+    if (!out->disks)
+        rc = -1;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        xmlNodePtr d = o->nodesetval->nodeTab[i];
+        struct vm_xml_disk *k = &out->disks[out->ndisks];
+
+        k->target = xml_str(ctx, d, "string(target/@dev)");
+        if (!k->target)
+            continue; /* no target: no stats either */
+        k->device = xml_str(ctx, d, "string(@device)");
+        k->source = xml_str(ctx, d, "string(source/@file)");
+        if (!k->source)
+            k->source = xml_str(ctx, d, "string(source/@dev)");
+        if (!k->source)
+            k->source = xml_str(ctx, d, "string(source/@name)");
+        if (!k->source)
+            k->source = xml_str(ctx, d, "string(source/@volume)");
+        k->iotune.total_bytes_sec = xml_ull(ctx, d, "string(iotune/total_bytes_sec)");
+        k->iotune.read_bytes_sec = xml_ull(ctx, d, "string(iotune/read_bytes_sec)");
+        k->iotune.write_bytes_sec = xml_ull(ctx, d, "string(iotune/write_bytes_sec)");
+        k->iotune.total_iops_sec = xml_ull(ctx, d, "string(iotune/total_iops_sec)");
+        k->iotune.read_iops_sec = xml_ull(ctx, d, "string(iotune/read_iops_sec)");
+        k->iotune.write_iops_sec = xml_ull(ctx, d, "string(iotune/write_iops_sec)");
+        out->ndisks++;
+    }
+    xmlXPathFreeObject(o);
+    return rc;
+}
+
+static int xml_ifaces(xmlXPathContextPtr ctx, struct vm_domxml *out)
+{
+    xmlXPathObjectPtr o = xml_nodes(ctx, "/domain/devices/interface");
+    int n = o && o->nodesetval ? o->nodesetval->nodeNr : 0, rc = 0;
+
+    out->ifaces = vm_calloc((size_t)n, sizeof(*out->ifaces));
+    if (!out->ifaces)
+        rc = -1;
+    for (int i = 0; rc == 0 && i < n; i++) {
+        xmlNodePtr d = o->nodesetval->nodeTab[i];
+        struct vm_xml_iface *f = &out->ifaces[out->nifaces++];
+
+        f->target = xml_str(ctx, d, "string(target/@dev)");
+        f->mac = xml_str(ctx, d, "string(mac/@address)");
+        f->alias = xml_str(ctx, d, "string(alias/@name)");
+        f->in_average_kib = xml_ull(ctx, d, "string(bandwidth/inbound/@average)");
+        f->out_average_kib = xml_ull(ctx, d, "string(bandwidth/outbound/@average)");
+    }
+    xmlXPathFreeObject(o);
+    return rc;
+}
+
+int vm_domxml_parse(const char *xml, struct vm_domxml *out, struct vm_err *err)
+{
+    xmlDocPtr doc;
+    xmlXPathContextPtr ctx = NULL;
+    xmlNodePtr root;
+    char *s;
+    int rc = -1;
+
+    memset(out, 0, sizeof(*out));
+    /* No network, no entity substitution, no error printing. */
+    doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+    if (!doc)
+        return vm_err_set(err, "domain XML is not well-formed");
+    root = xmlDocGetRootElement(doc);
+    if (!root || strcmp((const char *)root->name, "domain") != 0) {
+        vm_err_set(err, "domain XML has no <domain> root");
+        goto cleanup;
+    }
+    ctx = xmlXPathNewContext(doc);
+    if (!ctx) {
+        vm_err_set(err, "out of memory");
+        goto cleanup;
+    }
+    s = xml_str(ctx, root, "string(devices/memballoon/@model)");
+    out->balloon = !s ? VM_BALLOON_ABSENT : strcmp(s, "none") == 0 ? VM_BALLOON_NONE
+                                                                    : VM_BALLOON_PRESENT;
+    free(s);
+    out->stats_period = (unsigned)xml_ull(ctx, root, "string(devices/memballoon/stats/@period)");
+    out->vcpus = (unsigned)xml_ull(ctx, root, "string(vcpu/@current)");
+    if (!out->vcpus)
+        out->vcpus = (unsigned)xml_ull(ctx, root, "string(vcpu)");
+    s = xml_str(ctx, root, "string(cputune/quota)");
+    out->quota_us = s ? strtoll(s, NULL, 10) : 0;
+    free(s);
+    out->period_us = xml_ull(ctx, root, "string(cputune/period)");
+    if (xml_disks(ctx, out) < 0 || xml_ifaces(ctx, out) < 0) {
+        vm_err_set(err, "out of memory");
+        goto cleanup;
+    }
+    rc = 0;
+
+cleanup:
+    xmlXPathFreeContext(ctx);
+    xmlFreeDoc(doc);
+    if (rc < 0)
+        vm_domxml_clear(out);
+    return rc;
+}
+
+int vm_domxml_fetch(virDomainPtr dom, struct vm_domxml *out, struct vm_err *err)
+{
+    char *xml;
+    int rc;
+
+    memset(out, 0, sizeof(*out));
+    virResetLastError();
+    xml = virDomainGetXMLDesc(dom, 0); /* flag 0: allowed read-only */
+    if (!xml) {
+        const char *m = virGetLastErrorMessage();
+
+        return vm_err_set(err, "cannot read domain XML: %s", m ? m : "unknown error");
+    }
+    rc = vm_domxml_parse(xml, out, err);
+    free(xml);
+    return rc;
+}
+
+void vm_domxml_clear(struct vm_domxml *x)
+{
+    size_t i;
+
+    if (!x)
+        return;
+    for (i = 0; i < x->ndisks; i++) {
+        free(x->disks[i].target);
+        free(x->disks[i].source);
+        free(x->disks[i].device);
+    }
+    for (i = 0; i < x->nifaces; i++) {
+        free(x->ifaces[i].target);
+        free(x->ifaces[i].mac);
+        free(x->ifaces[i].alias);
+    }
+    free(x->disks);
+    free(x->ifaces);
+    memset(x, 0, sizeof(*x));
+}

@@ -1,0 +1,331 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* sample: the two-sample engine behind every rate. */
+#include <config.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sample.h"
+
+#define SAMPLE_LOCK_WAIT_MS 2000u
+#define SAMPLE_MAX_SLEEP_S 86400.0
+
+int vm_rate(uint64_t prev, uint64_t cur, double elapsed_s, double *out)
+{
+    /* Compare before subtracting: an unsigned difference of a smaller new
+     * value would wrap to ~1.8e19. Divide in double, last. */
+    if (!(elapsed_s > 0) || !isfinite(elapsed_s) || cur < prev)
+        return -1;
+    *out = (double)(cur - prev) / elapsed_s;
+    return 0;
+}
+
+/* Every field of v[] marked in `counters` that both sides have must not
+ * have gone down. */
+static bool values_monotonic(const uint64_t *pv, uint32_t phave, const uint64_t *cv,
+                             uint32_t chave, uint32_t counters, unsigned nfields)
+{
+    unsigned f;
+
+    for (f = 0; f < nfields; f++) {
+        uint32_t bit = 1u << f;
+
+        if ((counters & bit) && (phave & bit) && (chave & bit) && cv[f] < pv[f])
+            return false;
+    }
+    return true;
+}
+
+/* Devices are matched by name (hot-plug can reorder them); unnamed ones by
+ * position when the other side is unnamed too. */
+static const struct vm_block_stats *find_block(const struct vm_dom_stats *d, const char *name,
+                                               size_t pos)
+{
+    size_t i;
+
+    if (!name)
+        return pos < d->nblock && !d->block[pos].name ? &d->block[pos] : NULL;
+    for (i = 0; i < d->nblock; i++)
+        if (d->block[i].name && strcmp(d->block[i].name, name) == 0)
+            return &d->block[i];
+    return NULL;
+}
+
+static const struct vm_net_stats *find_net(const struct vm_dom_stats *d, const char *name,
+                                           size_t pos)
+{
+    size_t i;
+
+    if (!name)
+        return pos < d->nnet && !d->net[pos].name ? &d->net[pos] : NULL;
+    for (i = 0; i < d->nnet; i++)
+        if (d->net[i].name && strcmp(d->net[i].name, name) == 0)
+            return &d->net[i];
+    return NULL;
+}
+
+bool vm_sample_consistent(const struct vm_dom_stats *prev, const struct vm_dom_stats *cur)
+{
+    /* Cumulative fields only: vcpu state and the block sizes are gauges
+     * that may go down legitimately. */
+    const uint32_t cpu_counters = (1u << VM_CPU_NR) - 1;
+    const uint32_t vcpu_counters = 1u << VM_VCPU_TIME | 1u << VM_VCPU_WAIT | 1u << VM_VCPU_DELAY;
+    const uint32_t blk_counters = ((1u << VM_BLK_NR) - 1) &
+        ~(1u << VM_BLK_ALLOCATION | 1u << VM_BLK_CAPACITY | 1u << VM_BLK_PHYSICAL);
+    const uint32_t net_counters = (1u << VM_NET_NR) - 1;
+    size_t i;
+
+    if (!prev || !cur)
+        return false;
+    /* A new ID means a new QEMU process: every counter restarted. */
+    if (prev->id != cur->id)
+        return false;
+    if (prev->uuid[0] && cur->uuid[0] && strcmp(prev->uuid, cur->uuid) != 0)
+        return false;
+    if (!values_monotonic(prev->cpu.v, prev->cpu.have, cur->cpu.v, cur->cpu.have, cpu_counters,
+                          VM_CPU_NR))
+        return false;
+    for (i = 0; i < prev->nvcpu && i < cur->nvcpu; i++)
+        if (!values_monotonic(prev->vcpu[i].v, prev->vcpu[i].have, cur->vcpu[i].v,
+                              cur->vcpu[i].have, vcpu_counters, VM_VCPU_NR))
+            return false;
+    for (i = 0; i < cur->nblock; i++) {
+        const struct vm_block_stats *c = &cur->block[i];
+        const struct vm_block_stats *p = find_block(prev, c->name, i);
+
+        if (p && !values_monotonic(p->v, p->have, c->v, c->have, blk_counters, VM_BLK_NR))
+            return false;
+    }
+    for (i = 0; i < cur->nnet; i++) {
+        const struct vm_net_stats *c = &cur->net[i];
+        const struct vm_net_stats *p = find_net(prev, c->name, i);
+
+        if (p && !values_monotonic(p->v, p->have, c->v, c->have, net_counters, VM_NET_NR))
+            return false;
+    }
+    return true;
+}
+
+/* ---- the engine ------------------------------------------------------- */
+
+static double ts_diff(const struct timespec *a, const struct timespec *b)
+{
+    return (double)(a->tv_sec - b->tv_sec) + (double)(a->tv_nsec - b->tv_nsec) / 1e9;
+}
+
+/* Rewrite s->mono (CLOCK_MONOTONIC from stats.c) as CLOCK_BOOTTIME at the
+ * same instant: both clocks tick alike except while suspended, so the
+ * offset read now applies to the moment stats.c took. */
+static void stamp_boottime(struct vm_snapshot *s)
+{
+    struct timespec mono, boot;
+    long long ns;
+
+    clock_gettime(CLOCK_MONOTONIC, &mono);
+    clock_gettime(CLOCK_BOOTTIME, &boot);
+    if ((s->mono.tv_sec == 0 && s->mono.tv_nsec == 0) || s->mono.tv_sec > mono.tv_sec ||
+        (s->mono.tv_sec == mono.tv_sec && s->mono.tv_nsec > mono.tv_nsec)) {
+        s->mono = boot; /* not filled (or nonsense): now is close enough */
+        return;
+    }
+    ns = (long long)(mono.tv_sec - s->mono.tv_sec) * 1000000000LL +
+         (mono.tv_nsec - s->mono.tv_nsec);
+    ns = (long long)boot.tv_sec * 1000000000LL + boot.tv_nsec - ns;
+    s->mono.tv_sec = (time_t)(ns / 1000000000LL);
+    s->mono.tv_nsec = (long)(ns % 1000000000LL);
+}
+
+static int collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
+                   struct vm_snapshot *snap, struct vm_err *err)
+{
+    if (vm_stats_collect(conn, doms, n, groups, snap, err) < 0)
+        return -1;
+    stamp_boottime(snap);
+    return 0;
+}
+
+/* Sleep `s` seconds, resuming after signals; returns the time it took. */
+static double sleep_interval(double s)
+{
+    struct timespec req, rem, t0, t1;
+
+    clock_gettime(CLOCK_BOOTTIME, &t0);
+    if (s > 0) {
+        if (s > SAMPLE_MAX_SLEEP_S)
+            s = SAMPLE_MAX_SLEEP_S;
+        req.tv_sec = (time_t)s;
+        req.tv_nsec = (long)((s - (double)req.tv_sec) * 1e9);
+        if (req.tv_nsec > 999999999L)
+            req.tv_nsec = 999999999L;
+        while (nanosleep(&req, &rem) < 0 && errno == EINTR)
+            req = rem;
+    }
+    clock_gettime(CLOCK_BOOTTIME, &t1);
+    return ts_diff(&t1, &t0);
+}
+
+/* Any cumulative counter at all? A domain without one (shut off, vanished)
+ * gains nothing from a second sample. */
+static bool has_counters(const struct vm_dom_stats *d)
+{
+    size_t i;
+
+    if (d->cpu.have)
+        return true;
+    for (i = 0; i < d->nvcpu; i++)
+        if (d->vcpu[i].have & ~(1u << VM_VCPU_STATE))
+            return true;
+    for (i = 0; i < d->nblock; i++)
+        if (d->block[i].have)
+            return true;
+    for (i = 0; i < d->nnet; i++)
+        if (d->net[i].have)
+            return true;
+    return false;
+}
+
+/* Try the previous run's sample for cur->dom[i]: sets the pair and returns
+ * true, or leaves prev NULL with the reason in note. */
+static bool pair_from_state(struct vm_sampling *s, bool have_saved, const char *load_why,
+                            double max_age_s, size_t i)
+{
+    struct vm_rate_pair *p = &s->pairs[i];
+    const struct vm_dom_stats *c = &s->cur.dom[i];
+    const struct vm_dom_stats *old;
+    double elapsed;
+
+    p->cur = c;
+    p->prev = NULL;
+    p->from_state = false;
+    p->elapsed_s = 0;
+    if (!have_saved) {
+        p->note = load_why ? load_why : "no previous sample";
+        return false;
+    }
+    old = vm_snapshot_find(&s->saved, c->uuid);
+    elapsed = ts_diff(&s->cur.mono, &s->saved.mono);
+    if (!old)
+        p->note = "no previous sample of this domain";
+    else if (old->id != c->id)
+        p->note = "domain ID changed: domain restarted";
+    else if (!vm_sample_consistent(old, c))
+        p->note = "counters went back: domain restarted";
+    else if (!(elapsed > 0))
+        p->note = "previous sample is from the future";
+    else if (!(elapsed <= max_age_s))
+        p->note = "previous sample too old";
+    else {
+        p->prev = old;
+        p->elapsed_s = elapsed;
+        p->from_state = true;
+        p->note = NULL;
+        return true;
+    }
+    return false;
+}
+
+/* After the in-run interval: the previous run's sample when still valid
+ * (the average since then), else the first sample of this run. */
+static void pair_after_sleep(struct vm_sampling *s, bool have_saved, const char *load_why,
+                             double max_age_s, size_t i)
+{
+    struct vm_rate_pair *p = &s->pairs[i];
+    const struct vm_dom_stats *f;
+
+    if (pair_from_state(s, have_saved, load_why, max_age_s, i))
+        return;
+    f = vm_snapshot_find(&s->first, p->cur->uuid);
+    if (!f) {
+        p->note = "domain was not in the first sample";
+    } else if (!vm_sample_consistent(f, p->cur)) {
+        p->note = "domain restarted during sampling";
+    } else {
+        p->prev = f;
+        p->elapsed_s = ts_diff(&s->cur.mono, &s->first.mono);
+        /* p->note keeps why the state was not used. */
+    }
+}
+
+static int make_pairs(struct vm_sampling *s, struct vm_err *err)
+{
+    free(s->pairs);
+    s->npairs = 0;
+    s->pairs = vm_calloc(s->cur.n, sizeof(*s->pairs));
+    if (!s->pairs)
+        return vm_err_set(err, "out of memory");
+    s->npairs = s->cur.n;
+    return 0;
+}
+
+int vm_sample_run(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
+                  const struct vm_sample_opts *o, struct vm_sampling *out, struct vm_err *err)
+{
+    struct vm_state_dir dir = {-1, NULL};
+    struct vm_state_meta meta;
+    char key[160];
+    const char *load_why = NULL;
+    bool have_saved = false, need_second = false;
+    int lockfd = -1, rc = -1, r;
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    if (!o->no_state) {
+        if (vm_state_dir_open(&dir, o->state_dir, err) < 0)
+            goto cleanup;
+        vm_state_key(o->plugin, o->uri, o->key_args, o->nkey_args, key, sizeof(key));
+        vm_state_meta_init(&meta, o->plugin, o->uri);
+        /* Without the lock this run still reads (saves are atomic renames)
+         * but does not write: the run holding it will. */
+        lockfd = vm_state_lock(&dir, key, SAMPLE_LOCK_WAIT_MS, &out->state_err);
+        if (lockfd < 0)
+            out->state_note = errno == EWOULDBLOCK ? "another run holds the state lock"
+                                                    : "the state lock could not be taken";
+        r = vm_state_load(&dir, key, &meta, &out->saved, &load_why, err);
+        if (r < 0)
+            goto cleanup;
+        have_saved = r == 1;
+    } else {
+        load_why = "state is off (--no-state)";
+    }
+
+    if (collect(conn, doms, n, groups, &out->cur, err) < 0 || make_pairs(out, err) < 0)
+        goto cleanup;
+    for (i = 0; i < out->cur.n; i++)
+        if (!pair_from_state(out, have_saved, load_why, o->max_age_s, i) &&
+            has_counters(&out->cur.dom[i]))
+            need_second = true;
+
+    if (need_second) {
+        out->first = out->cur;
+        memset(&out->cur, 0, sizeof(out->cur));
+        out->slept = true;
+        out->slept_s = sleep_interval(o->interval_s);
+        if (collect(conn, doms, n, groups, &out->cur, err) < 0 || make_pairs(out, err) < 0)
+            goto cleanup;
+        for (i = 0; i < out->cur.n; i++)
+            pair_after_sleep(out, have_saved, load_why, o->max_age_s, i);
+    }
+
+    if (lockfd >= 0 && vm_state_save(&dir, key, &meta, &out->cur, &out->state_err) < 0)
+        out->state_note = "the state file could not be saved";
+    rc = 0;
+
+cleanup:
+    vm_state_unlock(lockfd);
+    vm_state_dir_close(&dir);
+    return rc;
+}
+
+void vm_sampling_free(struct vm_sampling *s)
+{
+    if (!s)
+        return;
+    vm_snapshot_free(&s->saved);
+    vm_snapshot_free(&s->first);
+    vm_snapshot_free(&s->cur);
+    free(s->pairs);
+    memset(s, 0, sizeof(*s));
+}

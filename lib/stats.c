@@ -1,0 +1,503 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* stats: one snapshot of domain statistics, bulk first, per-domain fallback. */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libvirt/virterror.h>
+
+#include "domxml.h"
+#include "stats.h"
+
+/* Indexed entries (vcpu.<n>, block.<n>, net.<n>) beyond this are ignored:
+ * a hostile or broken record must not make us allocate gigabytes. */
+#define STATS_MAX_INDEX 4096
+
+struct field {
+    const char *name;
+    unsigned idx;
+};
+
+static const struct field cpu_fields[] = {
+    {"time", VM_CPU_TIME}, {"user", VM_CPU_USER}, {"system", VM_CPU_SYSTEM}, {NULL, 0}};
+static const struct field bal_fields[] = {
+    {"current", VM_BAL_CURRENT},         {"maximum", VM_BAL_MAXIMUM},
+    {"swap_in", VM_BAL_SWAP_IN},         {"swap_out", VM_BAL_SWAP_OUT},
+    {"major_fault", VM_BAL_MAJOR_FAULT}, {"minor_fault", VM_BAL_MINOR_FAULT},
+    {"unused", VM_BAL_UNUSED},           {"available", VM_BAL_AVAILABLE},
+    {"usable", VM_BAL_USABLE},           {"rss", VM_BAL_RSS},
+    {"disk_caches", VM_BAL_DISK_CACHES}, {"last-update", VM_BAL_LAST_UPDATE},
+    {NULL, 0}};
+static const struct field vcpu_fields[] = {{"state", VM_VCPU_STATE}, {"time", VM_VCPU_TIME},
+                                           {"wait", VM_VCPU_WAIT},   {"delay", VM_VCPU_DELAY},
+                                           {NULL, 0}};
+static const struct field blk_fields[] = {
+    {"rd.reqs", VM_BLK_RD_REQS},       {"rd.bytes", VM_BLK_RD_BYTES},
+    {"rd.times", VM_BLK_RD_TIMES},     {"wr.reqs", VM_BLK_WR_REQS},
+    {"wr.bytes", VM_BLK_WR_BYTES},     {"wr.times", VM_BLK_WR_TIMES},
+    {"fl.reqs", VM_BLK_FL_REQS},       {"fl.times", VM_BLK_FL_TIMES},
+    {"errors", VM_BLK_ERRORS},         {"allocation", VM_BLK_ALLOCATION},
+    {"capacity", VM_BLK_CAPACITY},     {"physical", VM_BLK_PHYSICAL},
+    {NULL, 0}};
+static const struct field net_fields[] = {
+    {"rx.bytes", VM_NET_RX_BYTES}, {"rx.pkts", VM_NET_RX_PKTS}, {"rx.errs", VM_NET_RX_ERRS},
+    {"rx.drop", VM_NET_RX_DROP},   {"tx.bytes", VM_NET_TX_BYTES}, {"tx.pkts", VM_NET_TX_PKTS},
+    {"tx.errs", VM_NET_TX_ERRS},   {"tx.drop", VM_NET_TX_DROP},   {NULL, 0}};
+
+static int field_find(const struct field *t, const char *name)
+{
+    for (; t->name; t++)
+        if (strcmp(t->name, name) == 0)
+            return (int)t->idx;
+    return -1;
+}
+
+/* A non-negative integer value of any integer type. */
+static bool param_u64(const virTypedParameter *p, uint64_t *out)
+{
+    switch (p->type) {
+    case VIR_TYPED_PARAM_INT:
+        if (p->value.i < 0)
+            return false;
+        *out = (uint64_t)p->value.i;
+        return true;
+    case VIR_TYPED_PARAM_UINT:
+        *out = p->value.ui;
+        return true;
+    case VIR_TYPED_PARAM_LLONG:
+        if (p->value.l < 0)
+            return false;
+        *out = (uint64_t)p->value.l;
+        return true;
+    case VIR_TYPED_PARAM_ULLONG:
+        *out = p->value.ul;
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* Grow an array of `size`-byte elements to hold index idx; new ones zeroed. */
+static void *grow(void *arr, size_t *n, size_t idx, size_t size)
+{
+    char *p;
+
+    if (idx < *n)
+        return arr;
+    p = vm_reallocarray(arr, idx + 1, size);
+    if (!p)
+        return NULL;
+    memset(p + *n * size, 0, (idx + 1 - *n) * size);
+    *n = idx + 1;
+    return p;
+}
+
+/* "block.3.rd.bytes" with prefix "block." → 3 and rest "rd.bytes". */
+static bool split_index(const char *name, size_t plen, unsigned long *idx, const char **rest)
+{
+    char *end;
+
+    if (name[plen] < '0' || name[plen] > '9')
+        return false;
+    *idx = strtoul(name + plen, &end, 10);
+    if (*end != '.' || *idx >= STATS_MAX_INDEX)
+        return false;
+    *rest = end + 1;
+    return true;
+}
+
+static int parse_indexed(struct vm_dom_stats *d, const virTypedParameter *p, struct vm_err *err)
+{
+    const char *name = p->field, *rest;
+    unsigned long i;
+    uint64_t v;
+    int f;
+
+    if (strncmp(name, "vcpu.", 5) == 0 && split_index(name, 5, &i, &rest)) {
+        if ((f = field_find(vcpu_fields, rest)) < 0 || !param_u64(p, &v))
+            return 0;
+        if (!(d->vcpu = grow(d->vcpu, &d->nvcpu, i, sizeof(*d->vcpu))))
+            return vm_err_set(err, "out of memory");
+        d->vcpu[i].v[f] = v;
+        d->vcpu[i].have |= 1u << f;
+        d->groups |= VM_GROUP_VCPU;
+    } else if (strncmp(name, "block.", 6) == 0 && split_index(name, 6, &i, &rest)) {
+        if (!(d->block = grow(d->block, &d->nblock, i, sizeof(*d->block))))
+            return vm_err_set(err, "out of memory");
+        if ((strcmp(rest, "name") == 0 || strcmp(rest, "path") == 0) &&
+            p->type == VIR_TYPED_PARAM_STRING && p->value.s) {
+            char **dst = rest[0] == 'n' ? &d->block[i].name : &d->block[i].path;
+
+            free(*dst);
+            if (!(*dst = vm_strdup(p->value.s)))
+                return vm_err_set(err, "out of memory");
+        } else if ((f = field_find(blk_fields, rest)) >= 0 && param_u64(p, &v)) {
+            d->block[i].v[f] = v;
+            d->block[i].have |= 1u << f;
+        }
+        d->groups |= VM_GROUP_BLOCK;
+    } else if (strncmp(name, "net.", 4) == 0 && split_index(name, 4, &i, &rest)) {
+        if (!(d->net = grow(d->net, &d->nnet, i, sizeof(*d->net))))
+            return vm_err_set(err, "out of memory");
+        if (strcmp(rest, "name") == 0 && p->type == VIR_TYPED_PARAM_STRING && p->value.s) {
+            free(d->net[i].name);
+            if (!(d->net[i].name = vm_strdup(p->value.s)))
+                return vm_err_set(err, "out of memory");
+        } else if ((f = field_find(net_fields, rest)) >= 0 && param_u64(p, &v)) {
+            d->net[i].v[f] = v;
+            d->net[i].have |= 1u << f;
+        }
+        d->groups |= VM_GROUP_NET;
+    }
+    return 0;
+}
+
+int vm_stats_parse_params(struct vm_dom_stats *d, const virTypedParameter *params, int nparams,
+                          struct vm_err *err)
+{
+    for (int k = 0; k < nparams; k++) {
+        const virTypedParameter *p = &params[k];
+        uint64_t v;
+        int f;
+
+        if (strcmp(p->field, "state.state") == 0 && p->type == VIR_TYPED_PARAM_INT) {
+            d->state = p->value.i;
+            d->have_state = true;
+            d->groups |= VM_GROUP_STATE;
+        } else if (strcmp(p->field, "state.reason") == 0 && p->type == VIR_TYPED_PARAM_INT) {
+            d->reason = p->value.i;
+        } else if (strncmp(p->field, "cpu.", 4) == 0) {
+            if ((f = field_find(cpu_fields, p->field + 4)) >= 0 && param_u64(p, &v)) {
+                d->cpu.v[f] = v;
+                d->cpu.have |= 1u << f;
+                d->groups |= VM_GROUP_CPU;
+            }
+        } else if (strncmp(p->field, "balloon.", 8) == 0) {
+            if ((f = field_find(bal_fields, p->field + 8)) >= 0 && param_u64(p, &v)) {
+                d->balloon.v[f] = v;
+                d->balloon.have |= 1u << f;
+                d->groups |= VM_GROUP_BALLOON;
+            }
+        } else if (strcmp(p->field, "vcpu.current") == 0 && param_u64(p, &v)) {
+            d->vcpu_current = v > STATS_MAX_INDEX ? STATS_MAX_INDEX : (unsigned)v;
+            d->groups |= VM_GROUP_VCPU;
+        } else if (strcmp(p->field, "vcpu.maximum") == 0 && param_u64(p, &v)) {
+            d->vcpu_maximum = v > STATS_MAX_INDEX ? STATS_MAX_INDEX : (unsigned)v;
+            d->groups |= VM_GROUP_VCPU;
+        } else if (parse_indexed(d, p, err) < 0) {
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- per-domain fallback ---------------------------------------------- */
+
+#define SETV(s, f, val)                                                                            \
+    do {                                                                                           \
+        if ((long long)(val) >= 0) {                                                               \
+            (s).v[f] = (uint64_t)(val);                                                            \
+            (s).have |= 1u << (f);                                                                 \
+        }                                                                                          \
+    } while (0)
+
+/* A per-domain call failed: note why when the domain itself is the cause. */
+static void fallback_error(struct vm_dom_stats *d)
+{
+    int code = virGetLastErrorCode();
+
+    if (d->error)
+        return;
+    if (code == VIR_ERR_NO_DOMAIN)
+        d->error = vm_strdup("domain vanished while it was being checked");
+    else if (code == VIR_ERR_OPERATION_INVALID && !d->have_state)
+        d->error = vm_strdup("domain is not running");
+}
+
+static void fill_cpu_balloon(virDomainPtr dom, unsigned want, struct vm_dom_stats *d,
+                             unsigned *calls)
+{
+    virDomainInfo info;
+
+    (*calls)++;
+    if (virDomainGetInfo(dom, &info) < 0) {
+        fallback_error(d);
+        return;
+    }
+    if ((want & VM_GROUP_CPU) && !(d->groups & VM_GROUP_CPU)) {
+        SETV(d->cpu, VM_CPU_TIME, info.cpuTime);
+        d->groups |= VM_GROUP_CPU;
+    }
+    if (!d->vcpu_current)
+        d->vcpu_current = info.nrVirtCpu;
+    if ((want & VM_GROUP_BALLOON) && !(d->groups & VM_GROUP_BALLOON)) {
+        static const int tags[][2] = {
+            {VIR_DOMAIN_MEMORY_STAT_SWAP_IN, VM_BAL_SWAP_IN},
+            {VIR_DOMAIN_MEMORY_STAT_SWAP_OUT, VM_BAL_SWAP_OUT},
+            {VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT, VM_BAL_MAJOR_FAULT},
+            {VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT, VM_BAL_MINOR_FAULT},
+            {VIR_DOMAIN_MEMORY_STAT_UNUSED, VM_BAL_UNUSED},
+            {VIR_DOMAIN_MEMORY_STAT_AVAILABLE, VM_BAL_AVAILABLE},
+            {VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON, VM_BAL_CURRENT},
+            {VIR_DOMAIN_MEMORY_STAT_RSS, VM_BAL_RSS},
+            {VIR_DOMAIN_MEMORY_STAT_USABLE, VM_BAL_USABLE},
+            {VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE, VM_BAL_LAST_UPDATE},
+            {VIR_DOMAIN_MEMORY_STAT_DISK_CACHES, VM_BAL_DISK_CACHES},
+        };
+        virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
+        int n;
+
+        SETV(d->balloon, VM_BAL_CURRENT, info.memory);
+        SETV(d->balloon, VM_BAL_MAXIMUM, info.maxMem);
+        /* On "guest hasn't updated any stats yet" libvirt sets an error
+         * but still returns the partial count: judge by the count. */
+        virResetLastError();
+        (*calls)++;
+        n = virDomainMemoryStats(dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
+        for (int i = 0; i < n; i++)
+            for (size_t t = 0; t < sizeof(tags) / sizeof(tags[0]); t++)
+                if ((int)st[i].tag == tags[t][0])
+                    SETV(d->balloon, tags[t][1], st[i].val);
+        d->groups |= VM_GROUP_BALLOON;
+    }
+}
+
+static void fill_vcpu(virDomainPtr dom, struct vm_dom_stats *d, unsigned *calls)
+{
+    virVcpuInfo info[STATS_MAX_INDEX / 16];
+    int n;
+
+    (*calls)++;
+    n = virDomainGetVcpus(dom, info, (int)(sizeof(info) / sizeof(info[0])), NULL, 0);
+    if (n <= 0)
+        return;
+    if (!(d->vcpu = grow(d->vcpu, &d->nvcpu, (size_t)n - 1, sizeof(*d->vcpu))))
+        return;
+    for (int i = 0; i < n; i++) {
+        if (info[i].number >= (unsigned)n)
+            continue;
+        SETV(d->vcpu[info[i].number], VM_VCPU_STATE, info[i].state);
+        SETV(d->vcpu[info[i].number], VM_VCPU_TIME, info[i].cpuTime);
+    }
+    if (!d->vcpu_current)
+        d->vcpu_current = (unsigned)n;
+    d->groups |= VM_GROUP_VCPU;
+}
+
+static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d, unsigned *calls)
+{
+    struct vm_domxml x;
+    size_t i;
+
+    (*calls)++;
+    if (vm_domxml_fetch(dom, &x, NULL) < 0) {
+        fallback_error(d);
+        return;
+    }
+    if ((want & VM_GROUP_BLOCK) && !(d->groups & VM_GROUP_BLOCK) &&
+        (d->block = vm_calloc(x.ndisks, sizeof(*d->block)))) {
+        for (i = 0; i < x.ndisks; i++) {
+            struct vm_block_stats *b = &d->block[d->nblock];
+            virDomainBlockStatsStruct s;
+            virDomainBlockInfo bi;
+
+            b->name = vm_strdup(x.disks[i].target);
+            b->path = vm_strdup(x.disks[i].source);
+            d->nblock++;
+            if (!x.disks[i].source)
+                continue; /* empty removable drive: listed, as in bulk stats, but no counters */
+            (*calls) += 2;
+            if (virDomainBlockStats(dom, b->name, &s, sizeof(s)) == 0) {
+                SETV(*b, VM_BLK_RD_REQS, s.rd_req);
+                SETV(*b, VM_BLK_RD_BYTES, s.rd_bytes);
+                SETV(*b, VM_BLK_WR_REQS, s.wr_req);
+                SETV(*b, VM_BLK_WR_BYTES, s.wr_bytes);
+                SETV(*b, VM_BLK_ERRORS, s.errs);
+            }
+            if (virDomainGetBlockInfo(dom, b->name, &bi, 0) == 0) {
+                SETV(*b, VM_BLK_ALLOCATION, bi.allocation);
+                SETV(*b, VM_BLK_CAPACITY, bi.capacity);
+                SETV(*b, VM_BLK_PHYSICAL, bi.physical);
+            }
+        }
+        d->groups |= VM_GROUP_BLOCK;
+    }
+    if ((want & VM_GROUP_NET) && !(d->groups & VM_GROUP_NET) &&
+        (d->net = vm_calloc(x.nifaces, sizeof(*d->net)))) {
+        for (i = 0; i < x.nifaces; i++) {
+            struct vm_net_stats *n = &d->net[d->nnet];
+            const char *dev = x.ifaces[i].target ? x.ifaces[i].target : x.ifaces[i].mac;
+            virDomainInterfaceStatsStruct s;
+
+            if (!dev)
+                continue; /* no host device: no counters */
+            n->name = vm_strdup(dev);
+            d->nnet++;
+            (*calls)++;
+            if (virDomainInterfaceStats(dom, dev, &s, sizeof(s)) == 0) {
+                SETV(*n, VM_NET_RX_BYTES, s.rx_bytes);
+                SETV(*n, VM_NET_RX_PKTS, s.rx_packets);
+                SETV(*n, VM_NET_RX_ERRS, s.rx_errs);
+                SETV(*n, VM_NET_RX_DROP, s.rx_drop);
+                SETV(*n, VM_NET_TX_BYTES, s.tx_bytes);
+                SETV(*n, VM_NET_TX_PKTS, s.tx_packets);
+                SETV(*n, VM_NET_TX_ERRS, s.tx_errs);
+                SETV(*n, VM_NET_TX_DROP, s.tx_drop);
+            }
+        }
+        d->groups |= VM_GROUP_NET;
+    }
+    vm_domxml_clear(&x);
+}
+
+/* Fill, one domain at a time, the groups the bulk call left empty. */
+static void stats_fallback(virDomainPtr dom, unsigned groups, struct vm_dom_stats *d,
+                           unsigned *calls)
+{
+    unsigned missing = groups & ~d->groups;
+
+    if (!d->have_state) {
+        (*calls)++;
+        virResetLastError();
+        if (virDomainGetState(dom, &d->state, &d->reason, 0) == 0)
+            d->have_state = true;
+        else
+            fallback_error(d);
+    }
+    if (d->error || !d->have_state || d->state == VIR_DOMAIN_SHUTOFF ||
+        d->state == VIR_DOMAIN_CRASHED || d->state == VIR_DOMAIN_NOSTATE)
+        return; /* inactive domains have no stats, only a state */
+    virResetLastError();
+    if (missing & (VM_GROUP_CPU | VM_GROUP_BALLOON))
+        fill_cpu_balloon(dom, missing, d, calls);
+    if ((missing & VM_GROUP_VCPU) && !d->error)
+        fill_vcpu(dom, d, calls);
+    if ((missing & (VM_GROUP_BLOCK | VM_GROUP_NET)) && !d->error)
+        fill_devices(dom, missing, d, calls);
+}
+
+static int stats_identify(virDomainPtr dom, struct vm_dom_stats *d, struct vm_err *err)
+{
+    const char *name = virDomainGetName(dom);
+    unsigned int id = virDomainGetID(dom);
+
+    d->name = vm_strdup(name ? name : "?");
+    if (!d->name)
+        return vm_err_set(err, "out of memory");
+    if (virDomainGetUUIDString(dom, d->uuid) < 0)
+        d->uuid[0] = '\0';
+    d->id = id == (unsigned int)-1 ? -1 : (int)id;
+    return 0;
+}
+
+int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
+                     struct vm_snapshot *snap, struct vm_err *err)
+{
+    virDomainStatsRecordPtr *recs = NULL;
+    virDomainPtr *list = NULL;
+    unsigned flags = 0;
+    int nrec = -1, rc = -1;
+    size_t i;
+
+    (void)conn;
+    memset(snap, 0, sizeof(*snap));
+    groups |= VM_GROUP_STATE;
+    snap->dom = vm_calloc(n, sizeof(*snap->dom));
+    list = vm_calloc(n + 1, sizeof(*list)); /* NULL-terminated for libvirt */
+    if (!snap->dom || !list) {
+        vm_err_set(err, "out of memory");
+        goto cleanup;
+    }
+    snap->n = n;
+    for (i = 0; i < n; i++) {
+        list[i] = doms[i];
+        if (stats_identify(doms[i], &snap->dom[i], err) < 0)
+            goto cleanup;
+    }
+#if HAVE_DECL_VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT
+    /* Do not wait up to 30 s for a domain job a busy guest holds. */
+    flags |= VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT;
+#endif
+    if (n) {
+        virResetLastError();
+        snap->rpc_calls++;
+        nrec = virDomainListGetStats(list, groups, &recs, flags);
+        if (nrec < 0 && flags && virGetLastErrorCode() == VIR_ERR_INVALID_ARG) {
+            snap->rpc_calls++;
+            nrec = virDomainListGetStats(list, groups, &recs, 0);
+        }
+    }
+    clock_gettime(CLOCK_MONOTONIC, &snap->mono);
+    clock_gettime(CLOCK_REALTIME, &snap->wall);
+    /* Records come back in any order, and may leave a domain out. */
+    for (int r = 0; r < nrec; r++) {
+        char uuid[VIR_UUID_STRING_BUFLEN];
+
+        if (virDomainGetUUIDString(recs[r]->dom, uuid) < 0)
+            continue;
+        for (i = 0; i < n; i++) {
+            if (strcmp(snap->dom[i].uuid, uuid) != 0)
+                continue;
+            if (vm_stats_parse_params(&snap->dom[i], recs[r]->params, recs[r]->nparams, err) < 0)
+                goto cleanup;
+            snap->dom[i].bulk_groups = snap->dom[i].groups;
+            break;
+        }
+    }
+    /* No bulk stats at all (old driver, VIR_ERR_NO_SUPPORT) or groups the
+     * driver left out (libvirt's test driver returns only state.*). */
+    for (i = 0; i < n; i++)
+        if ((groups & ~snap->dom[i].groups) || !snap->dom[i].have_state)
+            stats_fallback(doms[i], groups, &snap->dom[i], &snap->rpc_calls);
+    rc = 0;
+
+cleanup:
+    if (recs)
+        virDomainStatsRecordListFree(recs);
+    free(list);
+    if (rc < 0) {
+        vm_snapshot_free(snap);
+        memset(snap, 0, sizeof(*snap));
+    }
+    return rc;
+}
+
+const struct vm_dom_stats *vm_snapshot_find(const struct vm_snapshot *s, const char *uuid)
+{
+    for (size_t i = 0; s && i < s->n; i++)
+        if (strcmp(s->dom[i].uuid, uuid) == 0)
+            return &s->dom[i];
+    return NULL;
+}
+
+void vm_dom_stats_clear(struct vm_dom_stats *d)
+{
+    size_t i;
+
+    if (!d)
+        return;
+    for (i = 0; i < d->nblock; i++) {
+        free(d->block[i].name);
+        free(d->block[i].path);
+    }
+    for (i = 0; i < d->nnet; i++)
+        free(d->net[i].name);
+    free(d->block);
+    free(d->net);
+    free(d->vcpu);
+    free(d->name);
+    free(d->error);
+    memset(d, 0, sizeof(*d));
+}
+
+void vm_snapshot_free(struct vm_snapshot *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n; i++)
+        vm_dom_stats_clear(&s->dom[i]);
+    free(s->dom);
+    s->dom = NULL;
+    s->n = 0;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* thresh: warning/critical pairs and the -w/-c arguments that set them. */
+#include <config.h>
+
+#include <string.h>
+
+#include "thresh.h"
+
+enum vm_status vm_thresh_eval(const struct vm_thresh *t, double value)
+{
+    /* Critical first, as monitoring-plugins' get_status() does: a value in
+     * both ranges is CRITICAL. */
+    if (t->has_crit && vm_range_alerts(&t->crit, value))
+        return VM_CRITICAL;
+    if (t->has_warn && vm_range_alerts(&t->warn, value))
+        return VM_WARNING;
+    return VM_OK;
+}
+
+/* "a, b or c" for an error message. */
+static void names_list(const struct vm_metric_def *defs, size_t ndefs, struct vm_buf *b)
+{
+    for (size_t i = 0; i < ndefs; i++) {
+        if (i > 0)
+            vm_buf_append(b, i + 1 == ndefs ? " or " : ", ");
+        vm_buf_append(b, defs[i].name);
+    }
+}
+
+static int resolve_one(const struct vm_metric_def *defs, size_t ndefs,
+                       const struct vm_thresh_arg *a, struct vm_thresh *out, struct vm_err *err)
+{
+    const char *level = a->critical ? "critical" : "warning";
+    const char *eq = strchr(a->text, '='), *range = a->text;
+    struct vm_buf names = VM_BUF_INIT;
+    struct vm_thresh *t;
+    struct vm_range *r;
+    struct vm_err why;
+    size_t i = 0;
+    int ret = -1;
+
+    if (ndefs == 0)
+        return vm_err_set(err, "invalid %s threshold '%s': this plugin takes no thresholds",
+                          level, a->text);
+    if (eq) {
+        size_t n = (size_t)(eq - a->text);
+
+        for (i = 0; i < ndefs; i++)
+            if (strlen(defs[i].name) == n && memcmp(defs[i].name, a->text, n) == 0)
+                break;
+        if (i == ndefs) {
+            names_list(defs, ndefs, &names);
+            vm_err_set(err, "invalid %s threshold '%s': unknown metric '%.*s' (use %s)", level,
+                       a->text, (int)n, a->text, vm_buf_str(&names));
+            goto cleanup;
+        }
+        range = eq + 1;
+    }
+
+    t = &out[i];
+    if (a->critical ? t->has_crit : t->has_warn) {
+        vm_err_set(err, "invalid %s threshold '%s': a %s threshold for %s was given twice",
+                   level, a->text, level, defs[i].name);
+        goto cleanup;
+    }
+    r = a->critical ? &t->crit : &t->warn;
+    if (vm_range_parse(r, range, defs[i].allow, &why) < 0) {
+        /* why reads "invalid range 'RANGE': reason"; name the whole
+         * argument instead, unless the message was cut short. */
+        size_t skip = strlen("invalid range '") + strlen(range) + strlen("': ");
+
+        vm_err_set(err, "invalid %s threshold '%s': %s", level, a->text,
+                   strlen(why.msg) > skip ? why.msg + skip : why.msg);
+        goto cleanup;
+    }
+    if (a->critical)
+        t->has_crit = true;
+    else
+        t->has_warn = true;
+    ret = 0;
+cleanup:
+    vm_buf_free(&names);
+    return ret;
+}
+
+int vm_thresh_resolve(const struct vm_metric_def *defs, size_t ndefs,
+                      const struct vm_thresh_arg *args, size_t nargs,
+                      struct vm_thresh *out, struct vm_err *err)
+{
+    if (ndefs > 0)
+        memset(out, 0, ndefs * sizeof(*out));
+    for (size_t i = 0; i < nargs; i++)
+        if (resolve_one(defs, ndefs, &args[i], out, err) < 0)
+            return -1;
+    return 0;
+}

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* check_vmem: guest memory usage from virtio-balloon statistics. */
+#include <config.h>
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common.h"
+#include "domxml.h"
+
+/* Stats older than this are questioned; beyond it, the domain's own stats
+ * period decides (3 periods), so a slow period is not called stale. */
+#define VMEM_STALE_FLOOR_S 30
+
+enum vmem_basis { VMEM_BASIS_AUTO, VMEM_BASIS_USABLE, VMEM_BASIS_FREE };
+enum { VMEM_OPT_BASIS, VMEM_OPT_MAX_AGE };
+enum { VMEM_USED, VMEM_RSS };
+
+struct vmem_opts {
+    enum vmem_basis basis;
+    long max_age_s; /* -1 = auto, 0 = off */
+};
+
+static const struct vm_metric_def vmem_metrics[] = {
+    [VMEM_USED] = {"used", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE,
+                   "guest memory in use: percent of `available` (-w 80),\n"
+                   "                              or a size (-w 6GiB)"},
+    [VMEM_RSS] = {"rss", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE,
+                  "host memory the QEMU process holds: percent of the\n"
+                  "                              domain's maximum memory, or a size"},
+};
+
+static const struct vm_opt_def vmem_opts_def[] = {
+    {"basis", 0, true, "usable|free",
+     "usable: used = available - usable (the guest's MemAvailable; page\n"
+     "cache is not \"used\"); free: used = available - unused (MemFree).\n"
+     "Default: usable, or free when the guest does not report usable", VMEM_OPT_BASIS},
+    {"max-age", 0, true, "SECONDS",
+     "stats older than this are stale (UNKNOWN); 0 = never stale.\n"
+     "Default: 3 stats periods, at least 30 s", VMEM_OPT_MAX_AGE},
+};
+
+static int vmem_opt(void *ctx, int key, const char *arg, struct vm_err *err)
+{
+    struct vmem_opts *o = ctx;
+    unsigned long long u;
+
+    switch (key) {
+    case VMEM_OPT_BASIS:
+        if (strcasecmp(arg, "usable") == 0)
+            o->basis = VMEM_BASIS_USABLE;
+        else if (strcasecmp(arg, "free") == 0)
+            o->basis = VMEM_BASIS_FREE;
+        else
+            return vm_err_set(err, "invalid --basis '%s': use usable or free", arg);
+        return 0;
+    case VMEM_OPT_MAX_AGE:
+        if (vm_parse_uint(arg, 0, 365ull * 86400, &u, "--max-age", err) < 0)
+            return -1;
+        o->max_age_s = (long)u;
+        return 0;
+    }
+    return vm_err_set(err, "internal error: unknown option");
+}
+
+/* Why is `available` missing? The domain XML tells (read-only is fine). */
+static void vmem_explain_missing(const struct vm_eval *ev, struct vm_report *rep)
+{
+    struct vm_domxml x;
+    struct vm_err err;
+
+    memset(&x, 0, sizeof(x));
+    if (!ev->dom || vm_domxml_fetch(ev->dom, &x, &err) < 0) {
+        vm_eval_nodata(ev, rep, "the guest reports no memory statistics (domain XML unreadable: %s)",
+                       ev->dom ? err.msg : "no domain");
+    } else if (x.balloon != VM_BALLOON_PRESENT) {
+        vm_eval_nodata(ev, rep,
+                       "no memory stats: the domain has no balloon device "
+                       "(memballoon model='none'); add <memballoon model='virtio'>"
+                       "<stats period='10'/></memballoon> to the domain XML");
+    } else if (x.stats_period == 0) {
+        vm_eval_nodata(ev, rep,
+                       "no memory stats: balloon stats period is not set; run "
+                       "'virsh dommemstat %s --period 10 --live --config' or add "
+                       "<stats period='10'/> inside <memballoon>", ev->name);
+    } else {
+        vm_eval_nodata(ev, rep,
+                       "no memory stats although the stats period is %u s: the guest's "
+                       "virtio balloon driver is not reporting (Linux: load virtio_balloon; "
+                       "Windows: install virtio-win and start the Balloon service BLNSVR)",
+                       x.stats_period);
+    }
+    vm_domxml_clear(&x);
+}
+
+/* Stale stats: returns the age limit broken, or 0 when fresh. */
+static long vmem_stale(const struct vm_eval *ev, const struct vmem_opts *o, long age)
+{
+    struct vm_domxml x;
+    long limit;
+
+    if (o->max_age_s == 0 || age <= (o->max_age_s > 0 ? o->max_age_s : VMEM_STALE_FLOOR_S))
+        return 0;
+    if (o->max_age_s > 0)
+        return o->max_age_s;
+    /* Only an old figure costs the XML round trip. */
+    memset(&x, 0, sizeof(x));
+    limit = VMEM_STALE_FLOOR_S;
+    if (ev->dom && vm_domxml_fetch(ev->dom, &x, NULL) == 0 && 3L * x.stats_period > limit)
+        limit = 3L * x.stats_period;
+    vm_domxml_clear(&x);
+    return age > limit ? limit : 0;
+}
+
+static void vmem_perf_bytes(struct vm_item *it, const char *name, const char *metric,
+                            const struct vm_bal_stats *b, enum vm_bal_field f)
+{
+    const char *parts[] = {name, metric};
+
+    if (VM_HAS(*b, f))
+        vm_item_perf(it, parts, 2, (double)b->v[f] * 1024.0, "B", NULL, 0, NAN);
+}
+
+static void vmem_perf_counter(struct vm_item *it, const char *name, const char *metric,
+                              const struct vm_bal_stats *b, enum vm_bal_field f)
+{
+    const char *parts[] = {name, metric};
+
+    if (VM_HAS(*b, f))
+        vm_item_perf(it, parts, 2, (double)b->v[f], "c", NULL, 0, NAN);
+}
+
+static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
+{
+    const struct vmem_opts *o = ev->ctx;
+    const struct vm_bal_stats *b = &ev->cur->balloon;
+    const struct vm_thresh *th = ev->cli->th;
+    struct vm_buf used_h = VM_BUF_INIT, avail_h = VM_BUF_INIT;
+    struct vm_thresh t_bytes, t_pct;
+    struct vm_item *it;
+    enum vm_status st;
+    bool usable;
+    double avail, used, pct;
+    long age, limit;
+
+    if (!VM_HAS(*b, VM_BAL_AVAILABLE) || b->v[VM_BAL_AVAILABLE] == 0) {
+        vmem_explain_missing(ev, rep);
+        return;
+    }
+    usable = o->basis == VMEM_BASIS_USABLE ||
+             (o->basis == VMEM_BASIS_AUTO && VM_HAS(*b, VM_BAL_USABLE));
+    if (!VM_HAS(*b, usable ? VM_BAL_USABLE : VM_BAL_UNUSED)) {
+        vm_eval_nodata(ev, rep, "the guest reports no '%s' memory figure for --basis=%s",
+                       usable ? "usable" : "unused", usable ? "usable" : "free");
+        return;
+    }
+    if (VM_HAS(*b, VM_BAL_LAST_UPDATE)) {
+        age = b->v[VM_BAL_LAST_UPDATE] == 0 ? -1 : (long)(ev->now - (time_t)b->v[VM_BAL_LAST_UPDATE]);
+        if (age < 0 && b->v[VM_BAL_LAST_UPDATE] == 0) {
+            vm_eval_nodata(ev, rep, "the guest has not reported memory stats yet (last-update is 0)");
+            return;
+        }
+        limit = vmem_stale(ev, o, age);
+        if (limit) {
+            vm_eval_nodata(ev, rep,
+                           "memory stats are stale: last updated %ld s ago (limit %ld s); the "
+                           "guest stopped reporting or stats polling was switched off "
+                           "(--max-age changes the limit)", age, limit);
+            return;
+        }
+    }
+
+    avail = (double)b->v[VM_BAL_AVAILABLE] * 1024.0;
+    /* Guard the unsigned subtraction: a guest can report usable > total
+     * for a moment while the balloon moves. */
+    {
+        uint64_t a = b->v[VM_BAL_AVAILABLE], f = b->v[usable ? VM_BAL_USABLE : VM_BAL_UNUSED];
+        used = f >= a ? 0.0 : (double)(a - f) * 1024.0;
+    }
+    pct = 100.0 * used / avail;
+    st = vm_eval_sized(&th[VMEM_USED], pct, used);
+    if (VM_HAS(*b, VM_BAL_RSS) && VM_HAS(*b, VM_BAL_MAXIMUM) && b->v[VM_BAL_MAXIMUM] > 0) {
+        double rss = (double)b->v[VM_BAL_RSS] * 1024.0, max = (double)b->v[VM_BAL_MAXIMUM] * 1024.0;
+
+        st = vm_status_worst(st, vm_eval_sized(&th[VMEM_RSS], 100.0 * rss / max, rss));
+    }
+
+    it = vm_report_add(rep, st, ev->name);
+    if (!it)
+        return;
+    vm_human_bytes(&used_h, used);
+    vm_human_bytes(&avail_h, avail);
+    vm_item_brief(it, "%.1f%% used (%s of %s, basis %s)", pct, vm_buf_str(&used_h),
+                  vm_buf_str(&avail_h), usable ? "usable" : "free");
+    vm_item_detail(it, "%.1f%% used (%s of %s, basis %s%s)%s", pct, vm_buf_str(&used_h),
+                   vm_buf_str(&avail_h), usable ? "usable" : "free",
+                   o->basis == VMEM_BASIS_AUTO && !usable ? ": guest reports no usable figure" : "",
+                   ev->paused ? "; domain is paused, figures are from before the pause" : "");
+
+    t_bytes = vm_thresh_in_unit(&th[VMEM_USED], avail, true);
+    t_pct = vm_thresh_in_unit(&th[VMEM_USED], avail, false);
+    {
+        const char *used_l[] = {ev->name, "used"}, *pct_l[] = {ev->name, "used_pct"};
+
+        vm_item_perf(it, used_l, 2, used, "B", &t_bytes, 0, avail);
+        vm_item_perf(it, pct_l, 2, pct, "%", &t_pct, 0, 100);
+    }
+    vmem_perf_bytes(it, ev->name, "available", b, VM_BAL_AVAILABLE);
+    vmem_perf_bytes(it, ev->name, "unused", b, VM_BAL_UNUSED);
+    vmem_perf_bytes(it, ev->name, "usable", b, VM_BAL_USABLE);
+    vmem_perf_bytes(it, ev->name, "disk_caches", b, VM_BAL_DISK_CACHES);
+    vmem_perf_bytes(it, ev->name, "rss", b, VM_BAL_RSS);
+    vmem_perf_bytes(it, ev->name, "actual", b, VM_BAL_CURRENT);
+    vmem_perf_counter(it, ev->name, "swap_in", b, VM_BAL_SWAP_IN);
+    vmem_perf_counter(it, ev->name, "swap_out", b, VM_BAL_SWAP_OUT);
+    vmem_perf_counter(it, ev->name, "major_fault", b, VM_BAL_MAJOR_FAULT);
+    vm_buf_free(&used_h);
+    vm_buf_free(&avail_h);
+}
+
+int main(int argc, char **argv)
+{
+    struct vmem_opts opts = {VMEM_BASIS_AUTO, -1};
+    const struct vm_plugin plugin = {
+        .def = {
+            .name = "check_vmem",
+            .service = "VMEM",
+            .purpose =
+                "Check guest memory usage of KVM/QEMU domains from virtio-balloon\n"
+                "statistics (virsh dommemstat), over a read-only libvirt connection.\n"
+                "Thresholds are percent of the guest's `available` memory unless\n"
+                "given as sizes (B, K/KiB, M/MiB, G/GiB, T/TiB; 1024-based).",
+            .notes =
+                "The guest must report balloon stats: a virtio <memballoon> with\n"
+                "<stats period='10'/> (or 'virsh dommemstat DOMAIN --period 10 --live'),\n"
+                "and the balloon driver in the guest (Windows: the BLNSVR service).\n"
+                "Without them the answer is UNKNOWN and says which part is missing.",
+            .example = "command[check_vmem]=/usr/lib/nagios/plugins/check_vmem "
+                       "--connect qemu:///system --all -w 85 -c 95",
+            .metrics = vmem_metrics,
+            .nmetrics = sizeof(vmem_metrics) / sizeof(vmem_metrics[0]),
+            .opts = vmem_opts_def,
+            .nopts = sizeof(vmem_opts_def) / sizeof(vmem_opts_def[0]),
+            .rates = false,
+            .groups = VM_GROUP_STATE | VM_GROUP_BALLOON,
+        },
+        .ctx = &opts,
+        .opt = vmem_opt,
+        .evaluate = vmem_evaluate,
+    };
+
+    return vm_plugin_main(&plugin, argc, argv);
+}

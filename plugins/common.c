@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* common: the flow every plugin shares. */
+#include <config.h>
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common.h"
+#include "conn.h"
+#include "select.h"
+#include "timeout.h"
+
+/* A one-line answer for failures before any domain is looked at. */
+static int plugin_fail(const struct vm_plugin_def *def, enum vm_status st, const char *msg)
+{
+    printf("%s %s - %s\n", def->service, vm_status_name(st), msg);
+    return (int)st;
+}
+
+static enum vm_status policy_status(enum vm_policy p)
+{
+    switch (p) {
+    case VM_POLICY_OK:
+        return VM_OK;
+    case VM_POLICY_WARNING:
+        return VM_WARNING;
+    case VM_POLICY_CRITICAL:
+        return VM_CRITICAL;
+    default:
+        return VM_UNKNOWN;
+    }
+}
+
+void vm_eval_nodata(const struct vm_eval *ev, struct vm_report *rep, const char *fmt, ...)
+{
+    struct vm_buf b = VM_BUF_INIT;
+    struct vm_item *it;
+    va_list ap;
+
+    if (ev->cli->ignore_nodata)
+        return;
+    va_start(ap, fmt);
+    vm_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    it = vm_report_add(rep, VM_UNKNOWN, ev->name);
+    if (it)
+        vm_item_detail(it, "%s", vm_buf_str(&b));
+    vm_buf_free(&b);
+}
+
+void vm_human_bytes(struct vm_buf *out, double bytes)
+{
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    unsigned u = 0;
+    double v = bytes;
+
+    while (fabs(v) >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+        v /= 1024.0;
+        u++;
+    }
+    if (u == 0)
+        vm_buf_printf(out, "%.0f B", v);
+    else
+        vm_buf_printf(out, "%.*f %s", fabs(v) >= 100 ? 0 : fabs(v) >= 10 ? 1 : 2, v, units[u]);
+}
+
+static bool sized_alerts(const struct vm_range *r, double percent, double bytes)
+{
+    return vm_range_alerts(r, r->unit == VM_UNIT_BYTES ? bytes : percent);
+}
+
+enum vm_status vm_eval_sized(const struct vm_thresh *t, double percent, double bytes)
+{
+    if (t->has_crit && sized_alerts(&t->crit, percent, bytes))
+        return VM_CRITICAL;
+    if (t->has_warn && sized_alerts(&t->warn, percent, bytes))
+        return VM_WARNING;
+    return VM_OK;
+}
+
+static struct vm_range range_in_unit(const struct vm_range *r, double total, bool to_bytes)
+{
+    if (to_bytes && r->unit != VM_UNIT_BYTES)
+        return vm_range_scale(r, total / 100.0, VM_UNIT_BYTES);
+    if (!to_bytes && r->unit == VM_UNIT_BYTES)
+        return vm_range_scale(r, total > 0 ? 100.0 / total : 0, VM_UNIT_PERCENT);
+    return *r;
+}
+
+struct vm_thresh vm_thresh_in_unit(const struct vm_thresh *t, double total, bool to_bytes)
+{
+    struct vm_thresh out = *t;
+
+    if (t->has_warn)
+        out.warn = range_in_unit(&t->warn, total, to_bytes);
+    if (t->has_crit)
+        out.crit = range_in_unit(&t->crit, total, to_bytes);
+    return out;
+}
+
+int vm_field_rate(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
+                  uint32_t cur_have, unsigned field, double elapsed_s, double *out)
+{
+    if (!((prev_have >> field) & 1u) || !((cur_have >> field) & 1u))
+        return -1;
+    return vm_rate(prev[field], cur[field], elapsed_s, out);
+}
+
+void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair)
+{
+    if (pair->from_state)
+        vm_buf_printf(out, "average over %.0f s since the previous check", pair->elapsed_s);
+    else
+        vm_buf_printf(out, "measured over %.1f s in this run%s%s%s", pair->elapsed_s,
+                      pair->note ? " (" : "", pair->note ? pair->note : "", pair->note ? ")" : "");
+}
+
+/* A domain that is not running, per --shutoff / --paused. Returns true when
+ * the plugin should still evaluate it. */
+static bool plugin_policy(const struct vm_cli *cli, const struct vm_dom_stats *d,
+                          struct vm_report *rep)
+{
+    enum vm_dom_class cls = d->have_state ? vm_select_classify(d->state) : VM_DOM_RUNNING;
+    enum vm_policy p;
+    struct vm_item *it;
+
+    if (cls == VM_DOM_RUNNING)
+        return true;
+    if (cls == VM_DOM_PAUSED) {
+        p = cli->paused == VM_POLICY_DEFAULT ? VM_POLICY_CHECK : cli->paused;
+        if (p == VM_POLICY_CHECK)
+            return true;
+    } else {
+        p = cli->shutoff;
+        if (p == VM_POLICY_DEFAULT)
+            p = cli->all ? VM_POLICY_SKIP : VM_POLICY_UNKNOWN;
+    }
+    if (p == VM_POLICY_SKIP)
+        return false;
+    it = vm_report_add(rep, policy_status(p), d->name);
+    if (it) {
+        vm_item_brief(it, "%s", vm_select_state_name(d->state));
+        vm_item_detail(it, "domain is %s%s", vm_select_state_name(d->state),
+                       cls == VM_DOM_PAUSED ? " (--paused decides its state)"
+                                            : " (--shutoff decides its state)");
+    }
+    return false;
+}
+
+struct plugin_run {
+    const struct vm_plugin *p;
+    struct vm_cli cli;
+    virConnectPtr conn;
+    struct vm_selection sel;
+    struct vm_snapshot snap;  /* non-rate plugins */
+    struct vm_sampling smp;   /* rate plugins */
+    struct vm_report rep;
+    struct vm_buf out;
+};
+
+static void plugin_run_free(struct plugin_run *r)
+{
+    vm_buf_free(&r->out);
+    vm_report_free(&r->rep);
+    vm_sampling_free(&r->smp);
+    vm_snapshot_free(&r->snap);
+    vm_selection_free(&r->sel);
+    vm_conn_close(r->conn);
+    vm_cli_free(&r->cli);
+}
+
+/* Collect: one snapshot, or a pair for rates. Returns the newest. */
+static const struct vm_snapshot *plugin_collect(struct plugin_run *r, const char *uri,
+                                                struct vm_err *err)
+{
+    const struct vm_plugin_def *def = &r->p->def;
+
+    if (!def->rates) {
+        if (vm_stats_collect(r->conn, r->sel.doms, r->sel.n, def->groups, &r->snap, err) < 0)
+            return NULL;
+        return &r->snap;
+    } else {
+        struct vm_sample_opts o = {
+            .interval_s = r->cli.interval_s,
+            .max_age_s = r->cli.max_state_age_s,
+            .no_state = r->cli.no_state,
+            .state_dir = r->cli.state_dir,
+            .plugin = def->name,
+            .uri = uri,
+            .key_args = r->cli.key_args,
+            .nkey_args = r->cli.nkey_args,
+        };
+
+        if (vm_sample_run(r->conn, r->sel.doms, r->sel.n, def->groups, &o, &r->smp, err) < 0)
+            return NULL;
+        return &r->smp.cur;
+    }
+}
+
+int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
+{
+    const struct vm_plugin_def *def = &p->def;
+    struct plugin_run r;
+    const struct vm_snapshot *snap;
+    struct vm_err err = {""};
+    enum vm_status st;
+    const char *uri;
+    size_t i;
+    int rc;
+
+    memset(&r, 0, sizeof(r));
+    r.p = p;
+    vm_conn_quiet();
+    switch (vm_cli_parse(&r.cli, def, p->opt, p->ctx, argc, argv, &err)) {
+    case VM_CLI_HELP:
+        vm_cli_help(def, &r.out);
+        fputs(vm_buf_str(&r.out), stdout);
+        rc = VM_UNKNOWN;
+        goto cleanup;
+    case VM_CLI_VERSION:
+        vm_cli_version(def, &r.out);
+        fputs(vm_buf_str(&r.out), stdout);
+        rc = VM_UNKNOWN;
+        goto cleanup;
+    case VM_CLI_ERROR:
+        vm_buf_printf(&r.out, "%s (see --help)", err.msg);
+        rc = plugin_fail(def, VM_UNKNOWN, vm_buf_str(&r.out));
+        goto cleanup;
+    case VM_CLI_RUN:
+        break;
+    }
+    if (p->validate && p->validate(p->ctx, &r.cli, &err) < 0) {
+        vm_buf_printf(&r.out, "%s (see --help)", err.msg);
+        rc = plugin_fail(def, VM_UNKNOWN, vm_buf_str(&r.out));
+        goto cleanup;
+    }
+
+    vm_timeout_arm(r.cli.timeout_s, def->service, r.cli.timeout_result);
+    uri = vm_conn_uri(r.cli.uri);
+    r.conn = vm_conn_open(uri, &err);
+    if (!r.conn) {
+        rc = plugin_fail(def, VM_UNKNOWN, err.msg);
+        goto cleanup;
+    }
+    {
+        struct vm_select_opts so = {
+            .names = r.cli.domains,
+            .nnames = r.cli.ndomains,
+            .all = r.cli.all,
+            .include = r.cli.has_include ? &r.cli.include : NULL,
+            .exclude = r.cli.has_exclude ? &r.cli.exclude : NULL,
+        };
+
+        if (vm_select_domains(r.conn, &so, &r.sel, &err) < 0) {
+            rc = plugin_fail(def, VM_UNKNOWN, err.msg);
+            goto cleanup;
+        }
+    }
+    if (r.cli.all && r.sel.n == 0) {
+        vm_timeout_arm(0, def->service, VM_UNKNOWN);
+        rc = plugin_fail(def, r.cli.allow_empty ? VM_OK : VM_UNKNOWN,
+                         r.sel.nexcluded ? "no domain matches --include/--exclude"
+                                         : "no domains defined on this connection");
+        goto cleanup;
+    }
+
+    vm_report_init(&r.rep, def->service, def->noun ? def->noun : "domain");
+    for (i = 0; i < r.sel.nmissing; i++) {
+        struct vm_item *it = vm_report_add(&r.rep, r.cli.missing_state, r.sel.missing[i]);
+
+        if (it) {
+            vm_item_brief(it, "not found");
+            vm_item_detail(it, "no domain with this name, UUID or ID");
+        }
+    }
+    snap = r.sel.n ? plugin_collect(&r, uri, &err) : NULL;
+    if (r.sel.n && !snap) {
+        rc = plugin_fail(def, VM_UNKNOWN, err.msg);
+        goto cleanup;
+    }
+    for (i = 0; snap && i < snap->n; i++) {
+        const struct vm_dom_stats *d = &snap->dom[i];
+        struct vm_eval ev = {
+            .cli = &r.cli,
+            .ctx = p->ctx,
+            .conn = r.conn,
+            .dom = i < r.sel.n ? r.sel.doms[i] : NULL,
+            .cur = d,
+            .pair = def->rates && i < r.smp.npairs ? &r.smp.pairs[i] : NULL,
+            .name = d->name ? d->name : "?",
+            .now = snap->wall.tv_sec,
+        };
+
+        if (d->error) {
+            vm_eval_nodata(&ev, &r.rep, "%s", d->error);
+            continue;
+        }
+        if (!plugin_policy(&r.cli, d, &r.rep))
+            continue;
+        ev.paused = d->have_state && vm_select_classify(d->state) == VM_DOM_PAUSED;
+        p->evaluate(&ev, &r.rep);
+    }
+    if (r.rep.nitems == 0 && r.sel.nmissing == 0) {
+        vm_timeout_arm(0, def->service, VM_UNKNOWN);
+        rc = plugin_fail(def, r.cli.allow_empty ? VM_OK : VM_UNKNOWN,
+                         r.cli.ignore_nodata ? "no domain with data to check"
+                                             : "no running domain to check");
+        goto cleanup;
+    }
+    st = vm_report_render(&r.rep, r.cli.max_output, &r.out);
+    /* Printing is the last step: make sure the alarm cannot cut it. */
+    vm_timeout_arm(0, def->service, VM_UNKNOWN);
+    fputs(vm_buf_str(&r.out), stdout);
+    rc = (int)st;
+
+cleanup:
+    vm_timeout_arm(0, def->service, VM_UNKNOWN);
+    fflush(stdout);
+    plugin_run_free(&r);
+    return rc;
+}
+
+/* ---- added for check_vdisk / check_vnet (devices) --------------------- */
+
+void vm_verdict_note(struct vm_verdict *v, enum vm_status st, const char *fmt, ...)
+{
+    va_list ap;
+    int cmp = vm_status_rank(st) - vm_status_rank(v->status);
+
+    if (st == VM_OK || cmp < 0)
+        return;
+    if (cmp > 0) {
+        v->status = st;
+        vm_buf_truncate(&v->why, 0);
+    } else if (v->why.len) {
+        vm_buf_append(&v->why, ", ");
+    }
+    va_start(ap, fmt);
+    vm_buf_vprintf(&v->why, fmt, ap);
+    va_end(ap);
+}
+
+void vm_verdict_free(struct vm_verdict *v)
+{
+    if (v)
+        vm_buf_free(&v->why);
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* dev_calc: pure arithmetic and choices for check_vdisk and check_vnet. */
+#include <config.h>
+
+#include <math.h>
+#include <string.h>
+#include <strings.h>
+
+#include "dev_calc.h"
+
+#define NS_PER_MS 1e6
+
+const struct vm_block_stats *vm_dev_block_find(const struct vm_dom_stats *d, const char *name)
+{
+    size_t i;
+
+    if (!d || !name)
+        return NULL;
+    for (i = 0; i < d->nblock; i++)
+        if (d->block[i].name && strcmp(d->block[i].name, name) == 0)
+            return &d->block[i];
+    return NULL;
+}
+
+const struct vm_net_stats *vm_dev_net_find(const struct vm_dom_stats *d, const char *name)
+{
+    size_t i;
+
+    if (!d || !name)
+        return NULL;
+    for (i = 0; i < d->nnet; i++)
+        if (d->net[i].name && strcmp(d->net[i].name, name) == 0)
+            return &d->net[i];
+    return NULL;
+}
+
+int vm_dev_delta(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
+                 uint32_t cur_have, unsigned field, uint64_t *out)
+{
+    if (!((prev_have >> field) & 1u) || !((cur_have >> field) & 1u) || cur[field] < prev[field])
+        return -1;
+    *out = cur[field] - prev[field];
+    return 0;
+}
+
+int vm_dev_latency_ms(const struct vm_block_stats *prev, const struct vm_block_stats *cur,
+                      enum vm_blk_field reqs, enum vm_blk_field times, double *ms)
+{
+    uint64_t dreq, dns;
+
+    if (!prev || !cur ||
+        vm_dev_delta(prev->v, prev->have, cur->v, cur->have, reqs, &dreq) < 0 ||
+        vm_dev_delta(prev->v, prev->have, cur->v, cur->have, times, &dns) < 0 || dreq == 0)
+        return -1;
+    *ms = (double)dns / (double)dreq / NS_PER_MS;
+    return 0;
+}
+
+double vm_dev_pct_of(double rate, double limit)
+{
+    if (isnan(rate) || !(limit > 0))
+        return NAN;
+    return 100.0 * rate / limit;
+}
+
+/* Keep the larger percent, and which limit gave it. */
+static void iotune_try(double pct, const char *name, double lim, double *best,
+                       const char **which, double *limit)
+{
+    if (isnan(pct) || (!isnan(*best) && pct <= *best))
+        return;
+    *best = pct;
+    if (which)
+        *which = name;
+    if (limit)
+        *limit = lim;
+}
+
+bool vm_dev_iotune_any(const struct vm_iotune *t)
+{
+    return t && (t->total_bytes_sec || t->read_bytes_sec || t->write_bytes_sec ||
+                 t->total_iops_sec || t->read_iops_sec || t->write_iops_sec);
+}
+
+double vm_dev_iotune_pct(const struct vm_iotune *t, const struct vm_dev_disk_rates *r,
+                         const char **which, double *limit)
+{
+    const struct {
+        const char *name;
+        uint64_t lim;
+        double rate;
+    } cand[] = {
+        {"total_bytes_sec", t->total_bytes_sec, r->rd_Bps + r->wr_Bps},
+        {"read_bytes_sec", t->read_bytes_sec, r->rd_Bps},
+        {"write_bytes_sec", t->write_bytes_sec, r->wr_Bps},
+        {"total_iops_sec", t->total_iops_sec, r->rd_iops + r->wr_iops},
+        {"read_iops_sec", t->read_iops_sec, r->rd_iops},
+        {"write_iops_sec", t->write_iops_sec, r->wr_iops},
+    };
+    double best = NAN;
+    size_t i;
+
+    /* A sum with an unknown side is NAN, so a total limit is only judged
+     * when both directions are known. */
+    for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++)
+        iotune_try(vm_dev_pct_of(cand[i].rate, (double)cand[i].lim), cand[i].name,
+                   (double)cand[i].lim, &best, which, limit);
+    return best;
+}
+
+double vm_dev_bandwidth_Bps(uint64_t average_kib)
+{
+    return (double)average_kib * 1024.0;
+}
+
+static bool removable(const char *device)
+{
+    return device && (strcmp(device, "cdrom") == 0 || strcmp(device, "floppy") == 0);
+}
+
+bool vm_dev_block_empty(const struct vm_block_stats *b, const struct vm_xml_disk *x)
+{
+    if (b->path)
+        return false;
+    if (x)
+        return removable(x->device) && !x->source;
+    return !VM_HAS(*b, VM_BLK_CAPACITY);
+}
+
+bool vm_dev_block_match(const struct vm_block_stats *b, const char *sel)
+{
+    return (b->name && strcmp(b->name, sel) == 0) || (b->path && strcmp(b->path, sel) == 0);
+}
+
+bool vm_dev_net_match(const char *dev, const struct vm_xml_iface *x, const char *sel)
+{
+    if (dev && strcmp(dev, sel) == 0)
+        return true;
+    if (!x)
+        return false;
+    return (x->mac && strcasecmp(x->mac, sel) == 0) || (x->alias && strcmp(x->alias, sel) == 0);
+}
+
+bool vm_dev_paused_ioerror(const struct vm_dom_stats *d)
+{
+    return d->have_state && d->state == VIR_DOMAIN_PAUSED && d->reason == VIR_DOMAIN_PAUSED_IOERROR;
+}
+
+const struct vm_xml_disk *vm_dev_xml_disk(const struct vm_domxml *x, const char *target)
+{
+    size_t i;
+
+    if (!x || !target)
+        return NULL;
+    for (i = 0; i < x->ndisks; i++)
+        if (x->disks[i].target && strcmp(x->disks[i].target, target) == 0)
+            return &x->disks[i];
+    return NULL;
+}
+
+const struct vm_xml_iface *vm_dev_xml_iface(const struct vm_domxml *x, const char *dev)
+{
+    size_t i;
+
+    if (!x || !dev)
+        return NULL;
+    for (i = 0; i < x->nifaces; i++)
+        if (x->ifaces[i].target && strcmp(x->ifaces[i].target, dev) == 0)
+            return &x->ifaces[i];
+    return NULL;
+}
+
+const char *vm_dev_net_label(enum vm_dev_label how, const char *dev, const struct vm_xml_iface *x)
+{
+    if (x && how == VM_DEV_LABEL_ALIAS && x->alias && *x->alias)
+        return x->alias;
+    if (x && how != VM_DEV_LABEL_DEV && x->mac && *x->mac)
+        return x->mac;
+    return dev;
+}

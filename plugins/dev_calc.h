@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* dev_calc: the arithmetic and the choices behind check_vdisk and
+ * check_vnet, as pure functions of stats and XML structs (no connection),
+ * so they are unit-tested with hand-built inputs. */
+#ifndef VM_DEV_CALC_H
+#define VM_DEV_CALC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "domxml.h"
+#include "stats.h"
+
+/* The device called `name` in another sample of the same domain, or NULL.
+ * Matched by name, never by position: hot-plug can reorder the arrays. */
+const struct vm_block_stats *vm_dev_block_find(const struct vm_dom_stats *d, const char *name);
+const struct vm_net_stats *vm_dev_net_find(const struct vm_dom_stats *d, const char *name);
+
+/* How much a cumulative counter grew between two value arrays with presence
+ * bits. Returns 0 and *out, or -1 when a side lacks it or it went down. */
+int vm_dev_delta(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
+                 uint32_t cur_have, unsigned field, uint64_t *out);
+
+/* Average time per request in milliseconds between two samples of a disk:
+ * delta of `times` (ns) over delta of `reqs`. Returns -1 (no figure) when
+ * a field is missing, a counter went back, or there were no requests: no
+ * I/O has no latency, which is not the same as a latency of 0. */
+int vm_dev_latency_ms(const struct vm_block_stats *prev, const struct vm_block_stats *cur,
+                      enum vm_blk_field reqs, enum vm_blk_field times, double *ms);
+
+/* 100 * rate / limit; NAN when there is no limit (0) or no rate (NAN). */
+double vm_dev_pct_of(double rate, double limit);
+
+/* Rates of one disk, NAN where unknown. */
+struct vm_dev_disk_rates {
+    double rd_Bps, wr_Bps, rd_iops, wr_iops;
+};
+
+/* The <iotune> limit nearest to being hit: the highest percent of any
+ * limit that is set (total_* compares the sum of read and write). Returns
+ * NAN when no limit applies; else sets *which (e.g. "total_bytes_sec",
+ * static) and *limit (the limit's value) when they are not NULL. */
+double vm_dev_iotune_pct(const struct vm_iotune *t, const struct vm_dev_disk_rates *r,
+                         const char **which, double *limit);
+bool vm_dev_iotune_any(const struct vm_iotune *t);
+
+/* <bandwidth> average (KiB/s, as libvirt documents it) in bytes/s. */
+double vm_dev_bandwidth_Bps(uint64_t average_kib);
+
+/* An empty removable drive (a CD-ROM without a medium) is not worth
+ * checking. With the domain XML (x not NULL) that is certain: a cdrom or
+ * floppy with no source. Without it, bulk stats tell: libvirt omits
+ * block.N.path for empty drives (and for network disks), and reports no
+ * capacity for an empty drive (a network disk has one). */
+bool vm_dev_block_empty(const struct vm_block_stats *b, const struct vm_xml_disk *x);
+
+/* --device: the disk's target ("vda") or its source path, exactly. */
+bool vm_dev_block_match(const struct vm_block_stats *b, const char *sel);
+
+/* --interface: the host device name ("vnet3"), the MAC (any case) or the
+ * device alias; x may be NULL (no XML). */
+bool vm_dev_net_match(const char *dev, const struct vm_xml_iface *x, const char *sel);
+
+/* The domain is paused because of an I/O error (VIR_DOMAIN_PAUSED_IOERROR):
+ * typically a thin image that filled the host storage. */
+bool vm_dev_paused_ioerror(const struct vm_dom_stats *d);
+
+/* The XML disk with this target / the XML interface with this host device
+ * name, or NULL (x may be NULL). */
+const struct vm_xml_disk *vm_dev_xml_disk(const struct vm_domxml *x, const char *target);
+const struct vm_xml_iface *vm_dev_xml_iface(const struct vm_domxml *x, const char *dev);
+
+enum vm_dev_label { VM_DEV_LABEL_MAC, VM_DEV_LABEL_ALIAS, VM_DEV_LABEL_DEV };
+
+/* What names an interface in output: the MAC, or the alias, falling back
+ * (alias → MAC → host device) to what is known; never NULL when dev is
+ * not NULL. The host device name (vnet3) changes on every restart, so it
+ * is the last resort. */
+const char *vm_dev_net_label(enum vm_dev_label how, const char *dev, const struct vm_xml_iface *x);
+
+#endif

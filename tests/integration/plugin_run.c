@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* plugin_run: run a built plugin for real and capture what it did. */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "plugin_run.h"
+
+#define RUN_KILL_AFTER_S 60
+
+static double run_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void run_append(char **s, size_t *len, const char *data, size_t n)
+{
+    char *p = realloc(*s, *len + n + 1);
+
+    if (!p)
+        abort();
+    memcpy(p + *len, data, n);
+    *len += n;
+    p[*len] = '\0';
+    *s = p;
+}
+
+void vm_run_plugin(struct vm_run *r, const char *plugin, const char *const *argv,
+                   const char *const *env)
+{
+    const char *top = getenv("VM_TOP_BUILDDIR");
+    char path[4096];
+    int out[2], err[2];
+    size_t nargs = 0, outlen = 0, errlen = 0, i;
+    const char **args;
+    double start, deadline;
+    pid_t pid;
+    int st = 0;
+
+    memset(r, 0, sizeof(*r));
+    snprintf(path, sizeof(path), "%s/plugins/%s", top ? top : ".", plugin);
+    while (argv && argv[nargs])
+        nargs++;
+    args = calloc(nargs + 2, sizeof(*args));
+    if (!args || pipe(out) < 0 || pipe(err) < 0)
+        abort();
+    args[0] = path;
+    for (i = 0; i < nargs; i++)
+        args[i + 1] = argv[i];
+    start = run_now();
+    pid = fork();
+    if (pid < 0)
+        abort();
+    if (pid == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        dup2(err[1], STDERR_FILENO);
+        close(out[0]);
+        close(err[0]);
+        close(out[1]);
+        close(err[1]);
+        for (i = 0; env && env[i]; i++) {
+            const char *eq = strchr(env[i], '=');
+
+            if (eq && eq[1] == '\0') {
+                char key[256];
+
+                snprintf(key, sizeof(key), "%.*s", (int)(eq - env[i]), env[i]);
+                unsetenv(key);
+            } else {
+                putenv((char *)env[i]);
+            }
+        }
+        execv(path, (char *const *)args);
+        _exit(127);
+    }
+    close(out[1]);
+    close(err[1]);
+    r->out = calloc(1, 1);
+    r->err = calloc(1, 1);
+    deadline = start + RUN_KILL_AFTER_S;
+    {
+        struct pollfd pfd[2] = {{out[0], POLLIN, 0}, {err[0], POLLIN, 0}};
+        char **dst[2] = {&r->out, &r->err};
+        size_t *len[2] = {&outlen, &errlen};
+
+        while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
+            char buf[8192];
+
+            if (run_now() > deadline) {
+                kill(pid, SIGKILL);
+                break;
+            }
+            if (poll(pfd, 2, 200) <= 0)
+                continue;
+            for (i = 0; i < 2; i++) {
+                ssize_t n;
+
+                if (pfd[i].fd < 0 || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                    continue;
+                n = read(pfd[i].fd, buf, sizeof(buf));
+                if (n > 0) {
+                    run_append(dst[i], len[i], buf, (size_t)n);
+                } else if (n == 0 || errno != EINTR) {
+                    close(pfd[i].fd);
+                    pfd[i].fd = -1; /* poll ignores negative fds */
+                }
+            }
+        }
+        for (i = 0; i < 2; i++)
+            if (pfd[i].fd >= 0)
+                close(pfd[i].fd);
+    }
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    r->seconds = run_now() - start;
+    r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    free(args);
+}
+
+void vm_run_free(struct vm_run *r)
+{
+    if (!r)
+        return;
+    free(r->out);
+    free(r->err);
+    memset(r, 0, sizeof(*r));
+}
+
+char *vm_fixture_uri(const char *name)
+{
+    const char *top = getenv("VM_TOP_SRCDIR");
+    char *uri = NULL;
+
+    if (asprintf(&uri, "test://%s/tests/fixtures/%s", top ? top : ".", name) < 0)
+        abort();
+    return uri;
+}
+
+size_t vm_count_lines(const char *s)
+{
+    size_t n = 0;
+
+    for (const char *p = s; *p; p++)
+        if (*p == '\n' || p[1] == '\0')
+            n++;
+    return n;
+}
+
+char *vm_first_line(const char *s)
+{
+    size_t n = strcspn(s, "\n");
+    char *l = malloc(n + 1);
+
+    if (!l)
+        abort();
+    memcpy(l, s, n);
+    l[n] = '\0';
+    return l;
+}

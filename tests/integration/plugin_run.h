@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* plugin_run: run a built plugin for real and capture what it did. */
+#ifndef VM_PLUGIN_RUN_H
+#define VM_PLUGIN_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct vm_run {
+    int status;      /* exit code, or 128+signal */
+    char *out;       /* stdout (owned) */
+    char *err;       /* stderr (owned) */
+    double seconds;  /* wall time */
+};
+
+/* Run $VM_TOP_BUILDDIR/plugins/<plugin> with argv (NULL-terminated, without
+ * argv[0]) and extra environment entries "K=V" (NULL-terminated, may be
+ * NULL; "K=" alone unsets K). Killed after 60 s. */
+void vm_run_plugin(struct vm_run *r, const char *plugin, const char *const *argv,
+                   const char *const *env);
+void vm_run_free(struct vm_run *r);
+
+/* Path of a fixture as a test-driver URI: "test://" + absolute path. Owned. */
+char *vm_fixture_uri(const char *name);
+
+/* The number of lines in s (a last line without '\n' counts). */
+size_t vm_count_lines(const char *s);
+/* The first line of s as a new string (owned). */
+char *vm_first_line(const char *s);
+
+#endif

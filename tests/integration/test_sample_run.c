@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Integration tests for vm_sample_run() against libvirt's test driver
+ * (test:///default, domain "test"), whose cpuTime follows the wall clock:
+ * one busy CPU, a rate of ~1e9 ns/s. */
+#include <config.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libvirt/virterror.h>
+
+#include "ck_run.h"
+#include "sample.h"
+
+#define URI "test:///default"
+#define PLUGIN "check_vcpu"
+#define GROUPS (VM_GROUP_CPU | VM_GROUP_NET)
+
+static virConnectPtr conn;
+static virDomainPtr dom;
+static char tmpdir[64];
+static char statedir[96];
+static char statefile[256];
+static char *const key_args[] = {(char *)"-d", (char *)"test"};
+
+static void quiet(void *data, virErrorPtr e)
+{
+    (void)data;
+    (void)e;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static void setup(void)
+{
+    char key[128];
+
+    virSetErrorFunc(NULL, quiet);
+    /* read-write: one test restarts the domain */
+    conn = virConnectOpen(URI);
+    ck_assert_ptr_nonnull(conn);
+    dom = virDomainLookupByName(conn, "test");
+    ck_assert_ptr_nonnull(dom);
+    strcpy(tmpdir, "/tmp/vm-test-sample.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    snprintf(statedir, sizeof(statedir), "%s/s", tmpdir);
+    vm_state_key(PLUGIN, URI, key_args, 2, key, sizeof(key));
+    snprintf(statefile, sizeof(statefile), "%s/%s.state", statedir, key);
+}
+
+static void teardown(void)
+{
+    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    if (dom)
+        virDomainFree(dom);
+    if (conn)
+        virConnectClose(conn);
+    dom = NULL;
+    conn = NULL;
+}
+
+static struct vm_sample_opts opts(void)
+{
+    struct vm_sample_opts o = {
+        .interval_s = 0.2,
+        .max_age_s = 3600,
+        .no_state = false,
+        .state_dir = statedir,
+        .plugin = PLUGIN,
+        .uri = URI,
+        .key_args = key_args,
+        .nkey_args = 2,
+    };
+    return o;
+}
+
+static void run(const struct vm_sample_opts *o, struct vm_sampling *s)
+{
+    struct vm_err err = {""};
+
+    ck_assert_msg(vm_sample_run(conn, &dom, 1, GROUPS, o, s, &err) == 0, "%s", err.msg);
+    ck_assert_uint_eq(s->npairs, 1);
+    ck_assert_uint_eq(s->cur.n, 1);
+    ck_assert_ptr_eq(s->pairs[0].cur, &s->cur.dom[0]);
+}
+
+/* cpu.time rate of pair 0, asserted to be one busy CPU (within 20%). */
+static void assert_one_cpu(const struct vm_sampling *s)
+{
+    const struct vm_rate_pair *p = &s->pairs[0];
+    double r;
+
+    ck_assert_ptr_nonnull(p->prev);
+    ck_assert(VM_HAS(p->prev->cpu, VM_CPU_TIME) && VM_HAS(p->cur->cpu, VM_CPU_TIME));
+    ck_assert_int_eq(vm_rate(p->prev->cpu.v[VM_CPU_TIME], p->cur->cpu.v[VM_CPU_TIME],
+                             p->elapsed_s, &r), 0);
+    ck_assert_msg(fabs(r - 1e9) < 0.2e9, "cpu.time rate %.4g ns/s over %.3f s", r, p->elapsed_s);
+}
+
+static bool state_file_valid(void)
+{
+    struct vm_state_dir d;
+    struct vm_state_meta m;
+    struct vm_snapshot s;
+    const char *why;
+    char key[128];
+    int r;
+
+    if (vm_state_dir_open(&d, statedir, NULL) < 0)
+        return false;
+    vm_state_key(PLUGIN, URI, key_args, 2, key, sizeof(key));
+    vm_state_meta_init(&m, PLUGIN, URI);
+    r = vm_state_load(&d, key, &m, &s, &why, NULL);
+    vm_snapshot_free(&s);
+    vm_state_dir_close(&d);
+    return r == 1;
+}
+
+static void pause_s(double s)
+{
+    struct timespec ts = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+
+    nanosleep(&ts, NULL);
+}
+
+START_TEST(test_first_run)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+
+    ck_assert_int_eq(access(statefile, F_OK), -1);
+    run(&o, &s);
+    ck_assert(s.slept);
+    ck_assert_msg(s.slept_s >= 0.2 && s.slept_s < 0.6, "slept %.3f s", s.slept_s);
+    ck_assert_ptr_null(s.state_note);
+    ck_assert_uint_eq(s.saved.n, 0);
+    ck_assert_uint_eq(s.first.n, 1);
+    ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
+    ck_assert(!s.pairs[0].from_state);
+    ck_assert_str_eq(s.pairs[0].note, "no previous sample");
+    ck_assert_msg(s.pairs[0].elapsed_s >= 0.19 && s.pairs[0].elapsed_s < 0.6, "elapsed %.3f",
+                  s.pairs[0].elapsed_s);
+    assert_one_cpu(&s);
+    ck_assert(state_file_valid());
+    vm_sampling_free(&s);
+}
+END_TEST
+
+START_TEST(test_second_run_from_state)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+    struct timespec boot;
+
+    run(&o, &s);
+    vm_sampling_free(&s);
+    pause_s(0.3);
+    run(&o, &s);
+    ck_assert(!s.slept);
+    ck_assert_uint_eq(s.first.n, 0);
+    ck_assert_uint_eq(s.saved.n, 1);
+    ck_assert(s.pairs[0].from_state);
+    ck_assert_ptr_eq(s.pairs[0].prev, &s.saved.dom[0]);
+    ck_assert_ptr_null(s.pairs[0].note);
+    ck_assert_msg(s.pairs[0].elapsed_s >= 0.29 && s.pairs[0].elapsed_s < 1.0, "elapsed %.3f",
+                  s.pairs[0].elapsed_s);
+    assert_one_cpu(&s);
+    /* mono holds CLOCK_BOOTTIME */
+    clock_gettime(CLOCK_BOOTTIME, &boot);
+    ck_assert(fabs((double)(boot.tv_sec - s.cur.mono.tv_sec)) < 2);
+    vm_sampling_free(&s);
+
+    /* right after: still from the state, a short but measured elapsed */
+    run(&o, &s);
+    ck_assert(!s.slept);
+    ck_assert(s.pairs[0].from_state);
+    ck_assert(s.pairs[0].elapsed_s > 0 && s.pairs[0].elapsed_s < 0.5);
+    vm_sampling_free(&s);
+}
+END_TEST
+
+START_TEST(test_no_state)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+
+    o.no_state = true;
+    run(&o, &s);
+    ck_assert(s.slept);
+    ck_assert_str_eq(s.pairs[0].note, "state is off (--no-state)");
+    ck_assert(!s.pairs[0].from_state);
+    assert_one_cpu(&s);
+    /* nothing was created */
+    ck_assert_int_eq(access(statedir, F_OK), -1);
+    vm_sampling_free(&s);
+
+    /* and an existing folder stays empty */
+    ck_assert_int_eq(mkdir(statedir, 0700), 0);
+    run(&o, &s);
+    ck_assert(s.slept);
+    ck_assert_int_eq(rmdir(statedir), 0);
+    vm_sampling_free(&s);
+}
+END_TEST
+
+START_TEST(test_max_age)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+
+    run(&o, &s);
+    vm_sampling_free(&s);
+    o.max_age_s = 1e-6;
+    run(&o, &s);
+    ck_assert(s.slept);
+    ck_assert_str_eq(s.pairs[0].note, "previous sample too old");
+    ck_assert(!s.pairs[0].from_state);
+    ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
+    assert_one_cpu(&s);
+    vm_sampling_free(&s);
+}
+END_TEST
+
+static void write_file(const char *path, const char *data, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, data, n), (ssize_t)n);
+    close(fd);
+}
+
+START_TEST(test_corrupt_state)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+    struct stat st;
+
+    run(&o, &s);
+    vm_sampling_free(&s);
+    /* cut the file in half */
+    ck_assert_int_eq(stat(statefile, &st), 0);
+    ck_assert_int_eq(truncate(statefile, st.st_size / 2), 0);
+    run(&o, &s);
+    ck_assert(s.slept);
+    ck_assert_str_eq(s.pairs[0].note, "state file is corrupt");
+    ck_assert_ptr_nonnull(s.pairs[0].prev);
+    ck_assert(state_file_valid()); /* replaced */
+    vm_sampling_free(&s);
+    /* garbage */
+    write_file(statefile, "\x01\x02garbage", 9);
+    run(&o, &s);
+    ck_assert(s.slept);
+    ck_assert_str_eq(s.pairs[0].note, "state file is not a state file of this plugin suite");
+    ck_assert(state_file_valid());
+    vm_sampling_free(&s);
+}
+END_TEST
+
+START_TEST(test_domain_restarted)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+    int id;
+
+    run(&o, &s);
+    id = s.cur.dom[0].id;
+    vm_sampling_free(&s);
+    ck_assert_int_eq(virDomainDestroy(dom), 0);
+    ck_assert_int_eq(virDomainCreate(dom), 0);
+    run(&o, &s);
+    ck_assert_int_ne(s.cur.dom[0].id, id);
+    ck_assert(s.slept);
+    ck_assert_str_eq(s.pairs[0].note, "domain ID changed: domain restarted");
+    ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
+    vm_sampling_free(&s);
+}
+END_TEST
+
+START_TEST(test_folder_refused)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+    struct vm_err err = {""};
+
+    ck_assert_int_eq(mkdir(statedir, 0755), 0);
+    ck_assert_int_eq(chmod(statedir, 0755), 0);
+    ck_assert_int_eq(vm_sample_run(conn, &dom, 1, GROUPS, &o, &s, &err), -1);
+    ck_assert_msg(strstr(err.msg, "open to group/others (mode 0755)"), "%s", err.msg);
+    vm_sampling_free(&s);
+}
+END_TEST
+
+START_TEST(test_lock_held)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+    struct vm_state_dir d;
+    char key[128];
+    int lock;
+
+    ck_assert_int_eq(vm_state_dir_open(&d, statedir, NULL), 0);
+    vm_state_key(PLUGIN, URI, key_args, 2, key, sizeof(key));
+    lock = vm_state_lock(&d, key, 0, NULL);
+    ck_assert_int_ge(lock, 0);
+    run(&o, &s);
+    ck_assert_str_eq(s.state_note, "another run holds the state lock");
+    ck_assert_msg(strstr(s.state_err.msg, "another run holds the state lock"), "%s",
+                  s.state_err.msg);
+    ck_assert(s.slept);
+    assert_one_cpu(&s);
+    ck_assert_int_eq(access(statefile, F_OK), -1); /* not saved without the lock */
+    vm_sampling_free(&s);
+    vm_state_unlock(lock);
+    vm_state_dir_close(&d);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("sample_run");
+    TCase *tc = tcase_create("test driver");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_first_run);
+    tcase_add_test(tc, test_second_run_from_state);
+    tcase_add_test(tc, test_no_state);
+    tcase_add_test(tc, test_max_age);
+    tcase_add_test(tc, test_corrupt_state);
+    tcase_add_test(tc, test_domain_restarted);
+    tcase_add_test(tc, test_folder_refused);
+    tcase_add_test(tc, test_lock_held);
+    tcase_set_timeout(tc, 30);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return vm_ck_run(make_suite());
+}

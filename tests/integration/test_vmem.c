@@ -1,0 +1,450 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* check_vmem against libvirt's test driver: exit codes and output. */
+#include <config.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ck_run.h"
+#include "plugin_run.h"
+
+#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static char *fixture; /* test:// URI of tests/fixtures/vmem.xml */
+
+static void setup(void)
+{
+    fixture = vm_fixture_uri("vmem.xml");
+}
+
+static void teardown(void)
+{
+    free(fixture);
+}
+
+/* Every run: nothing on stderr, output ends in a newline. */
+static void run(struct vm_run *r, const char *const *argv)
+{
+    vm_run_plugin(r, "check_vmem", argv, NULL);
+    ck_assert_msg(r->err[0] == '\0', "stderr not empty: %s", r->err);
+    ck_assert_msg(r->out[0] && r->out[strlen(r->out) - 1] == '\n', "output: '%s'", r->out);
+}
+
+static void assert_has(const char *hay, const char *needle)
+{
+    ck_assert_msg(strstr(hay, needle) != NULL, "'%s' not found in:\n%s", needle, hay);
+}
+
+START_TEST(default_domain_ok)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0"));
+    ck_assert_int_eq(r.status, 0);
+    assert_has(r.out, "VMEM OK - test: 50.0% used (1.00 GiB of 2.00 GiB, basis usable)");
+    /* used = available - usable = 2 GiB - 1 GiB, in bytes, max = available */
+    assert_has(r.out, "'test:used'=1073741824B;;;0;2147483648");
+    assert_has(r.out, "'test:used_pct'=50%;;;0;100");
+    assert_has(r.out, "'test:swap_in'=0c");
+    vm_run_free(&r);
+}
+END_TEST
+
+START_TEST(env_uri_used)
+{
+    struct vm_run r;
+
+    vm_run_plugin(&r, "check_vmem", ARGV("-d", "test", "--max-age=0"),
+                  ARGV("LIBVIRT_DEFAULT_URI=test:///default"));
+    ck_assert_int_eq(r.status, 0);
+    assert_has(r.out, "VMEM OK - test:");
+    vm_run_free(&r);
+}
+END_TEST
+
+/* The test driver's last-update is a constant from 1989: stale. */
+START_TEST(stale_is_unknown)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", "test:///default", "-d", "test"));
+    ck_assert_int_eq(r.status, 3);
+    assert_has(r.out, "VMEM UNKNOWN - test:");
+    assert_has(r.out, "stale");
+    vm_run_free(&r);
+}
+END_TEST
+
+static const struct {
+    const char *w, *c;
+    int status;
+    const char *word;
+} thr[] = {
+    {"40", "60", 1, "WARNING"},       /* 50% > 40 */
+    {"60", "49", 2, "CRITICAL"},      /* critical checked first */
+    {"50", "80", 0, "OK"},            /* endpoint inclusive */
+    {"50%", "80%", 0, "OK"},          /* trailing % */
+    {"49.9", "80", 1, "WARNING"},     /* decimals */
+    {"1GiB", "2GiB", 0, "OK"},        /* absolute: exactly 1 GiB used */
+    {"1023MiB", "2GiB", 1, "WARNING"},
+    {"512M", "1000M", 2, "CRITICAL"},
+    {"@0:10", "~:90", 0, "OK"},
+    {"@40:60", "~:90", 1, "WARNING"}, /* alert inside */
+    {"10:", "20:", 0, "OK"},          /* alert only below */
+    {"60:", "55:", 2, "CRITICAL"},
+};
+
+START_TEST(thresholds)
+{
+    struct vm_run r;
+    char first[64];
+
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "-w", thr[_i].w, "-c",
+                 thr[_i].c));
+    ck_assert_msg(r.status == thr[_i].status, "-w %s -c %s: exit %d, output %s", thr[_i].w,
+                  thr[_i].c, r.status, r.out);
+    snprintf(first, sizeof(first), "VMEM %s - ", thr[_i].word);
+    ck_assert_msg(strncmp(r.out, first, strlen(first)) == 0, "%s", r.out);
+    vm_run_free(&r);
+}
+END_TEST
+
+START_TEST(perfdata_thresholds_converted)
+{
+    struct vm_run r;
+
+    /* Percent thresholds appear as bytes on the byte metric and as
+     * percent on the percent metric. */
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "-w", "75", "-c", "1792MiB"));
+    ck_assert_int_eq(r.status, 0);
+    assert_has(r.out, "'test:used'=1073741824B;1610612736;1879048192;0;2147483648");
+    assert_has(r.out, "'test:used_pct'=50%;75;87.5;0;100");
+    vm_run_free(&r);
+}
+END_TEST
+
+START_TEST(basis_free)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "--basis=free"));
+    ck_assert_int_eq(r.status, 0);
+    assert_has(r.out, "basis free");
+    vm_run_free(&r);
+}
+END_TEST
+
+START_TEST(lookup_by_id_and_uuid)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", "test:///default", "-d", "1", "--max-age=0"));
+    ck_assert_int_eq(r.status, 0);
+    assert_has(r.out, "VMEM OK - test: ");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", fixture, "-d", "22222222-2222-4222-8222-222222222222", "--max-age=0"));
+    ck_assert_int_eq(r.status, 0);
+    assert_has(r.out, "VMEM OK - db01: 50.0% used (512 MiB of 1.00 GiB");
+    vm_run_free(&r);
+}
+END_TEST
+
+START_TEST(all_domains)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", fixture, "--all", "--max-age=0", "-w", "80"));
+    /* noballoon has no stats: UNKNOWN, which does not hide the rest. */
+    ck_assert_int_eq(r.status, 3);
+    assert_has(r.out, "VMEM UNKNOWN - 1 UNKNOWN: noballoon");
+    assert_has(r.out, "4 OK");
+    assert_has(r.out, "[UNKNOWN] noballoon: no memory stats: the domain has no balloon device");
+    assert_has(r.out, "[OK] web01: 50.0% used (2.00 GiB of 4.00 GiB, basis usable)");
+    assert_has(r.out, "[OK] db01: ");
+    assert_has(r.out, "[OK] paused01: ");
+    assert_has(r.out, "domain is paused");
+    /* shut-off domains are skipped with --all by default */
+    ck_assert_ptr_null(strstr(r.out, "off01"));
+    /* UNKNOWN first in the long output, then the rest */
+    ck_assert_ptr_nonnull(strstr(r.out, "\n[UNKNOWN] noballoon"));
+    ck_assert_int_eq((int)vm_count_lines(r.out), 6);
+    vm_run_free(&r);
+}
+END_TEST
+
+START_TEST(hostile_name)
+{
+    struct vm_run r;
+    char *first;
+    const char *bar;
+
+    run(&r, ARGV("-U", fixture, "-d", "web|01 'x'=y ümlaut", "--max-age=0"));
+    ck_assert_int_eq(r.status, 0);
+    first = vm_first_line(r.out);
+    /* exactly one '|' on the first line: the perfdata separator */
+    bar = strchr(first, '|');
+    ck_assert_ptr_nonnull(bar);
+    ck_assert_ptr_null(strchr(bar + 1, '|'));
+    /* the name cannot close the quote or inject "'x'=y" as an entry */
+    ck_assert_ptr_null(strstr(bar, "'x'"));
+    ck_assert_ptr_null(strstr(bar, "=y"));
+    assert_has(first, "VMEM OK - web/01 'x'=y ümlaut: 50.0% used");
+    free(first);
+    vm_run_free(&r);
+}
+END_TEST
+
+static const struct {
+    const char *extra[3];
+    int status;
+    const char *expect;
+    const char *absent;
+} sel[] = {
+    {{"-d", "off01", NULL}, 3, "VMEM UNKNOWN - off01: shut off", NULL},
+    {{"--shutoff=critical", "-d", "off01"}, 2, "VMEM CRITICAL - off01: shut off", NULL},
+    {{"-d", "nosuch", NULL}, 3, "VMEM UNKNOWN - nosuch: not found", NULL},
+    {{"--missing=critical", "-d", "nosuch"}, 2, "VMEM CRITICAL - nosuch: not found", NULL},
+    {{"--paused=skip", "-d", "paused01"}, 3, "VMEM UNKNOWN - no running domain to check", NULL},
+    {{"--paused=warning", "-d", "paused01"}, 1, "VMEM WARNING - paused01: paused", NULL},
+    {{"-a", "--include", "^web[0-9]"}, 0, "VMEM OK - web01: ", "db01"},
+    {{"-a", "--exclude", "^(web|noballoon)"}, 0, "VMEM OK - 2 domains OK", "web01"},
+    {{"--include", "^db", NULL}, 0, "VMEM OK - db01: ", NULL}, /* --include implies --all */
+    {{"-a", "--include", "^zzz"}, 3, "VMEM UNKNOWN - no domain matches --include/--exclude", NULL},
+    {{"--allow-empty", "--include", "^zzz"}, 0, "VMEM OK - no domain matches", NULL},
+    {{"-a", "--ignore-nodata", NULL}, 0, "VMEM OK - 4 domains OK", "noballoon"},
+    {{"-a", "--shutoff=warning", NULL}, 1, "[WARNING] off01: domain is shut off", NULL}, /* WARNING outranks UNKNOWN */
+};
+
+START_TEST(selection)
+{
+    const char *argv[10] = {"-U", fixture, "--max-age=0"};
+    struct vm_run r;
+    size_t n = 3;
+
+    for (size_t i = 0; i < 3 && sel[_i].extra[i]; i++)
+        argv[n++] = sel[_i].extra[i];
+    argv[n] = NULL;
+    run(&r, argv);
+    ck_assert_msg(r.status == sel[_i].status, "case %d: exit %d: %s", _i, r.status, r.out);
+    assert_has(r.out, sel[_i].expect);
+    if (sel[_i].absent)
+        ck_assert_msg(strstr(r.out, sel[_i].absent) == NULL, "case %d: '%s' in %s", _i,
+                      sel[_i].absent, r.out);
+    vm_run_free(&r);
+}
+END_TEST
+
+/* Bad input: exit 3, one line on stdout naming the problem, nothing on stderr. */
+static const struct {
+    const char *args[4];
+    const char *expect;
+} bad[] = {
+    {{"-d", "test", "-w", NULL}, "needs a value"},
+    {{"-d", "test", "-w", "abc"}, "abc"},
+    {{"-d", "test", "-w", "10:5"}, "10:5"},
+    {{"-d", "test", "-w", "1GB"}, "GB"},
+    {{"-d", "test", "-w", "10%:1GiB"}, "10%:1GiB"},
+    {{"-d", "test", "-w", "nan"}, "nan"},
+    {{"-d", "test", "-c", "1e309"}, "1e309"},
+    {{"-d", "test", "-w", "foo=10"}, "foo"},
+    {{"-d", "test", "-t", "0"}, "--timeout"},
+    {{"-d", "test", "-t", "abc"}, "--timeout"},
+    {{"-d", "test", "--basis=x", NULL}, "--basis"},
+    {{"-d", "test", "--max-age=-1", NULL}, "--max-age"},
+    {{"-d", "test", "--max-output=5", NULL}, "--max-output"},
+    {{"-d", "test", "--shutoff=maybe", NULL}, "--shutoff"},
+    {{"-d", "test", "--paused=", NULL}, "--paused"},
+    {{"-a", "--include", "("}, "--include"},
+    {{"-d", "test", "--bogus", NULL}, "--bogus"},
+    {{"-d", "test", "-x", NULL}, "-x"},
+    {{"-d", "", NULL, NULL}, "--domain"},
+    {{"-d", "test", "-a", NULL}, "not both"},
+    {{"-v", NULL, NULL, NULL}, "no domain selected"},
+    {{"-d", "test", "extra", NULL}, "extra"},
+    {{"-d", "test", "--connect=", NULL}, "--connect"},
+};
+
+START_TEST(bad_input)
+{
+    const char *argv[8] = {"-U", "test:///default"};
+    struct vm_run r;
+    size_t n = 2;
+
+    for (size_t i = 0; i < 4 && bad[_i].args[i]; i++)
+        argv[n++] = bad[_i].args[i];
+    argv[n] = NULL;
+    run(&r, argv);
+    ck_assert_msg(r.status == 3, "case %d: exit %d: %s", _i, r.status, r.out);
+    ck_assert_msg(strncmp(r.out, "VMEM UNKNOWN - ", 15) == 0, "case %d: %s", _i, r.out);
+    ck_assert_msg(vm_count_lines(r.out) == 1, "case %d: not one line: %s", _i, r.out);
+    assert_has(r.out, bad[_i].expect);
+    vm_run_free(&r);
+}
+END_TEST
+
+START_TEST(connection_errors)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", "qemu+unix:///system?socket=/nonexistent/sock", "-d", "x"));
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_int_eq((int)vm_count_lines(r.out), 1);
+    assert_has(r.out, "VMEM UNKNOWN - cannot connect to qemu+unix:///system?socket=/nonexistent/sock");
+    assert_has(r.out, "is libvirtd/virtqemud running?");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", "bogus:///x", "-d", "x"));
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_int_eq((int)vm_count_lines(r.out), 1);
+    assert_has(r.out, "VMEM UNKNOWN - cannot connect to bogus:///x");
+    vm_run_free(&r);
+    /* a garbage default URI from the environment */
+    vm_run_plugin(&r, "check_vmem", ARGV("-d", "x"), ARGV("LIBVIRT_DEFAULT_URI=::garbage::"));
+    ck_assert_str_eq(r.err, "");
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_int_eq((int)vm_count_lines(r.out), 1);
+    assert_has(r.out, "VMEM UNKNOWN - cannot connect to ::garbage::");
+    vm_run_free(&r);
+}
+END_TEST
+
+START_TEST(help_and_version)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("--help"));
+    ck_assert_int_eq(r.status, 3);
+    assert_has(r.out, "Usage: check_vmem");
+    assert_has(r.out, "--basis=usable|free");
+    assert_has(r.out, "@10:20");
+    vm_run_free(&r);
+    run(&r, ARGV("-V"));
+    ck_assert_int_eq(r.status, 3);
+    assert_has(r.out, "check_vmem " PACKAGE_VERSION);
+    vm_run_free(&r);
+}
+END_TEST
+
+/* A server that accepts connections and never answers, like a hung
+ * libvirtd: -t must end the check within t+1 seconds. */
+START_TEST(hung_daemon_times_out)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    char dir[] = "/tmp/vmhangXXXXXX", uri[256];
+    struct vm_run r;
+    int fd;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/sock", dir);
+    fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+    ck_assert_int_eq(listen(fd, 16), 0); /* the kernel completes connects; nobody reads */
+    snprintf(uri, sizeof(uri), "qemu+unix:///system?socket=%s", sa.sun_path);
+    run(&r, ARGV("-U", uri, "-a", "-t", "1"));
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_str_eq(r.out, "VMEM UNKNOWN - timed out after 1 s\n");
+    ck_assert_msg(r.seconds < 2.0, "took %.2f s", r.seconds);
+    vm_run_free(&r);
+    run(&r, ARGV("-U", uri, "-a", "-t", "1", "--timeout-result=critical"));
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_str_eq(r.out, "VMEM CRITICAL - timed out after 1 s\n");
+    vm_run_free(&r);
+    close(fd);
+    unlink(sa.sun_path);
+    rmdir(dir);
+}
+END_TEST
+
+/* A node file with many domains, written at test time. */
+static char *write_many(unsigned n, char *path, size_t len)
+{
+    char *uri = NULL;
+    FILE *f;
+    int fd;
+
+    snprintf(path, len, "/tmp/vmmanyXXXXXX.xml");
+    fd = mkstemps(path, 4);
+    ck_assert_int_ge(fd, 0);
+    f = fdopen(fd, "w");
+    fputs("<node>\n", f);
+    for (unsigned i = 0; i < n; i++)
+        fprintf(f,
+                "<domain type='test'><name>dom%04u</name><memory>1048576</memory>"
+                "<currentMemory>%u</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>"
+                "<devices><memballoon model='virtio'/></devices></domain>\n",
+                i, 524288 + 1024 * i);
+    fputs("</node>\n", f);
+    fclose(f);
+    ck_assert_int_ge(asprintf(&uri, "test://%s", path), 0);
+    return uri;
+}
+
+START_TEST(many_domains_and_budget)
+{
+    char path[64];
+    char *uri = write_many(300, path, sizeof(path));
+    struct vm_run r;
+
+    run(&r, ARGV("-U", uri, "--all", "--max-age=0", "--max-output=0"));
+    ck_assert_int_eq(r.status, 0);
+    assert_has(r.out, "VMEM OK - 300 domains OK");
+    ck_assert_int_eq((int)vm_count_lines(r.out), 301);
+    assert_has(r.out, "'dom0299:used'=");
+    vm_run_free(&r);
+
+    /* NRPE v2 sized budget: trimmed, and says so */
+    run(&r, ARGV("-U", uri, "--all", "--max-age=0", "--max-output=1000"));
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_msg(strlen(r.out) <= 1000, "%zu bytes", strlen(r.out));
+    assert_has(r.out, "VMEM OK - 300 domains OK");
+    assert_has(r.out, "trimmed");
+    vm_run_free(&r);
+
+    /* one domain over the threshold is named on the first line: dom0299 uses
+     * 405.5 MiB, dom0298 exactly 405 MiB (endpoint inclusive) */
+    run(&r, ARGV("-U", uri, "--all", "--max-age=0", "-w", "405MiB", "--max-output=1000"));
+    ck_assert_int_eq(r.status, 1);
+    assert_has(r.out, "VMEM WARNING - ");
+    assert_has(r.out, "dom0299");
+    ck_assert_msg(strlen(r.out) <= 1000, "%zu bytes", strlen(r.out));
+    vm_run_free(&r);
+    unlink(path);
+    free(uri);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("check_vmem");
+    TCase *tc = tcase_create("vmem");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, default_domain_ok);
+    tcase_add_test(tc, env_uri_used);
+    tcase_add_test(tc, stale_is_unknown);
+    tcase_add_loop_test(tc, thresholds, 0, sizeof(thr) / sizeof(thr[0]));
+    tcase_add_test(tc, perfdata_thresholds_converted);
+    tcase_add_test(tc, basis_free);
+    tcase_add_test(tc, lookup_by_id_and_uuid);
+    tcase_add_test(tc, all_domains);
+    tcase_add_test(tc, hostile_name);
+    tcase_add_loop_test(tc, selection, 0, sizeof(sel) / sizeof(sel[0]));
+    tcase_add_loop_test(tc, bad_input, 0, sizeof(bad) / sizeof(bad[0]));
+    tcase_add_test(tc, connection_errors);
+    tcase_add_test(tc, help_and_version);
+    tcase_add_test(tc, hung_daemon_times_out);
+    tcase_add_test(tc, many_domains_and_budget);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return vm_ck_run(make_suite());
+}

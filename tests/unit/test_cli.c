@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* cli: option parsing, validation and help, without libvirt. */
+#include <config.h>
+
+#include <check.h>
+#include <string.h>
+
+#include "ck_run.h"
+#include "cli.h"
+
+enum { OPT_FLAG, OPT_VALUE };
+
+static const struct vm_metric_def metrics[] = {
+    {"used", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE, "main metric"},
+    {"rss", VM_RANGE_ALLOW_SIZE, "second metric"},
+};
+static const struct vm_opt_def opts[] = {
+    {"flag", 0, false, NULL, "a flag", OPT_FLAG},
+    {"value", 'x', true, "V", "a value\nover two lines", OPT_VALUE},
+};
+
+struct ctx {
+    int flags;
+    const char *value;
+};
+
+static int cb(void *p, int key, const char *arg, struct vm_err *err)
+{
+    struct ctx *c = p;
+
+    if (key == OPT_FLAG) {
+        c->flags++;
+        return 0;
+    }
+    if (strcmp(arg, "bad") == 0)
+        return vm_err_set(err, "bad value");
+    c->value = arg;
+    return 0;
+}
+
+static const struct vm_plugin_def plugin = {
+    .name = "check_test",
+    .service = "TEST",
+    .purpose = "purpose text",
+    .metrics = metrics,
+    .nmetrics = 2,
+    .opts = opts,
+    .nopts = 2,
+    .rates = true,
+};
+
+#define MAXARGS 32
+
+static enum vm_cli_result parse(struct vm_cli *cli, struct ctx *c, struct vm_err *err,
+                                const char *const *args)
+{
+    char *argv[MAXARGS + 1] = {(char *)"check_test"};
+    int argc = 1;
+
+    memset(c, 0, sizeof(*c));
+    for (; args[argc - 1] && argc < MAXARGS; argc++)
+        argv[argc] = (char *)args[argc - 1];
+    argv[argc] = NULL;
+    return vm_cli_parse(cli, &plugin, cb, c, argc, argv, err);
+}
+
+#define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+START_TEST(defaults)
+{
+    struct vm_cli cli;
+    struct ctx c;
+    struct vm_err err;
+
+    ck_assert_int_eq(parse(&cli, &c, &err, ARGS("-d", "web01")), VM_CLI_RUN);
+    ck_assert_ptr_null(cli.uri);
+    ck_assert_int_eq((int)cli.ndomains, 1);
+    ck_assert_str_eq(cli.domains[0], "web01");
+    ck_assert(!cli.all);
+    ck_assert_uint_eq(cli.timeout_s, 10);
+    ck_assert_int_eq(cli.timeout_result, VM_UNKNOWN);
+    ck_assert_uint_eq(cli.max_output, 65000);
+    ck_assert_int_eq(cli.missing_state, VM_UNKNOWN);
+    ck_assert_int_eq(cli.shutoff, VM_POLICY_DEFAULT);
+    ck_assert_double_eq(cli.interval_s, 1.0);
+    ck_assert_double_eq(cli.max_state_age_s, 3600.0);
+    ck_assert(!cli.th[0].has_warn && !cli.th[0].has_crit);
+    vm_cli_free(&cli);
+}
+END_TEST
+
+START_TEST(full)
+{
+    struct vm_cli cli;
+    struct ctx c;
+    struct vm_err err;
+
+    ck_assert_int_eq(parse(&cli, &c, &err,
+                           ARGS("--connect=test:///default", "-a", "--exclude", "^tmp", "-w", "80",
+                                "-c", "90%", "-w", "rss=1GiB", "-t", "20", "-vvv", "-v", "--flag",
+                                "-x", "val", "--shutoff=skip", "--paused=critical")),
+                     VM_CLI_RUN);
+    ck_assert_str_eq(cli.uri, "test:///default");
+    ck_assert(cli.all && cli.has_exclude && !cli.has_include);
+    ck_assert(cli.th[0].has_warn && cli.th[0].has_crit);
+    ck_assert_double_eq(cli.th[0].warn.end, 80);
+    ck_assert_int_eq(cli.th[0].crit.unit, VM_UNIT_PERCENT);
+    ck_assert(cli.th[1].has_warn && !cli.th[1].has_crit);
+    ck_assert_double_eq(cli.th[1].warn.end, 1073741824.0);
+    ck_assert_uint_eq(cli.timeout_s, 20);
+    ck_assert_int_eq(cli.verbose, 3); /* capped */
+    ck_assert_int_eq(c.flags, 1);
+    ck_assert_str_eq(c.value, "val");
+    ck_assert_int_eq(cli.shutoff, VM_POLICY_SKIP);
+    ck_assert_int_eq(cli.paused, VM_POLICY_CRITICAL);
+    vm_cli_free(&cli);
+}
+END_TEST
+
+START_TEST(include_implies_all)
+{
+    struct vm_cli cli;
+    struct ctx c;
+    struct vm_err err;
+
+    ck_assert_int_eq(parse(&cli, &c, &err, ARGS("--include", "^web")), VM_CLI_RUN);
+    ck_assert(cli.all);
+    ck_assert_int_eq(regexec(&cli.include, "web01", 0, NULL, 0), 0);
+    ck_assert_int_ne(regexec(&cli.include, "db01", 0, NULL, 0), 0);
+    vm_cli_free(&cli);
+}
+END_TEST
+
+START_TEST(help_and_version_first)
+{
+    struct vm_cli cli;
+    struct ctx c;
+    struct vm_err err;
+
+    ck_assert_int_eq(parse(&cli, &c, &err, ARGS("-h")), VM_CLI_HELP);
+    vm_cli_free(&cli);
+    ck_assert_int_eq(parse(&cli, &c, &err, ARGS("-d", "x", "--version")), VM_CLI_VERSION);
+    vm_cli_free(&cli);
+}
+END_TEST
+
+/* The state key holds what changes the sample, not what only changes the verdict. */
+START_TEST(state_key_args)
+{
+    struct vm_cli a, b;
+    struct ctx c;
+    struct vm_err err;
+
+    ck_assert_int_eq(parse(&a, &c, &err, ARGS("-d", "web01", "-w", "10", "-t", "5")), VM_CLI_RUN);
+    ck_assert_int_eq(parse(&b, &c, &err, ARGS("-d", "web01", "-w", "20", "-v")), VM_CLI_RUN);
+    ck_assert_uint_eq(a.nkey_args, b.nkey_args);
+    for (size_t i = 0; i < a.nkey_args; i++)
+        ck_assert_str_eq(a.key_args[i], b.key_args[i]);
+    vm_cli_free(&a);
+    ck_assert_int_eq(parse(&a, &c, &err, ARGS("-d", "db01")), VM_CLI_RUN);
+    ck_assert_str_ne(a.key_args[0], b.key_args[0]);
+    vm_cli_free(&a);
+    vm_cli_free(&b);
+}
+END_TEST
+
+static const struct {
+    const char *args[7];
+    const char *expect;
+} bad[] = {
+    {{NULL}, "no domain selected"},
+    {{"-d", "a", "-a", NULL}, "not both"},
+    {{"-d", "a", "--include", "x"}, "not both"},
+    {{"-d", "a", "-w", NULL}, "needs a value"},
+    {{"-d", "a", "-t", "0"}, "--timeout"},
+    {{"-d", "a", "-t", "86401"}, "--timeout"},
+    {{"-d", "a", "-t", "1.5"}, "--timeout"},
+    {{"-d", "a", "--interval=10"}, "shorter than --timeout"},
+    {{"-d", "a", "--interval=0"}, "--interval"},
+    {{"-d", "a", "--max-state-age=x"}, "--max-state-age"},
+    {{"-d", "a", "--state-dir="}, "--state-dir"},
+    {{"-d", "a", "--max-output=100"}, "--max-output"},
+    {{"-d", "a", "--timeout-result=maybe"}, "--timeout-result"},
+    {{"-d", "a", "--missing=skip"}, "--missing"},
+    {{"-d", "a", "--shutoff=check"}, "--shutoff"},
+    {{"-d", "a", "--exclude", "a{1"}, "--exclude"},
+    {{"-d", "a", "-w", "cpu=10"}, "cpu"},
+    {{"-d", "a", "-w", "rss=10%"}, "%"},
+    {{"-d", "a", "-w", "5", "-w", "6"}, "twice"},
+    {{"-d", "a", "-x", "bad"}, "bad value"},
+    {{"-d", "a", "--flag=1"}, "--flag"},
+    {{"-d", "a", "--nope"}, "--nope"},
+    {{"-d", "a", "-Z"}, "-Z"},
+    {{"-d", "a", "stray"}, "stray"},
+};
+
+START_TEST(rejects)
+{
+    struct vm_cli cli;
+    struct ctx c;
+    struct vm_err err = {""};
+
+    ck_assert_int_eq(parse(&cli, &c, &err, bad[_i].args), VM_CLI_ERROR);
+    ck_assert_msg(strstr(err.msg, bad[_i].expect) != NULL, "case %d: '%s' lacks '%s'", _i, err.msg,
+                  bad[_i].expect);
+    ck_assert_ptr_null(strchr(err.msg, '\n'));
+    vm_cli_free(&cli);
+}
+END_TEST
+
+START_TEST(help_text)
+{
+    struct vm_buf b = VM_BUF_INIT;
+
+    vm_cli_help(&plugin, &b);
+    ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "Usage: check_test"));
+    ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "  -U, --connect=URI"));
+    ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "      --state-dir=DIR"));
+    ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "  -x, --value=V"));
+    /* continuation lines are indented under the text column */
+    ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "a value\n                              over two lines"));
+    ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "  rss "));
+    ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "3 UNKNOWN"));
+    vm_buf_free(&b);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("cli");
+
+    tcase_add_test(tc, defaults);
+    tcase_add_test(tc, full);
+    tcase_add_test(tc, include_implies_all);
+    tcase_add_test(tc, help_and_version_first);
+    tcase_add_test(tc, state_key_args);
+    tcase_add_loop_test(tc, rejects, 0, sizeof(bad) / sizeof(bad[0]));
+    tcase_add_test(tc, help_text);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return vm_ck_run(make_suite());
+}

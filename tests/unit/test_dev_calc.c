@@ -1,0 +1,413 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* dev_calc (check_vdisk / check_vnet arithmetic) and the verdict helper of
+ * plugins/common.c, with hand-built stats: no libvirt connection. */
+#include <config.h>
+
+#include <check.h>
+#include <math.h>
+#include <string.h>
+
+#include "ck_run.h"
+#include "common.h"
+#include "dev_calc.h"
+
+#define BIT(f) (1u << (f))
+
+/* A disk with reqs/times for reads; `have` says which are present. */
+static struct vm_block_stats disk(uint64_t reqs, uint64_t times_ns, uint32_t have)
+{
+    struct vm_block_stats b;
+
+    memset(&b, 0, sizeof(b));
+    b.v[VM_BLK_RD_REQS] = reqs;
+    b.v[VM_BLK_RD_TIMES] = times_ns;
+    b.have = have;
+    return b;
+}
+
+static const struct {
+    uint64_t preq, ptime, creq, ctime;
+    uint32_t phave, chave;
+    int rc;
+    double ms;
+} lat[] = {
+    {100, 0, 110, 20000000, 3, 3, 0, 2.0},          /* 10 requests, 20 ms in all */
+    {100, 5000000, 101, 5500000, 3, 3, 0, 0.5},
+    {0, 0, 1000, 1000000000, 3, 3, 0, 1.0},
+    {100, 5000000, 100, 5000000, 3, 3, -1, 0},      /* no I/O: no latency, not 0 */
+    {100, 5000000, 100, 9000000, 3, 3, -1, 0},      /* time without requests */
+    {100, 5000000, 90, 6000000, 3, 3, -1, 0},       /* requests went back */
+    {100, 5000000, 110, 4000000, 3, 3, -1, 0},      /* time went back */
+    {100, 5000000, 110, 6000000, 1, 3, -1, 0},      /* no times before */
+    {100, 5000000, 110, 6000000, 3, 1, -1, 0},      /* no times now */
+    {100, 5000000, 110, 6000000, 2, 3, -1, 0},      /* no requests before */
+};
+
+START_TEST(latency)
+{
+    struct vm_block_stats a = disk(lat[_i].preq, lat[_i].ptime,
+                                   (lat[_i].phave & 1 ? BIT(VM_BLK_RD_REQS) : 0) |
+                                       (lat[_i].phave & 2 ? BIT(VM_BLK_RD_TIMES) : 0));
+    struct vm_block_stats b = disk(lat[_i].creq, lat[_i].ctime,
+                                   (lat[_i].chave & 1 ? BIT(VM_BLK_RD_REQS) : 0) |
+                                       (lat[_i].chave & 2 ? BIT(VM_BLK_RD_TIMES) : 0));
+    double ms = -42;
+    int rc = vm_dev_latency_ms(&a, &b, VM_BLK_RD_REQS, VM_BLK_RD_TIMES, &ms);
+
+    ck_assert_int_eq(rc, lat[_i].rc);
+    if (rc == 0)
+        ck_assert_double_eq_tol(ms, lat[_i].ms, 1e-9);
+    else
+        ck_assert_double_eq(ms, -42); /* untouched */
+}
+END_TEST
+
+START_TEST(latency_null_sides)
+{
+    struct vm_block_stats b = disk(10, 10, BIT(VM_BLK_RD_REQS) | BIT(VM_BLK_RD_TIMES));
+    double ms;
+
+    ck_assert_int_eq(vm_dev_latency_ms(NULL, &b, VM_BLK_RD_REQS, VM_BLK_RD_TIMES, &ms), -1);
+    ck_assert_int_eq(vm_dev_latency_ms(&b, NULL, VM_BLK_RD_REQS, VM_BLK_RD_TIMES, &ms), -1);
+}
+END_TEST
+
+START_TEST(delta)
+{
+    uint64_t p[2] = {5, 7}, c[2] = {9, 6}, out = 99;
+
+    ck_assert_int_eq(vm_dev_delta(p, 3, c, 3, 0, &out), 0);
+    ck_assert_uint_eq(out, 4);
+    ck_assert_int_eq(vm_dev_delta(p, 3, c, 3, 1, &out), -1); /* went down: a reset */
+    ck_assert_int_eq(vm_dev_delta(p, 2, c, 3, 0, &out), -1);
+    ck_assert_int_eq(vm_dev_delta(p, 3, c, 2, 0, &out), -1);
+    ck_assert_int_eq(vm_dev_delta(p, 1, c, 1, 0, &out), 0);
+    ck_assert_uint_eq(out, 4);
+}
+END_TEST
+
+static const struct {
+    double rate, limit, pct; /* pct NAN = none */
+} pct[] = {
+    {50, 100, 50},
+    {0, 100, 0},
+    {150, 100, 150}, /* over the limit is reported as it is */
+    {100000, 102400, 97.65625},
+    {50, 0, NAN},    /* no limit */
+    {NAN, 100, NAN}, /* no rate */
+    {50, -1, NAN},
+};
+
+START_TEST(pct_of)
+{
+    double v = vm_dev_pct_of(pct[_i].rate, pct[_i].limit);
+
+    if (isnan(pct[_i].pct))
+        ck_assert_msg(isnan(v), "case %d: %f", _i, v);
+    else
+        ck_assert_double_eq_tol(v, pct[_i].pct, 1e-9);
+}
+END_TEST
+
+static const struct {
+    struct vm_iotune t;
+    struct vm_dev_disk_rates r;
+    double pct; /* NAN = none */
+    const char *which;
+    double limit;
+} iot[] = {
+    {{100000, 0, 0, 0, 0, 0}, {50000, 25000, 1, 1}, 75, "total_bytes_sec", 100000},
+    {{0, 0, 0, 0, 200000, 0}, {50000, 25000, 100000, 33333}, 50, "read_iops_sec", 200000},
+    /* the limit nearest to being hit wins */
+    {{1000000, 100000, 0, 0, 0, 40000}, {50000, 25000, 100, 30000}, 75, "write_iops_sec", 40000},
+    {{0, 0, 50000, 0, 0, 0}, {0, 25000, 0, 0}, 50, "write_bytes_sec", 50000},
+    {{0, 0, 0, 1000, 0, 0}, {0, 0, 600, 600}, 120, "total_iops_sec", 1000},
+    /* a total needs both directions */
+    {{100000, 0, 0, 0, 0, 0}, {NAN, 25000, 1, 1}, NAN, NULL, 0},
+    {{100000, 80000, 0, 0, 0, 0}, {NAN, 25000, 1, 1}, NAN, NULL, 0},
+    {{100000, 80000, 0, 0, 0, 0}, {40000, NAN, 1, 1}, 50, "read_bytes_sec", 80000},
+    /* no limit at all */
+    {{0, 0, 0, 0, 0, 0}, {50000, 25000, 1, 1}, NAN, NULL, 0},
+};
+
+START_TEST(iotune)
+{
+    const char *which = NULL;
+    double limit = 0, v = vm_dev_iotune_pct(&iot[_i].t, &iot[_i].r, &which, &limit);
+
+    if (isnan(iot[_i].pct)) {
+        ck_assert_msg(isnan(v), "case %d: %f", _i, v);
+        ck_assert_ptr_null(which);
+    } else {
+        ck_assert_double_eq_tol(v, iot[_i].pct, 1e-9);
+        ck_assert_str_eq(which, iot[_i].which);
+        ck_assert_double_eq(limit, iot[_i].limit);
+    }
+    ck_assert_int_eq(vm_dev_iotune_any(&iot[_i].t), _i != 8);
+    /* which and limit are optional */
+    v = vm_dev_iotune_pct(&iot[_i].t, &iot[_i].r, NULL, NULL);
+    ck_assert(isnan(v) == isnan(iot[_i].pct));
+}
+END_TEST
+
+START_TEST(bandwidth)
+{
+    ck_assert_double_eq(vm_dev_bandwidth_Bps(100), 102400);
+    ck_assert_double_eq(vm_dev_bandwidth_Bps(0), 0);
+    ck_assert(isnan(vm_dev_pct_of(5, vm_dev_bandwidth_Bps(0))));
+    ck_assert(!vm_dev_iotune_any(NULL));
+}
+END_TEST
+
+static const struct {
+    const char *path;
+    bool capacity;
+    bool xml;
+    const char *device, *source;
+    bool empty;
+} emp[] = {
+    {"/img/a.qcow2", true, false, NULL, NULL, false},
+    {"/img/a.qcow2", false, false, NULL, NULL, false},
+    {NULL, false, false, NULL, NULL, true},             /* bulk: no path, no capacity */
+    {NULL, true, false, NULL, NULL, false},             /* bulk: a network disk */
+    {NULL, false, true, "cdrom", NULL, true},
+    {NULL, false, true, "floppy", NULL, true},
+    {NULL, false, true, "cdrom", "/iso/x.iso", false},  /* a volume source, no path */
+    {NULL, false, true, "disk", NULL, false},           /* a disk is never "empty" */
+    {"/iso/x.iso", true, true, "cdrom", "/iso/x.iso", false},
+    {NULL, false, true, NULL, NULL, false},
+};
+
+START_TEST(block_empty)
+{
+    struct vm_block_stats b;
+    struct vm_xml_disk x = {(char *)"sda", (char *)emp[_i].source, (char *)emp[_i].device, {0, 0, 0, 0, 0, 0}};
+
+    memset(&b, 0, sizeof(b));
+    b.name = (char *)"sda";
+    b.path = (char *)emp[_i].path;
+    if (emp[_i].capacity) {
+        b.v[VM_BLK_CAPACITY] = 1 << 20;
+        b.have = BIT(VM_BLK_CAPACITY);
+    }
+    ck_assert_int_eq(vm_dev_block_empty(&b, emp[_i].xml ? &x : NULL), emp[_i].empty);
+}
+END_TEST
+
+static const struct {
+    const char *name, *path, *sel;
+    bool match;
+} bm[] = {
+    {"vda", "/img/a b.qcow2", "vda", true},
+    {"vda", "/img/a b.qcow2", "/img/a b.qcow2", true},
+    {"vda", "/img/a b.qcow2", "VDA", false},
+    {"vda", "/img/a b.qcow2", "vd", false},
+    {"vda", "/img/a b.qcow2", "/img/a", false},
+    {"vda", NULL, "vda", true},
+    {"vda", NULL, "/img/a b.qcow2", false},
+    {NULL, "/img/x", "/img/x", true},
+};
+
+START_TEST(block_match)
+{
+    struct vm_block_stats b;
+
+    memset(&b, 0, sizeof(b));
+    b.name = (char *)bm[_i].name;
+    b.path = (char *)bm[_i].path;
+    ck_assert_int_eq(vm_dev_block_match(&b, bm[_i].sel), bm[_i].match);
+}
+END_TEST
+
+static const struct {
+    const char *dev;
+    bool xml;
+    const char *sel;
+    bool match;
+} nm[] = {
+    {"vnet3", true, "vnet3", true},
+    {"vnet3", true, "52:54:00:aa:bb:cc", true},
+    {"vnet3", true, "52:54:00:AA:BB:CC", true},  /* MACs in any case */
+    {"vnet3", true, "ua-front", true},
+    {"vnet3", true, "UA-FRONT", false},          /* aliases exactly */
+    {"vnet3", true, "vnet4", false},
+    {"vnet3", false, "52:54:00:aa:bb:cc", false}, /* no XML: the name only */
+    {"vnet3", false, "vnet3", true},
+    {NULL, true, "52:54:00:aa:bb:cc", true},
+    {NULL, false, "x", false},
+};
+
+START_TEST(net_match)
+{
+    struct vm_xml_iface x = {(char *)"vnet3", (char *)"52:54:00:aa:bb:cc", (char *)"ua-front", 0, 0};
+
+    ck_assert_int_eq(vm_dev_net_match(nm[_i].dev, nm[_i].xml ? &x : NULL, nm[_i].sel), nm[_i].match);
+}
+END_TEST
+
+static const struct {
+    enum vm_dev_label how;
+    const char *dev, *mac, *alias;
+    bool xml;
+    const char *want;
+} lab[] = {
+    {VM_DEV_LABEL_MAC, "vnet3", "52:54:00:aa:bb:cc", "net0", true, "52:54:00:aa:bb:cc"},
+    {VM_DEV_LABEL_ALIAS, "vnet3", "52:54:00:aa:bb:cc", "net0", true, "net0"},
+    {VM_DEV_LABEL_ALIAS, "vnet3", "52:54:00:aa:bb:cc", NULL, true, "52:54:00:aa:bb:cc"},
+    {VM_DEV_LABEL_ALIAS, "vnet3", "52:54:00:aa:bb:cc", "", true, "52:54:00:aa:bb:cc"},
+    {VM_DEV_LABEL_DEV, "vnet3", "52:54:00:aa:bb:cc", "net0", true, "vnet3"},
+    {VM_DEV_LABEL_MAC, "vnet3", NULL, "net0", true, "vnet3"},
+    {VM_DEV_LABEL_MAC, "vnet3", NULL, NULL, false, "vnet3"},  /* XML unreadable */
+    {VM_DEV_LABEL_ALIAS, "vnet3", NULL, NULL, false, "vnet3"},
+    {VM_DEV_LABEL_MAC, NULL, NULL, NULL, false, NULL},
+};
+
+START_TEST(net_label)
+{
+    struct vm_xml_iface x = {(char *)"vnet3", (char *)lab[_i].mac, (char *)lab[_i].alias, 0, 0};
+    const char *l = vm_dev_net_label(lab[_i].how, lab[_i].dev, lab[_i].xml ? &x : NULL);
+
+    if (lab[_i].want)
+        ck_assert_str_eq(l, lab[_i].want);
+    else
+        ck_assert_ptr_null(l);
+}
+END_TEST
+
+static const struct {
+    bool have_state;
+    int state, reason;
+    bool ioerror;
+} ioe[] = {
+    {true, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_IOERROR, true},
+    {true, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER, false},
+    {true, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_UNKNOWN, false},
+    {true, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_WATCHDOG, false},
+    /* reason numbers mean something else in other states */
+    {true, VIR_DOMAIN_RUNNING, VIR_DOMAIN_PAUSED_IOERROR, false},
+    {true, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_PAUSED_IOERROR, false},
+    {false, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_IOERROR, false},
+};
+
+START_TEST(paused_ioerror)
+{
+    struct vm_dom_stats d;
+
+    memset(&d, 0, sizeof(d));
+    d.have_state = ioe[_i].have_state;
+    d.state = ioe[_i].state;
+    d.reason = ioe[_i].reason;
+    ck_assert_int_eq(vm_dev_paused_ioerror(&d), ioe[_i].ioerror);
+}
+END_TEST
+
+START_TEST(find_by_name)
+{
+    struct vm_block_stats blk[3];
+    struct vm_net_stats net[2];
+    struct vm_dom_stats d;
+
+    memset(blk, 0, sizeof(blk));
+    memset(net, 0, sizeof(net));
+    memset(&d, 0, sizeof(d));
+    blk[0].name = (char *)"vdb";
+    blk[1].name = NULL;
+    blk[2].name = (char *)"vda";
+    net[0].name = (char *)"vnet7";
+    net[1].name = (char *)"vnet3";
+    d.block = blk;
+    d.nblock = 3;
+    d.net = net;
+    d.nnet = 2;
+    ck_assert_ptr_eq(vm_dev_block_find(&d, "vda"), &blk[2]);
+    ck_assert_ptr_eq(vm_dev_block_find(&d, "vdb"), &blk[0]);
+    ck_assert_ptr_null(vm_dev_block_find(&d, "vdc"));
+    ck_assert_ptr_null(vm_dev_block_find(&d, NULL));
+    ck_assert_ptr_null(vm_dev_block_find(NULL, "vda"));
+    ck_assert_ptr_eq(vm_dev_net_find(&d, "vnet3"), &net[1]);
+    ck_assert_ptr_null(vm_dev_net_find(&d, "vnet"));
+    ck_assert_ptr_null(vm_dev_net_find(NULL, "vnet3"));
+}
+END_TEST
+
+START_TEST(xml_lookup)
+{
+    struct vm_xml_disk disks[2] = {{(char *)"vda", NULL, (char *)"disk", {0, 0, 0, 0, 0, 0}},
+                                   {NULL, NULL, (char *)"cdrom", {0, 0, 0, 0, 0, 0}}};
+    struct vm_xml_iface ifs[2] = {{NULL, (char *)"52:54:00:00:00:01", NULL, 0, 0},
+                                  {(char *)"tap1", (char *)"52:54:00:00:00:02", NULL, 5, 6}};
+    struct vm_domxml x;
+
+    memset(&x, 0, sizeof(x));
+    x.disks = disks;
+    x.ndisks = 2;
+    x.ifaces = ifs;
+    x.nifaces = 2;
+    ck_assert_ptr_eq(vm_dev_xml_disk(&x, "vda"), &disks[0]);
+    ck_assert_ptr_null(vm_dev_xml_disk(&x, "vdb"));
+    ck_assert_ptr_null(vm_dev_xml_disk(&x, NULL));
+    ck_assert_ptr_null(vm_dev_xml_disk(NULL, "vda"));
+    ck_assert_ptr_eq(vm_dev_xml_iface(&x, "tap1"), &ifs[1]);
+    ck_assert_ptr_null(vm_dev_xml_iface(&x, "tap2"));
+    ck_assert_ptr_null(vm_dev_xml_iface(NULL, "tap1"));
+}
+END_TEST
+
+/* The verdict keeps the worst status and the words of what reached it. */
+static const struct {
+    enum vm_status st[4];
+    const char *txt[4];
+    enum vm_status want;
+    const char *why;
+} ver[] = {
+    {{VM_OK, VM_OK}, {"a", "b"}, VM_OK, ""},
+    {{VM_WARNING, VM_OK}, {"a", "b"}, VM_WARNING, "a"},
+    {{VM_WARNING, VM_WARNING}, {"a", "b"}, VM_WARNING, "a, b"},
+    {{VM_WARNING, VM_CRITICAL, VM_WARNING}, {"a", "b", "c"}, VM_CRITICAL, "b"},
+    {{VM_CRITICAL, VM_WARNING, VM_CRITICAL}, {"a", "b", "c"}, VM_CRITICAL, "a, c"},
+    /* UNKNOWN ranks below WARNING: a real problem is not hidden */
+    {{VM_UNKNOWN, VM_WARNING}, {"a", "b"}, VM_WARNING, "b"},
+    {{VM_WARNING, VM_UNKNOWN}, {"a", "b"}, VM_WARNING, "a"},
+    {{VM_UNKNOWN, VM_OK}, {"a", "b"}, VM_UNKNOWN, "a"},
+};
+
+START_TEST(verdict)
+{
+    struct vm_verdict v = VM_VERDICT_INIT;
+
+    for (size_t i = 0; i < 4 && ver[_i].txt[i]; i++)
+        vm_verdict_note(&v, ver[_i].st[i], "%s", ver[_i].txt[i]);
+    ck_assert_int_eq(v.status, ver[_i].want);
+    ck_assert_str_eq(vm_buf_str(&v.why), ver[_i].why);
+    vm_verdict_free(&v);
+    vm_verdict_free(NULL);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("dev_calc");
+    TCase *tc = tcase_create("dev_calc");
+
+    tcase_add_loop_test(tc, latency, 0, sizeof(lat) / sizeof(lat[0]));
+    tcase_add_test(tc, latency_null_sides);
+    tcase_add_test(tc, delta);
+    tcase_add_loop_test(tc, pct_of, 0, sizeof(pct) / sizeof(pct[0]));
+    tcase_add_loop_test(tc, iotune, 0, sizeof(iot) / sizeof(iot[0]));
+    tcase_add_test(tc, bandwidth);
+    tcase_add_loop_test(tc, block_empty, 0, sizeof(emp) / sizeof(emp[0]));
+    tcase_add_loop_test(tc, block_match, 0, sizeof(bm) / sizeof(bm[0]));
+    tcase_add_loop_test(tc, net_match, 0, sizeof(nm) / sizeof(nm[0]));
+    tcase_add_loop_test(tc, net_label, 0, sizeof(lab) / sizeof(lab[0]));
+    tcase_add_loop_test(tc, paused_ioerror, 0, sizeof(ioe) / sizeof(ioe[0]));
+    tcase_add_test(tc, find_by_name);
+    tcase_add_test(tc, xml_lookup);
+    tcase_add_loop_test(tc, verdict, 0, sizeof(ver) / sizeof(ver[0]));
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return vm_ck_run(make_suite());
+}

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Unit tests for the pure parts of lib/sample.c: the rate and the check
+ * that two samples of a domain belong together. */
+#include <config.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "ck_run.h"
+#include "sample.h"
+
+/* ---- vm_rate ---------------------------------------------------------- */
+
+static const struct {
+    uint64_t prev, cur;
+    double elapsed;
+    int rc;
+    double want; /* when rc == 0 */
+    const char *what;
+} rates[] = {
+    {100, 200, 1.0, 0, 100.0, "normal"},
+    {1000, 4000, 2.0, 0, 1500.0, "normal over 2 s"},
+    {5, 5, 0.5, 0, 0.0, "no change"},
+    {0, 0, 1.0, 0, 0.0, "zero counters"},
+    {100, 200, 0.0, -1, 0, "zero elapsed"},
+    {100, 200, -1.0, -1, 0, "negative elapsed"},
+    {100, 200, -1e-9, -1, 0, "tiny negative elapsed"},
+    {200, 100, 1.0, -1, 0, "reset: counter went down"},
+    {1, 0, 1.0, -1, 0, "reset by one"},
+    {UINT64_MAX, 0, 1.0, -1, 0, "reset from the top (a wrong way round subtraction would be huge)"},
+    {0, UINT64_MAX, 1.0, 0, 18446744073709551615.0, "the whole range"},
+    {UINT64_MAX - 1, UINT64_MAX, 1.0, 0, 1.0, "near UINT64_MAX"},
+    {UINT64_MAX - 1000, UINT64_MAX, 10.0, 0, 100.0, "near UINT64_MAX over 10 s"},
+    {1, 2, 1e-9, 0, 1e9, "1 ns elapsed"},
+    {0, 1, 3.0, 0, 1.0 / 3.0, "no integer truncation: 1 over 3 s"},
+    {0, 1000000000, 3.0, 0, 1e9 / 3.0, "1e9 ns over 3 s"},
+    {0, 2, 4.0, 0, 0.5, "below one per second"},
+    {48772617035ULL, 48772617035ULL + 1500000000ULL, 1.5, 0, 1e9, "one CPU busy"},
+};
+
+START_TEST(test_rate)
+{
+    double out = 12345.0;
+    int rc = vm_rate(rates[_i].prev, rates[_i].cur, rates[_i].elapsed, &out);
+
+    ck_assert_msg(rc == rates[_i].rc, "%s: rc %d", rates[_i].what, rc);
+    if (rc == 0) {
+        double tol = fabs(rates[_i].want) * 1e-12;
+
+        ck_assert_msg(fabs(out - rates[_i].want) <= tol, "%s: %.17g, want %.17g", rates[_i].what,
+                      out, rates[_i].want);
+        ck_assert_msg(out >= 0, "%s: negative rate", rates[_i].what);
+    } else {
+        ck_assert_msg(out == 12345.0, "%s: *out written on error", rates[_i].what);
+    }
+}
+END_TEST
+
+START_TEST(test_rate_not_finite)
+{
+    double out = 1.0;
+
+    ck_assert_int_eq(vm_rate(1, 2, NAN, &out), -1);
+    ck_assert_int_eq(vm_rate(1, 2, INFINITY, &out), -1);
+    ck_assert_int_eq(vm_rate(1, 2, -INFINITY, &out), -1);
+    ck_assert(out == 1.0);
+}
+END_TEST
+
+/* ---- vm_sample_consistent --------------------------------------------- */
+
+struct dom_fixture {
+    struct vm_dom_stats d;
+    struct vm_vcpu_stats vcpu[2];
+    struct vm_block_stats block[2];
+    struct vm_net_stats net[1];
+    char bname[2][8];
+    char nname[8];
+};
+
+static void fixture_init(struct dom_fixture *f)
+{
+    size_t i, k;
+
+    memset(f, 0, sizeof(*f));
+    strcpy(f->d.uuid, "6695eb01-f6a4-8304-79aa-97f2502e193f");
+    f->d.id = 3;
+    for (k = 0; k < VM_CPU_NR; k++)
+        f->d.cpu.v[k] = 1000 + k;
+    f->d.cpu.have = (1u << VM_CPU_NR) - 1;
+    for (k = 0; k < VM_BAL_NR; k++)
+        f->d.balloon.v[k] = 500 + k;
+    f->d.balloon.have = (1u << VM_BAL_NR) - 1;
+    for (i = 0; i < 2; i++) {
+        for (k = 0; k < VM_VCPU_NR; k++)
+            f->vcpu[i].v[k] = 100 + k;
+        f->vcpu[i].have = (1u << VM_VCPU_NR) - 1;
+        strcpy(f->bname[i], i ? "vdb" : "vda");
+        f->block[i].name = f->bname[i];
+        for (k = 0; k < VM_BLK_NR; k++)
+            f->block[i].v[k] = 10000 * (i + 1) + k;
+        f->block[i].have = (1u << VM_BLK_NR) - 1;
+    }
+    strcpy(f->nname, "vnet0");
+    f->net[0].name = f->nname;
+    for (k = 0; k < VM_NET_NR; k++)
+        f->net[0].v[k] = 7000 + k;
+    f->net[0].have = (1u << VM_NET_NR) - 1;
+    f->d.vcpu = f->vcpu;
+    f->d.nvcpu = 2;
+    f->d.block = f->block;
+    f->d.nblock = 2;
+    f->d.net = f->net;
+    f->d.nnet = 1;
+}
+
+enum change {
+    SAME, ALL_UP, ID_CHANGED, UUID_CHANGED, CPU_TIME_DOWN, CPU_USER_DOWN, CPU_DOWN_BUT_MISSING,
+    VCPU_TIME_DOWN, VCPU_WAIT_DOWN, VCPU_DELAY_DOWN, VCPU_STATE_DOWN, VCPU_HOTPLUG,
+    BLK_RD_BYTES_DOWN, BLK_ERRORS_DOWN, BLK_FL_TIMES_DOWN, BLK_ALLOC_DOWN, BLK_CAPACITY_DOWN,
+    BLK_REORDERED, BLK_REMOVED, BLK_NEW_NAME, NET_RX_DOWN, NET_TX_DROP_DOWN, NET_NEW_NAME,
+    BALLOON_DOWN, NOT_RUNNING_BOTH,
+};
+
+static const struct {
+    enum change c;
+    bool consistent;
+    const char *what;
+} changes[] = {
+    {SAME, true, "identical samples"},
+    {ALL_UP, true, "every counter went up"},
+    {ID_CHANGED, false, "domain ID changed"},
+    {UUID_CHANGED, false, "another domain"},
+    {CPU_TIME_DOWN, false, "cpu.time went down"},
+    {CPU_USER_DOWN, false, "cpu.user went down"},
+    {CPU_DOWN_BUT_MISSING, true, "a lower value that the new sample does not have"},
+    {VCPU_TIME_DOWN, false, "vcpu.1.time went down"},
+    {VCPU_WAIT_DOWN, false, "vcpu.0.wait went down"},
+    {VCPU_DELAY_DOWN, false, "vcpu.1.delay went down"},
+    {VCPU_STATE_DOWN, true, "vcpu state is a gauge"},
+    {VCPU_HOTPLUG, true, "a vCPU fewer"},
+    {BLK_RD_BYTES_DOWN, false, "block rd.bytes went down"},
+    {BLK_ERRORS_DOWN, false, "block errors went down"},
+    {BLK_FL_TIMES_DOWN, false, "block fl.times went down"},
+    {BLK_ALLOC_DOWN, true, "allocation is a gauge (discard)"},
+    {BLK_CAPACITY_DOWN, true, "capacity is a gauge"},
+    {BLK_REORDERED, true, "disks matched by name, not position"},
+    {BLK_REMOVED, true, "a disk unplugged"},
+    {BLK_NEW_NAME, true, "a new disk with small counters"},
+    {NET_RX_DOWN, false, "net rx.bytes went down"},
+    {NET_TX_DROP_DOWN, false, "net tx.drop went down"},
+    {NET_NEW_NAME, true, "a new interface with small counters"},
+    {BALLOON_DOWN, true, "balloon values are not checked"},
+    {NOT_RUNNING_BOTH, true, "shut off twice: nothing to compare"},
+};
+
+START_TEST(test_consistent)
+{
+    struct dom_fixture p, c;
+    size_t k;
+
+    fixture_init(&p);
+    fixture_init(&c);
+    switch (changes[_i].c) {
+    case SAME:
+        break;
+    case ALL_UP:
+        for (k = 0; k < VM_CPU_NR; k++)
+            c.d.cpu.v[k] += 5;
+        c.vcpu[0].v[VM_VCPU_TIME] += 1;
+        c.block[1].v[VM_BLK_WR_BYTES] += 4096;
+        c.net[0].v[VM_NET_TX_BYTES] += 1;
+        break;
+    case ID_CHANGED:
+        c.d.id = 4;
+        break;
+    case UUID_CHANGED:
+        c.d.uuid[0] = '7';
+        break;
+    case CPU_TIME_DOWN:
+        c.d.cpu.v[VM_CPU_TIME]--;
+        break;
+    case CPU_USER_DOWN:
+        c.d.cpu.v[VM_CPU_USER] = 0;
+        break;
+    case CPU_DOWN_BUT_MISSING:
+        c.d.cpu.v[VM_CPU_TIME] = 0;
+        c.d.cpu.have &= ~(1u << VM_CPU_TIME);
+        break;
+    case VCPU_TIME_DOWN:
+        c.vcpu[1].v[VM_VCPU_TIME]--;
+        break;
+    case VCPU_WAIT_DOWN:
+        c.vcpu[0].v[VM_VCPU_WAIT]--;
+        break;
+    case VCPU_DELAY_DOWN:
+        c.vcpu[1].v[VM_VCPU_DELAY]--;
+        break;
+    case VCPU_STATE_DOWN:
+        c.vcpu[0].v[VM_VCPU_STATE] = 0;
+        break;
+    case VCPU_HOTPLUG:
+        c.d.nvcpu = 1;
+        break;
+    case BLK_RD_BYTES_DOWN:
+        c.block[0].v[VM_BLK_RD_BYTES]--;
+        break;
+    case BLK_ERRORS_DOWN:
+        c.block[1].v[VM_BLK_ERRORS]--;
+        break;
+    case BLK_FL_TIMES_DOWN:
+        c.block[1].v[VM_BLK_FL_TIMES]--;
+        break;
+    case BLK_ALLOC_DOWN:
+        c.block[0].v[VM_BLK_ALLOCATION] = 0;
+        break;
+    case BLK_CAPACITY_DOWN:
+        c.block[0].v[VM_BLK_CAPACITY] = 1;
+        c.block[0].v[VM_BLK_PHYSICAL] = 1;
+        break;
+    case BLK_REORDERED:
+        /* vdb (larger counters) first now: by position it would go down */
+        c.block[0] = p.block[1];
+        c.block[1] = p.block[0];
+        break;
+    case BLK_REMOVED:
+        c.d.nblock = 1;
+        c.block[0] = p.block[1];
+        break;
+    case BLK_NEW_NAME:
+        strcpy(c.bname[1], "vdc");
+        c.block[1].v[VM_BLK_RD_BYTES] = 0;
+        break;
+    case NET_RX_DOWN:
+        c.net[0].v[VM_NET_RX_BYTES]--;
+        break;
+    case NET_TX_DROP_DOWN:
+        c.net[0].v[VM_NET_TX_DROP]--;
+        break;
+    case NET_NEW_NAME:
+        strcpy(c.nname, "vnet1");
+        c.net[0].v[VM_NET_RX_BYTES] = 0;
+        break;
+    case BALLOON_DOWN:
+        c.d.balloon.v[VM_BAL_SWAP_IN] = 0;
+        c.d.balloon.v[VM_BAL_USABLE] = 0;
+        break;
+    case NOT_RUNNING_BOTH:
+        memset(&p.d, 0, sizeof(p.d));
+        memset(&c.d, 0, sizeof(c.d));
+        p.d.id = c.d.id = -1;
+        break;
+    }
+    ck_assert_msg(vm_sample_consistent(&p.d, &c.d) == changes[_i].consistent, "%s",
+                  changes[_i].what);
+}
+END_TEST
+
+START_TEST(test_consistent_null)
+{
+    struct dom_fixture p;
+
+    fixture_init(&p);
+    ck_assert(!vm_sample_consistent(NULL, &p.d));
+    ck_assert(!vm_sample_consistent(&p.d, NULL));
+    ck_assert(vm_sample_consistent(&p.d, &p.d));
+}
+END_TEST
+
+/* An empty struct vm_sampling can be freed, twice. */
+START_TEST(test_sampling_free_empty)
+{
+    struct vm_sampling s;
+
+    memset(&s, 0, sizeof(s));
+    vm_sampling_free(&s);
+    vm_sampling_free(&s);
+    vm_sampling_free(NULL);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("sample");
+    TCase *tc;
+
+    tc = tcase_create("rate");
+    tcase_add_loop_test(tc, test_rate, 0, sizeof(rates) / sizeof(rates[0]));
+    tcase_add_test(tc, test_rate_not_finite);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("consistent");
+    tcase_add_loop_test(tc, test_consistent, 0, sizeof(changes) / sizeof(changes[0]));
+    tcase_add_test(tc, test_consistent_null);
+    tcase_add_test(tc, test_sampling_free_empty);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return vm_ck_run(make_suite());
+}

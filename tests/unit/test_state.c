@@ -1,0 +1,1400 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Unit tests for lib/state.c: the file format, the key, the folder checks,
+ * planted files, concurrency and failed saves. Folders are made under /tmp;
+ * the tests that need another uid run in a child that drops to 65534. */
+#include <config.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ck_run.h"
+#include "state.h"
+
+#define NOBODY 65534
+#define TEST_BOOT "0c3a1d2e-1111-4222-8333-944455556666"
+#define TEST_KEY "check_vcpu-0123456789abcdef"
+
+static const struct vm_state_meta test_meta = {"check_vcpu", "test:///default", TEST_BOOT};
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static char *xstrdup(const char *s)
+{
+    char *r = strdup(s);
+
+    ck_assert_ptr_nonnull(r);
+    return r;
+}
+
+static void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n, size);
+
+    ck_assert_ptr_nonnull(p);
+    return p;
+}
+
+/* Two domains: one with every group and hostile names, one shut off with
+ * nothing but an error. `v` shifts every counter (for concurrency). */
+static void make_snapshot(struct vm_snapshot *s, uint64_t v)
+{
+    struct vm_dom_stats *d;
+    size_t i, f;
+
+    memset(s, 0, sizeof(*s));
+    s->n = 2;
+    s->dom = xcalloc(2, sizeof(*s->dom));
+    s->mono.tv_sec = 5;
+    s->mono.tv_nsec = 123456789;
+    s->wall.tv_sec = 1700000000;
+    s->wall.tv_nsec = 42;
+
+    d = &s->dom[0];
+    d->name = xstrdup("web|01 'x'=y \xc3\xbcmlaut\n\"q\"%20\ttab");
+    strcpy(d->uuid, "6695eb01-f6a4-8304-79aa-97f2502e193f");
+    d->id = 7;
+    d->have_state = true;
+    d->state = 1;
+    d->reason = 5;
+    d->groups = VM_GROUP_STATE | VM_GROUP_CPU | VM_GROUP_BALLOON | VM_GROUP_VCPU |
+                VM_GROUP_BLOCK | VM_GROUP_NET;
+    d->bulk_groups = VM_GROUP_STATE;
+    for (f = 0; f < VM_CPU_NR; f++)
+        d->cpu.v[f] = v + 1000 * (f + 1);
+    d->cpu.have = (1u << VM_CPU_NR) - 1;
+    for (f = 0; f < VM_BAL_NR; f++)
+        d->balloon.v[f] = v + f;
+    d->balloon.have = 0x5a5; /* some missing: not the same as 0 */
+    d->vcpu_current = 2;
+    d->vcpu_maximum = 4;
+    d->nvcpu = 3;
+    d->vcpu = xcalloc(3, sizeof(*d->vcpu));
+    for (i = 0; i < 3; i++) {
+        if (i == 1)
+            continue; /* a hole */
+        for (f = 0; f < VM_VCPU_NR; f++)
+            d->vcpu[i].v[f] = v + 10 * i + f;
+        d->vcpu[i].have = (1u << VM_VCPU_NR) - 1;
+    }
+    d->nblock = 3;
+    d->block = xcalloc(3, sizeof(*d->block));
+    d->block[0].name = xstrdup("vda");
+    d->block[0].path = xstrdup("/var/lib/libvirt/images/a b|c \"d\".qcow2");
+    d->block[1].name = xstrdup("sda");
+    d->block[1].path = NULL;
+    d->block[2].name = xstrdup("");
+    d->block[2].path = xstrdup("");
+    for (i = 0; i < 3; i++) {
+        for (f = 0; f < VM_BLK_NR; f++)
+            d->block[i].v[f] = v + 100 * i + f;
+        d->block[i].have = i == 2 ? 0 : (1u << VM_BLK_NR) - 1;
+    }
+    d->nnet = 2;
+    d->net = xcalloc(2, sizeof(*d->net));
+    d->net[0].name = xstrdup("tap web 01 \xe2\x82\xac");
+    d->net[1].name = NULL;
+    for (f = 0; f < VM_NET_NR; f++) {
+        d->net[0].v[f] = v + f;
+        d->net[1].v[f] = UINT64_MAX - f; /* the extreme must survive */
+    }
+    d->net[0].have = d->net[1].have = (1u << VM_NET_NR) - 1;
+
+    d = &s->dom[1];
+    d->name = xstrdup("");
+    strcpy(d->uuid, "00000000-0000-0000-0000-000000000001");
+    d->id = -1;
+    d->have_state = true;
+    d->state = 5;
+    d->reason = 0;
+    d->groups = VM_GROUP_STATE;
+    d->error = xstrdup("domain is not running: 55 %s\n");
+}
+
+static void snap_assert_equal(const struct vm_snapshot *a, const struct vm_snapshot *b)
+{
+    size_t i, j;
+
+    ck_assert_uint_eq(a->n, b->n);
+    ck_assert_int_eq(a->mono.tv_sec, b->mono.tv_sec);
+    ck_assert_int_eq(a->mono.tv_nsec, b->mono.tv_nsec);
+    ck_assert_int_eq(a->wall.tv_sec, b->wall.tv_sec);
+    ck_assert_int_eq(a->wall.tv_nsec, b->wall.tv_nsec);
+    for (i = 0; i < a->n; i++) {
+        const struct vm_dom_stats *x = &a->dom[i], *y = &b->dom[i];
+
+        ck_assert_pstr_eq(x->name, y->name);
+        ck_assert_str_eq(x->uuid, y->uuid);
+        ck_assert_int_eq(x->id, y->id);
+        ck_assert_int_eq(x->have_state, y->have_state);
+        ck_assert_int_eq(x->state, y->state);
+        ck_assert_int_eq(x->reason, y->reason);
+        ck_assert_uint_eq(x->groups, y->groups);
+        ck_assert_uint_eq(x->bulk_groups, y->bulk_groups);
+        ck_assert_uint_eq(x->cpu.have, y->cpu.have);
+        ck_assert_mem_eq(x->cpu.v, y->cpu.v, sizeof(x->cpu.v));
+        ck_assert_uint_eq(x->balloon.have, y->balloon.have);
+        ck_assert_mem_eq(x->balloon.v, y->balloon.v, sizeof(x->balloon.v));
+        ck_assert_uint_eq(x->vcpu_current, y->vcpu_current);
+        ck_assert_uint_eq(x->vcpu_maximum, y->vcpu_maximum);
+        ck_assert_uint_eq(x->nvcpu, y->nvcpu);
+        for (j = 0; j < x->nvcpu; j++) {
+            ck_assert_uint_eq(x->vcpu[j].have, y->vcpu[j].have);
+            ck_assert_mem_eq(x->vcpu[j].v, y->vcpu[j].v, sizeof(x->vcpu[j].v));
+        }
+        ck_assert_uint_eq(x->nblock, y->nblock);
+        for (j = 0; j < x->nblock; j++) {
+            ck_assert_pstr_eq(x->block[j].name, y->block[j].name);
+            ck_assert_pstr_eq(x->block[j].path, y->block[j].path);
+            ck_assert_uint_eq(x->block[j].have, y->block[j].have);
+            ck_assert_mem_eq(x->block[j].v, y->block[j].v, sizeof(x->block[j].v));
+        }
+        ck_assert_uint_eq(x->nnet, y->nnet);
+        for (j = 0; j < x->nnet; j++) {
+            ck_assert_pstr_eq(x->net[j].name, y->net[j].name);
+            ck_assert_uint_eq(x->net[j].have, y->net[j].have);
+            ck_assert_mem_eq(x->net[j].v, y->net[j].v, sizeof(x->net[j].v));
+        }
+        ck_assert_pstr_eq(x->error, y->error);
+    }
+}
+
+/* The formatted test snapshot (owned string). */
+static char *formatted(size_t *len)
+{
+    struct vm_snapshot s;
+    struct vm_buf b = VM_BUF_INIT;
+
+    make_snapshot(&s, 0);
+    vm_state_format(&s, &test_meta, &b);
+    vm_snapshot_free(&s);
+    ck_assert(!b.oom);
+    *len = b.len;
+    return vm_buf_steal(&b);
+}
+
+/* FNV-1a 64, written again here so that the tests can build files whose
+ * checksum is right but whose content is wrong. */
+static uint64_t fnv(const char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* Replace the first `from` in the body of `text` by `to` and write a
+ * matching end line. Returns an owned string. */
+static char *mutate_and_seal(const char *text, const char *from, const char *to)
+{
+    struct vm_buf b = VM_BUF_INIT;
+    const char *end = strstr(text, "\nend ");
+    const char *hit;
+    size_t bodylen;
+
+    ck_assert_ptr_nonnull(end);
+    bodylen = (size_t)(end - text) + 1;
+    hit = strstr(text, from);
+    ck_assert_msg(hit && hit < text + bodylen, "'%s' not in the formatted text", from);
+    vm_buf_append_len(&b, text, (size_t)(hit - text));
+    vm_buf_append(&b, to);
+    vm_buf_append_len(&b, hit + strlen(from), bodylen - (size_t)(hit - text) - strlen(from));
+    vm_buf_printf(&b, "end %016" PRIx64 "\n", fnv(b.s, b.len));
+    ck_assert(!b.oom);
+    return vm_buf_steal(&b);
+}
+
+static int parse_text(const char *text, size_t len, const struct vm_state_meta *m,
+                      const char **why)
+{
+    struct vm_snapshot s;
+    struct vm_err err = {""};
+    int r;
+
+    memset(&s, 0xaa, sizeof(s)); /* parse must overwrite, not free */
+    r = vm_state_parse(text, len, m, &s, why, &err);
+    if (r != 1) {
+        ck_assert_ptr_null(s.dom);
+        ck_assert_uint_eq(s.n, 0);
+    }
+    vm_snapshot_free(&s);
+    return r;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if (flag == FTW_DP)
+        return rmdir(path);
+    return unlink(path);
+}
+
+static void rm_rf(const char *path)
+{
+    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static char tmpdir[64];
+
+/* Test allocations are held from a global and freed in the teardown: a
+ * failing assertion cannot leak them, and forked children (run under
+ * valgrind too) still see them as reachable. */
+static void *held[256];
+static size_t nheld;
+
+static void *hold(void *p)
+{
+    ck_assert_ptr_nonnull(p);
+    ck_assert_uint_lt(nheld, sizeof(held) / sizeof(held[0]));
+    held[nheld++] = p;
+    return p;
+}
+
+static void tmp_setup(void)
+{
+    strcpy(tmpdir, "/tmp/vm-test-state.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void tmp_teardown(void)
+{
+    rm_rf(tmpdir);
+    while (nheld > 0)
+        free(held[--nheld]);
+}
+
+/* tmpdir/name (held). */
+static char *tpath(const char *name)
+{
+    struct vm_buf b = VM_BUF_INIT;
+
+    vm_buf_printf(&b, "%s/%s", tmpdir, name);
+    return hold(vm_buf_steal(&b));
+}
+
+static void write_file(const char *path, const char *data, size_t n)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, data, n), (ssize_t)n);
+    close(fd);
+}
+
+/* Whole file into a held string, NULL when it cannot be read. */
+static char *read_file(const char *path, size_t *len)
+{
+    struct vm_buf b = VM_BUF_INIT;
+    char chunk[4096];
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW);
+
+    if (fd < 0)
+        return NULL;
+    while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+        vm_buf_append_len(&b, chunk, (size_t)n);
+    close(fd);
+    if (len)
+        *len = b.len;
+    return hold(vm_buf_steal(&b));
+}
+
+/* Number of entries in tmpdir/sub whose name contains `part`. */
+static int count_entries(const char *sub, const char *part)
+{
+    char *p = tpath(sub);
+    struct dirent *e;
+    DIR *dir = opendir(p);
+    int n = 0;
+
+    ck_assert_ptr_nonnull(dir);
+    while ((e = readdir(dir)) != NULL)
+        if (strstr(e->d_name, part))
+            n++;
+    closedir(dir);
+    return n;
+}
+
+/* An open state folder tmpdir/s (0700, ours). */
+static void open_state(struct vm_state_dir *d)
+{
+    struct vm_err err = {""};
+    char *p = tpath("s");
+
+    ck_assert_msg(vm_state_dir_open(d, p, &err) == 0, "%s", err.msg);
+}
+
+/* Run fn in a child as uid/gid 65534; assert it exits 0. Only root can. */
+static void run_as_nobody(void (*fn)(void))
+{
+    pid_t pid;
+    int st;
+
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (setgroups(0, NULL) < 0 || setgid(NOBODY) < 0 || setuid(NOBODY) < 0)
+            _exit(90);
+        fn();
+        _exit(0);
+    }
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st), "child died with signal %d", WTERMSIG(st));
+    ck_assert_msg(WEXITSTATUS(st) == 0, "child failed with status %d", WEXITSTATUS(st));
+}
+
+/* ---- format and parse ------------------------------------------------- */
+
+START_TEST(test_roundtrip)
+{
+    struct vm_snapshot s, back;
+    struct vm_buf a = VM_BUF_INIT, b = VM_BUF_INIT;
+    struct vm_err err = {""};
+    const char *why = "unset";
+
+    make_snapshot(&s, 0);
+    vm_state_format(&s, &test_meta, &a);
+    ck_assert(!a.oom);
+    /* one record per line: hostile names stay inside their field */
+    ck_assert_ptr_null(strstr(a.s, "|"));
+    ck_assert_ptr_null(strstr(a.s, "\t"));
+    ck_assert_ptr_null(strstr(a.s, "'"));
+    ck_assert_ptr_null(strstr(a.s, "\xc3"));
+    ck_assert_int_eq(vm_state_parse(a.s, a.len, &test_meta, &back, &why, &err), 1);
+    ck_assert_ptr_null(why);
+    snap_assert_equal(&s, &back);
+    vm_state_format(&back, &test_meta, &b);
+    ck_assert_str_eq(a.s, b.s);
+    vm_snapshot_free(&s);
+    vm_snapshot_free(&back);
+    vm_buf_free(&a);
+    vm_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_roundtrip_empty)
+{
+    struct vm_snapshot s, back;
+    struct vm_buf a = VM_BUF_INIT, b = VM_BUF_INIT;
+    struct vm_state_meta m = {"", "", ""};
+    const char *why = NULL;
+
+    memset(&s, 0, sizeof(s));
+    vm_state_format(&s, &m, &a);
+    ck_assert_int_eq(vm_state_parse(a.s, a.len, &m, &back, &why, NULL), 1);
+    ck_assert_uint_eq(back.n, 0);
+    vm_state_format(&back, &m, &b);
+    ck_assert_str_eq(a.s, b.s);
+    /* "" is not NULL: another plugin name does not match */
+    m.plugin = "x";
+    ck_assert_int_eq(vm_state_parse(a.s, a.len, &m, &back, &why, NULL), 0);
+    ck_assert_str_eq(why, "state file is for another plugin");
+    vm_snapshot_free(&back);
+    vm_buf_free(&a);
+    vm_buf_free(&b);
+}
+END_TEST
+
+/* The smallest possible records (zeros, NULL strings, empty UUID) pass
+ * the count plausibility bounds. */
+START_TEST(test_roundtrip_minimal)
+{
+    struct vm_snapshot s, back;
+    struct vm_buf a = VM_BUF_INIT, b = VM_BUF_INIT;
+    const char *why = NULL;
+    size_t i;
+
+    memset(&s, 0, sizeof(s));
+    s.n = 5;
+    s.dom = xcalloc(s.n, sizeof(*s.dom));
+    for (i = 0; i < s.n; i++) {
+        struct vm_dom_stats *d = &s.dom[i];
+
+        d->nvcpu = i;
+        d->vcpu = xcalloc(i + 1, sizeof(*d->vcpu));
+        d->nblock = i;
+        d->block = xcalloc(i + 1, sizeof(*d->block));
+        d->nnet = i;
+        d->net = xcalloc(i + 1, sizeof(*d->net));
+    }
+    vm_state_format(&s, &test_meta, &a);
+    ck_assert_int_eq(vm_state_parse(a.s, a.len, &test_meta, &back, &why, NULL), 1);
+    snap_assert_equal(&s, &back);
+    vm_state_format(&back, &test_meta, &b);
+    ck_assert_str_eq(a.s, b.s);
+    vm_snapshot_free(&s);
+    vm_snapshot_free(&back);
+    vm_buf_free(&a);
+    vm_buf_free(&b);
+}
+END_TEST
+
+/* Every proper prefix of a valid file is rejected. */
+START_TEST(test_truncate_everywhere)
+{
+    size_t len, k;
+    char *text = formatted(&len);
+    const char *why;
+
+    ck_assert_int_eq(parse_text(text, len, &test_meta, &why), 1);
+    for (k = 0; k < len; k++) {
+        why = NULL;
+        ck_assert_msg(parse_text(text, k, &test_meta, &why) == 0, "prefix of %zu/%zu accepted", k,
+                      len);
+        ck_assert_ptr_nonnull(why);
+    }
+    free(text);
+}
+END_TEST
+
+/* Every single-byte change is rejected (three kinds of flips). */
+static const unsigned char flip_masks[] = {0x01, 0x20, 0x80};
+
+START_TEST(test_flip_everywhere)
+{
+    size_t len, k;
+    char *text = formatted(&len);
+    const char *why;
+
+    for (k = 0; k < len; k++) {
+        text[k] ^= (char)flip_masks[_i];
+        ck_assert_msg(parse_text(text, len, &test_meta, &why) == 0,
+                      "flip 0x%02x at %zu accepted", flip_masks[_i], k);
+        text[k] ^= (char)flip_masks[_i];
+    }
+    ck_assert_int_eq(parse_text(text, len, &test_meta, &why), 1);
+    free(text);
+}
+END_TEST
+
+/* Content errors behind a correct checksum: the parser itself is strict. */
+static const struct {
+    const char *from, *to, *why;
+} mutations[] = {
+    {"version 1\n", "version 2\n", "state file has another format version"},
+    {"version 1\n", "version 01\n", "state file is corrupt"},
+    {"version 1\n", "version -1\n", "state file is corrupt"},
+    {"plugin =check_vcpu\n", "plugin =check_vdisk\n", "state file is for another plugin"},
+    {"plugin =check_vcpu\n", "plugin -\n", "state file is corrupt"},
+    {"uri =test:///default\n", "uri =test:///other\n", "state file is for another URI"},
+    {"uri =test:///default\n", "uri =test:///default \n", "state file is corrupt"},
+    {"boot =" TEST_BOOT, "boot =0c3a1d2e-1111-4222-8333-944455556667", "state file is from before a reboot"},
+    {"boot =" TEST_BOOT, "boot =", "state file is from before a reboot"},
+    {"time 5 123456789 ", "time 99999999999 123456789 ", "state file is from the future"},
+    {" 1700000000 42\n", " 99999999999 42\n", "state file is from the future"},
+    {"time 5 123456789 ", "time 5 1000000000 ", "state file is corrupt"},
+    {"time 5 123456789 ", "time 5 ", "state file is corrupt"},
+    {"time 5 123456789 ", "time 9223372036854775808 0 ", "state file is corrupt"},
+    {"domains 2\n", "domains 3\n", "state file is corrupt"},
+    {"domains 2\n", "domains 1\n", "state file is corrupt"},
+    {"domains 2\n", "domains 18446744073709551615\n", "state file is corrupt"},
+    {"domains 2\n", "domains 99999999999999999999\n", "state file is corrupt"},
+    {"domains 2\n", "domains 2 \n", "state file is corrupt"},
+    {"domains 2\n", "domains 2\r\n", "state file is corrupt"},
+    {"domains 2\n", "domains  2\n", "state file is corrupt"},
+    {"domains 2\n", "domains +2\n", "state file is corrupt"},
+    {"vcpus 2 4 3\n", "vcpus 2 4 4\n", "state file is corrupt"},
+    {"vcpus 2 4 3\n", "vcpus 2 4 2\n", "state file is corrupt"},
+    {"vcpus 2 4 3\n", "vcpus 2 4 1000000000\n", "state file is corrupt"},
+    {"vcpus 2 4 3\n", "vcpus 2 4294967296 3\n", "state file is corrupt"},
+    {"blocks 3\n", "blocks 65537\n", "state file is corrupt"},
+    {"blocks 3\n", "blocks 2\n", "state file is corrupt"},
+    {"nets 2\n", "nets 3\n", "state file is corrupt"},
+    {"cpu 7 ", "cpu 8 ", "state file is corrupt"},
+    {"cpu 7 ", "cpu -7 ", "state file is corrupt"},
+    {"cpu 7 ", "cpu 07 ", "state file is corrupt"},
+    {"cpu 7 ", "cpu 0x7 ", "state file is corrupt"},
+    {"cpu 7 1000 2000 3000\n", "cpu 7 1000 2000\n", "state file is corrupt"},
+    {"cpu 7 1000 2000 3000\n", "cpu 7 1000 2000 3000 4000\n", "state file is corrupt"},
+    {"cpu 7 1000 2000 3000\n", "", "state file is corrupt"},
+    {"cpu 7 1000 2000 3000\n", "cpu 7 1000 2000 3000\ncpu 7 1000 2000 3000\n", "state file is corrupt"},
+    {"18446744073709551615 ", "18446744073709551616 ", "state file is corrupt"},
+    {"18446744073709551615 ", "-1 ", "state file is corrupt"},
+    {"state 1 1 5\n", "state 2 1 5\n", "state file is corrupt"},
+    {"state 1 1 5\n", "state 1 -1 5\n", "state file is corrupt"},
+    {"f 7 =web", "f -0 =web", "state file is corrupt"},
+    {"f 7 =web", "f -2 =web", "state file is corrupt"},
+    {"f 7 =web", "f 2147483648 =web", "state file is corrupt"},
+    {"f 7 =web", "f 7 web", "state file is corrupt"},
+    {"=web%7C01", "=web|01", "state file is corrupt"},
+    {"=web%7C01", "=web%7c01", "state file is corrupt"},
+    {"=web%7C01", "=web%00", "state file is corrupt"},
+    {"=web%7C01", "=web%G1", "state file is corrupt"},
+    {"=web%7C01", "=web%7", "state file is corrupt"},
+    {"dom =6695eb01", "dom =6695eb01-6695eb01-6695eb01-6695eb01", "state file is corrupt"},
+    {"dom =6695eb01", "dom -", "state file is corrupt"},
+    {"error -\n", "error\n", "state file is corrupt"},
+    {"error -\n", "error - x\n", "state file is corrupt"},
+    {"error -\n", "error -\nbogus\n", "state file is corrupt"},
+    {"groups 63 1\n", "groups 63\n", "state file is corrupt"},
+};
+
+START_TEST(test_mutations)
+{
+    size_t len;
+    char *text = formatted(&len);
+    char *bad = mutate_and_seal(text, mutations[_i].from, mutations[_i].to);
+    const char *why = NULL;
+
+    ck_assert_msg(parse_text(bad, strlen(bad), &test_meta, &why) == 0, "accepted: %s -> %s",
+                  mutations[_i].from, mutations[_i].to);
+    ck_assert_str_eq(why, mutations[_i].why);
+    free(bad);
+    free(text);
+}
+END_TEST
+
+/* The resealing itself is right: a no-op mutation parses. */
+START_TEST(test_mutation_control)
+{
+    size_t len;
+    char *text = formatted(&len);
+    char *same = mutate_and_seal(text, "domains 2\n", "domains 2\n");
+    const char *why = NULL;
+
+    ck_assert_str_eq(same, text);
+    ck_assert_int_eq(parse_text(same, strlen(same), &test_meta, &why), 1);
+    /* and the identity checks can be skipped */
+    free(same);
+    same = mutate_and_seal(text, "uri =test:///default\n", "uri =other\n");
+    ck_assert_int_eq(parse_text(same, strlen(same), NULL, &why), 1);
+    ck_assert_int_eq(parse_text(same, strlen(same), &test_meta, &why), 0);
+    free(same);
+    free(text);
+}
+END_TEST
+
+/* Damage to the frame (no resealing). */
+START_TEST(test_frame)
+{
+    size_t len;
+    char *text = formatted(&len);
+    struct vm_buf b = VM_BUF_INIT;
+    const char *why;
+    char *p;
+
+    /* uppercase checksum hex */
+    p = strstr(text, "\nend ") + 5;
+    vm_buf_append(&b, text);
+    for (size_t i = 0; i < 16; i++)
+        if (b.s[p - text + i] >= 'a' && b.s[p - text + i] <= 'f')
+            b.s[p - text + i] = (char)(b.s[p - text + i] - 'a' + 'A');
+    if (strcmp(b.s, text) != 0)
+        ck_assert_int_eq(parse_text(b.s, b.len, &test_meta, &why), 0);
+    vm_buf_free(&b);
+    /* a byte after the end line, a second end line, no final newline */
+    vm_buf_append(&b, text);
+    vm_buf_append(&b, "x");
+    ck_assert_int_eq(parse_text(b.s, b.len, &test_meta, &why), 0);
+    vm_buf_truncate(&b, len);
+    vm_buf_append(&b, strstr(text, "\nend ") + 1);
+    ck_assert_int_eq(parse_text(b.s, b.len, &test_meta, &why), 0);
+    ck_assert_str_eq(why, "state file is corrupt");
+    vm_buf_free(&b);
+    ck_assert_int_eq(parse_text(text, len - 1, &test_meta, &why), 0);
+    /* a NUL inside */
+    vm_buf_append(&b, text);
+    b.s[40] = '\0';
+    ck_assert_int_eq(parse_text(b.s, b.len, &test_meta, &why), 0);
+    vm_buf_free(&b);
+    /* garbage */
+    ck_assert_int_eq(parse_text("", 0, &test_meta, &why), 0);
+    ck_assert_int_eq(parse_text("\x7f" "ELF\x02\x01\x01", 7, &test_meta, &why), 0);
+    ck_assert_str_eq(why, "state file is not a state file of this plugin suite");
+    ck_assert_int_eq(parse_text("# monitoring-plugins-libvirt state\n", 35, &test_meta, &why), 0);
+    ck_assert_int_eq(parse_text(NULL, 0, &test_meta, &why), 0);
+    free(text);
+}
+END_TEST
+
+/* ---- key and meta ----------------------------------------------------- */
+
+/* (char *) casts: the key takes argv-like strings. */
+
+static char *const args_a[] = {(char *)"-d", (char *)"web01"};
+static char *const args_b[] = {(char *)"-d", (char *)"web02"};
+static char *const args_ab1[] = {(char *)"ab", (char *)"c"};
+static char *const args_ab2[] = {(char *)"a", (char *)"bc"};
+static char *const args_null[] = {NULL};
+static char *const args_empty[] = {(char *)""};
+static char *const args_uri[] = {(char *)"b"};
+
+static const struct {
+    const char *p1, *u1;
+    char *const *a1;
+    size_t n1;
+    const char *p2, *u2;
+    char *const *a2;
+    size_t n2;
+    bool same;
+} keys[] = {
+    {"check_vcpu", "qemu:///system", args_a, 2, "check_vcpu", "qemu:///system", args_a, 2, true},
+    {"check_vcpu", "qemu:///system", args_a, 2, "check_vdisk", "qemu:///system", args_a, 2, false},
+    {"check_vcpu", "qemu:///system", args_a, 2, "check_vcpu", "qemu:///session", args_a, 2, false},
+    {"check_vcpu", "qemu:///system", args_a, 2, "check_vcpu", "qemu:///system", args_b, 2, false},
+    {"check_vcpu", "qemu:///system", args_a, 2, "check_vcpu", "qemu:///system", args_a, 1, false},
+    {"check_vcpu", "qemu:///system", args_a, 2, "check_vcpu", "qemu:///system", NULL, 0, false},
+    {"x", "u", args_ab1, 2, "x", "u", args_ab2, 2, false},
+    {"x", "u", args_null, 1, "x", "u", args_empty, 1, false},
+    {"x", "u", args_empty, 1, "x", "u", NULL, 0, false},
+    {"a", "b", NULL, 0, "a", "", args_uri, 1, false},
+    {"ab", "", NULL, 0, "a", "b", NULL, 0, false},
+    {"x", NULL, NULL, 0, "x", "", NULL, 0, true},
+};
+
+START_TEST(test_key_separation)
+{
+    char k1[128], k2[128];
+
+    vm_state_key(keys[_i].p1, keys[_i].u1, keys[_i].a1, keys[_i].n1, k1, sizeof(k1));
+    vm_state_key(keys[_i].p2, keys[_i].u2, keys[_i].a2, keys[_i].n2, k2, sizeof(k2));
+    if (keys[_i].same)
+        ck_assert_str_eq(k1, k2);
+    else
+        ck_assert_str_ne(k1, k2);
+}
+END_TEST
+
+START_TEST(test_key_shape)
+{
+    char k[128], small[8];
+    size_t i;
+
+    vm_state_key("check_vcpu", "qemu:///system", args_a, 2, k, sizeof(k));
+    ck_assert_uint_eq(strlen(k), strlen("check_vcpu-") + 16);
+    ck_assert_int_eq(strncmp(k, "check_vcpu-", 11), 0);
+    for (i = 11; k[i]; i++)
+        ck_assert(strchr("0123456789abcdef", k[i]));
+    /* a hostile plugin name cannot leave the folder or hide the file */
+    vm_state_key("../../etc/passwd .x", "u", NULL, 0, k, sizeof(k));
+    ck_assert_ptr_null(strchr(k, '/'));
+    ck_assert_ptr_null(strchr(k, ' '));
+    ck_assert_int_ne(k[0], '.');
+    vm_state_key("", "u", NULL, 0, k, sizeof(k));
+    ck_assert_int_eq(strncmp(k, "state-", 6), 0);
+    vm_state_key("check_vcpu", "u", NULL, 0, small, sizeof(small));
+    ck_assert_uint_eq(strlen(small), 7);
+}
+END_TEST
+
+START_TEST(test_meta_boot_id)
+{
+    struct vm_state_meta m;
+
+    vm_state_meta_init(&m, "p", NULL);
+    ck_assert_str_eq(m.plugin, "p");
+    ck_assert_str_eq(m.uri, "");
+    if (access("/proc/sys/kernel/random/boot_id", R_OK) == 0)
+        ck_assert_uint_eq(strlen(m.boot_id), 36);
+}
+END_TEST
+
+/* ---- the folder ------------------------------------------------------- */
+
+START_TEST(test_dir_create)
+{
+    struct vm_state_dir d;
+    struct vm_err err = {""};
+    struct stat st;
+    char *p = tpath("new");
+
+    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), 0);
+    ck_assert_int_ge(d.fd, 0);
+    ck_assert_str_eq(d.path, p);
+    ck_assert_int_eq(stat(p, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 07777, 0700);
+    vm_state_dir_close(&d);
+    ck_assert_int_eq(d.fd, -1);
+    vm_state_dir_close(&d);
+    vm_state_dir_close(NULL);
+    /* again, existing; trailing slashes are fine */
+    p = tpath("new//");
+    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), 0);
+    vm_state_dir_close(&d);
+    /* a missing parent is not created for an explicit folder */
+    p = tpath("no/such");
+    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
+    ck_assert_msg(strstr(err.msg, "cannot create state folder"), "%s", err.msg);
+    ck_assert_int_eq(d.fd, -1);
+    ck_assert_int_eq(vm_state_dir_open(&d, "", &err), -1);
+}
+END_TEST
+
+START_TEST(test_dir_symlink)
+{
+    struct vm_state_dir d;
+    struct vm_err err = {""};
+    char *real = tpath("real"), *link = tpath("link"), *slash = tpath("link/");
+
+    ck_assert_int_eq(mkdir(real, 0700), 0);
+    ck_assert_int_eq(symlink(real, link), 0);
+    ck_assert_int_eq(vm_state_dir_open(&d, link, &err), -1);
+    ck_assert_msg(strstr(err.msg, "is a symlink"), "%s", err.msg);
+    ck_assert_int_eq(vm_state_dir_open(&d, slash, &err), -1);
+    ck_assert_msg(strstr(err.msg, "is a symlink"), "%s", err.msg);
+}
+END_TEST
+
+START_TEST(test_dir_mode)
+{
+    struct vm_state_dir d;
+    struct vm_err err = {""};
+    char *p = tpath("loose");
+    char want[256];
+
+    ck_assert_int_eq(mkdir(p, 0700), 0);
+    ck_assert_int_eq(chmod(p, 0755), 0);
+    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
+    snprintf(want, sizeof(want), "state folder %s is open to group/others (mode 0755); chmod 700 it",
+             p);
+    ck_assert_str_eq(err.msg, want);
+    ck_assert_int_eq(chmod(p, 0710), 0);
+    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
+    ck_assert_int_eq(chmod(p, 0701), 0);
+    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
+}
+END_TEST
+
+START_TEST(test_dir_not_folder)
+{
+    struct vm_state_dir d;
+    struct vm_err err = {""};
+    char *p = tpath("file");
+
+    write_file(p, "x", 1);
+    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
+    ck_assert_msg(strstr(err.msg, "is not a folder"), "%s", err.msg);
+}
+END_TEST
+
+START_TEST(test_dir_foreign_owner)
+{
+    struct vm_state_dir d;
+    struct vm_err err = {""};
+    char *p = tpath("foreign");
+    char want[256];
+
+    ck_assert_msg(geteuid() == 0, "SKIP-LIKE: chown to another uid needs root; not run as root");
+    ck_assert_int_eq(mkdir(p, 0700), 0);
+    ck_assert_int_eq(chown(p, NOBODY, NOBODY), 0);
+    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
+    snprintf(want, sizeof(want), "state folder %s is owned by uid %d, not 0", p, NOBODY);
+    ck_assert_str_eq(err.msg, want);
+}
+END_TEST
+
+/* As uid 65534: a root-owned readable folder is refused for its owner,
+ * a closed one cannot even be opened, our own works. */
+static void child_foreign_checks(void)
+{
+    struct vm_state_dir d;
+    struct vm_err err = {""};
+    char *p = tpath("rootopen");
+    char *q = tpath("rootclosed");
+    char *r = tpath("mine");
+
+    if (vm_state_dir_open(&d, p, &err) != -1 || !strstr(err.msg, "is owned by uid 0, not 65534"))
+        _exit(1);
+    if (vm_state_dir_open(&d, q, &err) != -1 || !strstr(err.msg, "Permission denied"))
+        _exit(2);
+    if (vm_state_dir_open(&d, r, &err) != 0)
+        _exit(3);
+    vm_state_dir_close(&d);
+}
+
+START_TEST(test_dir_other_euid)
+{
+    char *p = tpath("rootopen"), *q = tpath("rootclosed"), *r = tpath("mine");
+
+    ck_assert_msg(geteuid() == 0, "SKIP-LIKE: the euid != owner case needs root to setuid; not run as root");
+    ck_assert_int_eq(chmod(tmpdir, 0755), 0);
+    ck_assert_int_eq(mkdir(p, 0755), 0);
+    ck_assert_int_eq(mkdir(q, 0700), 0);
+    ck_assert_int_eq(mkdir(r, 0700), 0);
+    ck_assert_int_eq(chown(r, NOBODY, NOBODY), 0);
+    run_as_nobody(child_foreign_checks);
+}
+END_TEST
+
+/* Environment-derived folders: parents are created 0700. */
+START_TEST(test_dir_xdg_and_home)
+{
+    struct vm_state_dir d;
+    struct vm_err err = {""};
+    char *xdg = tpath("x/y"), *home = tpath("home"), *want;
+    struct stat st;
+    char *saved_xdg = getenv("XDG_STATE_HOME") ? xstrdup(getenv("XDG_STATE_HOME")) : NULL;
+    char *saved_home = getenv("HOME") ? xstrdup(getenv("HOME")) : NULL;
+
+    setenv("XDG_STATE_HOME", xdg, 1);
+    ck_assert_msg(vm_state_dir_open(&d, NULL, &err) == 0, "%s", err.msg);
+    want = tpath("x/y/monitoring-plugins-libvirt");
+    ck_assert_str_eq(d.path, want);
+    vm_state_dir_close(&d);
+    ck_assert_int_eq(stat(xdg, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 07777, 0700);
+
+    /* relative XDG_STATE_HOME is invalid: HOME is used */
+    setenv("XDG_STATE_HOME", "relative/path", 1);
+    ck_assert_int_eq(mkdir(home, 0700), 0);
+    setenv("HOME", home, 1);
+    ck_assert_msg(vm_state_dir_open(&d, NULL, &err) == 0, "%s", err.msg);
+    want = tpath("home/.local/state/monitoring-plugins-libvirt");
+    ck_assert_str_eq(d.path, want);
+    vm_state_dir_close(&d);
+    want = tpath("home/.local");
+    ck_assert_int_eq(stat(want, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 07777, 0700);
+
+    if (saved_xdg)
+        setenv("XDG_STATE_HOME", saved_xdg, 1);
+    else
+        unsetenv("XDG_STATE_HOME");
+    if (saved_home)
+        setenv("HOME", saved_home, 1);
+    else
+        unsetenv("HOME");
+    free(saved_xdg);
+    free(saved_home);
+}
+END_TEST
+
+/* The environment is ignored when uid != euid, and a HOME owned by
+ * someone else is not used: both fall back to /var/tmp/...-<euid>. */
+static void child_env_ignored(void)
+{
+    struct vm_state_dir d;
+    struct vm_err err = {""};
+    char want[128];
+    bool existed;
+    struct stat st;
+
+    snprintf(want, sizeof(want), "/var/tmp/monitoring-plugins-libvirt-%lu",
+             (unsigned long)geteuid());
+    existed = lstat(want, &st) == 0;
+    if (vm_state_dir_open(&d, NULL, &err) != 0)
+        _exit(1);
+    if (strcmp(d.path, want) != 0)
+        _exit(2);
+    vm_state_dir_close(&d);
+    if (!existed)
+        (void)rmdir(want);
+}
+
+START_TEST(test_dir_env_ignored)
+{
+    char *xdg = tpath("x"), *home = tpath("home");
+    pid_t pid;
+    int st;
+
+    ck_assert_msg(geteuid() == 0, "SKIP-LIKE: needs root to set a real uid apart from the euid");
+    ck_assert_int_eq(mkdir(home, 0700), 0);
+    ck_assert_int_eq(chown(home, NOBODY, NOBODY), 0);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        /* HOME owned by another user, no XDG: fallback */
+        unsetenv("XDG_STATE_HOME");
+        setenv("HOME", home, 1);
+        child_env_ignored();
+        /* real uid 65534, effective 0: XDG and HOME are not trusted */
+        setenv("XDG_STATE_HOME", xdg, 1);
+        if (chown(home, 0, 0) < 0 || setresuid(NOBODY, 0, 0) < 0)
+            _exit(9);
+        child_env_ignored();
+        _exit(access(xdg, F_OK) == 0 ? 4 : 0);
+    }
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %d", st);
+}
+END_TEST
+
+/* ---- files in the folder ---------------------------------------------- */
+
+static void save_test_snapshot(struct vm_state_dir *d, uint64_t v)
+{
+    struct vm_snapshot s;
+    struct vm_err err = {""};
+
+    make_snapshot(&s, v);
+    ck_assert_msg(vm_state_save(d, TEST_KEY, &test_meta, &s, &err) == 0, "%s", err.msg);
+    vm_snapshot_free(&s);
+}
+
+static int load_test(struct vm_state_dir *d, const char **why, uint64_t *v)
+{
+    struct vm_snapshot s;
+    struct vm_err err = {""};
+    int r = vm_state_load(d, TEST_KEY, &test_meta, &s, why, &err);
+
+    if (r == 1 && v)
+        *v = s.dom[0].balloon.v[0];
+    if (r != 1)
+        ck_assert_ptr_null(s.dom);
+    vm_snapshot_free(&s);
+    return r;
+}
+
+START_TEST(test_save_load)
+{
+    struct vm_state_dir d;
+    const char *why = NULL;
+    uint64_t v = 0;
+    struct stat st;
+    char *f = tpath("s/" TEST_KEY ".state");
+
+    open_state(&d);
+    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
+    ck_assert_str_eq(why, "no previous sample");
+    save_test_snapshot(&d, 41);
+    ck_assert_int_eq(load_test(&d, &why, &v), 1);
+    ck_assert_uint_eq(v, 41);
+    save_test_snapshot(&d, 42);
+    ck_assert_int_eq(load_test(&d, &why, &v), 1);
+    ck_assert_uint_eq(v, 42);
+    ck_assert_int_eq(stat(f, &st), 0);
+    ck_assert_uint_eq(st.st_mode & 0777, 0600);
+    ck_assert_int_eq(count_entries("s", ".tmp-"), 0);
+    vm_state_dir_close(&d);
+}
+END_TEST
+
+START_TEST(test_bad_keys)
+{
+    static const char *const bad[] = {"", ".hidden", "../x", "a/b", "a b", "x\n"};
+    struct vm_state_dir d;
+    struct vm_snapshot s;
+    struct vm_err err = {""};
+    const char *why;
+    size_t i;
+
+    open_state(&d);
+    memset(&s, 0, sizeof(s));
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        ck_assert_int_eq(vm_state_lock(&d, bad[i], 0, &err), -1);
+        ck_assert_int_eq(vm_state_load(&d, bad[i], &test_meta, &s, &why, &err), -1);
+        ck_assert_int_eq(vm_state_save(&d, bad[i], &test_meta, &s, &err), -1);
+        ck_assert_str_eq(err.msg, "invalid state key");
+    }
+    vm_state_dir_close(&d);
+    /* a closed folder */
+    ck_assert_int_eq(vm_state_load(&d, TEST_KEY, &test_meta, &s, &why, &err), -1);
+    ck_assert_int_eq(vm_state_save(&d, TEST_KEY, &test_meta, &s, &err), -1);
+    ck_assert_int_eq(vm_state_lock(&d, TEST_KEY, 0, &err), -1);
+}
+END_TEST
+
+START_TEST(test_planted_symlink)
+{
+    struct vm_state_dir d;
+    const char *why = NULL;
+    char *target = tpath("precious"), *f = tpath("s/" TEST_KEY ".state"), *back;
+    struct stat st;
+    size_t len;
+
+    open_state(&d);
+    write_file(target, "precious\n", 9);
+    ck_assert_int_eq(symlink(target, f), 0);
+    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
+    ck_assert_str_eq(why, "state file is a symlink (ignored)");
+    save_test_snapshot(&d, 7);
+    /* the link itself was replaced by a real file; the target is intact */
+    ck_assert_int_eq(lstat(f, &st), 0);
+    ck_assert(S_ISREG(st.st_mode));
+    back = read_file(target, &len);
+    ck_assert_str_eq(back, "precious\n");
+    ck_assert_int_eq(load_test(&d, &why, NULL), 1);
+    vm_state_dir_close(&d);
+}
+END_TEST
+
+START_TEST(test_planted_fifo)
+{
+    struct vm_state_dir d;
+    const char *why = NULL;
+    char *f = tpath("s/" TEST_KEY ".state");
+    struct stat st;
+
+    open_state(&d);
+    ck_assert_int_eq(mkfifo(f, 0600), 0);
+    alarm(5); /* a hang fails the test instead of blocking it */
+    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
+    ck_assert_str_eq(why, "state file is not a regular file");
+    save_test_snapshot(&d, 7);
+    alarm(0);
+    ck_assert_int_eq(lstat(f, &st), 0);
+    ck_assert(S_ISREG(st.st_mode));
+    vm_state_dir_close(&d);
+}
+END_TEST
+
+START_TEST(test_planted_dir)
+{
+    struct vm_state_dir d;
+    struct vm_snapshot s;
+    struct vm_err err = {""};
+    const char *why = NULL;
+    char *f = tpath("s/" TEST_KEY ".state");
+    struct stat st;
+
+    open_state(&d);
+    ck_assert_int_eq(mkdir(f, 0700), 0);
+    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
+    ck_assert_str_eq(why, "state file is not a regular file");
+    make_snapshot(&s, 1);
+    ck_assert_int_eq(vm_state_save(&d, TEST_KEY, &test_meta, &s, &err), -1);
+    ck_assert_msg(strstr(err.msg, "cannot rename"), "%s", err.msg);
+    vm_snapshot_free(&s);
+    ck_assert_int_eq(lstat(f, &st), 0);
+    ck_assert(S_ISDIR(st.st_mode));
+    ck_assert_int_eq(count_entries("s", ".tmp-"), 0);
+    vm_state_dir_close(&d);
+}
+END_TEST
+
+START_TEST(test_bad_files)
+{
+    struct vm_state_dir d;
+    const char *why = NULL;
+    char *f = tpath("s/" TEST_KEY ".state");
+    char *text;
+    size_t len;
+    int fd;
+
+    open_state(&d);
+    /* truncated */
+    save_test_snapshot(&d, 3);
+    text = read_file(f, &len);
+    ck_assert_int_eq(truncate(f, (off_t)(len / 2)), 0);
+    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
+    ck_assert_str_eq(why, "state file is corrupt");
+    /* binary */
+    write_file(f, "\x00\x01\x02\xff\xfe garbage", 14);
+    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
+    ck_assert_str_eq(why, "state file is not a state file of this plugin suite");
+    /* empty */
+    write_file(f, "", 0);
+    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
+    /* too large (sparse) */
+    fd = open(f, O_WRONLY | O_TRUNC);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(ftruncate(fd, (off_t)VM_STATE_MAX_BYTES + 1), 0);
+    close(fd);
+    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
+    ck_assert_str_eq(why, "state file is too large");
+    /* owned by someone else */
+    write_file(f, text, len);
+    ck_assert_int_eq(load_test(&d, &why, NULL), 1);
+    if (geteuid() == 0) {
+        ck_assert_int_eq(chown(f, NOBODY, NOBODY), 0);
+        ck_assert_int_eq(load_test(&d, &why, NULL), 0);
+        ck_assert_str_eq(why, "state file is owned by another user");
+    }
+    vm_state_dir_close(&d);
+}
+END_TEST
+
+START_TEST(test_lock)
+{
+    struct vm_state_dir d;
+    struct vm_err err = {""};
+    struct timespec t0, t1;
+    int a, b, e;
+    double ms;
+    char *lf = tpath("s/" TEST_KEY ".lock"), *target = tpath("victim");
+
+    open_state(&d);
+    a = vm_state_lock(&d, TEST_KEY, 0, &err);
+    ck_assert_msg(a >= 0, "%s", err.msg);
+    /* flock is per open file: a second open conflicts even in-process */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    b = vm_state_lock(&d, TEST_KEY, 150, &err);
+    e = errno;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ck_assert_int_eq(b, -1);
+    ck_assert_int_eq(e, EWOULDBLOCK);
+    ck_assert_msg(strstr(err.msg, "another run holds the state lock"), "%s", err.msg);
+    ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    ck_assert_msg(ms >= 140 && ms < 2000, "waited %.0f ms", ms);
+    vm_state_unlock(a);
+    b = vm_state_lock(&d, TEST_KEY, 0, &err);
+    ck_assert_int_ge(b, 0);
+    vm_state_unlock(b);
+    vm_state_unlock(-1);
+    /* a symlink planted as the lock file is not followed */
+    ck_assert_int_eq(unlink(lf), 0);
+    ck_assert_int_eq(symlink(target, lf), 0);
+    ck_assert_int_eq(vm_state_lock(&d, TEST_KEY, 0, &err), -1);
+    ck_assert_int_eq(access(target, F_OK), -1);
+    /* a FIFO as lock file: refused, no hang */
+    ck_assert_int_eq(unlink(lf), 0);
+    ck_assert_int_eq(mkfifo(lf, 0600), 0);
+    alarm(5);
+    ck_assert_int_eq(vm_state_lock(&d, TEST_KEY, 0, &err), -1);
+    alarm(0);
+    vm_state_dir_close(&d);
+}
+END_TEST
+
+/* Temp files of killed runs are swept; a fresh one (a live writer) stays. */
+START_TEST(test_sweep_stale_temps)
+{
+    struct vm_state_dir d;
+    char *old = tpath("s/" TEST_KEY ".state.tmp-00000000deadbeef");
+    char *young = tpath("s/" TEST_KEY ".state.tmp-00000000cafecafe");
+    char *other = tpath("s/otherkey.state.tmp-00000000deadbeef");
+    struct timespec times[2] = {{1000000000, 0}, {1000000000, 0}};
+
+    open_state(&d);
+    write_file(old, "x", 1);
+    write_file(young, "x", 1);
+    write_file(other, "x", 1);
+    ck_assert_int_eq(utimensat(AT_FDCWD, old, times, 0), 0);
+    ck_assert_int_eq(utimensat(AT_FDCWD, other, times, 0), 0);
+    save_test_snapshot(&d, 1);
+    ck_assert_int_eq(access(old, F_OK), -1);
+    ck_assert_int_eq(access(young, F_OK), 0);
+    ck_assert_int_eq(access(other, F_OK), 0);
+    vm_state_dir_close(&d);
+}
+END_TEST
+
+/* ---- failures while saving ---------------------------------------------- */
+
+/* A write that fails half-way (file size limit → EFBIG, as ENOSPC would):
+ * -1, the temp file is gone and the old file is untouched. */
+START_TEST(test_save_write_fails)
+{
+    /* global: the child uses it, and valgrind in the child must see
+     * d.path as reachable */
+    static struct vm_state_dir d;
+    char *f = tpath("s/" TEST_KEY ".state");
+    char *before, *after;
+    size_t l1, l2;
+    pid_t pid;
+    int st;
+
+    open_state(&d);
+    save_test_snapshot(&d, 11);
+    before = read_file(f, &l1);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        struct rlimit rl = {100, 100};
+        struct vm_snapshot s;
+        struct vm_err err = {""};
+
+        signal(SIGXFSZ, SIG_IGN);
+        if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
+            _exit(8);
+        make_snapshot(&s, 12);
+        if (vm_state_save(&d, TEST_KEY, &test_meta, &s, &err) != -1)
+            _exit(1);
+        if (!strstr(err.msg, "cannot write state file") || !strstr(err.msg, "too large"))
+            _exit(2);
+        vm_snapshot_free(&s);
+        _exit(0);
+    }
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %d", st);
+    after = read_file(f, &l2);
+    ck_assert_uint_eq(l1, l2);
+    ck_assert_mem_eq(before, after, l1);
+    ck_assert_int_eq(count_entries("s", ".tmp-"), 0);
+    vm_state_dir_close(&d);
+}
+END_TEST
+
+/* A folder the (non-root) user cannot write: -1, old file untouched. */
+static void child_readonly_save(void)
+{
+    struct vm_state_dir d;
+    struct vm_snapshot s;
+    struct vm_err err = {""};
+    char *p = tpath("ro");
+
+    if (vm_state_dir_open(&d, p, &err) != 0)
+        _exit(1);
+    make_snapshot(&s, 99);
+    if (vm_state_save(&d, TEST_KEY, &test_meta, &s, &err) != -1)
+        _exit(2);
+    if (!strstr(err.msg, "cannot create a temporary file"))
+        _exit(3);
+    vm_snapshot_free(&s);
+    vm_state_dir_close(&d);
+}
+
+START_TEST(test_save_readonly_dir)
+{
+    struct vm_state_dir d;
+    struct vm_err err = {""};
+    char *p = tpath("ro"), *f = tpath("ro/" TEST_KEY ".state");
+    char *before, *after;
+    size_t l1, l2;
+
+    ck_assert_msg(geteuid() == 0, "SKIP-LIKE: needs root to make a non-root child; not run as root");
+    ck_assert_int_eq(chmod(tmpdir, 0755), 0);
+    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), 0);
+    save_test_snapshot(&d, 5);
+    vm_state_dir_close(&d);
+    ck_assert_int_eq(chown(p, NOBODY, NOBODY), 0);
+    ck_assert_int_eq(chown(f, NOBODY, NOBODY), 0);
+    ck_assert_int_eq(chmod(p, 0500), 0);
+    before = read_file(f, &l1);
+    run_as_nobody(child_readonly_save);
+    after = read_file(f, &l2);
+    ck_assert_uint_eq(l1, l2);
+    ck_assert_mem_eq(before, after, l1);
+}
+END_TEST
+
+/* ---- concurrency -------------------------------------------------------- */
+
+#define NPROC 50
+#define NITER 20
+
+/* Each child: 20 times lock, load, check the file is whole, save the
+ * counter + 1, unlock. With a working lock no increment is lost. */
+static int child_hammer(int who)
+{
+    struct vm_state_dir d;
+    struct vm_err err = {""};
+    char *path = tpath("s");
+    int i;
+
+    if (vm_state_dir_open(&d, path, &err) != 0)
+        return 1;
+    for (i = 0; i < NITER; i++) {
+        struct vm_snapshot s;
+        const char *why = NULL;
+        uint64_t count = 0;
+        int lock = vm_state_lock(&d, TEST_KEY, 60000, &err);
+        int r;
+
+        if (lock < 0)
+            return 2;
+        r = vm_state_load(&d, TEST_KEY, &test_meta, &s, &why, &err);
+        if (r < 0 || (r == 0 && strcmp(why, "no previous sample") != 0))
+            return 3;
+        if (r == 1) {
+            /* make_snapshot(v) puts v in every counter: all must agree */
+            count = s.dom[0].balloon.v[0];
+            if (s.dom[0].cpu.v[0] != count + 1000 || s.dom[0].net[0].v[7] != count + 7 ||
+                s.dom[0].block[2].v[11] != count + 211)
+                return 4;
+        }
+        vm_snapshot_free(&s);
+        make_snapshot(&s, count + 1);
+        s.dom[1].id = who; /* every writer leaves its mark */
+        if (vm_state_save(&d, TEST_KEY, &test_meta, &s, &err) != 0)
+            return 5;
+        vm_snapshot_free(&s);
+        vm_state_unlock(lock);
+    }
+    vm_state_dir_close(&d);
+    return 0;
+}
+
+START_TEST(test_concurrency)
+{
+    struct vm_state_dir d;
+    const char *why = NULL;
+    pid_t pids[NPROC];
+    uint64_t v = 0;
+    int i, st, failed = 0;
+
+    for (i = 0; i < NPROC; i++) {
+        pids[i] = fork();
+        ck_assert_int_ge(pids[i], 0);
+        if (pids[i] == 0)
+            _exit(child_hammer(i));
+    }
+    for (i = 0; i < NPROC; i++) {
+        ck_assert_int_eq(waitpid(pids[i], &st, 0), pids[i]);
+        if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+            failed++;
+    }
+    ck_assert_msg(failed == 0, "%d of %d writers failed", failed, NPROC);
+    open_state(&d);
+    ck_assert_int_eq(load_test(&d, &why, &v), 1);
+    ck_assert_uint_eq(v, NPROC * NITER);
+    ck_assert_int_eq(count_entries("s", ".tmp-"), 0);
+    vm_state_dir_close(&d);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("state");
+    TCase *tc;
+
+    tc = tcase_create("format");
+    tcase_add_test(tc, test_roundtrip);
+    tcase_add_test(tc, test_roundtrip_empty);
+    tcase_add_test(tc, test_roundtrip_minimal);
+    tcase_add_test(tc, test_truncate_everywhere);
+    tcase_add_loop_test(tc, test_flip_everywhere, 0, sizeof(flip_masks));
+    tcase_add_loop_test(tc, test_mutations, 0, sizeof(mutations) / sizeof(mutations[0]));
+    tcase_add_test(tc, test_mutation_control);
+    tcase_add_test(tc, test_frame);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("key");
+    tcase_add_loop_test(tc, test_key_separation, 0, sizeof(keys) / sizeof(keys[0]));
+    tcase_add_test(tc, test_key_shape);
+    tcase_add_test(tc, test_meta_boot_id);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("folder");
+    tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_test(tc, test_dir_create);
+    tcase_add_test(tc, test_dir_symlink);
+    tcase_add_test(tc, test_dir_mode);
+    tcase_add_test(tc, test_dir_not_folder);
+    tcase_add_test(tc, test_dir_foreign_owner);
+    tcase_add_test(tc, test_dir_other_euid);
+    tcase_add_test(tc, test_dir_xdg_and_home);
+    tcase_add_test(tc, test_dir_env_ignored);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("files");
+    tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
+    tcase_add_test(tc, test_save_load);
+    tcase_add_test(tc, test_bad_keys);
+    tcase_add_test(tc, test_planted_symlink);
+    tcase_add_test(tc, test_planted_fifo);
+    tcase_add_test(tc, test_planted_dir);
+    tcase_add_test(tc, test_bad_files);
+    tcase_add_test(tc, test_lock);
+    tcase_add_test(tc, test_sweep_stale_temps);
+    tcase_add_test(tc, test_save_write_fails);
+    tcase_add_test(tc, test_save_readonly_dir);
+    tcase_add_test(tc, test_concurrency);
+    tcase_set_timeout(tc, 120);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return vm_ck_run(make_suite());
+}
