@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* check_vcpu against libvirt's test driver, whose CPU time follows the
+ * wall clock: one busy host CPU, i.e. 50% of a 2-vCPU domain. */
+#include <config.h>
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ck_run.h"
+#include "plugin_run.h"
+
+#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static char statedir[] = "/tmp/vmvcpuXXXXXX";
+static char *fixture;
+
+static void setup(void)
+{
+    strcpy(statedir, "/tmp/vmvcpuXXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(statedir));
+    fixture = vm_fixture_uri("vmem.xml");
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", statedir);
+    ck_assert_int_eq(system(cmd), 0);
+    free(fixture);
+}
+
+static void run(struct vm_run *r, const char *const *argv)
+{
+    vm_run_plugin(r, "check_vcpu", argv, NULL);
+    ck_assert_msg(r->err[0] == '\0', "stderr not empty: %s", r->err);
+}
+
+static void assert_has(const char *hay, const char *needle)
+{
+    ck_assert_msg(strstr(hay, needle) != NULL, "'%s' not found in:\n%s", needle, hay);
+}
+
+/* "usage"=NN% from the first perfdata entry */
+static double usage_of(const char *out, const char *dom)
+{
+    char key[64];
+    const char *p;
+
+    snprintf(key, sizeof(key), "'%s:usage'=", dom);
+    p = strstr(out, key);
+    ck_assert_msg(p != NULL, "no usage for %s in %s", dom, out);
+    return strtod(p + strlen(key), NULL);
+}
+
+/* First run: no state, two samples in-run; second run: from state, no sleep. */
+START_TEST(first_then_from_state)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "1.5"));
+    ck_assert_int_eq(r.status, 0);
+    assert_has(r.out, "VCPU OK - test: ");
+    assert_has(r.out, "measured over 1.5 s in this run");
+    ck_assert_msg(r.seconds >= 1.4, "first run did not sample in-run: %.2f s", r.seconds);
+    ck_assert_double_eq_tol(usage_of(r.out, "test"), 50.0, 5.0);
+    vm_run_free(&r);
+    usleep(300000);
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "1.5"));
+    ck_assert_int_eq(r.status, 0);
+    assert_has(r.out, "since the previous check");
+    ck_assert_msg(r.seconds < 1.0, "second run slept: %.2f s", r.seconds);
+    /* the elapsed time is measured, not the configured interval */
+    ck_assert_double_eq_tol(usage_of(r.out, "test"), 50.0, 5.0);
+    vm_run_free(&r);
+}
+END_TEST
+
+START_TEST(no_state)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--no-state", "--interval", "0.3"));
+    ck_assert_int_eq(r.status, 0);
+    assert_has(r.out, "in this run");
+    ck_assert_double_eq_tol(usage_of(r.out, "test"), 50.0, 8.0);
+    vm_run_free(&r);
+}
+END_TEST
+
+static const struct {
+    const char *w, *c;
+    int status;
+} thr[] = {
+    {"40", "90", 1}, {"60", "45", 2}, {"60", "90", 0}, {"cores=0.5", "cores=2", 1},
+    {"cores=2", "cores=0.9", 2},
+};
+
+START_TEST(thresholds)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--no-state", "--interval", "0.3", "-w",
+                 thr[_i].w, "-c", thr[_i].c));
+    ck_assert_msg(r.status == thr[_i].status, "-w %s -c %s: %d %s", thr[_i].w, thr[_i].c,
+                  r.status, r.out);
+    vm_run_free(&r);
+}
+END_TEST
+
+/* --all over a fixture: 1-vCPU domains are at 100%, the shut-off one is skipped. */
+START_TEST(all_fixture)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", fixture, "--all", "--no-state", "--interval", "0.3"));
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_double_eq_tol(usage_of(r.out, "web01"), 50.0, 8.0); /* 2 vCPUs */
+    ck_assert_double_eq_tol(usage_of(r.out, "db01"), 100.0, 15.0); /* 1 vCPU */
+    ck_assert_ptr_null(strstr(r.out, "off01"));
+    vm_run_free(&r);
+    run(&r, ARGV("-U", fixture, "-d", "off01", "-d", "gone", "--no-state", "--interval", "0.3"));
+    ck_assert_int_eq(r.status, 3);
+    assert_has(r.out, "[UNKNOWN] off01: domain is shut off");
+    assert_has(r.out, "[UNKNOWN] gone: no domain with this name");
+    vm_run_free(&r);
+}
+END_TEST
+
+/* A corrupt state file is ignored and replaced, never trusted. */
+START_TEST(corrupt_state)
+{
+    struct vm_run r;
+    char cmd[256];
+
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "0.3"));
+    ck_assert_int_eq(r.status, 0);
+    vm_run_free(&r);
+    snprintf(cmd, sizeof(cmd), "for f in '%s'/*.state; do printf 'garbage' > \"$f\"; done", statedir);
+    ck_assert_int_eq(system(cmd), 0);
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "0.3"));
+    ck_assert_int_eq(r.status, 0);
+    assert_has(r.out, "in this run");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "0.3"));
+    ck_assert_int_eq(r.status, 0);
+    assert_has(r.out, "since the previous check");
+    vm_run_free(&r);
+}
+END_TEST
+
+/* A state folder open to others is refused with one clear line. */
+START_TEST(loose_state_dir)
+{
+    struct vm_run r;
+
+    ck_assert_int_eq(chmod(statedir, 0777), 0);
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir));
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_int_eq((int)vm_count_lines(r.out), 1);
+    assert_has(r.out, "VCPU UNKNOWN - ");
+    assert_has(r.out, statedir);
+    vm_run_free(&r);
+}
+END_TEST
+
+START_TEST(bad_input)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--interval", "20"));
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_int_eq((int)vm_count_lines(r.out), 1);
+    assert_has(r.out, "--interval");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "-w", "steal=1GiB"));
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_int_eq((int)vm_count_lines(r.out), 1);
+    vm_run_free(&r);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("check_vcpu");
+    TCase *tc = tcase_create("vcpu");
+
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, first_then_from_state);
+    tcase_add_test(tc, no_state);
+    tcase_add_loop_test(tc, thresholds, 0, sizeof(thr) / sizeof(thr[0]));
+    tcase_add_test(tc, all_fixture);
+    tcase_add_test(tc, corrupt_state);
+    tcase_add_test(tc, loose_state_dir);
+    tcase_add_test(tc, bad_input);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return vm_ck_run(make_suite());
+}
