@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <libvirt/virterror.h>
+#include <libxml/xmlerror.h>
 
 #include "conn.h"
 
@@ -29,6 +30,15 @@ static void conn_ignore_error(void *data, virErrorPtr e)
     (void)e;
 }
 
+/* libxml2's own messages: an in-process driver (test:///PATH) that cannot
+ * load its file makes libxml2 print "I/O warning : failed to load external
+ * entity" on stderr. libvirt reports the failure itself. */
+static void conn_ignore_xml(void *data, const char *fmt, ...)
+{
+    (void)data;
+    (void)fmt;
+}
+
 void vm_conn_quiet(void)
 {
     /* A NULL handler would restore libvirt's printing to stderr; a no-op
@@ -37,6 +47,7 @@ void vm_conn_quiet(void)
      * the first virResetLastError(). */
     virInitialize();
     virSetErrorFunc(NULL, conn_ignore_error);
+    xmlSetGenericErrorFunc(NULL, conn_ignore_xml);
 }
 
 static const char *conn_hint(const virError *e)

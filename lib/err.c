@@ -21,9 +21,10 @@ int vm_err_set(struct vm_err *err, const char *fmt, ...)
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
     /* The message ends up on the first output line: keep it one line and
-     * free of the perfdata separator. */
+     * free of the perfdata separator. Other control bytes (from a URI or a
+     * libvirt message) go too: a terminal or web UI could act on them. */
     for (p = err->msg; *p; p++) {
-        if (*p == '\n' || *p == '\r' || *p == '\t')
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
             *p = ' ';
         else if (*p == '|')
             *p = '/';

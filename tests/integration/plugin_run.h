@@ -15,10 +15,21 @@ struct vm_run {
 
 /* Run $VM_TOP_BUILDDIR/plugins/<plugin> with argv (NULL-terminated, without
  * argv[0]) and extra environment entries "K=V" (NULL-terminated, may be
- * NULL; "K=" alone unsets K). Killed after 60 s. */
+ * NULL; "K=" alone unsets K). Killed after 60 s (+ 30 x vm_run_slack()). */
 void vm_run_plugin(struct vm_run *r, const char *plugin, const char *const *argv,
                    const char *const *env);
 void vm_run_free(struct vm_run *r);
+
+/* Extra seconds a timing assertion allows: $VM_TEST_SLACK_S, else 0. Set
+ * when the plugins run under a slow wrapper ($VM_PLUGIN_WRAPPER, valgrind),
+ * which adds start-up time to every run but does not change what a run
+ * does (it still sleeps, or does not). */
+double vm_run_slack(void);
+
+/* "--timeout=N" with N = 10 (the default) + per_slack x vm_run_slack(), for
+ * runs whose work, not whose deadline, is under test. A static buffer:
+ * valid until the next call. */
+const char *vm_run_timeout_arg(double per_slack);
 
 /* Path of a fixture as a test-driver URI: "test://" + absolute path. Owned. */
 char *vm_fixture_uri(const char *name);

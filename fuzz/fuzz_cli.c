@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fuzz_cli: vm_cli_parse on any argument vector. Input: the arguments
+ * separated by NUL bytes (argv[0] is supplied). */
+#include <config.h>
+
+#include "cli.h"
+#include "fuzz.h"
+
+#define FUZZ_MAXARGS 64
+
+enum { OPT_FLAG, OPT_VALUE };
+
+static const struct vm_metric_def metrics[] = {
+    {"used", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE, "main metric"},
+    {"rss", VM_RANGE_ALLOW_SIZE, "bytes only"},
+    {"rate", 0, "bare numbers only"},
+};
+static const struct vm_opt_def opts[] = {
+    {"flag", 0, false, NULL, "a flag", OPT_FLAG},
+    {"value", 'x', true, "V", "a value", OPT_VALUE},
+};
+
+static int cb(void *ctx, int key, const char *arg, struct vm_err *err)
+{
+    int *flags = ctx;
+
+    if (key == OPT_FLAG) {
+        (*flags)++;
+        return 0;
+    }
+    if (strcmp(arg, "bad") == 0)
+        return vm_err_set(err, "bad value");
+    return 0;
+}
+
+static const struct vm_plugin_def plugins[2] = {
+    {.name = "check_fuzz", .service = "FUZZ", .purpose = "fuzzing", .metrics = metrics,
+     .nmetrics = 3, .opts = opts, .nopts = 2, .rates = true},
+    {.name = "check_fuzz", .service = "FUZZ", .purpose = "fuzzing", .metrics = metrics,
+     .nmetrics = 1, .opts = NULL, .nopts = 0, .rates = false},
+};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    const struct vm_plugin_def *p = &plugins[size % 2];
+    char *argv[FUZZ_MAXARGS + 2];
+    char *copy = fuzz_cstr(data, size);
+    struct vm_cli cli;
+    struct vm_err err = {""};
+    enum vm_cli_result res;
+    int argc = 1, flags = 0;
+    size_t i, start = 0;
+
+    argv[0] = (char *)"check_fuzz";
+    for (i = 0; i <= size && argc <= FUZZ_MAXARGS; i++) {
+        if (i == size || copy[i] == '\0') {
+            if (i == size && start == size && argc > 1)
+                break; /* a trailing NUL ends the last argument, adds none */
+            argv[argc++] = copy + start;
+            start = i + 1;
+        }
+    }
+    argv[argc] = NULL;
+
+    res = vm_cli_parse(&cli, p, cb, &flags, argc, argv, &err);
+    switch (res) {
+    case VM_CLI_RUN:
+        FUZZ_ASSERT(cli.all != (cli.ndomains > 0));
+        FUZZ_ASSERT(cli.th != NULL);
+        FUZZ_ASSERT(cli.timeout_s >= 1 && cli.timeout_s <= 86400);
+        FUZZ_ASSERT(cli.max_output == 0 || cli.max_output >= 128);
+        FUZZ_ASSERT(!p->rates || cli.interval_s < cli.timeout_s);
+        FUZZ_ASSERT(!cli.uri || *cli.uri);
+        for (i = 0; i < cli.ndomains; i++)
+            FUZZ_ASSERT(cli.domains[i] && *cli.domains[i]);
+        for (i = 0; i < cli.nkey_args; i++)
+            FUZZ_ASSERT(cli.key_args[i] != NULL);
+        break;
+    case VM_CLI_ERROR:
+        FUZZ_ASSERT(err.msg[0] != '\0');
+        FUZZ_ASSERT(strpbrk(err.msg, "\n|") == NULL);
+        break;
+    case VM_CLI_HELP:
+    case VM_CLI_VERSION:
+        break;
+    }
+    vm_cli_free(&cli);
+    free(copy);
+    return 0;
+}

@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* fuzz_state: the state file reader (vm_state_parse) on any text.
+ *
+ * Input: one mode byte, then the file. Mode bit 0 appends a correct
+ * checksum line ("end <fnv1a>"), so mutations reach the parser proper and
+ * are not all stopped by the checksum; bit 1 passes plugin/URI/boot
+ * metadata to compare with. A text that parses must format and parse back
+ * to the same text. */
+#include <config.h>
+
+#include <inttypes.h>
+
+#include "fuzz.h"
+#include "state.h"
+
+/* The file's checksum: FNV-1a 64, as state.c computes it. */
+static uint64_t fnv1a(const char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    while (n--) {
+        h ^= (unsigned char)*p++;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct vm_state_meta m = {.plugin = "check_vcpu", .uri = "test:///default", .boot_id = "x"};
+    struct vm_snapshot snap, back;
+    struct vm_buf text = VM_BUF_INIT, a = VM_BUF_INIT, b = VM_BUF_INIT;
+    const char *why = NULL;
+    struct vm_err err = {""};
+    uint8_t mode;
+    int rc;
+
+    if (size < 1)
+        return 0;
+    mode = data[0];
+    vm_buf_append_len(&text, (const char *)data + 1, size - 1);
+    if (mode & 1)
+        vm_buf_printf(&text, "end %016" PRIx64 "\n", fnv1a(text.s ? text.s : "", text.len));
+    FUZZ_ASSERT(!text.oom);
+
+    rc = vm_state_parse(text.s, text.len, (mode & 2) ? &m : NULL, &snap, &why, &err);
+    FUZZ_ASSERT(rc >= -1 && rc <= 1);
+    if (rc == 0) {
+        FUZZ_ASSERT(why != NULL && *why);
+        FUZZ_ASSERT(snap.n == 0 && snap.dom == NULL);
+    } else if (rc < 0) {
+        FUZZ_ASSERT(err.msg[0] != '\0');
+    } else {
+        FUZZ_ASSERT(why == NULL);
+        vm_state_format(&snap, &m, &a);
+        FUZZ_ASSERT(!a.oom);
+        rc = vm_state_parse(a.s, a.len, &m, &back, &why, NULL);
+        if (rc != 1) {
+            fprintf(stderr, "formatted state does not read back (%s):\n%s", why ? why : "?", a.s);
+            abort();
+        }
+        vm_state_format(&back, &m, &b);
+        FUZZ_ASSERT(!b.oom && a.len == b.len && memcmp(a.s, b.s, a.len) == 0);
+        vm_snapshot_free(&back);
+    }
+    vm_snapshot_free(&snap);
+    vm_buf_free(&text);
+    vm_buf_free(&a);
+    vm_buf_free(&b);
+    return 0;
+}

@@ -1,0 +1,571 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* State-folder attacks, at the plugin level (tests/unit/test_state.c does
+ * the library): each is refused with one UNKNOWN line, or survived with a
+ * correct answer, nothing followed, nothing lost and nothing on stderr. */
+#include <config.h>
+
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ck_run.h"
+#include "plugin_run.h"
+#include "state.h"
+
+#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define URI "test:///default"
+#define PLUGIN "check_vcpu"
+#define NOBODY_UID 65534
+
+static char base[] = "/tmp/vm-statedir-XXXXXX"; /* 0700, holds everything below */
+static char sdir[64];                             /* the state folder */
+static char sdir_arg[96];                         /* --state-dir=... */
+
+static void rm_rf(const char *path)
+{
+    char cmd[256];
+
+    snprintf(cmd, sizeof(cmd), "umount -l '%s' 2>/dev/null; rm -rf '%s'", path, path);
+    if (system(cmd) != 0)
+        fprintf(stderr, "# could not remove %s\n", path);
+}
+
+static void setup(void)
+{
+    strcpy(base, "/tmp/vm-statedir-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(base));
+    snprintf(sdir, sizeof(sdir), "%s/state", base);
+    snprintf(sdir_arg, sizeof(sdir_arg), "--state-dir=%s", sdir);
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+
+    /* a tmpfs mounted below sdir goes first */
+    snprintf(cmd, sizeof(cmd), "umount '%s' 2>/dev/null", sdir);
+    if (system(cmd) < 0)
+        fprintf(stderr, "# umount failed\n");
+    rm_rf(base);
+}
+
+static void run(struct vm_run *r, const char *dirarg)
+{
+    vm_run_plugin(r, PLUGIN,
+                  ARGV("-U", URI, "-d", "test", "--interval=0.05", vm_run_timeout_arg(10), dirarg),
+                  NULL);
+}
+
+/* One line (UNKNOWN) or the normal two; nothing on stderr. */
+static void check_clean(const struct vm_run *r, int status)
+{
+    ck_assert_msg(r->err[0] == '\0', "stderr: %s", r->err);
+    ck_assert_msg(r->status == status, "exit %d, not %d:\n%s", r->status, status, r->out);
+    ck_assert_msg(vm_count_lines(r->out) == (status == 3 ? 1u : 2u), "output:\n%s", r->out);
+    if (status == 3)
+        ck_assert_msg(strncmp(r->out, "VCPU UNKNOWN - ", 15) == 0, "output: %s", r->out);
+}
+
+static void assert_has(const char *hay, const char *needle)
+{
+    ck_assert_msg(strstr(hay, needle) != NULL, "'%s' not in:\n%s", needle, hay);
+}
+
+/* A normal first run: creates sdir and the state file. */
+static void first_run(void)
+{
+    struct vm_run r;
+
+    run(&r, sdir_arg);
+    check_clean(&r, 0);
+    vm_run_free(&r);
+}
+
+/* Path of the file with this suffix in sdir (owned), or NULL. */
+static char *find_file(const char *suffix)
+{
+    DIR *d = opendir(sdir);
+    struct dirent *e;
+    char *path = NULL;
+
+    if (!d)
+        return NULL;
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name), k = strlen(suffix);
+
+        if (n > k && strcmp(e->d_name + n - k, suffix) == 0 && !path)
+            ck_assert_int_ge(asprintf(&path, "%s/%s", sdir, e->d_name), 0);
+    }
+    closedir(d);
+    return path;
+}
+
+static size_t count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    size_t n = 0;
+
+    if (!d)
+        return 0;
+    while ((e = readdir(d)) != NULL)
+        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    struct vm_buf b = VM_BUF_INIT;
+    char buf[4096];
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_NOFOLLOW);
+
+    ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
+    while ((n = read(fd, buf, sizeof(buf))) > 0)
+        vm_buf_append_len(&b, buf, (size_t)n);
+    close(fd);
+    *len = b.len;
+    return vm_buf_steal(&b);
+}
+
+static void spit(const char *path, const char *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+    close(fd);
+}
+
+/* The state file parses as a valid sample of this plugin and URI. */
+static void assert_state_valid(const char *path)
+{
+    struct vm_state_meta m;
+    struct vm_snapshot s;
+    const char *why = NULL;
+    size_t len;
+    char *text = slurp(path, &len);
+
+    vm_state_meta_init(&m, PLUGIN, URI);
+    ck_assert_msg(vm_state_parse(text, len, &m, &s, &why, NULL) == 1, "%s: %s", path,
+                  why ? why : "?");
+    ck_assert_uint_eq(s.n, 1);
+    vm_snapshot_free(&s);
+    free(text);
+}
+
+/* ---- the folder ------------------------------------------------------ */
+
+/* A symlink planted at the folder: refused, the target untouched. */
+START_TEST(dir_symlink)
+{
+    char target[96];
+    struct vm_run r;
+
+    snprintf(target, sizeof(target), "%s/elsewhere", base);
+    ck_assert_int_eq(mkdir(target, 0700), 0);
+    ck_assert_int_eq(symlink(target, sdir), 0);
+    run(&r, sdir_arg);
+    check_clean(&r, 3);
+    assert_has(r.out, "symlink");
+    ck_assert_uint_eq(count_entries(target), 0);
+    vm_run_free(&r);
+    /* with a trailing slash too */
+    {
+        char arg[128];
+
+        snprintf(arg, sizeof(arg), "--state-dir=%s/", sdir);
+        run(&r, arg);
+        check_clean(&r, 3);
+        ck_assert_uint_eq(count_entries(target), 0);
+        vm_run_free(&r);
+    }
+}
+END_TEST
+
+/* Group or world access, sticky or not: refused, nothing written. */
+static const mode_t loose_modes[] = {0777, 01777, 0770, 0750, 0701, 0702, 0707};
+
+START_TEST(dir_loose_mode)
+{
+    struct vm_run r;
+
+    ck_assert_int_eq(mkdir(sdir, 0700), 0);
+    ck_assert_int_eq(chmod(sdir, loose_modes[_i]), 0);
+    run(&r, sdir_arg);
+    check_clean(&r, 3);
+    assert_has(r.out, "chmod 700");
+    ck_assert_uint_eq(count_entries(sdir), 0);
+    vm_run_free(&r);
+}
+END_TEST
+
+/* A folder of another user (needs root to make one): refused. */
+START_TEST(dir_foreign_owner)
+{
+    struct vm_run r;
+
+    ck_assert_int_eq(mkdir(sdir, 0700), 0);
+    ck_assert_int_eq(chown(sdir, NOBODY_UID, NOBODY_UID), 0);
+    run(&r, sdir_arg);
+    check_clean(&r, 3);
+    assert_has(r.out, "owned by uid 65534");
+    ck_assert_uint_eq(count_entries(sdir), 0);
+    vm_run_free(&r);
+}
+END_TEST
+
+/* A file, a FIFO where the folder should be: refused, not waited on. */
+START_TEST(dir_not_folder)
+{
+    struct vm_run r;
+
+    if (_i == 0)
+        spit(sdir, "x", 1);
+    else
+        ck_assert_int_eq(mkfifo(sdir, 0600), 0);
+    run(&r, sdir_arg);
+    check_clean(&r, 3);
+    assert_has(r.out, "not a folder"); /* answered, not ended by the alarm */
+    vm_run_free(&r);
+}
+END_TEST
+
+/* ---- the file -------------------------------------------------------- */
+
+/* A symlink planted at the state file (to a file of the same user): not
+ * read, not written through; the run measures in-run and puts a real file
+ * in its place. */
+START_TEST(file_symlink)
+{
+    char victim[96], *state;
+    static const char secret[] = "precious data\n";
+    size_t len;
+    struct vm_run r;
+    struct stat st;
+
+    first_run();
+    state = find_file(".state");
+    ck_assert_ptr_nonnull(state);
+    snprintf(victim, sizeof(victim), "%s/victim", base);
+    spit(victim, secret, sizeof(secret) - 1);
+    ck_assert_int_eq(unlink(state), 0);
+    ck_assert_int_eq(symlink(victim, state), 0);
+    run(&r, sdir_arg);
+    check_clean(&r, 0);
+    assert_has(r.out, "symlink");
+    assert_has(r.out, "measured over");
+    vm_run_free(&r);
+    {
+        char *v = slurp(victim, &len);
+
+        ck_assert_uint_eq(len, sizeof(secret) - 1);
+        ck_assert_mem_eq(v, secret, len);
+        free(v);
+    }
+    ck_assert_int_eq(lstat(state, &st), 0);
+    ck_assert_msg(S_ISREG(st.st_mode), "the symlink is still there");
+    assert_state_valid(state);
+    free(state);
+}
+END_TEST
+
+/* A symlink at the lock file: never opened through; the run still answers. */
+START_TEST(lock_symlink)
+{
+    char victim[96], *lock;
+    size_t len;
+    struct vm_run r;
+
+    first_run();
+    lock = find_file(".lock");
+    ck_assert_ptr_nonnull(lock);
+    snprintf(victim, sizeof(victim), "%s/victim", base);
+    spit(victim, "keep", 4);
+    ck_assert_int_eq(chmod(victim, 0600), 0);
+    ck_assert_int_eq(unlink(lock), 0);
+    ck_assert_int_eq(symlink(victim, lock), 0);
+    run(&r, sdir_arg);
+    check_clean(&r, 0);
+    vm_run_free(&r);
+    {
+        char *v = slurp(victim, &len);
+        struct stat st;
+
+        ck_assert_uint_eq(len, 4);
+        ck_assert_mem_eq(v, "keep", 4);
+        ck_assert_int_eq(stat(victim, &st), 0);
+        ck_assert_uint_eq(st.st_mode & 07777, 0600);
+        free(v);
+    }
+    free(lock);
+}
+END_TEST
+
+/* A FIFO or a folder where the state file should be: not waited on, the
+ * run measures in-run. */
+START_TEST(file_not_regular)
+{
+    char *state;
+    struct vm_run r;
+
+    first_run();
+    state = find_file(".state");
+    ck_assert_ptr_nonnull(state);
+    ck_assert_int_eq(unlink(state), 0);
+    if (_i == 0)
+        ck_assert_int_eq(mkfifo(state, 0600), 0);
+    else
+        ck_assert_int_eq(mkdir(state, 0700), 0);
+    run(&r, sdir_arg);
+    check_clean(&r, 0);
+    assert_has(r.out, "measured over"); /* answered, not ended by the alarm */
+    vm_run_free(&r);
+    free(state);
+}
+END_TEST
+
+/* A state file of another user (root only): not trusted. */
+START_TEST(file_foreign_owner)
+{
+    char *state;
+    struct vm_run r;
+
+    first_run();
+    state = find_file(".state");
+    ck_assert_ptr_nonnull(state);
+    ck_assert_int_eq(chown(state, NOBODY_UID, NOBODY_UID), 0);
+    run(&r, sdir_arg);
+    check_clean(&r, 0);
+    assert_has(r.out, "measured over");
+    vm_run_free(&r);
+    free(state);
+}
+END_TEST
+
+enum damage { TRUNCATE_HALF, TRUNCATE_EMPTY, BINARY, FUTURE, HUGE };
+
+/* A damaged file: no previous sample, the run measures in-run and leaves a
+ * valid file behind. */
+START_TEST(file_damaged)
+{
+    char *state, *text;
+    size_t len;
+    struct vm_run r;
+
+    first_run();
+    state = find_file(".state");
+    ck_assert_ptr_nonnull(state);
+    text = slurp(state, &len);
+    switch ((enum damage)_i) {
+    case TRUNCATE_HALF:
+        spit(state, text, len / 2);
+        break;
+    case TRUNCATE_EMPTY:
+        spit(state, "", 0);
+        break;
+    case BINARY: {
+        char junk[4096];
+
+        for (size_t i = 0; i < sizeof(junk); i++)
+            junk[i] = (char)(i * 7919 % 251);
+        memcpy(junk, text, 40); /* even with the right first line */
+        spit(state, junk, sizeof(junk));
+        break;
+    }
+    case FUTURE: {
+        /* A correct file whose sample is from tomorrow. */
+        struct vm_state_meta m;
+        struct vm_snapshot s;
+        struct vm_buf out = VM_BUF_INIT;
+        const char *why;
+
+        vm_state_meta_init(&m, PLUGIN, URI);
+        ck_assert_int_eq(vm_state_parse(text, len, &m, &s, &why, NULL), 1);
+        s.mono.tv_sec += 86400;
+        s.wall.tv_sec += 86400;
+        vm_state_format(&s, &m, &out);
+        spit(state, out.s, out.len);
+        vm_buf_free(&out);
+        vm_snapshot_free(&s);
+        break;
+    }
+    case HUGE: {
+        /* Over VM_STATE_MAX_BYTES: refused without reading it all. */
+        int fd = open(state, O_WRONLY | O_TRUNC);
+
+        ck_assert_int_ge(fd, 0);
+        ck_assert_int_eq(ftruncate(fd, (off_t)VM_STATE_MAX_BYTES + 1), 0);
+        close(fd);
+        break;
+    }
+    }
+    run(&r, sdir_arg);
+    check_clean(&r, 0);
+    assert_has(r.out, "measured over");
+    if (_i == FUTURE)
+        assert_has(r.out, "future");
+    vm_run_free(&r);
+    assert_state_valid(state);
+    free(text);
+    free(state);
+}
+END_TEST
+
+/* ---- a full disk (root: a tiny tmpfs) -------------------------------- */
+
+START_TEST(disk_full)
+{
+    char *state, *before, *after, fill[96];
+    size_t blen, alen;
+    struct vm_run r;
+    int fd;
+
+    ck_assert_int_eq(mkdir(sdir, 0700), 0);
+    if (mount("tmpfs", sdir, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0700") != 0)
+        ck_abort_msg("mount tmpfs: %s", strerror(errno));
+    first_run();
+    state = find_file(".state");
+    ck_assert_ptr_nonnull(state);
+    before = slurp(state, &blen);
+    /* Fill every block that is left. */
+    snprintf(fill, sizeof(fill), "%s/fill", sdir);
+    fd = open(fill, O_WRONLY | O_CREAT, 0600);
+    ck_assert_int_ge(fd, 0);
+    {
+        char block[4096];
+
+        memset(block, 'f', sizeof(block));
+        while (write(fd, block, sizeof(block)) > 0)
+            ;
+        while (write(fd, block, 1) > 0)
+            ;
+    }
+    close(fd);
+    run(&r, sdir_arg);
+    check_clean(&r, 0);
+    /* it used the previous sample, and says the new one could not be kept */
+    assert_has(r.out, "since the previous check");
+    vm_run_free(&r);
+    after = slurp(state, &alen);
+    ck_assert_msg(alen == blen && memcmp(before, after, blen) == 0,
+                  "the previous state file changed on a full disk");
+    ck_assert_uint_eq(count_entries(sdir), 3); /* .state, .lock, fill: no temp file left */
+    /* Room again: the next run saves. */
+    ck_assert_int_eq(unlink(fill), 0);
+    run(&r, sdir_arg);
+    check_clean(&r, 0);
+    vm_run_free(&r);
+    free(after);
+    after = slurp(state, &alen);
+    ck_assert_msg(alen != blen || memcmp(before, after, blen) != 0, "not saved with room again");
+    assert_state_valid(state);
+    free(before);
+    free(after);
+    free(state);
+}
+END_TEST
+
+/* ---- 50 runs at once on one key -------------------------------------- */
+
+#define NCONC 50
+
+START_TEST(concurrent_runs)
+{
+    pid_t pids[NCONC];
+    char *state;
+    char timeout[32];
+    int fails = 0;
+
+    first_run();
+    /* Under a slow wrapper 50 runs on 2 CPUs take long: the plugin's own
+     * deadline grows with the slack, the test's checks do not change. */
+    snprintf(timeout, sizeof(timeout), "%s", vm_run_timeout_arg(30));
+    for (int i = 0; i < NCONC; i++) {
+        pids[i] = fork();
+        ck_assert_int_ge(pids[i], 0);
+        if (pids[i] == 0) {
+            struct vm_run r;
+            int bad;
+
+            vm_run_plugin(&r, PLUGIN,
+                          ARGV("-U", URI, "-d", "test", "--interval=0.05", sdir_arg, timeout),
+                          NULL);
+            bad = r.status != 0 || r.err[0] || vm_count_lines(r.out) != 2 ||
+                  strncmp(r.out, "VCPU OK - test: ", 16) != 0;
+            if (bad)
+                fprintf(stderr, "# run %d: exit %d, stderr '%s', output:\n%s", i, r.status,
+                        r.err, r.out);
+            vm_run_free(&r);
+            _exit(bad ? 1 : 0);
+        }
+    }
+    for (int i = 0; i < NCONC; i++) {
+        int st;
+
+        ck_assert_int_eq(waitpid(pids[i], &st, 0), pids[i]);
+        fails += !(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    ck_assert_msg(fails == 0, "%d of %d concurrent runs went wrong", fails, NCONC);
+    state = find_file(".state");
+    ck_assert_ptr_nonnull(state);
+    assert_state_valid(state);
+    ck_assert_uint_eq(count_entries(sdir), 2); /* .state and .lock: no temp files */
+    free(state);
+}
+END_TEST
+
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("statedir");
+    TCase *tc;
+    bool root = geteuid() == 0;
+
+    tc = tcase_create("folder");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, dir_symlink);
+    tcase_add_loop_test(tc, dir_loose_mode, 0, sizeof(loose_modes) / sizeof(loose_modes[0]));
+    tcase_add_loop_test(tc, dir_not_folder, 0, 2);
+    if (root)
+        tcase_add_test(tc, dir_foreign_owner);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("file");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, file_symlink);
+    tcase_add_test(tc, lock_symlink);
+    tcase_add_loop_test(tc, file_not_regular, 0, 2);
+    tcase_add_loop_test(tc, file_damaged, 0, HUGE + 1);
+    if (root)
+        tcase_add_test(tc, file_foreign_owner);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("pressure");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 1200);
+    if (root)
+        tcase_add_test(tc, disk_full);
+    tcase_add_test(tc, concurrent_runs);
+    suite_add_tcase(s, tc);
+    if (!root)
+        printf("# not root: the foreign-owner and full-disk cases are left out\n");
+    return s;
+}
+
+int main(void)
+{
+    return vm_ck_run(make_suite());
+}
