@@ -24,16 +24,20 @@ int vm_rate(uint64_t prev, uint64_t cur, double elapsed_s, double *out)
 }
 
 /* Every field of v[] marked in `counters` that both sides have must not
- * have gone down. */
+ * have gone down, nor (when max_delta is given) gone up by more than
+ * max_delta[field]. */
 static bool values_monotonic(const uint64_t *pv, uint32_t phave, const uint64_t *cv,
-                             uint32_t chave, uint32_t counters, unsigned nfields)
+                             uint32_t chave, uint32_t counters, unsigned nfields,
+                             const double *max_delta)
 {
     unsigned f;
 
     for (f = 0; f < nfields; f++) {
         uint32_t bit = 1u << f;
 
-        if ((counters & bit) && (phave & bit) && (chave & bit) && cv[f] < pv[f])
+        if (!(counters & bit) || !(phave & bit) || !(chave & bit))
+            continue;
+        if (cv[f] < pv[f] || (max_delta && (double)(cv[f] - pv[f]) > max_delta[f]))
             return false;
     }
     return true;
@@ -67,7 +71,21 @@ static const struct vm_net_stats *find_net(const struct vm_dom_stats *d, const c
     return NULL;
 }
 
-bool vm_sample_consistent(const struct vm_dom_stats *prev, const struct vm_dom_stats *cur)
+/* Counters that grew faster than any hardware can make them grow are not a
+ * sample to take a rate from: a broken driver or a corrupt previous sample
+ * (0 then 1.8e19) would otherwise give a rate of billions of percent. Per
+ * second at most: CPU time of 16384 CPUs (ns); 2^40 bytes (8.8 Tbit/s) per
+ * disk or interface; 2^32 requests, packets, errors or drops; I/O time
+ * (ns) of 65536 requests in flight. */
+#define SAMPLE_MAX_CPUS 16384.0
+#define SAMPLE_MAX_BYTES_PER_S 1099511627776.0
+#define SAMPLE_MAX_OPS_PER_S 4294967296.0
+#define SAMPLE_MAX_INFLIGHT 65536.0
+
+/* The counter checks of vm_sample_consistent; with elapsed_s >= 0 also the
+ * plausibility bounds above. */
+static bool counters_ok(const struct vm_dom_stats *prev, const struct vm_dom_stats *cur,
+                        double elapsed_s)
 {
     /* Cumulative fields only: vcpu state and the block sizes are gauges
      * that may go down legitimately. */
@@ -76,8 +94,51 @@ bool vm_sample_consistent(const struct vm_dom_stats *prev, const struct vm_dom_s
     const uint32_t blk_counters = ((1u << VM_BLK_NR) - 1) &
         ~(1u << VM_BLK_ALLOCATION | 1u << VM_BLK_CAPACITY | 1u << VM_BLK_PHYSICAL);
     const uint32_t net_counters = (1u << VM_NET_NR) - 1;
+    const bool bound = elapsed_s >= 0;
+    const double cpu_ns = elapsed_s * 1e9 * SAMPLE_MAX_CPUS;
+    const double bytes = elapsed_s * SAMPLE_MAX_BYTES_PER_S, ops = elapsed_s * SAMPLE_MAX_OPS_PER_S;
+    const double io_ns = elapsed_s * 1e9 * SAMPLE_MAX_INFLIGHT;
+    const double cpu_max[VM_CPU_NR] = {cpu_ns, cpu_ns, cpu_ns};
+    const double vcpu_max[VM_VCPU_NR] = {0, cpu_ns, cpu_ns, cpu_ns};
+    double blk_max[VM_BLK_NR] = {0}, net_max[VM_NET_NR];
     size_t i;
 
+    blk_max[VM_BLK_RD_REQS] = blk_max[VM_BLK_WR_REQS] = blk_max[VM_BLK_FL_REQS] = ops;
+    blk_max[VM_BLK_ERRORS] = ops;
+    blk_max[VM_BLK_RD_BYTES] = blk_max[VM_BLK_WR_BYTES] = bytes;
+    blk_max[VM_BLK_RD_TIMES] = blk_max[VM_BLK_WR_TIMES] = blk_max[VM_BLK_FL_TIMES] = io_ns;
+    for (i = 0; i < VM_NET_NR; i++)
+        net_max[i] = i == VM_NET_RX_BYTES || i == VM_NET_TX_BYTES ? bytes : ops;
+
+    if (!values_monotonic(prev->cpu.v, prev->cpu.have, cur->cpu.v, cur->cpu.have, cpu_counters,
+                          VM_CPU_NR, bound ? cpu_max : NULL))
+        return false;
+    for (i = 0; i < prev->nvcpu && i < cur->nvcpu; i++)
+        if (!values_monotonic(prev->vcpu[i].v, prev->vcpu[i].have, cur->vcpu[i].v,
+                              cur->vcpu[i].have, vcpu_counters, VM_VCPU_NR,
+                              bound ? vcpu_max : NULL))
+            return false;
+    for (i = 0; i < cur->nblock; i++) {
+        const struct vm_block_stats *c = &cur->block[i];
+        const struct vm_block_stats *p = find_block(prev, c->name, i);
+
+        if (p && !values_monotonic(p->v, p->have, c->v, c->have, blk_counters, VM_BLK_NR,
+                                   bound ? blk_max : NULL))
+            return false;
+    }
+    for (i = 0; i < cur->nnet; i++) {
+        const struct vm_net_stats *c = &cur->net[i];
+        const struct vm_net_stats *p = find_net(prev, c->name, i);
+
+        if (p && !values_monotonic(p->v, p->have, c->v, c->have, net_counters, VM_NET_NR,
+                                   bound ? net_max : NULL))
+            return false;
+    }
+    return true;
+}
+
+bool vm_sample_consistent(const struct vm_dom_stats *prev, const struct vm_dom_stats *cur)
+{
     if (!prev || !cur)
         return false;
     /* A new ID means a new QEMU process: every counter restarted. */
@@ -85,28 +146,7 @@ bool vm_sample_consistent(const struct vm_dom_stats *prev, const struct vm_dom_s
         return false;
     if (prev->uuid[0] && cur->uuid[0] && strcmp(prev->uuid, cur->uuid) != 0)
         return false;
-    if (!values_monotonic(prev->cpu.v, prev->cpu.have, cur->cpu.v, cur->cpu.have, cpu_counters,
-                          VM_CPU_NR))
-        return false;
-    for (i = 0; i < prev->nvcpu && i < cur->nvcpu; i++)
-        if (!values_monotonic(prev->vcpu[i].v, prev->vcpu[i].have, cur->vcpu[i].v,
-                              cur->vcpu[i].have, vcpu_counters, VM_VCPU_NR))
-            return false;
-    for (i = 0; i < cur->nblock; i++) {
-        const struct vm_block_stats *c = &cur->block[i];
-        const struct vm_block_stats *p = find_block(prev, c->name, i);
-
-        if (p && !values_monotonic(p->v, p->have, c->v, c->have, blk_counters, VM_BLK_NR))
-            return false;
-    }
-    for (i = 0; i < cur->nnet; i++) {
-        const struct vm_net_stats *c = &cur->net[i];
-        const struct vm_net_stats *p = find_net(prev, c->name, i);
-
-        if (p && !values_monotonic(p->v, p->have, c->v, c->have, net_counters, VM_NET_NR))
-            return false;
-    }
-    return true;
+    return counters_ok(prev, cur, -1);
 }
 
 /* ---- the engine ------------------------------------------------------- */
@@ -189,6 +229,20 @@ static bool has_counters(const struct vm_dom_stats *d)
 
 /* Try the previous run's sample for cur->dom[i]: sets the pair and returns
  * true, or leaves prev NULL with the reason in note. */
+/* The domain with this UUID in another snapshot of the same selection.
+ * It is nearly always at the same index (one run's samples, and the
+ * previous run's saved in the same order), so look there first: a scan
+ * per domain made --all quadratic (at 1,000 domains a sixth of our own
+ * instructions, bench/RESULTS.md). After domains come or go, the next
+ * saved snapshot is back in step. */
+static const struct vm_dom_stats *find_near(const struct vm_snapshot *snap, const char *uuid,
+                                            size_t i)
+{
+    if (i < snap->n && strcmp(snap->dom[i].uuid, uuid) == 0)
+        return &snap->dom[i];
+    return vm_snapshot_find(snap, uuid);
+}
+
 static bool pair_from_state(struct vm_sampling *s, bool have_saved, const char *load_why,
                             double max_age_s, size_t i)
 {
@@ -205,7 +259,7 @@ static bool pair_from_state(struct vm_sampling *s, bool have_saved, const char *
         p->note = load_why ? load_why : "no previous sample";
         return false;
     }
-    old = vm_snapshot_find(&s->saved, c->uuid);
+    old = find_near(&s->saved, c->uuid, i);
     elapsed = ts_diff(&s->cur.mono, &s->saved.mono);
     if (!old)
         p->note = "no previous sample of this domain";
@@ -217,6 +271,8 @@ static bool pair_from_state(struct vm_sampling *s, bool have_saved, const char *
         p->note = "previous sample is from the future";
     else if (!(elapsed <= max_age_s))
         p->note = "previous sample too old";
+    else if (!counters_ok(old, c, elapsed))
+        p->note = "implausible counter jump: previous sample not used";
     else {
         p->prev = old;
         p->elapsed_s = elapsed;
@@ -237,11 +293,13 @@ static void pair_after_sleep(struct vm_sampling *s, bool have_saved, const char 
 
     if (pair_from_state(s, have_saved, load_why, max_age_s, i))
         return;
-    f = vm_snapshot_find(&s->first, p->cur->uuid);
+    f = find_near(&s->first, p->cur->uuid, i);
     if (!f) {
         p->note = "domain was not in the first sample";
     } else if (!vm_sample_consistent(f, p->cur)) {
         p->note = "domain restarted during sampling";
+    } else if (!counters_ok(f, p->cur, ts_diff(&s->cur.mono, &s->first.mono))) {
+        p->note = "implausible counter jump during sampling";
     } else {
         p->prev = f;
         p->elapsed_s = ts_diff(&s->cur.mono, &s->first.mono);

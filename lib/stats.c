@@ -202,6 +202,41 @@ int vm_stats_parse_params(struct vm_dom_stats *d, const virTypedParameter *param
         }                                                                                          \
     } while (0)
 
+/* When the per-domain calls read counters: the start of the last such call
+ * (an in-process driver reads its clock early in the call; a remote one
+ * within the round trip, milliseconds later).
+ * The snapshot's time is set from it, as the counters are as old as that
+ * call, not as the bulk call before them (the domain's XML is fetched and
+ * parsed in between, which a first run or a slow host can make long). */
+struct read_clock {
+    struct timespec t0;   /* CLOCK_MONOTONIC when the current call began */
+    struct timespec mono; /* start of the last counter call */
+    struct timespec wall; /* CLOCK_REALTIME at the same moment */
+    bool set;
+};
+
+static void read_begin(struct read_clock *c)
+{
+    clock_gettime(CLOCK_MONOTONIC, &c->t0);
+}
+
+static void read_end(struct read_clock *c)
+{
+    struct timespec t1, w1;
+    long long took, ns;
+
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    clock_gettime(CLOCK_REALTIME, &w1);
+    took = (long long)(t1.tv_sec - c->t0.tv_sec) * 1000000000LL + (t1.tv_nsec - c->t0.tv_nsec);
+    ns = (long long)t1.tv_sec * 1000000000LL + t1.tv_nsec - took;
+    c->mono.tv_sec = (time_t)(ns / 1000000000LL);
+    c->mono.tv_nsec = (long)(ns % 1000000000LL);
+    ns = (long long)w1.tv_sec * 1000000000LL + w1.tv_nsec - took;
+    c->wall.tv_sec = (time_t)(ns / 1000000000LL);
+    c->wall.tv_nsec = (long)(ns % 1000000000LL);
+    c->set = true;
+}
+
 /* A per-domain call failed: note why when the domain itself is the cause. */
 static void fallback_error(struct vm_dom_stats *d)
 {
@@ -216,15 +251,18 @@ static void fallback_error(struct vm_dom_stats *d)
 }
 
 static void fill_cpu_balloon(virDomainPtr dom, unsigned want, struct vm_dom_stats *d,
-                             unsigned *calls)
+                             unsigned *calls, struct read_clock *rc)
 {
     virDomainInfo info;
 
     (*calls)++;
+    read_begin(rc);
     if (virDomainGetInfo(dom, &info) < 0) {
         fallback_error(d);
         return;
     }
+    if (want & VM_GROUP_CPU)
+        read_end(rc);
     if ((want & VM_GROUP_CPU) && !(d->groups & VM_GROUP_CPU)) {
         SETV(d->cpu, VM_CPU_TIME, info.cpuTime);
         d->groups |= VM_GROUP_CPU;
@@ -263,15 +301,18 @@ static void fill_cpu_balloon(virDomainPtr dom, unsigned want, struct vm_dom_stat
     }
 }
 
-static void fill_vcpu(virDomainPtr dom, struct vm_dom_stats *d, unsigned *calls)
+static void fill_vcpu(virDomainPtr dom, struct vm_dom_stats *d, unsigned *calls,
+                      struct read_clock *rc)
 {
     virVcpuInfo info[STATS_MAX_INDEX / 16];
     int n;
 
     (*calls)++;
+    read_begin(rc);
     n = virDomainGetVcpus(dom, info, (int)(sizeof(info) / sizeof(info[0])), NULL, 0);
     if (n <= 0)
         return;
+    read_end(rc);
     if (!(d->vcpu = grow(d->vcpu, &d->nvcpu, (size_t)n - 1, sizeof(*d->vcpu))))
         return;
     for (int i = 0; i < n; i++) {
@@ -285,7 +326,8 @@ static void fill_vcpu(virDomainPtr dom, struct vm_dom_stats *d, unsigned *calls)
     d->groups |= VM_GROUP_VCPU;
 }
 
-static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d, unsigned *calls)
+static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d, unsigned *calls,
+                         struct read_clock *rc)
 {
     struct vm_domxml x;
     size_t i;
@@ -308,7 +350,9 @@ static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d
             if (!x.disks[i].source)
                 continue; /* empty removable drive: listed, as in bulk stats, but no counters */
             (*calls) += 2;
+            read_begin(rc);
             if (virDomainBlockStats(dom, b->name, &s, sizeof(s)) == 0) {
+                read_end(rc);
                 SETV(*b, VM_BLK_RD_REQS, s.rd_req);
                 SETV(*b, VM_BLK_RD_BYTES, s.rd_bytes);
                 SETV(*b, VM_BLK_WR_REQS, s.wr_req);
@@ -335,7 +379,9 @@ static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d
             n->name = vm_strdup(dev);
             d->nnet++;
             (*calls)++;
+            read_begin(rc);
             if (virDomainInterfaceStats(dom, dev, &s, sizeof(s)) == 0) {
+                read_end(rc);
                 SETV(*n, VM_NET_RX_BYTES, s.rx_bytes);
                 SETV(*n, VM_NET_RX_PKTS, s.rx_packets);
                 SETV(*n, VM_NET_RX_ERRS, s.rx_errs);
@@ -353,7 +399,7 @@ static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d
 
 /* Fill, one domain at a time, the groups the bulk call left empty. */
 static void stats_fallback(virDomainPtr dom, unsigned groups, struct vm_dom_stats *d,
-                           unsigned *calls)
+                           unsigned *calls, struct read_clock *rc)
 {
     unsigned missing = groups & ~d->groups;
 
@@ -370,11 +416,11 @@ static void stats_fallback(virDomainPtr dom, unsigned groups, struct vm_dom_stat
         return; /* inactive domains have no stats, only a state */
     virResetLastError();
     if (missing & (VM_GROUP_CPU | VM_GROUP_BALLOON))
-        fill_cpu_balloon(dom, missing, d, calls);
+        fill_cpu_balloon(dom, missing, d, calls, rc);
     if ((missing & VM_GROUP_VCPU) && !d->error)
-        fill_vcpu(dom, d, calls);
+        fill_vcpu(dom, d, calls, rc);
     if ((missing & (VM_GROUP_BLOCK | VM_GROUP_NET)) && !d->error)
-        fill_devices(dom, missing, d, calls);
+        fill_devices(dom, missing, d, calls, rc);
 }
 
 static int stats_identify(virDomainPtr dom, struct vm_dom_stats *d, struct vm_err *err)
@@ -430,13 +476,17 @@ int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned 
     }
     clock_gettime(CLOCK_MONOTONIC, &snap->mono);
     clock_gettime(CLOCK_REALTIME, &snap->wall);
-    /* Records come back in any order, and may leave a domain out. */
+    /* Records come back in any order, and may leave a domain out; mostly
+     * they are in the order asked for, so try the record's own index
+     * first (a scan per record made --all quadratic). */
     for (int r = 0; r < nrec; r++) {
         char uuid[VIR_UUID_STRING_BUFLEN];
+        size_t start = (size_t)r < n ? (size_t)r : 0;
 
         if (virDomainGetUUIDString(recs[r]->dom, uuid) < 0)
             continue;
-        for (i = 0; i < n; i++) {
+        for (size_t k = 0; k < n; k++) {
+            i = (start + k) % n;
             if (strcmp(snap->dom[i].uuid, uuid) != 0)
                 continue;
             if (vm_stats_parse_params(&snap->dom[i], recs[r]->params, recs[r]->nparams, err) < 0)
@@ -447,9 +497,17 @@ int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned 
     }
     /* No bulk stats at all (old driver, VIR_ERR_NO_SUPPORT) or groups the
      * driver left out (libvirt's test driver returns only state.*). */
-    for (i = 0; i < n; i++)
-        if ((groups & ~snap->dom[i].groups) || !snap->dom[i].have_state)
-            stats_fallback(doms[i], groups, &snap->dom[i], &snap->rpc_calls);
+    {
+        struct read_clock clk = {.set = false};
+
+        for (i = 0; i < n; i++)
+            if ((groups & ~snap->dom[i].groups) || !snap->dom[i].have_state)
+                stats_fallback(doms[i], groups, &snap->dom[i], &snap->rpc_calls, &clk);
+        if (clk.set) {
+            snap->mono = clk.mono;
+            snap->wall = clk.wall;
+        }
+    }
     rc = 0;
 
 cleanup:

@@ -308,6 +308,8 @@ static void vnet_one(const struct vm_eval *ev, struct vm_report *rep, const stru
     struct vm_buf name = VM_BUF_INIT, det = VM_BUF_INIT, how = VM_BUF_INIT;
     const struct vm_thresh *t_rx, *t_tx;
     struct vnet_fig f;
+    struct vm_dev_raw raw[VM_DEV_MAX_RAW];
+    size_t i, nraw;
     struct vm_item *it;
 
     vnet_measure(p, n, xi, pr->elapsed_s, &f);
@@ -343,6 +345,10 @@ static void vnet_one(const struct vm_eval *ev, struct vm_report *rep, const stru
     vnet_perf(it, ev->name, label, "drops_ps", f.drops, "", &th[VNET_DROPS]);
     vnet_perf(it, ev->name, label, "rx_throttle", f.in_pct, "%", &th[VNET_THROTTLE]);
     vnet_perf(it, ev->name, label, "tx_throttle", f.out_pct, "%", &th[VNET_THROTTLE]);
+    /* The raw counters last: an output budget trims perfdata from the end. */
+    nraw = vm_dev_net_raw(n, raw);
+    for (i = 0; i < nraw; i++)
+        vnet_perf(it, ev->name, label, raw[i].metric, (double)raw[i].value, "c", NULL);
 
 cleanup:
     vm_verdict_free(&vd);
@@ -508,10 +514,12 @@ int main(int argc, char **argv)
                 "One line per interface, named DOMAIN:MAC (or the alias, --label): host\n"
                 "tap names such as vnet3 change on every restart, a MAC does not.\n"
                 "Perfdata: rates as plain numbers with the unit in the label\n"
-                "(DOMAIN:MAC:rx_Bps, _pps, errors_ps), throttle in %. The text also\n"
+                "(DOMAIN:MAC:rx_Bps, _pps, errors_ps), throttle in %, and the raw\n"
+                "counters as c (DOMAIN:MAC:rx_bytes, rx_packets, rx_errors, rx_drops,\n"
+                "tx_...) for graphers that derive their own rates. The text also\n"
                 "gives bits per second.",
             .example = "command[check_vnet]=/usr/lib/nagios/plugins/check_vnet "
-                       "--connect qemu:///system --all -w 80MiB -c 110MiB -w drops=10",
+                       "-a -w 80MiB -c 110MiB",
             .metrics = vnet_metrics,
             .nmetrics = sizeof(vnet_metrics) / sizeof(vnet_metrics[0]),
             .opts = vnet_opts_def,

@@ -113,6 +113,50 @@ double vm_dev_bandwidth_Bps(uint64_t average_kib)
     return (double)average_kib * 1024.0;
 }
 
+/* Names follow the rate labels (read_Bps, rx_pps): the direction first,
+ * then what is counted. */
+static const struct {
+    enum vm_blk_field field;
+    const char *metric;
+} blk_raw[] = {
+    {VM_BLK_RD_BYTES, "read_bytes"}, {VM_BLK_RD_REQS, "read_reqs"},
+    {VM_BLK_WR_BYTES, "write_bytes"}, {VM_BLK_WR_REQS, "write_reqs"},
+    {VM_BLK_FL_REQS, "flush_reqs"},
+};
+
+static const struct {
+    enum vm_net_field field;
+    const char *metric;
+} net_raw[] = {
+    {VM_NET_RX_BYTES, "rx_bytes"}, {VM_NET_RX_PKTS, "rx_packets"},
+    {VM_NET_RX_ERRS, "rx_errors"}, {VM_NET_RX_DROP, "rx_drops"},
+    {VM_NET_TX_BYTES, "tx_bytes"}, {VM_NET_TX_PKTS, "tx_packets"},
+    {VM_NET_TX_ERRS, "tx_errors"}, {VM_NET_TX_DROP, "tx_drops"},
+};
+
+_Static_assert(sizeof(blk_raw) / sizeof(blk_raw[0]) <= VM_DEV_MAX_RAW, "VM_DEV_MAX_RAW");
+_Static_assert(sizeof(net_raw) / sizeof(net_raw[0]) <= VM_DEV_MAX_RAW, "VM_DEV_MAX_RAW");
+
+size_t vm_dev_block_raw(const struct vm_block_stats *b, struct vm_dev_raw *out)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < sizeof(blk_raw) / sizeof(blk_raw[0]); i++)
+        if (VM_HAS(*b, blk_raw[i].field))
+            out[n++] = (struct vm_dev_raw){blk_raw[i].metric, b->v[blk_raw[i].field]};
+    return n;
+}
+
+size_t vm_dev_net_raw(const struct vm_net_stats *ns, struct vm_dev_raw *out)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < sizeof(net_raw) / sizeof(net_raw[0]); i++)
+        if (VM_HAS(*ns, net_raw[i].field))
+            out[n++] = (struct vm_dev_raw){net_raw[i].metric, ns->v[net_raw[i].field]};
+    return n;
+}
+
 static bool removable(const char *device)
 {
     return device && (strcmp(device, "cdrom") == 0 || strcmp(device, "floppy") == 0);

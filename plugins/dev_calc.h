@@ -70,6 +70,22 @@ bool vm_dev_paused_ioerror(const struct vm_dom_stats *d);
 const struct vm_xml_disk *vm_dev_xml_disk(const struct vm_domxml *x, const char *target);
 const struct vm_xml_iface *vm_dev_xml_iface(const struct vm_domxml *x, const char *dev);
 
+/* A cumulative counter as libvirt reports it, for perfdata with UOM "c"
+ * beside the rates (the Monitoring Plugins guidelines: graphers that derive
+ * their own rates want the raw counter, and it survives a lost state file). */
+struct vm_dev_raw {
+    const char *metric; /* the label's last part, e.g. "read_bytes" (static) */
+    uint64_t value;
+};
+#define VM_DEV_MAX_RAW 8
+
+/* The raw counters of a disk (read/write bytes and requests, flush
+ * requests) or of an interface (rx/tx bytes, packets, errors, drops) that
+ * the driver reported, in perfdata order, into out[VM_DEV_MAX_RAW].
+ * Returns how many were written; absent fields are left out, not 0. */
+size_t vm_dev_block_raw(const struct vm_block_stats *b, struct vm_dev_raw *out);
+size_t vm_dev_net_raw(const struct vm_net_stats *n, struct vm_dev_raw *out);
+
 enum vm_dev_label { VM_DEV_LABEL_MAC, VM_DEV_LABEL_ALIAS, VM_DEV_LABEL_DEV };
 
 /* What names an interface in output: the MAC, or the alias, falling back

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "ck_run.h"
@@ -75,6 +76,47 @@ static void assert_near(const char *out, const char *label, double want, double 
                   label, v, want, tol * 100, out);
 }
 
+/* Microseconds since the epoch: the test driver's counter base. */
+static unsigned long long now_us(void)
+{
+    struct timeval tv;
+
+    gettimeofday(&tv, NULL);
+    return (unsigned long long)tv.tv_sec * 1000000ULL + (unsigned long long)tv.tv_usec;
+}
+
+/* The integer value of raw counter 'label' on the first line, which must
+ * be printed as an integer with UOM c and min 0 ("'l'=123c;;;0"). */
+static unsigned long long perf_counter(const char *out, const char *label)
+{
+    char *first = vm_first_line(out), key[256], *end;
+    const char *p;
+    unsigned long long v;
+
+    snprintf(key, sizeof(key), "'%s'=", label);
+    p = strstr(first, key);
+    ck_assert_msg(p != NULL, "no perfdata %s in:\n%s", key, out);
+    p += strlen(key);
+    ck_assert_msg(*p >= '0' && *p <= '9', "%s not a number:\n%s", key, out);
+    v = strtoull(p, &end, 10);
+    ck_assert_msg(strncmp(end, "c;;;0", 5) == 0 && (end[5] == ' ' || end[5] == '\0'),
+                  "%s: not an integer counter 'Nc;;;0':\n%s", key, out);
+    free(first);
+    return v;
+}
+
+/* Counter c was read between t0 and t1 (µs) and is base/div of the test
+ * driver's clock (base in µs, or in s when secs). */
+static void assert_clock_counter(const char *out, const char *label, unsigned long long t0,
+                                 unsigned long long t1, unsigned long long div, bool secs)
+{
+    unsigned long long c = perf_counter(out, label);
+    unsigned long long lo = (secs ? t0 / 1000000ULL : t0) / div;
+    unsigned long long hi = (secs ? t1 / 1000000ULL : t1) / div;
+
+    ck_assert_msg(c >= lo && c <= hi, "%s = %llu, want %llu..%llu:\n%s", label, c, lo, hi, out);
+}
+
 START_TEST(default_domain_ok)
 {
     struct vm_run r;
@@ -100,6 +142,65 @@ START_TEST(default_domain_ok)
     assert_has(r.out, "measured over 0.2 s in this run");
     ck_assert_int_eq((int)vm_count_lines(r.out), 2);
     vm_run_free(&r);
+}
+END_TEST
+
+/* The raw counters as c, equal to what the driver reported when sampled:
+ * rd_req = sb/10, rd_bytes = sb/20, wr_req = sb/30, wr_bytes = sb/40. */
+static const struct {
+    const char *label;
+    unsigned long long div;
+} ctr[] = {
+    {"test:vda:read_bytes", 20},
+    {"test:vda:read_reqs", 10},
+    {"test:vda:write_bytes", 40},
+    {"test:vda:write_reqs", 30},
+};
+
+START_TEST(raw_counters)
+{
+    struct vm_run r;
+    unsigned long long t0, t1;
+
+    t0 = now_us();
+    run(&r, ARGV("-U", "test:///default", "-d", "test", FAST));
+    t1 = now_us();
+    ck_assert_int_eq(r.status, 0);
+    assert_clock_counter(r.out, ctr[_i].label, t0, t1, ctr[_i].div, false);
+    /* the test driver counts no flushes: no counter rather than 0 */
+    assert_lacks(r.out, "flush");
+    vm_run_free(&r);
+}
+END_TEST
+
+/* Counters from the state file's run and the next one: never down, and
+ * the rate is their difference over the elapsed time. */
+START_TEST(raw_counters_with_state)
+{
+    char dir[] = "/tmp/vdiskctrXXXXXX", cmd[128];
+    struct vm_run r1, r2;
+    unsigned long long a, b;
+    double rate, secs;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    run(&r1, ARGV("-U", "test:///default", "-d", "test", "--state-dir", dir, "--interval=0.2"));
+    usleep(300000);
+    run(&r2, ARGV("-U", "test:///default", "-d", "test", "--state-dir", dir, "--interval=0.2"));
+    assert_has(r2.out, "since the previous check");
+    a = perf_counter(r1.out, "test:vda:read_bytes");
+    b = perf_counter(r2.out, "test:vda:read_bytes");
+    ck_assert_msg(b > a, "read_bytes went from %llu to %llu", a, b);
+    /* the rate is the counters' difference over the time between the
+     * samples: at least the 0.3 s slept, at most a few seconds */
+    rate = perf_value(r2.out, "test:vda:read_Bps");
+    ck_assert_msg(rate > 0, "rate %f", rate);
+    secs = (double)(b - a) / rate;
+    ck_assert_msg(secs >= 0.29 && secs < 3 + vm_run_slack(), "delta %llu at %f B/s = %f s",
+                  b - a, rate, secs);
+    vm_run_free(&r1);
+    vm_run_free(&r2);
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
 }
 END_TEST
 
@@ -308,7 +409,7 @@ START_TEST(state_second_run_fast)
     usleep(300000);
     run(&r, ARGV("-U", fixture, "-d", "web01", "--state-dir", dir, "--interval=2"));
     ck_assert_int_eq(r.status, 0);
-    ck_assert_msg(r.seconds < 1.0, "second run took %.2f s", r.seconds);
+    ck_assert_msg(r.seconds < 1.0 + vm_run_slack(), "second run took %.2f s", r.seconds);
     assert_has(r.out, "since the previous check");
     assert_near(r.out, "web01:vda:read_Bps", 50000, 0.03);
     vm_run_free(&r);
@@ -404,6 +505,8 @@ static Suite *make_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, default_domain_ok);
     tcase_add_loop_test(tc, thresholds, 0, sizeof(thr) / sizeof(thr[0]));
+    tcase_add_loop_test(tc, raw_counters, 0, sizeof(ctr) / sizeof(ctr[0]));
+    tcase_add_test(tc, raw_counters_with_state);
     tcase_add_test(tc, perfdata_thresholds_converted);
     tcase_add_test(tc, fixture_domain_disks);
     tcase_add_test(tc, limits_reported);

@@ -353,6 +353,72 @@ START_TEST(xml_lookup)
 }
 END_TEST
 
+/* Raw counters: only what the driver reported, in a fixed order, with the
+ * exact 64-bit value (v[f] = 1000 + f, and one huge counter). */
+#define ALLBLK (BIT(VM_BLK_RD_REQS) | BIT(VM_BLK_RD_BYTES) | BIT(VM_BLK_RD_TIMES) | \
+                BIT(VM_BLK_WR_REQS) | BIT(VM_BLK_WR_BYTES) | BIT(VM_BLK_WR_TIMES) | \
+                BIT(VM_BLK_FL_REQS) | BIT(VM_BLK_FL_TIMES) | BIT(VM_BLK_ERRORS) | \
+                BIT(VM_BLK_ALLOCATION) | BIT(VM_BLK_CAPACITY) | BIT(VM_BLK_PHYSICAL))
+static const struct {
+    bool net;
+    uint32_t have;
+    const char *want[VM_DEV_MAX_RAW + 1]; /* metric names, NULL-terminated */
+    unsigned field[VM_DEV_MAX_RAW];
+} raw[] = {
+    {false, ALLBLK,
+     {"read_bytes", "read_reqs", "write_bytes", "write_reqs", "flush_reqs", NULL},
+     {VM_BLK_RD_BYTES, VM_BLK_RD_REQS, VM_BLK_WR_BYTES, VM_BLK_WR_REQS, VM_BLK_FL_REQS}},
+    /* the test driver's disks: no flushes, no times */
+    {false, BIT(VM_BLK_RD_REQS) | BIT(VM_BLK_RD_BYTES) | BIT(VM_BLK_WR_REQS) | BIT(VM_BLK_WR_BYTES) |
+                BIT(VM_BLK_ERRORS) | BIT(VM_BLK_CAPACITY),
+     {"read_bytes", "read_reqs", "write_bytes", "write_reqs", NULL},
+     {VM_BLK_RD_BYTES, VM_BLK_RD_REQS, VM_BLK_WR_BYTES, VM_BLK_WR_REQS}},
+    {false, BIT(VM_BLK_FL_REQS) | BIT(VM_BLK_WR_BYTES), {"write_bytes", "flush_reqs", NULL},
+     {VM_BLK_WR_BYTES, VM_BLK_FL_REQS}},
+    /* sizes, times and errors are not among them */
+    {false, BIT(VM_BLK_ALLOCATION) | BIT(VM_BLK_CAPACITY) | BIT(VM_BLK_RD_TIMES) | BIT(VM_BLK_ERRORS),
+     {NULL}, {0}},
+    {false, 0, {NULL}, {0}},
+    {true, 0xffu,
+     {"rx_bytes", "rx_packets", "rx_errors", "rx_drops", "tx_bytes", "tx_packets", "tx_errors",
+      "tx_drops", NULL},
+     {VM_NET_RX_BYTES, VM_NET_RX_PKTS, VM_NET_RX_ERRS, VM_NET_RX_DROP, VM_NET_TX_BYTES,
+      VM_NET_TX_PKTS, VM_NET_TX_ERRS, VM_NET_TX_DROP}},
+    {true, BIT(VM_NET_TX_DROP) | BIT(VM_NET_RX_BYTES), {"rx_bytes", "tx_drops", NULL},
+     {VM_NET_RX_BYTES, VM_NET_TX_DROP}},
+    {true, 0, {NULL}, {0}},
+};
+
+START_TEST(raw_counters)
+{
+    struct vm_block_stats b;
+    struct vm_net_stats n;
+    struct vm_dev_raw out[VM_DEV_MAX_RAW];
+    const uint64_t *v;
+    size_t i, got, want = 0;
+
+    memset(&b, 0, sizeof(b));
+    memset(&n, 0, sizeof(n));
+    memset(out, 0, sizeof(out));
+    for (i = 0; i < VM_BLK_NR; i++)
+        b.v[i] = 1000 + i;
+    for (i = 0; i < VM_NET_NR; i++)
+        n.v[i] = 1000 + i;
+    b.v[VM_BLK_WR_BYTES] = UINT64_MAX; /* passed through, not rounded */
+    n.v[VM_NET_TX_DROP] = UINT64_MAX - 1;
+    b.have = n.have = raw[_i].have;
+    got = raw[_i].net ? vm_dev_net_raw(&n, out) : vm_dev_block_raw(&b, out);
+    v = raw[_i].net ? n.v : b.v;
+    while (raw[_i].want[want])
+        want++;
+    ck_assert_uint_eq(got, want);
+    for (i = 0; i < got; i++) {
+        ck_assert_str_eq(out[i].metric, raw[_i].want[i]);
+        ck_assert_uint_eq(out[i].value, v[raw[_i].field[i]]);
+    }
+}
+END_TEST
+
 /* The verdict keeps the worst status and the words of what reached it. */
 static const struct {
     enum vm_status st[4];
@@ -403,6 +469,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, find_by_name);
     tcase_add_test(tc, xml_lookup);
     tcase_add_loop_test(tc, verdict, 0, sizeof(ver) / sizeof(ver[0]));
+    tcase_add_loop_test(tc, raw_counters, 0, sizeof(raw) / sizeof(raw[0]));
     suite_add_tcase(s, tc);
     return s;
 }
