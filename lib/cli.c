@@ -41,7 +41,7 @@ struct cli_common {
 
 static const struct cli_common common_opts[] = {
     {{"connect", required_argument, NULL, 'U'}, "URI",
-     "libvirt URI, always opened read-only (default: $LIBVIRT_DEFAULT_URI,\n"
+     "libvirt URI, always opened read-only (default: $LIBVIRT_DEFAULT_URI, "
      "else qemu:///system)", false, false},
     {{"domain", required_argument, NULL, 'd'}, "NAME|UUID|ID",
      "domain to check; repeat for several", false, true},
@@ -55,22 +55,24 @@ static const struct cli_common common_opts[] = {
     {{"critical", required_argument, NULL, 'c'}, "[METRIC=]RANGE",
      "critical threshold; a bare RANGE is for the main metric", false, false},
     {{"shutoff", required_argument, NULL, OPT_SHUTOFF}, "STATE|skip",
-     "state for a domain that is shut off or crashed (default: unknown\n"
+     "state for a domain that is shut off or crashed (default: unknown "
      "for domains named with -d, skip with --all)", false, true},
     {{"paused", required_argument, NULL, OPT_PAUSED}, "check|STATE|skip",
      "what to do with a paused domain (default: check it)", false, true},
     {{"missing", required_argument, NULL, OPT_MISSING}, "STATE",
      "state for a -d domain that does not exist (default: unknown)", false, false},
     {{"allow-empty", no_argument, NULL, OPT_ALLOW_EMPTY}, NULL,
-     "--all matching no domain is OK instead of UNKNOWN", false, false},
+     "OK instead of UNKNOWN when --all matches no domain", false, false},
     {{"ignore-nodata", no_argument, NULL, OPT_IGNORE_NODATA}, NULL,
      "leave out domains that report no data instead of UNKNOWN", false, false},
     {{"interval", required_argument, NULL, OPT_INTERVAL}, "SECONDS",
-     "gap between two samples taken in one run, when there is no valid\n"
+     "gap between two samples taken in one run, when there is no valid "
      "previous sample (default: 1)", true, false},
     {{"state-dir", required_argument, NULL, OPT_STATE_DIR}, "DIR",
-     "private folder for the previous sample (default: $XDG_STATE_HOME/\n"
-     "monitoring-plugins-libvirt, ~/.local/state/..., /var/tmp/...-UID)", true, false},
+     "private folder for the previous sample (default: "
+     "$XDG_STATE_HOME/monitoring-plugins-libvirt, else "
+     "~/.local/state/monitoring-plugins-libvirt, else "
+     "/var/tmp/monitoring-plugins-libvirt-UID)", true, false},
     {{"no-state", no_argument, NULL, OPT_NO_STATE}, NULL,
      "always take both samples in this run; read and write no state file", true, false},
     {{"max-state-age", required_argument, NULL, OPT_MAX_STATE_AGE}, "SECONDS",
@@ -80,7 +82,7 @@ static const struct cli_common common_opts[] = {
     {{"timeout-result", required_argument, NULL, OPT_TIMEOUT_RESULT}, "STATE",
      "state to return on timeout (default: unknown)", false, false},
     {{"max-output", required_argument, NULL, OPT_MAX_OUTPUT}, "BYTES",
-     "trim output to this size (default: 65000, for NRPE 3/4; use 1000\n"
+     "trim output to this size (default: 65000, for NRPE 3/4; use 1000 "
      "for NRPE 2; 0 = no limit)", false, false},
     {{"verbose", no_argument, NULL, 'v'}, NULL, "more detail (repeat up to 3 times)", false, false},
     {{"version", no_argument, NULL, 'V'}, NULL, "print the version and exit", false, false},
@@ -397,12 +399,69 @@ void vm_cli_free(struct vm_cli *cli)
     memset(cli, 0, sizeof(*cli));
 }
 
+/* Help text is for 80-column terminals (Monitoring Plugins guidelines) and
+ * is also the source of the man pages (help2man), whose layout it follows:
+ * an option, then its text from column CLI_HELP_COL. */
+#define CLI_HELP_WIDTH 80
+#define CLI_HELP_COL 30
+
+/* Append `text` word-wrapped to CLI_HELP_WIDTH columns. The first line goes
+ * on at column `col` (already written); further lines start at `indent`.
+ * A '\n' in text forces a break; with `strip`, the spaces after it are
+ * dropped, so hand-made indentation in a caller's text does not add to
+ * ours. A word longer than the room left stays whole. */
+static void cli_wrap(struct vm_buf *out, const char *text, size_t col, size_t indent, bool strip)
+{
+    const char *p = text;
+
+    for (;;) {
+        size_t len = strcspn(p, "\n");
+
+        /* Break the line at the last space that keeps it within width. */
+        while (col + len > CLI_HELP_WIDTH) {
+            size_t room = col < CLI_HELP_WIDTH ? CLI_HELP_WIDTH - col : 0, cut = 0, i;
+
+            /* The last space within the room, else the first after it. */
+            for (i = 1; i < len; i++) {
+                if (p[i] != ' ' || p[i - 1] == ' ')
+                    continue;
+                if (i > room && cut)
+                    break;
+                cut = i;
+                if (i > room)
+                    break;
+            }
+            if (cut == 0)
+                break; /* one word: let it overflow */
+            vm_buf_append_len(out, p, cut);
+            vm_buf_printf(out, "\n%*s", (int)indent, "");
+            col = indent;
+            while (cut < len && p[cut] == ' ')
+                cut++;
+            p += cut;
+            len -= cut;
+        }
+        vm_buf_append_len(out, p, len);
+        p += len;
+        if (!*p)
+            break;
+        p++; /* the '\n' */
+        if (strip)
+            while (*p == ' ')
+                p++;
+        vm_buf_append(out, "\n");
+        if (indent)
+            vm_buf_printf(out, "%*s", (int)indent, "");
+        col = indent;
+    }
+    vm_buf_append(out, "\n");
+}
+
 /* One option in help: "  -w, --warning=RANGE" then the text, indented. */
 static void cli_help_opt(struct vm_buf *out, int shortopt, const char *name, const char *argname,
                          const char *help)
 {
     size_t start = out->len, width;
-    const char *p;
 
     if (shortopt && shortopt < 256)
         vm_buf_printf(out, "  -%c, --%s", shortopt, name);
@@ -411,25 +470,29 @@ static void cli_help_opt(struct vm_buf *out, int shortopt, const char *name, con
     if (argname)
         vm_buf_printf(out, "=%s", argname);
     width = out->len - start;
-    if (width < 30)
-        vm_buf_printf(out, "%*s", (int)(30 - width), "");
+    /* Two spaces at least before the text, which help2man needs to tell
+     * the text from the option. */
+    if (width + 2 <= CLI_HELP_COL)
+        vm_buf_printf(out, "%*s", (int)(CLI_HELP_COL - width), "");
     else
-        vm_buf_printf(out, "\n%30s", "");
-    for (p = help; *p; p++) {
-        vm_buf_append_len(out, p, 1);
-        if (*p == '\n')
-            vm_buf_printf(out, "%30s", "");
-    }
-    vm_buf_append(out, "\n");
+        vm_buf_printf(out, "\n%*s", CLI_HELP_COL, "");
+    cli_wrap(out, help, CLI_HELP_COL, CLI_HELP_COL, true);
+}
+
+/* The synopsis: one line per form, each within 80 columns, the second
+ * introduced by "or:" (the form help2man reads into SYNOPSIS). */
+static void cli_usage_lines(const struct vm_plugin_def *p, struct vm_buf *out)
+{
+    vm_buf_printf(out,
+                  "Usage: %s [-U URI] -d DOMAIN [-d ...] [-w RANGE] [-c RANGE] [OPTION]...\n"
+                  "  or:  %s [-U URI] -a [--include REGEX] [--exclude REGEX] [OPTION]...\n",
+                  p->name, p->name);
 }
 
 void vm_cli_usage(const struct vm_plugin_def *p, struct vm_buf *out)
 {
-    vm_buf_printf(out,
-                  "Usage: %s [-U URI] (-d DOMAIN [-d ...] | -a [--include RE] [--exclude RE])\n"
-                  "       [-w [METRIC=]RANGE] [-c [METRIC=]RANGE] [-t SECONDS] [-v] [options]\n"
-                  "Try '%s --help' for more.\n",
-                  p->name, p->name);
+    cli_usage_lines(p, out);
+    vm_buf_printf(out, "Try '%s --help' for more.\n", p->name);
 }
 
 void vm_cli_version(const struct vm_plugin_def *p, struct vm_buf *out)
@@ -445,11 +508,22 @@ void vm_cli_version(const struct vm_plugin_def *p, struct vm_buf *out)
 
 void vm_cli_help(const struct vm_plugin_def *p, struct vm_buf *out)
 {
+    static const struct {
+        const char *range, *meaning;
+    } ranges[] = {
+        {"10", "alert if below 0 or above 10"},
+        {"10:", "alert if below 10"},
+        {"~:10", "alert if above 10"},
+        {"10:20", "alert if outside 10..20"},
+        {"@10:20", "alert if inside 10..20"},
+    };
     size_t i;
 
     vm_cli_version(p, out);
-    vm_buf_printf(out, "\n%s\n\n", p->purpose);
-    vm_cli_usage(p, out);
+    vm_buf_append(out, "\n");
+    cli_wrap(out, p->purpose, 0, 0, false);
+    vm_buf_append(out, "\n");
+    cli_usage_lines(p, out);
     vm_buf_append(out, "\nOptions:\n");
     for (i = 0; i < NCOMMON; i++) {
         const struct cli_common *o = &common_opts[i];
@@ -464,19 +538,27 @@ void vm_cli_help(const struct vm_plugin_def *p, struct vm_buf *out)
         cli_help_opt(out, p->opts[i].shortopt, p->opts[i].name,
                      p->opts[i].has_arg ? p->opts[i].argname : NULL, p->opts[i].help);
     vm_buf_append(out, "\nMetrics for -w/-c METRIC=RANGE (the first is the main one):\n");
-    for (i = 0; i < p->nmetrics; i++)
-        vm_buf_printf(out, "  %-28s%s\n", p->metrics[i].name, p->metrics[i].help);
-    vm_buf_append(out,
-                  "\nRanges (Monitoring Plugins guidelines; endpoints are inclusive):\n"
-                  "  10       alert if below 0 or above 10      10:     alert if below 10\n"
-                  "  ~:10     alert if above 10                 10:20   alert if outside 10..20\n"
-                  "  @10:20   alert if inside 10..20\n"
-                  "  Critical is checked before warning.\n");
-    if (p->notes)
-        vm_buf_printf(out, "\n%s\n", p->notes);
+    for (i = 0; i < p->nmetrics; i++) {
+        vm_buf_printf(out, "  %-*s", CLI_HELP_COL - 2, p->metrics[i].name);
+        cli_wrap(out, p->metrics[i].help, CLI_HELP_COL, CLI_HELP_COL, true);
+    }
+    vm_buf_append(out, "\nRanges (Monitoring Plugins guidelines; endpoints are inclusive):\n");
+    for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+        vm_buf_printf(out, "  %-*s%s\n", CLI_HELP_COL - 2, ranges[i].range, ranges[i].meaning);
+    cli_wrap(out,
+             "  Critical is checked before warning: -w 10 -c 20 is CRITICAL above 20 "
+             "(and below 0), WARNING above 10; -w ~:10 -c ~:20 allows negative values; "
+             "-w METRIC=RANGE sets another metric's threshold (repeat -w/-c for several).",
+             0, 2, false);
+    if (p->notes) {
+        vm_buf_append(out, "\n");
+        cli_wrap(out, p->notes, 0, 0, false);
+    }
     vm_buf_append(out,
                   "\nExit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad options, --help,\n"
                   "--version, no connection, timeout, missing data).\n");
-    if (p->example)
+    if (p->example) {
+        /* Not wrapped: an nrpe.cfg command is one line. */
         vm_buf_printf(out, "\nExample (NRPE):\n  %s\n", p->example);
+    }
 }

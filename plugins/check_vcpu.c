@@ -29,15 +29,15 @@ static const struct vm_metric_def vcpu_metrics[] = {
                     "                              CPU (vcpu.N.delay; needs bulk stats)"},
     [VCPU_VCPU] = {"vcpu", VM_RANGE_ALLOW_PERCENT, "usage of the busiest single vCPU, in %"},
     [VCPU_CAP] = {"cap", VM_RANGE_ALLOW_PERCENT,
-                  "usage in % of the <cputune> quota/period limit, for\n"
-                  "                              domains that have one (implies --cap)"},
+                  "usage in % of the <cputune> quota/period limit, for "
+                  "domains that have one (implies --cap)"},
 };
 
 static const struct vm_opt_def vcpu_opts_def[] = {
     {"per-vcpu", 0, false, NULL, "list every vCPU's usage (long output and perfdata)",
      VCPU_OPT_PER_VCPU},
     {"cap", 0, false, NULL,
-     "read each domain's <cputune> quota and report usage against it\n"
+     "read each domain's <cputune> quota and report usage against it "
      "(one more libvirt call per domain)", VCPU_OPT_CAP},
 };
 
@@ -225,7 +225,7 @@ int main(int argc, char **argv)
                 "A domain restarted between samples (its counters went back) is\n"
                 "measured afresh in this run, never reported with a wrapped value.",
             .example = "command[check_vcpu]=/usr/lib/nagios/plugins/check_vcpu "
-                       "--connect qemu:///system --all -w 85 -c 95 -w steal=10 -c steal=25",
+                       "--all -w 85 -c 95",
             .metrics = vcpu_metrics,
             .nmetrics = sizeof(vcpu_metrics) / sizeof(vcpu_metrics[0]),
             .opts = vcpu_opts_def,
