@@ -25,20 +25,20 @@ struct vmem_opts {
 
 static const struct vm_metric_def vmem_metrics[] = {
     [VMEM_USED] = {"used", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE,
-                   "guest memory in use: percent of `available` (-w 80),\n"
-                   "                              or a size (-w 6GiB)"},
+                   "guest memory in use: percent of `available` (-w 80), "
+                   "or a size (-w 6GiB)"},
     [VMEM_RSS] = {"rss", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE,
-                  "host memory the QEMU process holds: percent of the\n"
-                  "                              domain's maximum memory, or a size"},
+                  "host memory the QEMU process holds: percent of the "
+                  "domain's maximum memory, or a size"},
 };
 
 static const struct vm_opt_def vmem_opts_def[] = {
     {"basis", 0, true, "usable|free",
-     "usable: used = available - usable (the guest's MemAvailable; page\n"
+     "usable: used = available - usable (the guest's MemAvailable; page "
      "cache is not \"used\"); free: used = available - unused (MemFree).\n"
      "Default: usable, or free when the guest does not report usable", VMEM_OPT_BASIS},
     {"max-age", 0, true, "SECONDS",
-     "stats older than this are stale (UNKNOWN); 0 = never stale.\n"
+     "stats older than this are stale (UNKNOWN); 0 = never stale. "
      "Default: 3 stats periods, at least 30 s", VMEM_OPT_MAX_AGE},
 };
 
@@ -95,21 +95,27 @@ static void vmem_explain_missing(const struct vm_eval *ev, struct vm_report *rep
     vm_domxml_clear(&x);
 }
 
-/* Stale stats: returns the age limit broken, or 0 when fresh. */
-static long vmem_stale(const struct vm_eval *ev, const struct vmem_opts *o, long age)
+/* Stale stats: returns the age limit broken, or 0 when fresh. *period is
+ * the domain's stats period when the XML was read for it, else -1. */
+static long vmem_stale(const struct vm_eval *ev, const struct vmem_opts *o, long age,
+                       long *period)
 {
     struct vm_domxml x;
     long limit;
 
+    *period = -1;
     if (o->max_age_s == 0 || age <= (o->max_age_s > 0 ? o->max_age_s : VMEM_STALE_FLOOR_S))
         return 0;
-    if (o->max_age_s > 0)
-        return o->max_age_s;
-    /* Only an old figure costs the XML round trip. */
+    /* Only an old figure costs the XML round trip: it tells a guest that
+     * stopped reporting from one that was never asked to (no period: the
+     * driver reports once when it loads, and the figure then freezes). */
     memset(&x, 0, sizeof(x));
-    limit = VMEM_STALE_FLOOR_S;
-    if (ev->dom && vm_domxml_fetch(ev->dom, &x, NULL) == 0 && 3L * x.stats_period > limit)
-        limit = 3L * x.stats_period;
+    limit = o->max_age_s > 0 ? o->max_age_s : VMEM_STALE_FLOOR_S;
+    if (ev->dom && vm_domxml_fetch(ev->dom, &x, NULL) == 0 && x.balloon == VM_BALLOON_PRESENT) {
+        *period = (long)x.stats_period;
+        if (o->max_age_s < 0 && 3L * x.stats_period > limit)
+            limit = 3L * x.stats_period;
+    }
     vm_domxml_clear(&x);
     return age > limit ? limit : 0;
 }
@@ -143,7 +149,7 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     enum vm_status st;
     bool usable;
     double avail, used, pct;
-    long age, limit;
+    long age, limit, period;
 
     if (!VM_HAS(*b, VM_BAL_AVAILABLE) || b->v[VM_BAL_AVAILABLE] == 0) {
         vmem_explain_missing(ev, rep);
@@ -162,7 +168,15 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
             vm_eval_nodata(ev, rep, "the guest has not reported memory stats yet (last-update is 0)");
             return;
         }
-        limit = vmem_stale(ev, o, age);
+        limit = vmem_stale(ev, o, age, &period);
+        if (limit && period == 0) {
+            vm_eval_nodata(ev, rep,
+                           "memory stats are stale: last updated %ld s ago, once when the "
+                           "guest's balloon driver loaded, because the balloon stats period is "
+                           "not set; run 'virsh dommemstat %s --period 10 --live --config' or add "
+                           "<stats period='10'/> inside <memballoon>", age, ev->name);
+            return;
+        }
         if (limit) {
             vm_eval_nodata(ev, rep,
                            "memory stats are stale: last updated %ld s ago (limit %ld s); the "
@@ -238,7 +252,7 @@ int main(int argc, char **argv)
                 "and the balloon driver in the guest (Windows: the BLNSVR service).\n"
                 "Without them the answer is UNKNOWN and says which part is missing.",
             .example = "command[check_vmem]=/usr/lib/nagios/plugins/check_vmem "
-                       "--connect qemu:///system --all -w 85 -c 95",
+                       "--all -w 85 -c 95",
             .metrics = vmem_metrics,
             .nmetrics = sizeof(vmem_metrics) / sizeof(vmem_metrics[0]),
             .opts = vmem_opts_def,

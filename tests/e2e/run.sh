@@ -1,0 +1,400 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+# The end-to-end tier: the four plugins against a real libvirtd with real
+# QEMU guests (tests/e2e/lab.sh), run as an unprivileged user over the
+# read-only socket, through NRPE, and under faults. Writes TAP.
+#
+# Needs root and the packages bootstrap.sh installs. Without them it skips:
+# "1..0 # SKIP", exit 77 when run by hand, exit 0 under make check (the TAP
+# driver counts the skip). VM_E2E_REQUIRED=1 (set by .ci/run) turns a skip
+# into a failure; VM_E2E_SKIP=1 skips on purpose (the Debian package build).
+# It uses a lab already brought up with "lab.sh up" and leaves it up;
+# otherwise it brings one up and tears it down at the end, whatever
+# happened (VM_E2E_KEEP=1 leaves it up for a look).
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+labsh=$here/lab.sh
+srcdir=${VM_TOP_SRCDIR:-$(cd "$here/../.." && pwd)}
+builddir=${VM_TOP_BUILDDIR:-$(pwd)}
+
+skip() {
+    if [ "${VM_E2E_REQUIRED:-0}" = 1 ]; then
+        echo "Bail out! the end-to-end tier must run (VM_E2E_REQUIRED=1) but: $*"
+        exit 1
+    fi
+    echo "1..0 # SKIP $*"
+    [ -n "${VM_TOP_BUILDDIR:-}" ] && exit 0
+    exit 77
+}
+
+[ "${VM_E2E_SKIP:-0}" = 1 ] && [ "${VM_E2E_REQUIRED:-0}" != 1 ] && skip "VM_E2E_SKIP=1"
+[ "$(id -u)" = 0 ] || skip "needs root (a private system libvirtd with QEMU guests)"
+for c in libvirtd virsh qemu-system-x86_64 qemu-img cpio runuser /bin/busybox \
+         /usr/sbin/nrpe /usr/lib/nagios/plugins/check_nrpe awk; do
+    command -v "$c" >/dev/null 2>&1 || skip "missing $c (run bootstrap.sh)"
+done
+for p in vmem vcpu vdisk vnet; do
+    [ -x "$builddir/plugins/check_$p" ] || skip "plugins/check_$p is not built in $builddir"
+done
+
+# --- the lab ------------------------------------------------------------------
+
+own_lab=0
+if "$labsh" status >/dev/null 2>&1; then
+    echo "# using the lab that is already up; it stays up"
+else
+    pgrep -x libvirtd >/dev/null && skip "another libvirtd runs on this machine; the lab needs the qemu driver to itself"
+    own_lab=1
+    started=$(date +%s)
+    if ! "$labsh" up "$builddir" 2>&1 | sed 's/^/# /'; then
+        "$labsh" down >/dev/null 2>&1
+        echo "Bail out! the lab did not come up"
+        exit 1
+    fi
+    echo "# lab up in $(($(date +%s) - started)) s"
+fi
+eval "$("$labsh" env)"
+# Always the plugins of this build, also in a lab brought up by hand.
+for p in vmem vcpu vdisk vnet; do install -m 0755 "$builddir/plugins/check_$p" "$VM_E2E_BIN/"; done
+
+T=$(mktemp -d /tmp/vm-e2e-run.XXXXXX)
+finish() {
+    [ -n "${nrpe_pid:-}" ] && kill "$nrpe_pid" 2>/dev/null
+    if [ "$own_lab" = 1 ] && [ "${VM_E2E_KEEP:-0}" != 1 ]; then
+        "$labsh" down >/dev/null 2>&1
+    elif [ "$own_lab" = 0 ]; then
+        # Leave a lab brought up by hand as it was found.
+        "$labsh" status >/dev/null 2>&1 || "$labsh" daemon-start >/dev/null 2>&1
+    fi
+    rm -rf "$T"
+}
+trap finish EXIT
+trap 'exit 1' INT TERM
+
+# --- TAP and helpers ----------------------------------------------------------
+
+n=0
+failed=0
+ok() { # ok CONDITION-EXIT-CODE DESCRIPTION [DIAGNOSTIC]
+    n=$((n + 1))
+    if [ "$1" = 0 ]; then
+        echo "ok $n - $2"
+    else
+        echo "not ok $n - $2"
+        failed=$((failed + 1))
+        [ -n "${3:-}" ] && printf '%s\n' "$3" | head -n 20 | sed 's/^/#   /'
+    fi
+}
+# check DESCRIPTION COMMAND...: ok when the command succeeds (in a subshell,
+# so an "exit 1" in it fails the check only); the last plugin run is the
+# diagnostic.
+check() {
+    local d=$1
+    shift
+    ("$@")
+    ok $? "$d" "exit $rc: $out${err:+
+stderr: $err}"
+}
+# f 'AWK EXPRESSION': true when it holds (floating point comparisons).
+f() { awk "BEGIN { exit !($1) }"; }
+has() { case $out in *"$1"*) return 0 ;; esac; return 1; }
+
+# run PLUGIN ARGS...: the plugin as the unprivileged user over the
+# read-only socket, with a clean environment; sets out, rc, err and secs.
+as_user() { runuser -u "$VM_E2E_USER" -- env -i HOME="$VM_E2E_LAB/home" PATH=/usr/bin:/bin LC_ALL=C "$@"; }
+run() {
+    local p=$1 t0 t1
+    shift
+    t0=$(date +%s.%N)
+    out=$(as_user "$VM_E2E_BIN/check_$p" -U "$VM_E2E_URI" "$@" 2>"$T/stderr")
+    rc=$?
+    t1=$(date +%s.%N)
+    err=$(cat "$T/stderr")
+    secs=$(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }")
+}
+# perf LABEL: the value of one perfdata item of the last run, unit dropped.
+perf() {
+    printf '%s\n' "$out" | head -n1 | tr ' ' '\n' | sed -n "s/^'$1'=\([-0-9.e+]*\).*/\1/p" | head -n1
+}
+# stat DOMAIN GROUP FIELD: one raw figure from virsh domstats (read-write
+# connection, as root: the reference the plugins are compared with).
+vstat() { virsh -q -c "$VM_E2E_RW_URI" domstats --raw "--$2" "$1" | sed -n "s/^ *$3=//p"; }
+virsh_rw() { virsh -q -c "$VM_E2E_RW_URI" "$@"; }
+first_line() { printf '%s\n' "$out" | head -n1; }
+clean() { [ -z "$err" ] && [ "$(printf '%s\n' "$out" | head -n1 | grep -c .)" = 1 ]; }
+
+# --- the unprivileged user ----------------------------------------------------
+
+groups=$(id -Gn "$VM_E2E_USER")
+out="groups: $groups" rc=0 err=
+check "the check user is not root and in no libvirt/kvm group ($groups)" \
+    eval '[ "$(id -u "$VM_E2E_USER")" != 0 ] && ! printf "%s\n" $groups | grep -Eq "^(libvirt|libvirt-qemu|kvm|root)$"'
+out=$(as_user virsh -c "$VM_E2E_RW_URI" list 2>&1)
+rc=$?
+err=
+check "the user is refused the read-write socket" eval '[ $rc -ne 0 ] && has "Permission denied"'
+run vmem -d e2e-load
+check "the user reads the read-only socket" eval '[ $rc = 0 ] && clean'
+# The plugins ask for a read-only connection whatever socket they are given.
+out=$(as_user "$VM_E2E_BIN/check_vmem" -U "$VM_E2E_RW_URI" -d e2e-load 2>"$T/stderr")
+rc=$?
+err=$(cat "$T/stderr")
+check "pointed at the read-write socket: UNKNOWN, permission denied, one line" \
+    eval '[ $rc = 3 ] && clean && has "VMEM UNKNOWN - cannot connect" && has "Permission denied"'
+
+# --- check_vmem ---------------------------------------------------------------
+
+# used = available - usable, as virsh shows it in the same second: taken
+# before and after the plugin, the plugin's figure must match one of them
+# (the guest updates every 2 s) within 1% of available.
+vmem_matches() { # BASIS_FIELD
+    local used avail a u s
+    used=$(perf e2e-load:used) avail=$(perf e2e-load:available)
+    [ -n "$used" ] && [ -n "$avail" ] || return 1
+    for s in 0 1; do
+        eval "a=\$a$s u=\$u$s"
+        # shellcheck disable=SC2154
+        f "$avail == $a * 1024 && ($used - ($a - $u) * 1024)^2 <= ($a * 1024 * 0.01)^2" && return 0
+    done
+    echo "# plugin used=$used available=$avail; virsh before $a0/$u0, after $a1/$u1 KiB" >&2
+    return 1
+}
+a0=$(vstat e2e-load balloon balloon.available) u0=$(vstat e2e-load balloon balloon.usable)
+run vmem -d e2e-load
+a1=$(vstat e2e-load balloon balloon.available) u1=$(vstat e2e-load balloon balloon.usable)
+check "vmem on the load guest: OK, basis usable ($(first_line | cut -c1-70))" \
+    eval '[ $rc = 0 ] && clean && has "VMEM OK - e2e-load:" && has "basis usable"'
+check "vmem used = available - usable, as virsh domstats shows it (within 1%)" vmem_matches
+
+a0=$(vstat e2e-load balloon balloon.available) u0=$(vstat e2e-load balloon balloon.unused)
+run vmem -d e2e-load --basis=free
+a1=$(vstat e2e-load balloon balloon.available) u1=$(vstat e2e-load balloon balloon.unused)
+check "vmem --basis=free used = available - unused, as virsh shows it (within 1%)" \
+    eval '[ $rc = 0 ] && has "basis free" && vmem_matches'
+
+# The guest filled 64 MiB of tmpfs: used is at least that.
+check "vmem sees the guest's 64 MiB memory fill" eval 'f "$(perf e2e-load:used) >= 64 * 1048576"'
+run vmem -d e2e-load -w 10 -c 95
+check "vmem -w 10 on a guest using more: WARNING" eval '[ $rc = 1 ] && has "VMEM WARNING - e2e-load:"'
+run vmem -d e2e-load -w 5 -c 10
+check "vmem -c 10 on a guest using more: CRITICAL" eval '[ $rc = 2 ] && has "VMEM CRITICAL - e2e-load:"'
+
+run vmem -d e2e-noballoon
+check "vmem without a balloon: UNKNOWN naming the missing balloon device" \
+    eval '[ $rc = 3 ] && clean && has "VMEM UNKNOWN - e2e-noballoon: no memory stats: the domain has no balloon device"'
+
+# Without a stats period the driver reports once when it loads; the figure
+# is stale once it is older than the 30 s floor.
+lu=$(vstat e2e-nostats balloon balloon.last-update)
+age=$(($(date +%s) - ${lu:-0}))
+[ "$age" -lt 32 ] && sleep $((32 - age))
+run vmem -d e2e-nostats
+check "vmem with a balloon but no stats period: UNKNOWN naming the period and the fix" \
+    eval '[ $rc = 3 ] && clean && has "stats period is not set" && has "virsh dommemstat e2e-nostats --period"'
+
+# --- check_vcpu ---------------------------------------------------------------
+
+t0=$(vstat e2e-load cpu-total cpu.time) w0=$(date +%s.%N)
+run vcpu -d e2e-load --no-state --interval 2
+t1=$(vstat e2e-load cpu-total cpu.time) w1=$(date +%s.%N)
+usage=$(perf e2e-load:usage)
+vrate=$(awk "BEGIN { printf \"%.1f\", ($t1 - $t0) / ($w1 - $w0) / 1e7 }")
+check "vcpu on the CPU-burning guest: close to 100% of its vCPU (${usage:-none}%)" \
+    eval '[ $rc = 0 ] && clean && f "${usage:-0} >= 85 && ${usage:-0} <= 115"'
+check "vcpu agrees with virsh cpu.time deltas over the same window (${usage:-none}% vs ${vrate}%)" \
+    eval 'f "(${usage:-0} - $vrate)^2 <= 100"'
+ct=$(perf e2e-load:cpu_time)
+check "vcpu's cpu_time counter is the one virsh reads (between the two virsh reads)" \
+    eval 'f "${ct:-0} >= $t0 && ${ct:-0} <= $t1"'
+
+run vcpu -d e2e-spare --no-state
+usage=$(perf e2e-spare:usage)
+check "vcpu on an idle guest: low usage (${usage:-none}%)" eval '[ $rc = 0 ] && f "${usage:-100} < 25"'
+
+run vcpu -d e2e-load -w 50 -c 200
+check "vcpu -w 50 on the burning guest: WARNING" eval '[ $rc = 1 ] && has "VCPU WARNING - e2e-load:"'
+
+# With state: the second run uses the first run's sample and does not sleep.
+run vcpu -d e2e-load
+sleep 1
+run vcpu -d e2e-load -v
+check "vcpu's second run uses the previous sample: no sleep (${secs} s)" \
+    eval '[ $rc = 0 ] && has "since the previous check" && f "$secs < 1"'
+
+# --- check_vdisk --------------------------------------------------------------
+
+run vdisk -d e2e-load --no-state --interval 2
+rbps=$(perf e2e-load:vda:read_Bps) riops=$(perf e2e-load:vda:read_iops) rlat=$(perf e2e-load:vda:read_latency)
+check "vdisk sees the guest's reads: ${rbps:-none} B/s, ${riops:-none} IOPS, ${rlat:-none} ms" \
+    eval '[ $rc = 0 ] && clean && f "${rbps:-0} > 0 && ${riops:-0} > 0 && ${rlat:-0} > 0"'
+cap=$(vstat e2e-load block block.0.capacity) alloc=$(vstat e2e-load block block.0.allocation)
+phys=$(vstat e2e-load block block.0.physical)
+check "vdisk reports the image's capacity, allocation and physical size as virsh does ($cap/$alloc/$phys)" \
+    eval '[ "$(perf e2e-load:vda:capacity)" = "$cap" ] && [ "$(perf e2e-load:vda:allocation)" = "$alloc" ] && [ "$(perf e2e-load:vda:physical)" = "$phys" ]'
+rd=$(vstat e2e-load block block.0.rd.bytes)
+check "vdisk's raw read counter is at most what virsh reads just after" \
+    eval 'v=$(printf "%s\n" "$out" | head -n1 | tr " " "\n" | sed -n "s/^.e2e-load:vda:read_bytes.=\([0-9]*\)c.*/\1/p"); [ -n "$v" ] && f "$v <= $rd"'
+
+# --- check_vnet ---------------------------------------------------------------
+
+run vnet -d e2e-load --no-state --interval 3
+mac=52:54:00:e2:e0:01
+rx=$(perf "e2e-load:$mac:rx_pps") tx=$(perf "e2e-load:$mac:tx_pps")
+check "vnet sees the guest's pings on the tap, labelled by MAC: rx ${rx:-none}, tx ${tx:-none} pkt/s" \
+    eval '[ $rc = 0 ] && clean && f "${rx:-0} > 0 && ${tx:-0} > 0"'
+run vnet -d e2e-load --no-state --interval 0.5 -v
+check "vnet names the host tap device" eval 'has "host device vme2e0"'
+
+# --- --all: the bulk stats path ----------------------------------------------
+
+log=$VM_E2E_LAB/home/client.log
+as_user rm -f "$log"
+out=$(as_user env LIBVIRT_DEBUG=1 LIBVIRT_LOG_FILTERS="1:libvirt 1:rpc" LIBVIRT_LOG_OUTPUTS="1:file:$log" \
+    "$VM_E2E_BIN/check_vcpu" -U "$VM_E2E_URI" --all --no-state 2>/dev/null)
+rc=$?
+err=
+bulk=$(grep -c 'virDomainListGetStats\|virConnectGetAllDomainStats' "$log" 2>/dev/null)
+check "vcpu --all reports each of the 4 guests" \
+    eval '[ $rc = 0 ] && for g in e2e-load e2e-nostats e2e-noballoon e2e-spare; do has "[OK] $g:" || exit 1; done'
+check "vcpu --all takes its samples with bulk stats ($bulk bulk calls in libvirt's client log)" \
+    eval 'f "${bulk:-0} >= 2" && grep -q "proc=344" "$log"'
+run vmem --all
+check "vmem --all: UNKNOWN for the two guests without usable stats, OK for the others" \
+    eval '[ $rc = 3 ] && { has "2 UNKNOWN: e2e-noballoon, e2e-nostats; 2 OK" || has "2 UNKNOWN: e2e-nostats, e2e-noballoon; 2 OK"; }'
+for p in vdisk vnet; do
+    run $p --all --no-state --interval 0.5
+    check "$p --all: the load guest's device reported, guests without devices named" \
+        eval '[ $rc = 3 ] && has "e2e-load" && has "e2e-spare"'
+done
+
+# --- NRPE ---------------------------------------------------------------------
+
+# Debian's nrpe on 127.0.0.1 with the project's nrpe.cfg.sample, paths
+# substituted. Each command goes through a recorder that keeps what the
+# plugin printed and its exit code, so what check_nrpe receives can be
+# compared with it byte for byte.
+rec=$VM_E2E_LAB/home/nrpe
+as_user mkdir -p "$rec"
+cat >"$VM_E2E_BIN/nrpe-record" <<EOF
+#!/bin/sh
+# nrpe-record NAME PLUGIN ARGS...: run the plugin, keep its output and code.
+name=\$1; shift
+"\$@" >"$rec/\$name.out" 2>"$rec/\$name.err"
+rc=\$?
+echo \$rc >"$rec/\$name.rc"
+cat "$rec/\$name.out"
+exit \$rc
+EOF
+chmod 0755 "$VM_E2E_BIN/nrpe-record"
+port=${VM_E2E_NRPE_PORT:-15666}
+sed -e "s|^command\[\([^]]*\)\]=/usr/lib/nagios/plugins/|command[\1]=$VM_E2E_BIN/nrpe-record \1 $VM_E2E_BIN/|" \
+    -e "s|qemu:///system|$VM_E2E_URI|g" -e "s|-d vm01|-d e2e-load|g" \
+    "$srcdir/nrpe.cfg.sample" >"$T/commands.cfg"
+chmod 0644 "$T/commands.cfg"
+chmod 0755 "$T"
+cat >"$T/nrpe.cfg" <<EOF
+server_address=127.0.0.1
+server_port=$port
+allowed_hosts=127.0.0.1
+nrpe_user=$VM_E2E_USER
+nrpe_group=$VM_E2E_USER
+dont_blame_nrpe=0
+command_timeout=60
+connection_timeout=120
+pid_file=$T/nrpe.pid
+include=$T/commands.cfg
+EOF
+env -i PATH=/usr/bin:/bin HOME="$VM_E2E_LAB/home" LC_ALL=C /usr/sbin/nrpe -c "$T/nrpe.cfg" -f >"$T/nrpe.out" 2>&1 &
+nrpe_pid=$!
+for _ in $(seq 1 50); do
+    /usr/lib/nagios/plugins/check_nrpe -H 127.0.0.1 -p "$port" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+out=$(/usr/lib/nagios/plugins/check_nrpe -H 127.0.0.1 -p "$port" 2>&1)
+rc=$? err=
+check "nrpe answers on 127.0.0.1:$port ($out)" eval '[ $rc = 0 ] && has "NRPE v"'
+cmds=$(sed -n 's/^command\[\([^]]*\)\]=.*/\1/p' "$T/commands.cfg")
+ncmd=$(printf '%s\n' "$cmds" | grep -c .)
+check "the sample has a command for every plugin ($ncmd commands)" \
+    eval 'for p in vmem vcpu vdisk vnet; do printf "%s\n" "$cmds" | grep -q "^check_$p" || exit 1; done'
+for c in $cmds; do
+    rm -f "$rec/$c.out" "$rec/$c.rc"
+    out=$(/usr/lib/nagios/plugins/check_nrpe -H 127.0.0.1 -p "$port" -t 60 -c "$c" 2>&1)
+    rc=$?
+    err=$(cat "$rec/$c.err" 2>/dev/null)
+    want=$(cat "$rec/$c.out" 2>/dev/null)
+    wrc=$(cat "$rec/$c.rc" 2>/dev/null)
+    check "nrpe $c: status and output arrive intact (exit $rc: $(first_line | cut -c1-60))" \
+        eval '[ -n "$wrc" ] && [ "$rc" = "$wrc" ] && [ "$out" = "$want" ] && [ -z "$err" ] &&
+              first_line | grep -Eq "^V(MEM|CPU|DISK|NET) (OK|WARNING|CRITICAL|UNKNOWN) - " &&
+              [ "$rc" = "$(first_line | sed -E "s/^[A-Z]+ (OK|WARNING|CRITICAL|UNKNOWN) - .*/\1/;s/OK/0/;s/WARNING/1/;s/CRITICAL/2/;s/UNKNOWN/3/")" ]'
+done
+kill "$nrpe_pid" 2>/dev/null
+wait "$nrpe_pid" 2>/dev/null
+nrpe_pid=
+
+# --- faults -------------------------------------------------------------------
+
+# A paused guest: checked by default (and said so), --paused=critical.
+virsh_rw suspend e2e-spare >/dev/null
+run vcpu -d e2e-spare --no-state
+check "a paused guest is checked and said to be paused" eval '[ $rc = 0 ] && has "domain is paused"'
+run vcpu -d e2e-spare --no-state --paused=critical
+check "a paused guest with --paused=critical: CRITICAL" eval '[ $rc = 2 ] && has "VCPU CRITICAL - e2e-spare: paused"'
+run vmem -d e2e-spare
+check "vmem on a paused guest says its figures are from before the pause" \
+    eval '[ $rc = 0 ] && has "figures are from before the pause"'
+virsh_rw resume e2e-spare >/dev/null
+
+# A guest destroyed between the two samples of one run.
+(run vcpu -d e2e-spare --no-state --interval 4; printf '%s\n%s\n' "$rc" "$out" >"$T/vanish") &
+sleep 1.5
+virsh_rw destroy e2e-spare >/dev/null
+wait
+rc=$(head -n1 "$T/vanish") out=$(tail -n +2 "$T/vanish") err=
+check "a guest destroyed between two samples: UNKNOWN, it vanished" \
+    eval '[ "$rc" = 3 ] && has "VCPU UNKNOWN - e2e-spare: domain vanished"'
+run vcpu -d e2e-spare
+check "a guest that is gone: UNKNOWN not found" eval '[ $rc = 3 ] && has "VCPU UNKNOWN - e2e-spare: not found"'
+
+# A guest restarted between two runs: its counters start again from zero.
+"$labsh" restart-guest e2e-spare 2>&1 | sed 's/^/# /'
+run vcpu -d e2e-spare
+sleep 1
+run vdisk -d e2e-load
+"$labsh" restart-guest e2e-spare 2>&1 | sed 's/^/# /'
+"$labsh" restart-guest e2e-load 2>&1 | sed 's/^/# /'
+run vcpu -d e2e-spare -v
+usage=$(perf e2e-spare:usage)
+check "vcpu after a restart between runs: a fresh figure in this run, not a wrapped rate (${usage:-none}%)" \
+    eval '[ $rc = 0 ] && has "domain restarted" && has "in this run" && f "${usage:--1} >= 0 && ${usage:--1} <= 115"'
+run vdisk -d e2e-load -v
+rbps=$(perf e2e-load:vda:read_Bps)
+check "vdisk after a restart between runs: a fresh figure (${rbps:-none} B/s)" \
+    eval '[ $rc = 0 ] && has "domain restarted" && f "${rbps:--1} >= 0 && ${rbps:--1} < 1e9"'
+
+# libvirtd frozen: the plugin gives up at -t, not later.
+pid=$(cat "$VM_E2E_LAB/libvirtd.pid")
+kill -STOP "$pid"
+run vmem -d e2e-load -t 3
+check "libvirtd frozen (SIGSTOP), -t 3: UNKNOWN timed out within 4 s (${secs} s)" \
+    eval '[ $rc = 3 ] && clean && has "VMEM UNKNOWN - timed out after 3 s" && f "$secs <= 4"'
+run vcpu --all -t 3
+check "libvirtd frozen, vcpu --all -t 3: UNKNOWN timed out within 4 s (${secs} s)" \
+    eval '[ $rc = 3 ] && clean && has "timed out after 3 s" && f "$secs <= 4"'
+kill -CONT "$pid"
+run vmem -d e2e-load
+check "libvirtd thawed: checks answer again" eval '[ $rc = 0 ]'
+
+# libvirtd stopped.
+"$labsh" daemon-stop
+for p in vmem vcpu vdisk vnet; do
+    run $p -d e2e-load -t 5
+    check "libvirtd stopped: $p UNKNOWN naming the connection failure" \
+        eval '[ $rc = 3 ] && clean && has "UNKNOWN - cannot connect to" && has "is libvirtd/virtqemud running?"'
+done
+[ "$own_lab" = 0 ] && "$labsh" daemon-start
+
+echo "1..$n"
+[ "$failed" = 0 ]
