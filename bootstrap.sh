@@ -5,9 +5,12 @@
 set -eu
 cd "$(dirname "$0")"
 
-# Build and test dependencies; the last line is for the end-to-end tier
-# (a private libvirtd with QEMU guests, NRPE).
+# Build and test dependencies: the build; man pages from --help; the
+# daemons that validate contrib/ (Icinga 2, Nagios 4) and strace for the
+# proof that the plugins write nowhere; the end-to-end tier (a private
+# libvirtd with QEMU guests, NRPE).
 PKGS="build-essential autoconf automake pkg-config libvirt-dev libxml2-dev check
+help2man groff-base man-db icinga2-bin nagios4-core strace
 libvirt-clients libvirt-daemon
 libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils busybox-static cpio nagios-nrpe-server nagios-nrpe-plugin"
 
