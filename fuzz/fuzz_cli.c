@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* fuzz_cli: vm_cli_parse on any argument vector. Input: the arguments
- * separated by NUL bytes (argv[0] is supplied). */
+ * separated by NUL bytes (argv[0] is supplied). The --include/--exclude
+ * patterns are size-checked here but not compiled: that is glibc's regcomp,
+ * which the plugins run under the -t alarm (vm_cli_compile_filters). */
 #include <config.h>
 
 #include "cli.h"

@@ -112,15 +112,138 @@ static int cli_policy(const char *arg, bool allow_check, enum vm_policy *out, co
                       arg, allow_check ? "check, " : "");
 }
 
+/* glibc's regcomp expands a bounded repeat into copies of its atom, so
+ * "a{255}{255}{255}" costs 16 million copies and "a++++...+" doubles with
+ * each '+': seconds of CPU and gigabytes before the -t alarm is even set.
+ * Estimate the expanded size (atoms times the counts of the repeats around
+ * them) and refuse large patterns. */
+#define CLI_REGEX_MAX_ATOMS 10000
+#define CLI_REGEX_DEPTH 64
+
+static size_t cli_regex_mul(size_t a, size_t b)
+{
+    return b != 0 && a > (CLI_REGEX_MAX_ATOMS + 1) / b ? CLI_REGEX_MAX_ATOMS + 1 : a * b;
+}
+
+static size_t cli_regex_add(size_t a, size_t b)
+{
+    return a + b > CLI_REGEX_MAX_ATOMS ? CLI_REGEX_MAX_ATOMS + 1 : a + b;
+}
+
+/* Parse "{m}", "{m,}" or "{m,n}" at p: the copies it makes (n, else m + 1),
+ * with *end past it; 0 when p is not a repeat count. */
+static size_t cli_regex_count(const char *p, const char **end)
+{
+    unsigned long m = 0, n = 0;
+    bool comma = false, upper = false;
+
+    if (*p++ != '{' || *p < '0' || *p > '9')
+        return 0;
+    for (; *p >= '0' && *p <= '9'; p++)
+        m = m > CLI_REGEX_MAX_ATOMS ? m : m * 10 + (unsigned long)(*p - '0');
+    if (*p == ',') {
+        comma = true;
+        for (p++; *p >= '0' && *p <= '9'; p++) {
+            n = n > CLI_REGEX_MAX_ATOMS ? n : n * 10 + (unsigned long)(*p - '0');
+            upper = true;
+        }
+    }
+    if (*p != '}')
+        return 0;
+    *end = p + 1;
+    if (upper)
+        return n > 0 ? n : 1;
+    return comma ? m + 1 : (m > 0 ? m : 1);
+}
+
+/* Skip a bracket expression "[...]" starting at p; returns its last char. */
+static const char *cli_regex_bracket(const char *p)
+{
+    p++;
+    if (*p == '^')
+        p++;
+    if (*p == ']')
+        p++;
+    for (; *p && *p != ']'; p++) {
+        if (p[0] == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+            const char *close = strchr(p + 2, p[1]);
+
+            if (close && close[1] == ']')
+                p = close + 1;
+        }
+    }
+    return *p ? p : p - 1;
+}
+
+static size_t cli_regex_size(const char *re)
+{
+    size_t sum[CLI_REGEX_DEPTH + 1] = {0}, last = 0;
+    int depth = 0;
+    const char *p, *end;
+
+    for (p = re; *p; p++) {
+        /* "x+" is compiled as "xx*": each '+' doubles what it repeats. */
+        size_t copies = *p == '+' ? 2 : cli_regex_count(p, &end);
+
+        /* Sums only grow, and each level's counts in its parent's. */
+        if (sum[depth] > CLI_REGEX_MAX_ATOMS)
+            return sum[depth];
+
+        if (copies) {
+            /* The repeat replaces the last item by `copies` of it. */
+            sum[depth] = cli_regex_add(sum[depth] - last, cli_regex_mul(last, copies));
+            last = cli_regex_mul(last, copies);
+            if (*p != '+')
+                p = end - 1;
+            continue;
+        }
+        if (*p == '*' || *p == '?')
+            continue; /* repeats that copy nothing */
+        if (*p == '(') {
+            if (depth == CLI_REGEX_DEPTH)
+                return CLI_REGEX_MAX_ATOMS + 1;
+            sum[++depth] = 0;
+            last = 0;
+            continue;
+        }
+        if (*p == ')' && depth > 0) {
+            last = cli_regex_add(sum[depth--], 1);
+            sum[depth] = cli_regex_add(sum[depth], last);
+            continue;
+        }
+        if (*p == '[')
+            p = cli_regex_bracket(p);
+        else if (*p == '\\' && p[1])
+            p++;
+        last = 1;
+        sum[depth] = cli_regex_add(sum[depth], 1);
+    }
+    while (depth > 0) { /* unbalanced: regcomp refuses it; count it anyway */
+        last = sum[depth--];
+        sum[depth] = cli_regex_add(sum[depth], last);
+    }
+    return sum[0];
+}
+
+/* At parse time: refuse what would take gigabytes to compile. */
+static int cli_regex_check(const char **out, const char *arg, const char *what,
+                           struct vm_err *err)
+{
+    if (cli_regex_size(arg) > CLI_REGEX_MAX_ATOMS)
+        return vm_err_set(err, "invalid %s regex '%s': too large once its {m,n} repeats are "
+                               "expanded (over %d elements) or groups nested over %d deep",
+                          what, arg, CLI_REGEX_MAX_ATOMS, CLI_REGEX_DEPTH);
+    *out = arg;
+    return 0;
+}
+
 static int cli_regex(regex_t *re, bool *has, const char *arg, const char *what, struct vm_err *err)
 {
     char msg[128];
     int rc;
 
-    if (*has) {
-        regfree(re);
-        *has = false;
-    }
+    if (!arg || *has)
+        return 0;
     rc = regcomp(re, arg, REG_EXTENDED | REG_NOSUB);
     if (rc != 0) {
         regerror(rc, re, msg, sizeof(msg));
@@ -174,9 +297,9 @@ static int cli_common(struct vm_cli *cli, int c, const char *arg, struct vm_err 
         cli->all = true;
         return 0;
     case OPT_INCLUDE:
-        return cli_regex(&cli->include, &cli->has_include, arg, "--include", err);
+        return cli_regex_check(&cli->include_re, arg, "--include", err);
     case OPT_EXCLUDE:
-        return cli_regex(&cli->exclude, &cli->has_exclude, arg, "--exclude", err);
+        return cli_regex_check(&cli->exclude_re, arg, "--exclude", err);
     case 'w':
     case 'c':
         ta = vm_reallocarray(cli->targs, cli->ntargs + 1, sizeof(*ta));
@@ -243,10 +366,10 @@ static int cli_common(struct vm_cli *cli, int c, const char *arg, struct vm_err 
 /* Check the combination of options once all are read. */
 static int cli_validate(struct vm_cli *cli, const struct vm_plugin_def *p, struct vm_err *err)
 {
-    if ((cli->has_include || cli->has_exclude) && cli->ndomains > 0)
+    if ((cli->include_re || cli->exclude_re) && cli->ndomains > 0)
         return vm_err_set(err, "--include/--exclude filter --all: give either them or "
                                "-d/--domain, not both");
-    if (cli->has_include || cli->has_exclude)
+    if (cli->include_re || cli->exclude_re)
         cli->all = true; /* --include alone means "all domains matching" */
     if (cli->all && cli->ndomains > 0)
         return vm_err_set(err, "give either -d/--domain or -a/--all, not both");
@@ -378,6 +501,13 @@ cleanup:
     free(longopts);
     vm_buf_free(&shortopts);
     return res;
+}
+
+int vm_cli_compile_filters(struct vm_cli *cli, struct vm_err *err)
+{
+    if (cli_regex(&cli->include, &cli->has_include, cli->include_re, "--include", err) < 0)
+        return -1;
+    return cli_regex(&cli->exclude, &cli->has_exclude, cli->exclude_re, "--exclude", err);
 }
 
 void vm_cli_free(struct vm_cli *cli)

@@ -58,7 +58,9 @@ struct vm_cli {
     char **domains;             /* -d values (borrowed from argv; array owned) */
     size_t ndomains;
     bool all;
-    bool has_include, has_exclude;
+    const char *include_re;     /* --include/--exclude text (borrowed from argv) */
+    const char *exclude_re;
+    bool has_include, has_exclude; /* compiled by vm_cli_compile_filters() */
     regex_t include, exclude;
     struct vm_thresh_arg *targs; /* raw -w/-c, resolved by the plugin driver */
     size_t ntargs;
@@ -95,6 +97,10 @@ typedef int (*vm_opt_cb)(void *ctx, int key, const char *arg, struct vm_err *err
 enum vm_cli_result vm_cli_parse(struct vm_cli *cli, const struct vm_plugin_def *p, vm_opt_cb cb,
                                 void *ctx, int argc, char **argv, struct vm_err *err);
 void vm_cli_free(struct vm_cli *cli); /* NULL accepted */
+/* Compile --include/--exclude. Separate from parsing because glibc's
+ * regcomp can take seconds on a pathological pattern: the caller runs it
+ * once the -t alarm is set. Returns 0, or -1 with err set. */
+int vm_cli_compile_filters(struct vm_cli *cli, struct vm_err *err);
 
 void vm_cli_help(const struct vm_plugin_def *p, struct vm_buf *out);
 void vm_cli_version(const struct vm_plugin_def *p, struct vm_buf *out);

@@ -14,6 +14,9 @@
 #include "select.h"
 #include "timeout.h"
 
+/* With --max-output, the room a state note leaves the summary at least. */
+#define PLUGIN_MIN_SUMMARY 256
+
 /* A one-line answer for failures before any domain is looked at. */
 static int plugin_fail(const struct vm_plugin_def *def, enum vm_status st, const char *msg)
 {
@@ -160,17 +163,32 @@ struct plugin_run {
     struct vm_sampling smp;   /* rate plugins */
     struct vm_report rep;
     struct vm_buf out;
+    struct vm_buf note;       /* the state folder's trouble, for the last line */
 };
 
 static void plugin_run_free(struct plugin_run *r)
 {
     vm_buf_free(&r->out);
+    vm_buf_free(&r->note);
     vm_report_free(&r->rep);
     vm_sampling_free(&r->smp);
     vm_snapshot_free(&r->snap);
     vm_selection_free(&r->sel);
     vm_conn_close(r->conn);
     vm_cli_free(&r->cli);
+}
+
+/* A state folder that could not be used (lock held, disk full) is not an
+ * error, but the admin should know: without a saved sample the next check
+ * has to sample in-run again. One long-output line, last. */
+static void plugin_state_note(struct plugin_run *r)
+{
+    if (!r->smp.state_note)
+        return;
+    vm_buf_append(&r->note, "note: ");
+    vm_report_clean_text(&r->note,
+                         r->smp.state_err.msg[0] ? r->smp.state_err.msg : r->smp.state_note);
+    vm_buf_append(&r->note, "; this run's sample was not saved\n");
 }
 
 /* Collect: one snapshot, or a pair for rates. Returns the newest. */
@@ -209,7 +227,7 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
     struct vm_err err = {""};
     enum vm_status st;
     const char *uri;
-    size_t i;
+    size_t i, budget;
     int rc;
 
     memset(&r, 0, sizeof(r));
@@ -240,6 +258,11 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
     }
 
     vm_timeout_arm(r.cli.timeout_s, def->service, r.cli.timeout_result);
+    if (vm_cli_compile_filters(&r.cli, &err) < 0) {
+        vm_buf_printf(&r.out, "%s (see --help)", err.msg);
+        rc = plugin_fail(def, VM_UNKNOWN, vm_buf_str(&r.out));
+        goto cleanup;
+    }
     uri = vm_conn_uri(r.cli.uri);
     r.conn = vm_conn_open(uri, &err);
     if (!r.conn) {
@@ -311,7 +334,14 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
                                              : "no running domain to check");
         goto cleanup;
     }
-    st = vm_report_render(&r.rep, r.cli.max_output, &r.out);
+    plugin_state_note(&r);
+    budget = r.cli.max_output;
+    if (r.note.oom || (budget && r.note.len + PLUGIN_MIN_SUMMARY > budget))
+        vm_buf_free(&r.note); /* the summary comes first */
+    else if (budget)
+        budget -= r.note.len;
+    st = vm_report_render(&r.rep, budget, &r.out);
+    vm_buf_append(&r.out, vm_buf_str(&r.note));
     /* Printing is the last step: make sure the alarm cannot cut it. */
     vm_timeout_arm(0, def->service, VM_UNKNOWN);
     fputs(vm_buf_str(&r.out), stdout);

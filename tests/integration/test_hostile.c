@@ -291,6 +291,36 @@ START_TEST(include_regex)
 }
 END_TEST
 
+/* glibc's regcomp needs seconds, or gigabytes, for some patterns: the size
+ * is refused at once, the time is cut by -t like any other step. Before
+ * this, each pattern here ran 11 s or more whatever -t said. */
+START_TEST(regex_cost_bounded)
+{
+    static const char *const slow[] = {
+        "^(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*"
+        "(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*(c*)*l",
+        "^-a^c**************************************************************************"
+        "*******************************************************l",
+    };
+    struct vm_run r;
+
+    run(&r, &plugins[0], ARGV("-U", fixture, "--include", "a{255}{255}{255}"), NULL);
+    ck_assert_int_eq(r.status, 3);
+    ck_assert_ptr_nonnull(strstr(r.out, "regex 'a{255}{255}{255}': too large"));
+    ck_assert_msg(r.seconds < 1 + vm_run_slack(), "refused after %.2f s", r.seconds);
+    check_clean(&r, &plugins[0], 1);
+    vm_run_free(&r);
+    for (size_t i = 0; i < N(slow); i++) {
+        run(&r, &plugins[0], ARGV("-U", fixture, "--include", slow[i], "-t", "2"), NULL);
+        ck_assert_msg(r.status == 3 && strstr(r.out, "timed out after 2 s"), "exit %d: %s",
+                      r.status, r.out);
+        ck_assert_msg(r.seconds < 3 + vm_run_slack(), "-t 2 ended after %.2f s", r.seconds);
+        check_clean(&r, &plugins[0], 1);
+        vm_run_free(&r);
+    }
+}
+END_TEST
+
 /* ---- thresholds and options --------------------------------------- */
 
 struct bad_arg {
@@ -630,6 +660,7 @@ static Suite *make_suite(void)
     tcase_add_loop_test(tc, one_domain, 0, NNAMES);
     tcase_add_test(tc, option_like_name);
     tcase_add_test(tc, include_regex);
+    tcase_add_test(tc, regex_cost_bounded);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("options");

@@ -55,13 +55,18 @@ static enum vm_cli_result parse(struct vm_cli *cli, struct ctx *c, struct vm_err
                                 const char *const *args)
 {
     char *argv[MAXARGS + 1] = {(char *)"check_test"};
+    enum vm_cli_result res;
     int argc = 1;
 
     memset(c, 0, sizeof(*c));
     for (; args[argc - 1] && argc < MAXARGS; argc++)
         argv[argc] = (char *)args[argc - 1];
     argv[argc] = NULL;
-    return vm_cli_parse(cli, &plugin, cb, c, argc, argv, err);
+    /* As the plugins do: parse, then compile the filters. */
+    res = vm_cli_parse(cli, &plugin, cb, c, argc, argv, err);
+    if (res == VM_CLI_RUN && vm_cli_compile_filters(cli, err) < 0)
+        return VM_CLI_ERROR;
+    return res;
 }
 
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})
@@ -114,6 +119,25 @@ START_TEST(full)
     ck_assert_int_eq(cli.shutoff, VM_POLICY_SKIP);
     ck_assert_int_eq(cli.paused, VM_POLICY_CRITICAL);
     vm_cli_free(&cli);
+}
+END_TEST
+
+/* Repeats that stay small, bracket expressions and escapes are accepted. */
+START_TEST(regex_within_limits)
+{
+    static const char *ok[] = {
+        "^web[0-9]{1,3}$", "(a{10}){10}", "^(web|db)-[a-z0-9]+(-[a-z0-9]+)*$", "a+++++++++++++", "^[]{}]{5000}$", "x\\{99999\\}", "[[:alpha:]{]{2}",
+        "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))",
+    };
+    struct vm_cli cli;
+    struct ctx c;
+    struct vm_err err = {""};
+
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        ck_assert_msg(parse(&cli, &c, &err, ARGS("--include", ok[i])) == VM_CLI_RUN,
+                      "'%s' refused: %s", ok[i], err.msg);
+        vm_cli_free(&cli);
+    }
 }
 END_TEST
 
@@ -184,6 +208,12 @@ static const struct {
     {{"-d", "a", "--missing=skip"}, "--missing"},
     {{"-d", "a", "--shutoff=check"}, "--shutoff"},
     {{"-d", "a", "--exclude", "a{1"}, "--exclude"},
+    /* glibc would take seconds and gigabytes to compile these */
+    {{"--include", "a{255}{255}{255}"}, "too large"},
+    {{"--exclude", "(x(a{100}){100})"}, "over 10000 elements"},
+    {{"--include", "[a-z]{1,9999}[0-9]{2,}"}, "too large"},
+    {{"--exclude", "dbw++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++eb"}, "too large"},
+    {{"--include", "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a"}, "nested"},
     {{"-d", "a", "-w", "cpu=10"}, "cpu"},
     {{"-d", "a", "-w", "rss=10%"}, "%"},
     {{"-d", "a", "-w", "5", "-w", "6"}, "twice"},
@@ -233,6 +263,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, defaults);
     tcase_add_test(tc, full);
     tcase_add_test(tc, include_implies_all);
+    tcase_add_test(tc, regex_within_limits);
     tcase_add_test(tc, help_and_version_first);
     tcase_add_test(tc, state_key_args);
     tcase_add_loop_test(tc, rejects, 0, sizeof(bad) / sizeof(bad[0]));
