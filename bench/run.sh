@@ -24,7 +24,9 @@
 # it with `useradd -m vmbench`); for the op5 baseline the packages
 # monitoring-plugins-contrib libsys-virt-perl libxml-simple-perl
 # libmonitoring-plugin-perl. Missing pieces are skipped and said so.
-# BENCH_QUICK=1 leaves out the 1,000-domain callgrind runs.
+# BENCH_QUICK=1 leaves out the 1,000-domain callgrind runs. When the e2e
+# lab is up (tests/e2e/lab.sh up, as root), also the bulk path over its
+# real QEMU guests.
 set -euo pipefail
 set -f # URIs hold '?': never glob
 trap 'echo "bench/run.sh: failed at line $LINENO" >&2' ERR
@@ -405,6 +407,56 @@ log "6. peak RSS"
     echo "Through the daemon most of the memory of the test driver is in libvirtd, not in the client."
     echo
 } >>"$out"
+
+# ---- 7. the bulk path over real QEMU guests (when the e2e lab is up) ---------
+# tests/e2e/lab.sh up brings up a private libvirtd with four QEMU guests;
+# the real qemu driver answers --all with one bulk stats call.
+lab=$here/../tests/e2e/lab.sh
+if [ "$(id -u)" = 0 ] && "$lab" status >/dev/null 2>&1; then
+    log "7. the e2e lab's QEMU guests"
+    eval "$("$lab" env)"
+    lu=$VM_E2E_URI
+    nlab=$(virsh -r -c "$lu" list --name | grep -c .)
+    lkeys=()
+    for g in 1 $nlab; do
+        if [ "$g" = 1 ]; then sel="-d e2e-load" fsel=e2e-load vsel=e2e-load; else sel=--all fsel=--all vsel=; fi
+        for x in vcpu:cpu:--cpu-total\ --vcpu vmem:balloon:--balloon vdisk:block:--block vnet:net:--interface; do
+            IFS=: read -r pl fg vg <<<"$x"
+            cmd[l$pl.$g]="$P/check_$pl -U '$lu' $sel -t 60 --state-dir $tmp/lab.$pl.$g"
+            cmd[lf$pl.$g]="$tmp/floor '$lu' $fg $fsel"
+            cmd[lv$pl.$g]="virsh -r -c '$lu' domstats $vg $vsel"
+            [ $pl = vmem ] || warm l$pl.$g "$tmp/lab.$pl.$g"
+            lkeys+=(l$pl.$g lf$pl.$g lv$pl.$g)
+        done
+    done
+    interleave "$runs" "${lkeys[@]}"
+    {
+        echo "## 7. The bulk path over real QEMU guests (the e2e lab)"
+        echo
+        echo "\`tests/e2e/lab.sh up\`: a private system libvirtd (qemu driver, $(cat "$VM_E2E_LAB/e2e-load.type" 2>/dev/null || echo '?') guests),"
+        echo "read-only socket. One guest (\`-d e2e-load\`) against all $nlab (\`--all\`); rate plugins"
+        echo "answer from a warm state file. $runs runs each, interleaved. RPC calls counted as in section 3."
+        echo
+        echo "Targets: libvirt calls do not grow with N; wall time at most 1.2x \`virsh domstats\` for the same groups."
+        echo
+        echo "| plugin | N | plugin ms | floor ms | plugin / floor | virsh domstats ms | plugin / virsh | target | RPC plugin | RPC floor | RPC virsh |"
+        echo "|---|---|---|---|---|---|---|---|---|---|---|"
+        for pl in vcpu vmem vdisk vnet; do
+            for g in 1 $nlab; do
+                a=$(med l$pl.$g); b=$(med lf$pl.$g); c=$(med lv$pl.$g); rv=$(ratio "$a" "$c")
+                echo "| check_$pl | $g | $(ms "$a") | $(ms "$b") | $(ratio "$a" "$b") | $(ms "$c") | $rv | $(verdict "$rv" "<=" 1.2) | $(rpc_calls "${cmd[l$pl.$g]}") | $(rpc_calls "${cmd[lf$pl.$g]}") | $(rpc_calls "${cmd[lv$pl.$g]}") |"
+            done
+        done
+        echo
+        echo "Commands (N=$nlab):"
+        echo
+        for pl in vcpu vmem vdisk vnet; do for k in l lf lv; do echo "    $k$pl: ${cmd[$k$pl.$nlab]}"; done; done
+        echo
+    } >>"$out"
+else
+    echo "## 7. The bulk path over real QEMU guests: not measured (the e2e lab is not up; \`tests/e2e/lab.sh up BUILDDIR\` as root, then run this again)" >>"$out"
+    echo >>"$out"
+fi
 
 {
     echo "Finished in $(($(date +%s) - started)) s."

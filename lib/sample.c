@@ -336,11 +336,11 @@ int vm_sample_run(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned gro
         vm_state_key(o->plugin, o->uri, o->key_args, o->nkey_args, key, sizeof(key));
         vm_state_meta_init(&meta, o->plugin, o->uri);
         /* Without the lock this run still reads (saves are atomic renames)
-         * but does not write: the run holding it will. */
+         * but does not write: the run holding it will, so a busy lock is
+         * nothing to tell the admin; a lock that cannot be taken is. */
         lockfd = vm_state_lock(&dir, key, SAMPLE_LOCK_WAIT_MS, &out->state_err);
-        if (lockfd < 0)
-            out->state_note = errno == EWOULDBLOCK ? "another run holds the state lock"
-                                                    : "the state lock could not be taken";
+        if (lockfd < 0 && errno != EWOULDBLOCK)
+            out->state_note = "the state lock could not be taken";
         r = vm_state_load(&dir, key, &meta, &out->saved, &load_why, err);
         if (r < 0)
             goto cleanup;

@@ -76,8 +76,9 @@ struct vm_sampling {
  * *out is overwritten (it is freeable with vm_sampling_free on return,
  * whatever the result). The lock is waited for up to 2 s; without it the
  * previous sample is still read but nothing is saved. A lock that cannot be
- * had or a save that fails is not an error: state_note says so, state_err
- * has the details. Only domains that have a counter (cpu, vcpu, block, net)
+ * taken or a save that fails is not an error: state_note says so, state_err
+ * has the details. A lock another run holds past the wait leaves
+ * state_note NULL (that run saves its sample) and only state_err set. Only domains that have a counter (cpu, vcpu, block, net)
  * and no valid previous sample cause the in-run interval; a shut-off
  * domain does not. Pair notes are static texts such as "no previous
  * sample", "previous sample too old", "domain ID changed: domain

@@ -115,8 +115,9 @@ int vm_field_rate(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
 
 void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair)
 {
-    if (pair->from_state)
-        vm_buf_printf(out, "average over %.0f s since the previous check", pair->elapsed_s);
+    if (pair->from_state) /* whole seconds, but a gap under 10 s keeps a decimal ("0.4 s") */
+        vm_buf_printf(out, "average over %.*f s since the previous check",
+                      pair->elapsed_s < 10 ? 1 : 0, pair->elapsed_s);
     else
         vm_buf_printf(out, "measured over %.1f s in this run%s%s%s", pair->elapsed_s,
                       pair->note ? " (" : "", pair->note ? pair->note : "", pair->note ? ")" : "");
