@@ -185,6 +185,14 @@ int vm_stats_parse_params(struct vm_dom_stats *d, const virTypedParameter *param
         } else if (strcmp(p->field, "vcpu.maximum") == 0 && param_u64(p, &v)) {
             d->vcpu_maximum = v > STATS_MAX_INDEX ? STATS_MAX_INDEX : (unsigned)v;
             d->groups |= VM_GROUP_VCPU;
+        } else if ((strcmp(p->field, "block.count") == 0 || strcmp(p->field, "net.count") == 0) &&
+                   param_u64(p, &v)) {
+            /* A count of 0 is the driver's whole answer for the group: no
+             * devices. Without this the group looks left out and the
+             * per-domain fallback fetches the XML of every such domain.
+             * A count above 0 marks nothing: the devices' fields do. */
+            if (v == 0)
+                d->groups |= p->field[0] == 'b' ? VM_GROUP_BLOCK : VM_GROUP_NET;
         } else if (parse_indexed(d, p, err) < 0) {
             return -1;
         }

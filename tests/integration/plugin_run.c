@@ -73,6 +73,32 @@ double vm_run_slack(void)
     return s && *s ? atof(s) : 0.0;
 }
 
+double vm_run_interval(double base)
+{
+    return base * (1 + vm_run_slack());
+}
+
+const char *vm_run_interval_arg(double base)
+{
+    static char arg[64];
+
+    snprintf(arg, sizeof(arg), "--interval=%g", vm_run_interval(base));
+    return arg;
+}
+
+bool vm_run_measured_in_run(const char *out, double want)
+{
+    const char *m = strstr(out, "measured over ");
+    char *end;
+    double s;
+
+    if (!m)
+        return false;
+    s = strtod(m + strlen("measured over "), &end);
+    return strncmp(end, " s in this run", 14) == 0 && s >= want - 1e-9 &&
+           s <= want + 0.1 + vm_run_slack() / 10;
+}
+
 const char *vm_run_timeout_arg(double per_slack)
 {
     static char arg[64];

@@ -31,6 +31,20 @@ double vm_run_slack(void);
  * valid until the next call. */
 const char *vm_run_timeout_arg(double per_slack);
 
+/* The in-run interval for a test that compares rates with the test
+ * driver's clock within a few percent: base seconds natively, (1 + slack)
+ * times that under a slow wrapper, whose scheduling jitter between the two
+ * samples would otherwise be a few percent of a short interval. The _arg
+ * form is "--interval=S" in a static buffer, valid until the next call. */
+double vm_run_interval(double base);
+const char *vm_run_interval_arg(double base);
+
+/* True when out says the rates were measured in this run ("measured over
+ * S s in this run") over the in-run interval want: S is measured, so it is
+ * want or a little more (one printed decimal, and valgrind's share of the
+ * slack: the second sample's own collection is part of the gap). */
+bool vm_run_measured_in_run(const char *out, double want);
+
 /* Path of a fixture as a test-driver URI: "test://" + absolute path. Owned. */
 char *vm_fixture_uri(const char *name);
 

@@ -20,7 +20,7 @@
 #include "plugin_run.h"
 
 #define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
-#define FAST "--no-state", "--interval=0.2"
+#define FAST "--no-state", vm_run_interval_arg(0.2)
 
 static char *fixture; /* test:// URI of tests/fixtures/devices.xml */
 
@@ -138,7 +138,8 @@ START_TEST(default_domain_ok)
     assert_has(r.out, "kbit/s)");
     assert_has(r.out, "pkt/s");
     assert_has(r.out, "host device testnet0");
-    assert_has(r.out, "measured over 0.2 s in this run");
+    ck_assert_msg(vm_run_measured_in_run(r.out, vm_run_interval(0.2)), "not measured in-run:\n%s",
+                  r.out);
     ck_assert_int_eq((int)vm_count_lines(r.out), 2);
     vm_run_free(&r);
 }
@@ -270,10 +271,13 @@ static const struct {
     int status;
     const char *expect, *expect2;
 } thr_limits[] = {
-    /* rx at 97.7% of the inbound limit (the figure itself may vary a little) */
-    {"throttle=90", "throttle=99", 1, "VNET WARNING - 1 WARNING: web01:52:54:00:00:01:01 (9", "% of inbound limit); 1 OK"},
-    {"throttle=50", "throttle=95", 2, "VNET CRITICAL - 1 CRITICAL: web01:52:54:00:00:01:01 (9", "% of inbound limit); 1 OK"},
-    {"throttle=99", "throttle=100", 0, "VNET OK - 2 interfaces OK", "rx at 9"},
+    /* rx at 97.7% of the inbound limit. The figure is measured, so the
+     * thresholds keep a margin of 7% or more from it: a loaded machine
+     * moves a 0.2 s rate by a percent or two. Above 100 is a valid limit
+     * (a burst can exceed the average). */
+    {"throttle=90", "throttle=105", 1, "VNET WARNING - 1 WARNING: web01:52:54:00:00:01:01 (", "% of inbound limit); 1 OK"},
+    {"throttle=50", "throttle=90", 2, "VNET CRITICAL - 1 CRITICAL: web01:52:54:00:00:01:01 (", "% of inbound limit); 1 OK"},
+    {"throttle=105", "throttle=110", 0, "VNET OK - 2 interfaces OK", "rx at 9"},
 };
 
 START_TEST(throttle_thresholds)
@@ -346,9 +350,10 @@ START_TEST(state_second_run_fast)
     struct vm_run r;
 
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    run(&r, ARGV("-U", fixture, "-a", "--state-dir", dir, "--interval=0.2", "--ignore-nodata"));
+    run(&r, ARGV("-U", fixture, "-a", "--state-dir", dir, vm_run_interval_arg(0.2), "--ignore-nodata"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "measured over 0.2 s in this run");
+    ck_assert_msg(vm_run_measured_in_run(r.out, vm_run_interval(0.2)), "not measured in-run:\n%s",
+                  r.out);
     vm_run_free(&r);
     usleep(300000);
     run(&r, ARGV("-U", fixture, "-a", "--state-dir", dir, "--interval=2", "--ignore-nodata"));

@@ -74,6 +74,28 @@ START_TEST(state_only)
 }
 END_TEST
 
+/* No disks, no NICs: "block.count=0" / "net.count=0" answer the groups
+ * (so no per-domain fallback); a count with no device fields does not. */
+START_TEST(zero_devices)
+{
+    virTypedParameter none[] = {P_INT("state.state", 1), P_UINT("block.count", 0),
+                                P_UINT("net.count", 0)};
+    virTypedParameter bare[] = {P_INT("state.state", 1), P_UINT("block.count", 2),
+                                P_UINT("net.count", 1), P_STR("block.count", "0")};
+    struct vm_dom_stats d;
+
+    memset(&d, 0, sizeof(d));
+    ck_assert_int_eq(vm_stats_parse_params(&d, none, NP(none), NULL), 0);
+    ck_assert_uint_eq(d.groups, VM_GROUP_STATE | VM_GROUP_BLOCK | VM_GROUP_NET);
+    ck_assert_uint_eq(d.nblock + d.nnet, 0);
+    vm_dom_stats_clear(&d);
+    memset(&d, 0, sizeof(d));
+    ck_assert_int_eq(vm_stats_parse_params(&d, bare, NP(bare), NULL), 0);
+    ck_assert_uint_eq(d.groups, VM_GROUP_STATE);
+    vm_dom_stats_clear(&d);
+}
+END_TEST
+
 /* Wrong types, negatives, unknown names, absurd and malformed indexes. */
 START_TEST(hostile_params)
 {
@@ -208,6 +230,7 @@ static Suite *make_suite(void)
 
     tcase_add_test(tc, all_groups);
     tcase_add_test(tc, state_only);
+    tcase_add_test(tc, zero_devices);
     tcase_add_test(tc, hostile_params);
     tcase_add_test(tc, repeated_calls);
     tcase_add_test(tc, domxml_full);
