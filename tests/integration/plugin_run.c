@@ -96,7 +96,7 @@ bool vm_run_measured_in_run(const char *out, double want)
         return false;
     s = strtod(m + strlen("measured over "), &end);
     return strncmp(end, " s in this run", 14) == 0 && s >= want - 1e-9 &&
-           s <= want + 0.1 + vm_run_slack() / 10;
+           s < want + 0.05 + vm_run_slack() / 10;
 }
 
 const char *vm_run_timeout_arg(double per_slack)

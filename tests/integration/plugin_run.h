@@ -40,9 +40,10 @@ double vm_run_interval(double base);
 const char *vm_run_interval_arg(double base);
 
 /* True when out says the rates were measured in this run ("measured over
- * S s in this run") over the in-run interval want: S is measured, so it is
- * want or a little more (one printed decimal, and valgrind's share of the
- * slack: the second sample's own collection is part of the gap). */
+ * S s in this run") over the in-run interval want: S is measured and
+ * printed with one decimal, so natively it reads as want itself; under a
+ * slow wrapper it may read up to a tenth of the slack more (the second
+ * sample's own collection is part of the gap). */
 bool vm_run_measured_in_run(const char *out, double want);
 
 /* Path of a fixture as a test-driver URI: "test://" + absolute path. Owned. */
