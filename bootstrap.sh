@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 PKGS="build-essential autoconf automake pkg-config libvirt-dev libxml2-dev check
 help2man groff-base man-db icinga2-bin nagios4-core strace
 libvirt-clients libvirt-daemon
-libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils busybox-static cpio nagios-nrpe-server nagios-nrpe-plugin"
+libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils busybox-static cpio tini nagios-nrpe-server nagios-nrpe-plugin"
 
 missing=""
 for p in $PKGS; do

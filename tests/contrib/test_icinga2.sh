@@ -39,8 +39,10 @@ diag() { sed 's/^/# /' "$@"; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vm-icinga2.XXXXXX") || exit 1
 daemon_pid=
+# shellcheck source=tests/daemon.sh
+. "$srcdir/tests/daemon.sh"
 cleanup() {
-    [ -n "$daemon_pid" ] && kill "$daemon_pid" 2>/dev/null && wait "$daemon_pid" 2>/dev/null
+    [ -n "$daemon_pid" ] && daemon_stop "$daemon_pid" 10 >/dev/null 2>&1
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -54,7 +56,8 @@ icinga() { # icinga CONF OUTFILE [daemon args...]
     outf=$2
     shift 2
     mkdir -p "$tmp/var"
-    icinga2 daemon -c "$conf" \
+    # Validation (-C) ends by itself; 2 minutes is far past its few seconds.
+    timeout -k 5 120 icinga2 daemon -c "$conf" \
         -DCacheDir="$tmp/var" -DLogDir="$tmp/var" -DDataDir="$tmp/var" \
         -DInitRunDir="$tmp/var" -DSpoolDir="$tmp/var" \
         -DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)" "$@" >"$outf" 2>&1
@@ -197,8 +200,7 @@ while [ $i -lt 60 ]; do
     kill -0 "$daemon_pid" 2>/dev/null || break
 done
 sleep 2 # let a check under way finish before the shutdown
-kill "$daemon_pid" 2>/dev/null
-wait "$daemon_pid"
+daemon_stop "$daemon_pid"
 rc=$?
 daemon_pid=
 check "$([ $rc -eq 0 ] && [ -s "$tmp/var/icinga2.state" ] && echo 0 || echo 1)" \

@@ -44,8 +44,10 @@ diag() { sed 's/^/# /' "$@"; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vm-nagios4.XXXXXX") || exit 1
 nagios_pid=
+# shellcheck source=tests/daemon.sh
+. "$srcdir/tests/daemon.sh"
 cleanup() {
-    [ -n "$nagios_pid" ] && kill "$nagios_pid" 2>/dev/null && wait "$nagios_pid" 2>/dev/null
+    [ -n "$nagios_pid" ] && daemon_stop "$nagios_pid" 10 >/dev/null 2>&1
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -108,7 +110,7 @@ define host {
 EOF
 
 verify() { # verify DIR -> rc, output in DIR/verify.out
-    nagios4 -v "$1/nagios.cfg" >"$1/verify.out" 2>&1
+    timeout -k 5 120 nagios4 -v "$1/nagios.cfg" >"$1/verify.out" 2>&1
 }
 
 # --- 1. verification ------------------------------------------------------
@@ -183,8 +185,7 @@ while [ $i -lt 60 ]; do
     fi
     kill -0 "$nagios_pid" 2>/dev/null || break
 done
-kill "$nagios_pid" 2>/dev/null
-wait "$nagios_pid"
+daemon_stop "$nagios_pid"
 rc=$?
 nagios_pid=
 check "$([ $rc -eq 0 ] && [ -s "$tmp/status.dat" ] && echo 0 || echo 1)" "nagios4 ran the checks (exit $rc)"

@@ -6,22 +6,41 @@
 #   tests/e2e/lab.sh env             print the lab's variables as shell assignments
 #   tests/e2e/lab.sh status          show the daemon and the guests
 #   tests/e2e/lab.sh down            stop everything and restore what "up" changed
+#   tests/e2e/lab.sh leftovers       list what a lab left on the host (nothing when clean)
 #   tests/e2e/lab.sh restart-guest NAME | daemon-stop | daemon-start
 #                                    the faults tests/e2e/run.sh injects
+#   tests/e2e/lab.sh daemon-pid      the daemon's PID as the host sees it
 #
-# Needs root (the daemon creates tap devices and runs QEMU). What it touches
-# outside its own folder ($VM_E2E_LAB, default /tmp/vm-e2e-lab) and its cache
-# ($VM_E2E_CACHE, default /var/cache/vm-e2e): /etc/libvirt/qemu.conf (saved
-# as qemu.conf.vm-e2e-saved and put back by "down"), the libvirt-qemu and
-# vmcheck-e2e system users (created if missing, left in place), and the
-# daemon's own run/state folders under /run/libvirt and /var/lib/libvirt.
+# Needs root (the daemon creates tap devices and runs QEMU).
+#
+# The lab leaves nothing behind. The daemon and everything it starts live in
+# a mount and PID namespace of their own: libvirt's run, state, cache, log
+# and config folders (/run/libvirt, /var/lib/libvirt, /var/cache/libvirt,
+# /var/log/libvirt, /etc/libvirt) are private folders of the lab there, so
+# neither the host nor a later lab ever sees a guest's status file, and
+# "down" ends the namespace's first process, which makes the kernel kill and
+# reap every process in it (libvirtd, QEMU), whatever state the tests left
+# the daemon in (stopped, frozen, gone). What it touches outside its own
+# folder ($VM_E2E_LAB, default /tmp/vm-e2e-lab) and its cache ($VM_E2E_CACHE,
+# default /var/cache/vm-e2e): the libvirt-qemu and vmcheck-e2e system users
+# (created if missing, left in place), empty mount points for the private
+# folders where the host has none (removed by "down"), the guests' tap
+# device and libvirt's cgroups for the guests (removed by "down").
+#
+# No step waits without limit: every call to the daemon runs under a
+# timeout, and a step that runs out says which step it was.
 set -euo pipefail
 
 LAB=${VM_E2E_LAB:-/tmp/vm-e2e-lab}
 CACHE=${VM_E2E_CACHE:-/var/cache/vm-e2e}
 E2E_USER=${VM_E2E_USER:-vmcheck-e2e}
+# What labs before the namespaces changed on the host, put back by "up" and
+# "down" if such a lab left it.
 QEMU_CONF=/etc/libvirt/qemu.conf
 QEMU_CONF_SAVED=/etc/libvirt/qemu.conf.vm-e2e-saved
+# The folders the daemon gets private copies of (in $LAB/root).
+PRIVATE_DIRS="/run/libvirt /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /etc/libvirt"
+VIRSH_TIMEOUT=${VM_E2E_VIRSH_TIMEOUT:-60}
 SOCK=$LAB/sock
 RW_URI="qemu:///system?socket=$SOCK/libvirt-sock"
 RO_URI="qemu:///system?socket=$SOCK/libvirt-sock-ro"
@@ -38,7 +57,19 @@ GUESTS="e2e-load e2e-nostats e2e-noballoon e2e-spare"
 say() { echo "lab: $*" >&2; }
 die() { echo "lab: $*" >&2; exit 1; }
 
-virsh_rw() { virsh -q -c "$RW_URI" "$@"; }
+# step SECS WHAT COMMAND...: COMMAND, ended after SECS s; a step that runs
+# out says so, naming WHAT (exit 124, as timeout's).
+step() {
+    local secs=$1 what=$2 rc=0
+    shift 2
+    timeout -k 5 "$secs" "$@" || rc=$?
+    if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+        say "step hung: $what (no answer within $secs s)"
+        return 124
+    fi
+    return "$rc"
+}
+virsh_rw() { step "$VIRSH_TIMEOUT" "virsh $*" virsh -q -c "$RW_URI" "$@"; }
 
 guest_uuid() {
     case $1 in
@@ -61,7 +92,7 @@ lab_fetch_kernel() {
     [ -n "$pkg" ] || die "cannot tell which kernel package linux-image-amd64 depends on"
     say "fetching $pkg (once; cached in $CACHE)"
     rm -rf "$CACHE/tmp" && mkdir -p "$CACHE/tmp/x"
-    (cd "$CACHE/tmp" && { apt-get download -q "$pkg" >/dev/null 2>&1 || { apt-get update -qq && apt-get download -q "$pkg" >/dev/null; }; })
+    (cd "$CACHE/tmp" && { timeout 600 apt-get download -q "$pkg" >/dev/null 2>&1 || { apt-get update -qq && apt-get download -q "$pkg" >/dev/null; }; })
     deb=$(ls "$CACHE"/tmp/*.deb)
     dpkg -x "$deb" "$CACHE/tmp/x"
     cp "$CACHE"/tmp/x/boot/vmlinuz-* "$CACHE/vmlinuz"
@@ -190,28 +221,106 @@ lab_wait_balloon() {
     return 1
 }
 
-# --- daemon -------------------------------------------------------------------
+# --- the namespace and the daemon ---------------------------------------------
 
-lab_daemon_pid() { cat "$LAB/libvirtd.pid" 2>/dev/null || true; }
+# The host PID of the namespace's first process: a shell that only reaps
+# (QEMU daemonizes, so its processes end up as that shell's children).
+lab_ns_pid() { cat "$LAB/ns.pid" 2>/dev/null || true; }
+lab_ns_alive() {
+    local p
+    p=$(lab_ns_pid)
+    [ -n "$p" ] && [ -d "/proc/$p" ] && ! grep -q '^State:.*Z' "/proc/$p/status" 2>/dev/null
+}
+
+# The namespace, with its private folders. Mount points the host lacks are
+# made here, listed in $LAB/mountpoints, and removed by "down".
+lab_ns_start() {
+    local d i
+    : >"$LAB/mountpoints"
+    for d in $PRIVATE_DIRS; do
+        mkdir -p "$LAB/root$d"
+        if [ ! -d "$d" ]; then mkdir -p "$d" && echo "$d" >>"$LAB/mountpoints"; fi
+    done
+    # libvirt makes a "machine" cgroup for its guests in each controller;
+    # those it will make are the lab's to remove.
+    for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/; do
+        [ -e "$d/cgroup.procs" ] && [ ! -d "$d/machine" ] && echo "${d%/}/machine" >>"$LAB/cgroups"
+    done
+    touch "$LAB/cgroups"
+    # The host's libvirt config, with the lab's qemu.conf (a fixed path in
+    # system mode, so it can only be changed inside the namespace).
+    [ -d /etc/libvirt ] && cp -a /etc/libvirt/. "$LAB/root/etc/libvirt/"
+    rm -f "$LAB/root/etc/libvirt/qemu.conf.vm-e2e-saved"*
+    cat >"$LAB/root/etc/libvirt/qemu.conf" <<EOF
+# Written by monitoring-plugins-libvirt tests/e2e/lab.sh, private to the lab.
+user = "root"
+group = "root"
+stdio_handler = "file"
+security_driver = "none"
+EOF
+    cat >"$LAB/nsinit.sh" <<EOF
+set -e
+for d in $PRIVATE_DIRS; do mount --bind "$LAB/root\$d" "\$d"; done
+: >"$LAB/ns.ready"
+set +e
+trap '' TERM INT HUP
+while :; do sleep 3600 & wait; done
+EOF
+    # --kill-child: the namespace also ends when unshare is killed.
+    setsid unshare --mount --pid --fork --kill-child --mount-proc --propagation private \
+        bash "$LAB/nsinit.sh" </dev/null >>"$LAB/ns.out" 2>&1 &
+    echo $! >"$LAB/unshare.pid"
+    for i in $(seq 1 100); do
+        if [ -e "$LAB/ns.ready" ]; then
+            pgrep -P "$(cat "$LAB/unshare.pid")" -x bash >"$LAB/ns.pid" && return 0
+        fi
+        sleep 0.1
+    done
+    die "step hung: the lab's namespace did not come up within 10 s; see $LAB/ns.out"
+}
+
+# The daemon's PID as the host sees it (its pid file holds the namespace's).
+lab_daemon_pid() { pgrep -f -x "libvirtd -f $LAB/libvirtd.conf -p $LAB/libvirtd.pid" 2>/dev/null | head -n1 || true; }
 
 lab_daemon_start() {
     local i
-    setsid libvirtd -f "$LAB/libvirtd.conf" -p "$LAB/libvirtd.pid" >>"$LAB/libvirtd.out" 2>&1 </dev/null &
+    lab_ns_alive || die "the lab's namespace is gone; run '$0 down' and '$0 up'"
+    step 10 "starting libvirtd in the lab's namespace" \
+        nsenter -t "$(lab_ns_pid)" -m -p -- setsid sh -c \
+        "libvirtd -f '$LAB/libvirtd.conf' -p '$LAB/libvirtd.pid' >>'$LAB/libvirtd.out' 2>&1 </dev/null &" ||
+        die "libvirtd could not be started; see $LAB/libvirtd.out"
     for i in $(seq 1 100); do
-        [ -S "$SOCK/libvirt-sock-ro" ] && virsh -q -c "$RW_URI" version >/dev/null 2>&1 && return 0
+        [ -S "$SOCK/libvirt-sock-ro" ] && timeout -k 2 5 virsh -q -c "$RW_URI" version >/dev/null 2>&1 && return 0
         sleep 0.2
     done
-    die "libvirtd did not start; see $LAB/libvirtd.out"
+    die "step hung: libvirtd did not answer 'virsh version' within 30 s; see $LAB/libvirtd.out and $LAB/libvirtd.log"
 }
 
 lab_daemon_stop() {
     local pid i
     pid=$(lab_daemon_pid)
-    [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+    [ -n "$pid" ] || return 0
     kill -CONT "$pid" 2>/dev/null || true
     kill -TERM "$pid" 2>/dev/null || true
     for i in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
     kill -KILL "$pid" 2>/dev/null || true
+}
+
+# What labs from before the namespaces left on the host: their qemu.conf
+# change, and the status files of the lab's guests in the host's folders.
+lab_undo_old_labs() {
+    local name d
+    if [ -e "$QEMU_CONF_SAVED" ]; then
+        if [ -e "$QEMU_CONF_SAVED.absent" ]; then
+            rm -f "$QEMU_CONF" "$QEMU_CONF_SAVED" "$QEMU_CONF_SAVED.absent"
+        else
+            mv -f "$QEMU_CONF_SAVED" "$QEMU_CONF"
+        fi
+    fi
+    for d in /run/libvirt/qemu /var/lib/libvirt/qemu; do
+        [ -d "$d" ] || continue
+        for name in $GUESTS; do rm -rf "$d/$name.xml" "$d/$name.pid" "$d/domain-"*"-$name"; done
+    done
 }
 
 lab_up() {
@@ -221,10 +330,12 @@ lab_up() {
         command -v "$c" >/dev/null || die "missing command: $c"
     done
     [ -x /bin/busybox ] || die "missing /bin/busybox (package busybox-static)"
-    if [ -f "$LAB/libvirtd.pid" ] && kill -0 "$(lab_daemon_pid)" 2>/dev/null; then
-        die "the lab is already up ($LAB); run '$0 down' first"
-    fi
+    for c in unshare nsenter timeout setsid pgrep; do
+        command -v "$c" >/dev/null || die "missing command: $c"
+    done
+    lab_ns_alive && die "the lab is already up ($LAB); run '$0 down' first"
     pgrep -x libvirtd >/dev/null && die "another libvirtd is running; the lab needs the qemu driver to itself"
+    lab_undo_old_labs
 
     getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu
     id libvirt-qemu >/dev/null 2>&1 || useradd -r -g libvirt-qemu -d /nonexistent -s /usr/sbin/nologin libvirt-qemu
@@ -244,19 +355,6 @@ lab_up() {
         for p in vmem vcpu vdisk vnet; do install -m 0755 "$builddir/plugins/check_$p" "$LAB/bin/"; done
     fi
 
-    # qemu.conf has a fixed place in system mode: save the original once.
-    mkdir -p /etc/libvirt
-    if [ ! -e "$QEMU_CONF_SAVED" ]; then
-        if [ -e "$QEMU_CONF" ]; then cp -p "$QEMU_CONF" "$QEMU_CONF_SAVED"; else : >"$QEMU_CONF_SAVED.absent"; touch "$QEMU_CONF_SAVED"; fi
-    fi
-    cat >"$QEMU_CONF" <<EOF
-# Written by monitoring-plugins-libvirt tests/e2e/lab.sh; the original is
-# $QEMU_CONF_SAVED and comes back with "lab.sh down".
-user = "root"
-group = "root"
-stdio_handler = "file"
-security_driver = "none"
-EOF
     cat >"$LAB/libvirtd.conf" <<EOF
 unix_sock_dir = "$SOCK"
 unix_sock_ro_perms = "0777"
@@ -265,6 +363,7 @@ auth_unix_ro = "none"
 auth_unix_rw = "none"
 log_outputs = "3:file:$LAB/libvirtd.log"
 EOF
+    lab_ns_start
     lab_daemon_start
 
     DOMTYPE=$(lab_pick_domtype)
@@ -283,26 +382,51 @@ EOF
 }
 
 lab_down() {
-    local name
-    if [ -S "$SOCK/libvirt-sock" ]; then
-        kill -CONT "$(lab_daemon_pid)" 2>/dev/null || true
-        for name in $(virsh -q -c "$RW_URI" list --name 2>/dev/null); do
-            timeout 20 virsh -q -c "$RW_URI" destroy "$name" >/dev/null 2>&1 || true
-        done
-    fi
+    local pid i d
     [ -f "$LAB/nrpe.pid" ] && kill "$(cat "$LAB/nrpe.pid")" 2>/dev/null || true
-    lab_daemon_stop
-    # A guest whose daemon died stays behind: QEMU processes started from
-    # the lab's kernel are ours.
-    pkill -f "qemu-system-x86_64.*$CACHE/vmlinuz" 2>/dev/null || true
-    if [ -e "$QEMU_CONF_SAVED" ]; then
-        if [ -e "$QEMU_CONF_SAVED.absent" ]; then
-            rm -f "$QEMU_CONF" "$QEMU_CONF_SAVED" "$QEMU_CONF_SAVED.absent"
-        else
-            mv -f "$QEMU_CONF_SAVED" "$QEMU_CONF"
-        fi
+    # Ending the namespace's first process ends the namespace: the kernel
+    # kills every process in it and reaps them, and its private mounts (with
+    # every guest's status file) go with it. SIGKILL ends a stopped or frozen
+    # daemon too, so nothing here waits on the daemon.
+    pid=$(lab_ns_pid)
+    if [ -n "$pid" ] && [ -d "/proc/$pid" ]; then
+        kill -KILL "$pid" 2>/dev/null || true
+        for i in $(seq 1 100); do lab_ns_alive || break; sleep 0.1; done
+        lab_ns_alive && say "step hung: the lab's namespace (pid $pid) did not end within 10 s"
+    fi
+    pid=$(cat "$LAB/unshare.pid" 2>/dev/null || true)
+    [ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+    # QEMU processes of a lab from before the namespaces.
+    pkill -KILL -f "qemu-system-x86_64.*$CACHE/vmlinuz" 2>/dev/null || true
+    for i in $(seq 1 50); do pgrep -f "qemu-system-x86_64.*$CACHE/vmlinuz" >/dev/null || break; sleep 0.1; done
+    # The load guest's tap, in case it outlived its QEMU.
+    ip link del vme2e0 2>/dev/null || true
+    # libvirt's cgroups for the guests, empty once their QEMU is gone.
+    find /sys/fs/cgroup -type d -name '*e2e*' -prune -print 2>/dev/null |
+        while read -r d; do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; done
+    [ -f "$LAB/cgroups" ] && while read -r d; do rmdir "$d" 2>/dev/null || true; done <"$LAB/cgroups"
+    lab_undo_old_labs
+    if [ -f "$LAB/mountpoints" ]; then
+        tac "$LAB/mountpoints" | while read -r d; do rmdir "$d" 2>/dev/null || true; done
     fi
     rm -rf "$LAB"
+}
+
+# What a lab may leave on the host, one line each; nothing when clean.
+lab_leftovers() {
+    local d name
+    for d in /run/libvirt/qemu /var/lib/libvirt/qemu; do
+        for name in $GUESTS; do
+            ls -d "$d/$name".* "$d/domain-"*"-$name" 2>/dev/null | sed 's/^/status file: /' || true
+        done
+    done
+    pgrep -a -f "qemu-system-x86_64.*$CACHE/vmlinuz" 2>/dev/null | sed 's/^/QEMU process: /' || true
+    ps -eo pid=,stat=,comm= | awk '$2 ~ /^Z/ && $3 ~ /qemu|libvirtd/ { print "zombie: " $0 }'
+    ip link show vme2e0 >/dev/null 2>&1 && echo "tap device: vme2e0"
+    [ -e "$QEMU_CONF_SAVED" ] && echo "qemu.conf: $QEMU_CONF_SAVED not put back"
+    find /sys/fs/cgroup -type d -name '*e2e*' -prune 2>/dev/null | sed 's/^/cgroup: /' || true
+    [ -e "$LAB" ] && echo "lab folder: $LAB"
+    return 0
 }
 
 lab_env() {
@@ -318,9 +442,9 @@ EOF
 lab_status() {
     local pid
     pid=$(lab_daemon_pid)
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+    if lab_ns_alive && [ -n "$pid" ]; then
         echo "libvirtd: running (pid $pid), read-only URI $RO_URI"
-        virsh -c "$RW_URI" list --all
+        step "$VIRSH_TIMEOUT" "virsh list" virsh -c "$RW_URI" list --all
     else
         echo "libvirtd: not running"
         return 1
@@ -345,8 +469,10 @@ up) lab_up "${2:-}" ;;
 restart-guest) lab_restart_guest "${2:?guest name}" ;;
 daemon-stop) lab_daemon_stop ;;
 daemon-start) lab_daemon_start ;;
+daemon-pid) lab_daemon_pid ;;
 down) lab_down ;;
+leftovers) lab_leftovers ;;
 env) lab_env ;;
 status) lab_status ;;
-*) echo "usage: $0 up [BUILDDIR] | down | env | status | restart-guest NAME | daemon-stop | daemon-start" >&2; exit 2 ;;
+*) echo "usage: $0 up [BUILDDIR] | down | env | status | leftovers | restart-guest NAME | daemon-stop | daemon-start | daemon-pid" >&2; exit 2 ;;
 esac

@@ -4,39 +4,30 @@
 # QEMU guests (tests/e2e/lab.sh), run as an unprivileged user over the
 # read-only socket, through NRPE, and under faults. Writes TAP.
 #
-# Needs root and the packages bootstrap.sh installs. Without them it skips:
-# "1..0 # SKIP", exit 77 when run by hand, exit 0 under make check (the TAP
-# driver counts the skip). VM_E2E_REQUIRED=1 (set by .ci/run) turns a skip
-# into a failure; VM_E2E_SKIP=1 skips on purpose (the Debian package build).
-# It uses a lab already brought up with "lab.sh up" and leaves it up;
-# otherwise it brings one up and tears it down at the end, whatever
-# happened (VM_E2E_KEEP=1 leaves it up for a look).
+# Needs root and the packages bootstrap.sh installs; skips without them
+# (tests/e2e/e2e.sh says how). It uses a lab already brought up with
+# "lab.sh up" and leaves it up; otherwise it brings one up and tears it down
+# at the end, whatever happened (VM_E2E_KEEP=1 leaves it up for a look), and
+# checks that the lab left nothing on the host. No step waits without
+# limit: each plugin run, virsh call and daemon start has a timeout, and a
+# step that runs out fails its test case with a line naming it.
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 labsh=$here/lab.sh
 srcdir=${VM_TOP_SRCDIR:-$(cd "$here/../.." && pwd)}
 builddir=${VM_TOP_BUILDDIR:-$(pwd)}
+# shellcheck source=tests/e2e/e2e.sh
+. "$here/e2e.sh"
 
-skip() {
-    if [ "${VM_E2E_REQUIRED:-0}" = 1 ]; then
-        echo "Bail out! the end-to-end tier must run (VM_E2E_REQUIRED=1) but: $*"
-        exit 1
-    fi
-    echo "1..0 # SKIP $*"
-    [ -n "${VM_TOP_BUILDDIR:-}" ] && exit 0
-    exit 77
-}
-
-[ "${VM_E2E_SKIP:-0}" = 1 ] && [ "${VM_E2E_REQUIRED:-0}" != 1 ] && skip "VM_E2E_SKIP=1"
-[ "$(id -u)" = 0 ] || skip "needs root (a private system libvirtd with QEMU guests)"
-for c in libvirtd virsh qemu-system-x86_64 qemu-img cpio runuser /bin/busybox \
-         /usr/sbin/nrpe /usr/lib/nagios/plugins/check_nrpe awk; do
-    command -v "$c" >/dev/null 2>&1 || skip "missing $c (run bootstrap.sh)"
-done
+e2e_require /usr/sbin/nrpe /usr/lib/nagios/plugins/check_nrpe awk
 for p in vmem vcpu vdisk vnet; do
-    [ -x "$builddir/plugins/check_$p" ] || skip "plugins/check_$p is not built in $builddir"
+    [ -x "$builddir/plugins/check_$p" ] || e2e_skip "plugins/check_$p is not built in $builddir"
 done
+e2e_reaper "$0" "$@"
+e2e_lock
+# How long one plugin run or virsh call may take before it counts as hung.
+STEP=${VM_E2E_STEP_TIMEOUT:-90}
 
 # --- the lab ------------------------------------------------------------------
 
@@ -44,11 +35,11 @@ own_lab=0
 if "$labsh" status >/dev/null 2>&1; then
     echo "# using the lab that is already up; it stays up"
 else
-    pgrep -x libvirtd >/dev/null && skip "another libvirtd runs on this machine; the lab needs the qemu driver to itself"
+    pgrep -x libvirtd >/dev/null && e2e_skip "another libvirtd runs on this machine; the lab needs the qemu driver to itself"
     own_lab=1
     started=$(date +%s)
-    if ! "$labsh" up "$builddir" 2>&1 | sed 's/^/# /'; then
-        "$labsh" down >/dev/null 2>&1
+    if ! timeout -k 10 600 "$labsh" up "$builddir" 2>&1 | sed 's/^/# /'; then
+        timeout -k 5 120 "$labsh" down >/dev/null 2>&1
         echo "Bail out! the lab did not come up"
         exit 1
     fi
@@ -60,31 +51,25 @@ for p in vmem vcpu vdisk vnet; do install -m 0755 "$builddir/plugins/check_$p" "
 
 T=$(mktemp -d /tmp/vm-e2e-run.XXXXXX)
 finish() {
-    [ -n "${nrpe_pid:-}" ] && kill "$nrpe_pid" 2>/dev/null
+    nrpe_stop
     if [ "$own_lab" = 1 ] && [ "${VM_E2E_KEEP:-0}" != 1 ]; then
-        "$labsh" down >/dev/null 2>&1
+        timeout -k 5 120 "$labsh" down >/dev/null 2>&1
     elif [ "$own_lab" = 0 ]; then
         # Leave a lab brought up by hand as it was found.
-        "$labsh" status >/dev/null 2>&1 || "$labsh" daemon-start >/dev/null 2>&1
+        timeout -k 5 60 "$labsh" status >/dev/null 2>&1 || timeout -k 5 60 "$labsh" daemon-start >/dev/null 2>&1
     fi
     rm -rf "$T"
 }
 trap finish EXIT
 trap 'exit 1' INT TERM
 
-# --- TAP and helpers ----------------------------------------------------------
+# --- helpers (ok and the TAP counters are in e2e.sh) ---------------------------
 
-n=0
-failed=0
-ok() { # ok CONDITION-EXIT-CODE DESCRIPTION [DIAGNOSTIC]
-    n=$((n + 1))
-    if [ "$1" = 0 ]; then
-        echo "ok $n - $2"
-    else
-        echo "not ok $n - $2"
-        failed=$((failed + 1))
-        [ -n "${3:-}" ] && printf '%s\n' "$3" | head -n 20 | sed 's/^/#   /'
-    fi
+# nrpe_stop: the NRPE daemon of the NRPE section, if it runs.
+nrpe_stop() {
+    [ -n "${nrpe_pid:-}" ] || return 0
+    daemon_stop "$nrpe_pid" 10 >/dev/null 2>&1
+    nrpe_pid=
 }
 # check DESCRIPTION COMMAND...: ok when the command succeeds (in a subshell,
 # so an "exit 1" in it fails the check only); the last plugin run is the
@@ -102,7 +87,7 @@ has() { case $out in *"$1"*) return 0 ;; esac; return 1; }
 
 # run PLUGIN ARGS...: the plugin as the unprivileged user over the
 # read-only socket, with a clean environment; sets out, rc, err and secs.
-as_user() { runuser -u "$VM_E2E_USER" -- env -i HOME="$VM_E2E_LAB/home" PATH=/usr/bin:/bin LC_ALL=C "$@"; }
+as_user() { timeout -k 5 "$STEP" runuser -u "$VM_E2E_USER" -- env -i HOME="$VM_E2E_LAB/home" PATH=/usr/bin:/bin LC_ALL=C "$@"; }
 run() {
     local p=$1 t0 t1
     shift
@@ -111,6 +96,7 @@ run() {
     rc=$?
     t1=$(date +%s.%N)
     err=$(cat "$T/stderr")
+    [ "$rc" = 124 ] && err="step hung: check_$p $* did not finish within $STEP s${err:+; $err}"
     secs=$(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }")
 }
 # perf LABEL: the value of one perfdata item of the last run, unit dropped.
@@ -119,8 +105,13 @@ perf() {
 }
 # stat DOMAIN GROUP FIELD: one raw figure from virsh domstats (read-write
 # connection, as root: the reference the plugins are compared with).
-vstat() { virsh -q -c "$VM_E2E_RW_URI" domstats --raw "--$2" "$1" | sed -n "s/^ *$3=//p"; }
-virsh_rw() { virsh -q -c "$VM_E2E_RW_URI" "$@"; }
+virsh_rw() {
+    timeout -k 5 "$STEP" virsh -q -c "$VM_E2E_RW_URI" "$@"
+    local rc=$?
+    [ "$rc" = 124 ] && echo "# step hung: virsh $* did not finish within $STEP s"
+    return "$rc"
+}
+vstat() { virsh_rw domstats --raw "--$2" "$1" | sed -n "s/^ *$3=//p"; }
 first_line() { printf '%s\n' "$out" | head -n1; }
 clean() { [ -z "$err" ] && [ "$(printf '%s\n' "$out" | head -n1 | grep -c .)" = 1 ]; }
 
@@ -308,10 +299,10 @@ EOF
 env -i PATH=/usr/bin:/bin HOME="$VM_E2E_LAB/home" LC_ALL=C /usr/sbin/nrpe -c "$T/nrpe.cfg" -f >"$T/nrpe.out" 2>&1 &
 nrpe_pid=$!
 for _ in $(seq 1 50); do
-    /usr/lib/nagios/plugins/check_nrpe -H 127.0.0.1 -p "$port" >/dev/null 2>&1 && break
+    timeout 10 /usr/lib/nagios/plugins/check_nrpe -H 127.0.0.1 -p "$port" -t 5 >/dev/null 2>&1 && break
     sleep 0.2
 done
-out=$(/usr/lib/nagios/plugins/check_nrpe -H 127.0.0.1 -p "$port" 2>&1)
+out=$(timeout -k 5 30 /usr/lib/nagios/plugins/check_nrpe -H 127.0.0.1 -p "$port" -t 20 2>&1)
 rc=$? err=
 check "nrpe answers on 127.0.0.1:$port ($out)" eval '[ $rc = 0 ] && has "NRPE v"'
 cmds=$(sed -n 's/^command\[\([^]]*\)\]=.*/\1/p' "$T/commands.cfg")
@@ -320,7 +311,7 @@ check "the sample has a command for every plugin ($ncmd commands)" \
     eval 'for p in vmem vcpu vdisk vnet; do printf "%s\n" "$cmds" | grep -q "^check_$p" || exit 1; done'
 for c in $cmds; do
     rm -f "$rec/$c.out" "$rec/$c.rc"
-    out=$(/usr/lib/nagios/plugins/check_nrpe -H 127.0.0.1 -p "$port" -t 60 -c "$c" 2>&1)
+    out=$(timeout -k 5 90 /usr/lib/nagios/plugins/check_nrpe -H 127.0.0.1 -p "$port" -t 60 -c "$c" 2>&1)
     rc=$?
     err=$(cat "$rec/$c.err" 2>/dev/null)
     want=$(cat "$rec/$c.out" 2>/dev/null)
@@ -330,9 +321,7 @@ for c in $cmds; do
               first_line | grep -Eq "^V(MEM|CPU|DISK|NET) (OK|WARNING|CRITICAL|UNKNOWN) - " &&
               [ "$rc" = "$(first_line | sed -E "s/^[A-Z]+ (OK|WARNING|CRITICAL|UNKNOWN) - .*/\1/;s/OK/0/;s/WARNING/1/;s/CRITICAL/2/;s/UNKNOWN/3/")" ]'
 done
-kill "$nrpe_pid" 2>/dev/null
-wait "$nrpe_pid" 2>/dev/null
-nrpe_pid=
+nrpe_stop
 
 # --- faults -------------------------------------------------------------------
 
@@ -359,12 +348,12 @@ run vcpu -d e2e-spare
 check "a guest that is gone: UNKNOWN not found" eval '[ $rc = 3 ] && has "VCPU UNKNOWN - e2e-spare: not found"'
 
 # A guest restarted between two runs: its counters start again from zero.
-"$labsh" restart-guest e2e-spare 2>&1 | sed 's/^/# /'
+timeout -k 5 300 "$labsh" restart-guest e2e-spare 2>&1 | sed 's/^/# /'
 run vcpu -d e2e-spare
 sleep 1
 run vdisk -d e2e-load
-"$labsh" restart-guest e2e-spare 2>&1 | sed 's/^/# /'
-"$labsh" restart-guest e2e-load 2>&1 | sed 's/^/# /'
+timeout -k 5 300 "$labsh" restart-guest e2e-spare 2>&1 | sed 's/^/# /'
+timeout -k 5 300 "$labsh" restart-guest e2e-load 2>&1 | sed 's/^/# /'
 run vcpu -d e2e-spare -v
 usage=$(perf e2e-spare:usage)
 check "vcpu after a restart between runs: a fresh figure in this run, not a wrapped rate (${usage:-none}%)" \
@@ -375,7 +364,7 @@ check "vdisk after a restart between runs: a fresh figure (${rbps:-none} B/s)" \
     eval '[ $rc = 0 ] && has "domain restarted" && f "${rbps:--1} >= 0 && ${rbps:--1} < 1e9"'
 
 # libvirtd frozen: the plugin gives up at -t, not later.
-pid=$(cat "$VM_E2E_LAB/libvirtd.pid")
+pid=$("$labsh" daemon-pid)
 kill -STOP "$pid"
 run vmem -d e2e-load -t 3
 check "libvirtd frozen (SIGSTOP), -t 3: UNKNOWN timed out within 4 s (${secs} s)" \
@@ -388,13 +377,26 @@ run vmem -d e2e-load
 check "libvirtd thawed: checks answer again" eval '[ $rc = 0 ]'
 
 # libvirtd stopped.
-"$labsh" daemon-stop
+timeout -k 5 60 "$labsh" daemon-stop
 for p in vmem vcpu vdisk vnet; do
     run $p -d e2e-load -t 5
     check "libvirtd stopped: $p UNKNOWN naming the connection failure" \
         eval '[ $rc = 3 ] && clean && has "UNKNOWN - cannot connect to" && has "is libvirtd/virtqemud running?"'
 done
-[ "$own_lab" = 0 ] && "$labsh" daemon-start
+[ "$own_lab" = 0 ] && timeout -k 5 60 "$labsh" daemon-start
+
+# --- nothing left behind ---------------------------------------------------------
+
+# The lab is brought down here, after the daemon was stopped above (the
+# state that once left four guests' status files behind): nothing of it may
+# stay on the host.
+if [ "$own_lab" = 1 ] && [ "${VM_E2E_KEEP:-0}" != 1 ]; then
+    t0=$(date +%s)
+    timeout -k 5 120 "$labsh" down 2>&1 | sed 's/^/# /'
+    left=$("$labsh" leftovers)
+    ok "$([ -z "$left" ] && echo 0 || echo 1)" \
+        "the lab, brought down with its daemon stopped, leaves nothing on the host ($(($(date +%s) - t0)) s)" "$left"
+fi
 
 echo "1..$n"
 [ "$failed" = 0 ]
