@@ -28,13 +28,11 @@ cflags="-g -O1 $san -I$build -I$src/lib -I$src/fuzz $cppflags"
 if [ -z "${FUZZ_TARGETS:-}" ]; then
     FUZZ_TARGETS=$(cd "$src/fuzz" && ls fuzz_*.c | sed 's/^fuzz_//; s/\.c$//')
 fi
-n=0
-for t in $FUZZ_TARGETS; do n=$((n + 1)); done
-echo "1..$n"
+. "$src/tests/tap.sh"
+tap_plan "$(echo $FUZZ_TARGETS | wc -w)"
 
 if ! command -v "$cc" >/dev/null 2>&1; then
-    echo "Bail out! $cc not found (Debian: apt-get install clang libclang-rt-14-dev)"
-    exit 1
+    bail "$cc not found (Debian: apt-get install clang libclang-rt-14-dev)"
 fi
 mkdir -p "$out/obj" || exit 1
 
@@ -46,23 +44,18 @@ for c in "$src"/lib/*.c; do
     if [ ! -f "$o" ] || [ "$c" -nt "$o" ] || [ -n "$(find "$src/lib" -name '*.h' -newer "$o")" ]; then
         # shellcheck disable=SC2086 # flag lists are split on purpose
         $cc $cflags -fsanitize=fuzzer-no-link -c "$c" -o "$o" || {
-            echo "Bail out! cannot compile $c with $cc"
-            exit 1
+            bail "cannot compile $c with $cc"
         }
     fi
     objs="$objs $o"
 done
 
-i=0
-failed=0
 for t in $FUZZ_TARGETS; do
-    i=$((i + 1))
     bin=$out/fuzz_$t
     log=$out/fuzz_$t.log
     # shellcheck disable=SC2086
     if ! $cc $cflags -fsanitize=fuzzer "$src/fuzz/fuzz_$t.c" $objs $libs -lm -o "$bin" 2>"$log"; then
-        echo "not ok $i - fuzz_$t # does not build, see $log"
-        failed=$((failed + 1))
+        not_ok "fuzz_$t # does not build, see $log"
         continue
     fi
     mkdir -p "$out/work/$t"
@@ -77,9 +70,8 @@ for t in $FUZZ_TARGETS; do
     runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
     if [ "$rc" -ne 0 ]; then
         crash=$(sed -n 's/.*Test unit written to //p' "$log" | tail -1)
-        echo "not ok $i - fuzz_$t # crash after $(($(date +%s) - start)) s: ${crash:-see $log}"
+        not_ok "fuzz_$t # crash after $(($(date +%s) - start)) s: ${crash:-see $log}"
         grep -E '^(==[0-9]+==ERROR|SUMMARY|.*invariant failed|.*runtime error)' "$log" | head -5 | sed 's/^/# /'
-        failed=$((failed + 1))
         continue
     fi
     # Known crashers must stay fixed: run each once (files only; libFuzzer
@@ -87,11 +79,10 @@ for t in $FUZZ_TARGETS; do
     set -- "$src"/fuzz/regress/"$t"/*
     if [ -f "$1" ]; then
         if ! "$bin" "$@" >>"$log" 2>&1; then
-            echo "not ok $i - fuzz_$t # a reproducer in fuzz/regress/$t crashes again, see $log"
-            failed=$((failed + 1))
+            not_ok "fuzz_$t # a reproducer in fuzz/regress/$t crashes again, see $log"
             continue
         fi
     fi
-    echo "ok $i - fuzz_$t (${runs:-?} inputs in ${secs} s, $(ls "$out/work/$t" | wc -l) new, no crash)"
+    ok "fuzz_$t (${runs:-?} inputs in ${secs} s, $(ls "$out/work/$t" | wc -l) new, no crash)"
 done
-[ "$failed" -eq 0 ]
+tap_done

@@ -2,6 +2,8 @@
 /* plugin_run: run a built plugin for real and capture what it did. */
 #include <config.h>
 
+#include <check.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -238,4 +241,157 @@ char *vm_first_line(const char *s)
     memcpy(l, s, n);
     l[n] = '\0';
     return l;
+}
+
+void vm_run_clean(struct vm_run *r, const char *plugin, const char *const *argv)
+{
+    vm_run_plugin(r, plugin, argv, NULL);
+    ck_assert_msg(r->err[0] == '\0', "stderr not empty: %s", r->err);
+    ck_assert_msg(r->out[0] && r->out[strlen(r->out) - 1] == '\n', "output: '%s'", r->out);
+}
+
+const char *const *vm_argv_cat(const char **buf, size_t cap, const char *const *head,
+                               const char *const *tail, size_t tail_max)
+{
+    size_t n = 0;
+
+    for (; *head; head++) {
+        ck_assert_uint_lt(n, cap - 1);
+        buf[n++] = *head;
+    }
+    for (size_t i = 0; i < tail_max && tail[i]; i++) {
+        ck_assert_uint_lt(n, cap - 1);
+        buf[n++] = tail[i];
+    }
+    buf[n] = NULL;
+    return buf;
+}
+
+void vm_run_case_check(const char *plugin, const char *const *head, const struct vm_run_case *c,
+                       int i)
+{
+    const char *argv[16];
+    struct vm_run r;
+
+    vm_run_clean(&r, plugin, vm_argv_cat(argv, 16, head, c->args, 6));
+    ck_assert_msg(r.status == c->status, "case %d: exit %d: %s", i, r.status, r.out);
+    vm_assert_has(r.out, c->expect);
+    if (c->absent)
+        vm_assert_lacks(r.out, c->absent);
+    vm_run_free(&r);
+}
+
+/* "<NAME> <word> - " of plugin: check_vdisk, CRITICAL: "VDISK CRITICAL - ". */
+static void run_prefix(char *buf, size_t size, const char *plugin, const char *word)
+{
+    size_t n = 0;
+
+    for (const char *p = plugin + strlen("check_"); *p && n < 16; p++)
+        buf[n++] = (char)toupper((unsigned char)*p);
+    snprintf(buf + n, size - n, " %s - ", word);
+}
+
+void vm_run_thr_case_check(const char *plugin, const char *const *head,
+                           const struct vm_thr_case *c)
+{
+    const char *argv[16], *tail[] = {"-w", c->w, "-c", c->c};
+    char prefix[64];
+    struct vm_run r;
+
+    vm_run_clean(&r, plugin, vm_argv_cat(argv, 16, head, tail, 4));
+    ck_assert_msg(r.status == c->status, "-w %s -c %s: exit %d, output %s", c->w, c->c, r.status,
+                  r.out);
+    run_prefix(prefix, sizeof(prefix), plugin, c->word);
+    ck_assert_msg(strncmp(r.out, prefix, strlen(prefix)) == 0, "%s", r.out);
+    if (c->expect)
+        vm_assert_has(r.out, c->expect);
+    vm_run_free(&r);
+}
+
+void vm_run_bad_case_check(const char *plugin, const struct vm_bad_case *c, int i)
+{
+    const char *argv[8];
+    char prefix[64];
+    struct vm_run r;
+
+    run_prefix(prefix, sizeof(prefix), plugin, "UNKNOWN");
+    vm_run_clean(&r, plugin, vm_argv_cat(argv, 8, ARGV("-U", "test:///default"), c->args, 4));
+    ck_assert_msg(r.status == 3, "case %d: exit %d: %s", i, r.status, r.out);
+    ck_assert_msg(strncmp(r.out, prefix, strlen(prefix)) == 0, "case %d: %s", i, r.out);
+    ck_assert_msg(vm_count_lines(r.out) == 1, "case %d: not one line: %s", i, r.out);
+    vm_assert_has(r.out, c->expect);
+    vm_run_free(&r);
+}
+
+void vm_assert_has(const char *hay, const char *needle)
+{
+    ck_assert_msg(strstr(hay, needle) != NULL, "'%s' not found in:\n%s", needle, hay);
+}
+
+void vm_assert_lacks(const char *hay, const char *needle)
+{
+    ck_assert_msg(strstr(hay, needle) == NULL, "'%s' found in:\n%s", needle, hay);
+}
+
+/* Where the value of perfdata entry 'label' starts on the first line (a
+ * copy of it, owned, in *first); fails the test when there is none. */
+static const char *perf_find(const char *out, const char *label, char **first)
+{
+    char key[256];
+    const char *p;
+
+    *first = vm_first_line(out);
+    snprintf(key, sizeof(key), "'%s'=", label);
+    p = strstr(*first, key);
+    ck_assert_msg(p != NULL, "no perfdata %s in:\n%s", key, out);
+    return p + strlen(key);
+}
+
+double vm_perf_value(const char *out, const char *label)
+{
+    char *first;
+    double v = strtod(perf_find(out, label, &first), NULL);
+
+    free(first);
+    return v;
+}
+
+void vm_assert_near(const char *out, const char *label, double want, double tol)
+{
+    double v = vm_perf_value(out, label);
+
+    ck_assert_msg(v >= want * (1 - tol) && v <= want * (1 + tol), "%s = %f, want %f +- %.0f%%:\n%s",
+                  label, v, want, tol * 100, out);
+}
+
+unsigned long long vm_perf_counter(const char *out, const char *label)
+{
+    char *first, *end;
+    const char *p = perf_find(out, label, &first);
+    unsigned long long v;
+
+    ck_assert_msg(*p >= '0' && *p <= '9', "'%s'= not a number:\n%s", label, out);
+    v = strtoull(p, &end, 10);
+    ck_assert_msg(strncmp(end, "c;;;0", 5) == 0 && (end[5] == ' ' || end[5] == '\0'),
+                  "'%s'=: not an integer counter 'Nc;;;0':\n%s", label, out);
+    free(first);
+    return v;
+}
+
+unsigned long long vm_now_us(void)
+{
+    struct timeval tv;
+
+    gettimeofday(&tv, NULL);
+    return (unsigned long long)tv.tv_sec * 1000000ULL + (unsigned long long)tv.tv_usec;
+}
+
+void vm_assert_clock_counter(const char *out, const char *label, unsigned long long t0,
+                             unsigned long long t1, unsigned long long div, bool secs)
+{
+    unsigned long long c = vm_perf_counter(out, label);
+    unsigned long long lo = (secs ? t0 / 1000000ULL : t0) / div;
+    unsigned long long hi = (secs ? t1 / 1000000ULL : t1) / div;
+
+    ck_assert_msg(c >= lo && c <= hi, "%s = %llu, want %llu..%llu:\n%s", label, c, lo, hi, out);
 }

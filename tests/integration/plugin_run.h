@@ -6,6 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/* A NULL-terminated argv or environment list as a compound literal. */
+#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
+
 struct vm_run {
     int status;      /* exit code, or 128+signal */
     char *out;       /* stdout (owned) */
@@ -19,6 +22,75 @@ struct vm_run {
 void vm_run_plugin(struct vm_run *r, const char *plugin, const char *const *argv,
                    const char *const *env);
 void vm_run_free(struct vm_run *r);
+
+/* vm_run_plugin without extra environment, then what every normal run
+ * shows, failing the running Check test otherwise: nothing on stderr, and
+ * output that ends in a newline. */
+void vm_run_clean(struct vm_run *r, const char *plugin, const char *const *argv);
+
+/* argv for a table-driven case: head (NULL-terminated) followed by tail,
+ * up to tail_max entries or its first NULL, in buf[cap], NULL-terminated.
+ * Returns buf. */
+const char *const *vm_argv_cat(const char **buf, size_t cap, const char *const *head,
+                               const char *const *tail, size_t tail_max);
+
+/* One table-driven run: extra arguments (up to 6, NULL-terminated when
+ * fewer), the exit status, a text the output must contain and one it must
+ * not (NULL: no such text). */
+struct vm_run_case {
+    const char *args[6];
+    int status;
+    const char *expect;
+    const char *absent;
+};
+
+/* Case c (number i, for the messages) of plugin, after the leading
+ * arguments head, through vm_run_clean(). */
+void vm_run_case_check(const char *plugin, const char *const *head, const struct vm_run_case *c,
+                       int i);
+
+/* Bad input: plugin -U test:///default with args (up to 4, NULL-terminated
+ * when fewer) exits 3 with one line on stdout, "<NAME> UNKNOWN - ..." that
+ * names expect, and nothing on stderr. */
+struct vm_bad_case {
+    const char *args[4];
+    const char *expect;
+};
+void vm_run_bad_case_check(const char *plugin, const struct vm_bad_case *c, int i);
+
+/* Thresholds: plugin with head, then -w w -c c, exits status and its first
+ * line starts "<NAME> <word> - " (VDISK CRITICAL - ) and holds expect (when
+ * not NULL). */
+struct vm_thr_case {
+    const char *w, *c;
+    int status;
+    const char *word, *expect;
+};
+void vm_run_thr_case_check(const char *plugin, const char *const *head,
+                           const struct vm_thr_case *c);
+
+/* Check assertions on a plugin's output. */
+void vm_assert_has(const char *hay, const char *needle);
+void vm_assert_lacks(const char *hay, const char *needle);
+
+/* The value of perfdata entry 'label' on the first line of out; fails the
+ * test when there is none. */
+double vm_perf_value(const char *out, const char *label);
+
+/* The value of perfdata entry 'label' is want, within +-tol (0.03: 3%). */
+void vm_assert_near(const char *out, const char *label, double want, double tol);
+
+/* The integer value of raw counter 'label' on the first line, which must
+ * be printed as an integer with UOM c and min 0 ("'l'=123c;;;0"). */
+unsigned long long vm_perf_counter(const char *out, const char *label);
+
+/* Microseconds since the epoch: the test driver's counter base. */
+unsigned long long vm_now_us(void);
+
+/* Counter label was read between t0 and t1 (from vm_now_us()) and is
+ * base/div of the test driver's clock (base in µs, or in s when secs). */
+void vm_assert_clock_counter(const char *out, const char *label, unsigned long long t0,
+                             unsigned long long t1, unsigned long long div, bool secs);
 
 /* Extra seconds a timing assertion allows: $VM_TEST_SLACK_S, else 0. Set
  * when the plugins run under a slow wrapper ($VM_PLUGIN_WRAPPER, valgrind),

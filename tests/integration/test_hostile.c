@@ -17,10 +17,10 @@
 #include <unistd.h>
 
 #include "ck_run.h"
+#include "fsutil.h"
 #include "plugin_run.h"
 #include "state.h"
 
-#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define N(a) (sizeof(a) / sizeof(a[0]))
 
 /* Same names, same order as tests/fixtures/hostile.xml. */
@@ -490,10 +490,7 @@ static void state_setup(void)
 
 static void state_teardown(void)
 {
-    char cmd[128];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", statedir);
-    if (system(cmd) != 0)
+    if (vm_fs_rm_rf(statedir) != 0)
         fprintf(stderr, "could not remove %s\n", statedir);
     strcpy(statedir, "/tmp/vm-hostile-XXXXXX");
 }
@@ -653,33 +650,23 @@ static Suite *make_suite(void)
     Suite *s = suite_create("hostile");
     TCase *tc;
 
-    tc = tcase_create("names");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
+    tc = vm_ck_tcase(s, "names", 120, setup, teardown);
     tcase_add_loop_test(tc, all_domains, 0, N(plugins));
     tcase_add_loop_test(tc, one_domain, 0, NNAMES);
     tcase_add_test(tc, option_like_name);
     tcase_add_test(tc, include_regex);
     tcase_add_test(tc, regex_cost_bounded);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("options");
-    tcase_set_timeout(tc, 120);
+    tc = vm_ck_tcase(s, "options", 120, NULL, NULL);
     tcase_add_loop_test(tc, bad_thresholds, 0, N(bad_args));
     tcase_add_loop_test(tc, bad_rate_options, 0, N(bad_rate_args));
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("uris");
-    tcase_set_timeout(tc, 300);
+    tc = vm_ck_tcase(s, "uris", 300, NULL, NULL);
     tcase_add_loop_test(tc, garbage_uri, 0, N(bad_uris));
     tcase_add_test(tc, huge_uri);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("counters");
-    tcase_add_checked_fixture(tc, state_setup, state_teardown);
-    tcase_set_timeout(tc, 120);
+    tc = vm_ck_tcase(s, "counters", 120, state_setup, state_teardown);
     tcase_add_loop_test(tc, absurd_counters, 0, N(crafts));
-    suite_add_tcase(s, tc);
     return s;
 }
 

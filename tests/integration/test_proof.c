@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "ck_run.h"
+#include "fsutil.h"
 #include "plugin_run.h"
 
-#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define N(a) (sizeof(a) / sizeof(a[0]))
 
 static const char *const plugins[] = {"check_vmem", "check_vcpu", "check_vdisk", "check_vnet"};
@@ -66,10 +66,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[128];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmp);
-    if (system(cmd) != 0)
+    if (vm_fs_rm_rf(tmp) != 0)
         fprintf(stderr, "# could not remove %s\n", tmp);
     free(devices);
 }
@@ -354,18 +351,12 @@ static Suite *make_suite(void)
     /* The proof runs its own wrapper (strace); a valgrind wrapper from the
      * environment is not for it. */
     unsetenv("VM_PLUGIN_WRAPPER");
-    tc = tcase_create("read_only");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
+    tc = vm_ck_tcase(s, "read_only", 120, setup, teardown);
     tcase_add_loop_test(tc, imports_read_only, 0, N(plugins));
     tcase_add_loop_test(tc, runtime_read_only, 0, N(plugins));
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("writes");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
+    tc = vm_ck_tcase(s, "writes", 120, setup, teardown);
     tcase_add_loop_test(tc, writes_confined, 0, N(plugins));
-    suite_add_tcase(s, tc);
     return s;
 }
 

@@ -18,6 +18,7 @@
 #include <libvirt/virterror.h>
 
 #include "ck_run.h"
+#include "fsutil.h"
 #include "sample.h"
 
 #define URI "test:///default"
@@ -35,13 +36,6 @@ static void quiet(void *data, virErrorPtr e)
 {
     (void)data;
     (void)e;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
 static void setup(void)
@@ -63,7 +57,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    vm_fs_rm_rf(tmpdir);
     if (dom)
         virDomainFree(dom);
     if (conn)
@@ -234,15 +228,6 @@ START_TEST(test_max_age)
 }
 END_TEST
 
-static void write_file(const char *path, const char *data, size_t n)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(write(fd, data, n), (ssize_t)n);
-    close(fd);
-}
-
 START_TEST(test_corrupt_state)
 {
     struct vm_sample_opts o = opts();
@@ -261,7 +246,7 @@ START_TEST(test_corrupt_state)
     ck_assert(state_file_valid()); /* replaced */
     vm_sampling_free(&s);
     /* garbage */
-    write_file(statefile, "\x01\x02garbage", 9);
+    vm_fs_spit(statefile, "\x01\x02garbage", 9);
     run(&o, &s);
     ck_assert(s.slept);
     ck_assert_str_eq(s.pairs[0].note, "state file is not a state file of this plugin suite");
@@ -332,9 +317,8 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("sample_run");
-    TCase *tc = tcase_create("test driver");
+    TCase *tc = vm_ck_tcase(s, "test driver", 30, setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_first_run);
     tcase_add_test(tc, test_second_run_from_state);
     tcase_add_test(tc, test_no_state);
@@ -343,8 +327,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_domain_restarted);
     tcase_add_test(tc, test_folder_refused);
     tcase_add_test(tc, test_lock_held);
-    tcase_set_timeout(tc, 30);
-    suite_add_tcase(s, tc);
     return s;
 }
 

@@ -19,10 +19,10 @@
 #include <unistd.h>
 
 #include "ck_run.h"
+#include "fsutil.h"
 #include "plugin_run.h"
 #include "state.h"
 
-#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define URI "test:///default"
 #define PLUGIN "check_vcpu"
 #define NOBODY_UID 65534
@@ -30,15 +30,6 @@
 static char base[] = "/tmp/vm-statedir-XXXXXX"; /* 0700, holds everything below */
 static char sdir[64];                             /* the state folder */
 static char sdir_arg[96];                         /* --state-dir=... */
-
-static void rm_rf(const char *path)
-{
-    char cmd[256];
-
-    snprintf(cmd, sizeof(cmd), "umount -l '%s' 2>/dev/null; rm -rf '%s'", path, path);
-    if (system(cmd) != 0)
-        fprintf(stderr, "# could not remove %s\n", path);
-}
 
 static void setup(void)
 {
@@ -56,7 +47,8 @@ static void teardown(void)
     snprintf(cmd, sizeof(cmd), "umount '%s' 2>/dev/null", sdir);
     if (system(cmd) < 0)
         fprintf(stderr, "# umount failed\n");
-    rm_rf(base);
+    if (vm_fs_rm_rf(base) != 0)
+        fprintf(stderr, "# could not remove %s\n", base);
 }
 
 static void run(struct vm_run *r, const char *dirarg)
@@ -76,11 +68,6 @@ static void check_clean(const struct vm_run *r, int status)
                   "output:\n%s", r->out);
     if (status == 3)
         ck_assert_msg(strncmp(r->out, "VCPU UNKNOWN - ", 15) == 0, "output: %s", r->out);
-}
-
-static void assert_has(const char *hay, const char *needle)
-{
-    ck_assert_msg(strstr(hay, needle) != NULL, "'%s' not in:\n%s", needle, hay);
 }
 
 /* A normal first run: creates sdir and the state file. */
@@ -112,44 +99,6 @@ static char *find_file(const char *suffix)
     return path;
 }
 
-static size_t count_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    size_t n = 0;
-
-    if (!d)
-        return 0;
-    while ((e = readdir(d)) != NULL)
-        n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(d);
-    return n;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    struct vm_buf b = VM_BUF_INIT;
-    char buf[4096];
-    ssize_t n;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW);
-
-    ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
-    while ((n = read(fd, buf, sizeof(buf))) > 0)
-        vm_buf_append_len(&b, buf, (size_t)n);
-    close(fd);
-    *len = b.len;
-    return vm_buf_steal(&b);
-}
-
-static void spit(const char *path, const char *data, size_t len)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW, 0600);
-
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
-    close(fd);
-}
-
 /* The state file parses as a valid sample of this plugin and URI. */
 static void assert_state_valid(const char *path)
 {
@@ -157,7 +106,7 @@ static void assert_state_valid(const char *path)
     struct vm_snapshot s;
     const char *why = NULL;
     size_t len;
-    char *text = slurp(path, &len);
+    char *text = vm_fs_slurp(path, &len);
 
     vm_state_meta_init(&m, PLUGIN, URI);
     ck_assert_msg(vm_state_parse(text, len, &m, &s, &why, NULL) == 1, "%s: %s", path,
@@ -180,8 +129,8 @@ START_TEST(dir_symlink)
     ck_assert_int_eq(symlink(target, sdir), 0);
     run(&r, sdir_arg);
     check_clean(&r, 3);
-    assert_has(r.out, "symlink");
-    ck_assert_uint_eq(count_entries(target), 0);
+    vm_assert_has(r.out, "symlink");
+    ck_assert_int_eq(vm_fs_count_entries(target, NULL), 0);
     vm_run_free(&r);
     /* with a trailing slash too */
     {
@@ -190,7 +139,7 @@ START_TEST(dir_symlink)
         snprintf(arg, sizeof(arg), "--state-dir=%s/", sdir);
         run(&r, arg);
         check_clean(&r, 3);
-        ck_assert_uint_eq(count_entries(target), 0);
+        ck_assert_int_eq(vm_fs_count_entries(target, NULL), 0);
         vm_run_free(&r);
     }
 }
@@ -207,8 +156,8 @@ START_TEST(dir_loose_mode)
     ck_assert_int_eq(chmod(sdir, loose_modes[_i]), 0);
     run(&r, sdir_arg);
     check_clean(&r, 3);
-    assert_has(r.out, "chmod 700");
-    ck_assert_uint_eq(count_entries(sdir), 0);
+    vm_assert_has(r.out, "chmod 700");
+    ck_assert_int_eq(vm_fs_count_entries(sdir, NULL), 0);
     vm_run_free(&r);
 }
 END_TEST
@@ -222,8 +171,8 @@ START_TEST(dir_foreign_owner)
     ck_assert_int_eq(chown(sdir, NOBODY_UID, NOBODY_UID), 0);
     run(&r, sdir_arg);
     check_clean(&r, 3);
-    assert_has(r.out, "owned by uid 65534");
-    ck_assert_uint_eq(count_entries(sdir), 0);
+    vm_assert_has(r.out, "owned by uid 65534");
+    ck_assert_int_eq(vm_fs_count_entries(sdir, NULL), 0);
     vm_run_free(&r);
 }
 END_TEST
@@ -234,12 +183,12 @@ START_TEST(dir_not_folder)
     struct vm_run r;
 
     if (_i == 0)
-        spit(sdir, "x", 1);
+        vm_fs_spit(sdir, "x", 1);
     else
         ck_assert_int_eq(mkfifo(sdir, 0600), 0);
     run(&r, sdir_arg);
     check_clean(&r, 3);
-    assert_has(r.out, "not a folder"); /* answered, not ended by the alarm */
+    vm_assert_has(r.out, "not a folder"); /* answered, not ended by the alarm */
     vm_run_free(&r);
 }
 END_TEST
@@ -261,16 +210,16 @@ START_TEST(file_symlink)
     state = find_file(".state");
     ck_assert_ptr_nonnull(state);
     snprintf(victim, sizeof(victim), "%s/victim", base);
-    spit(victim, secret, sizeof(secret) - 1);
+    vm_fs_spit(victim, secret, sizeof(secret) - 1);
     ck_assert_int_eq(unlink(state), 0);
     ck_assert_int_eq(symlink(victim, state), 0);
     run(&r, sdir_arg);
     check_clean(&r, 0);
-    assert_has(r.out, "symlink");
-    assert_has(r.out, "measured over");
+    vm_assert_has(r.out, "symlink");
+    vm_assert_has(r.out, "measured over");
     vm_run_free(&r);
     {
-        char *v = slurp(victim, &len);
+        char *v = vm_fs_slurp(victim, &len);
 
         ck_assert_uint_eq(len, sizeof(secret) - 1);
         ck_assert_mem_eq(v, secret, len);
@@ -294,16 +243,16 @@ START_TEST(lock_symlink)
     lock = find_file(".lock");
     ck_assert_ptr_nonnull(lock);
     snprintf(victim, sizeof(victim), "%s/victim", base);
-    spit(victim, "keep", 4);
+    vm_fs_spit(victim, "keep", 4);
     ck_assert_int_eq(chmod(victim, 0600), 0);
     ck_assert_int_eq(unlink(lock), 0);
     ck_assert_int_eq(symlink(victim, lock), 0);
     run(&r, sdir_arg);
     check_clean(&r, 0);
-    assert_has(r.out, "\nnote: cannot open lock file ");
+    vm_assert_has(r.out, "\nnote: cannot open lock file ");
     vm_run_free(&r);
     {
-        char *v = slurp(victim, &len);
+        char *v = vm_fs_slurp(victim, &len);
         struct stat st;
 
         ck_assert_uint_eq(len, 4);
@@ -333,9 +282,9 @@ START_TEST(file_not_regular)
         ck_assert_int_eq(mkdir(state, 0700), 0);
     run(&r, sdir_arg);
     check_clean(&r, 0);
-    assert_has(r.out, "measured over"); /* answered, not ended by the alarm */
+    vm_assert_has(r.out, "measured over"); /* answered, not ended by the alarm */
     if (_i == 1) /* a FIFO is replaced by the rename; a folder is not */
-        assert_has(r.out, ": Is a directory; this run's sample was not saved\n");
+        vm_assert_has(r.out, ": Is a directory; this run's sample was not saved\n");
     vm_run_free(&r);
     free(state);
 }
@@ -353,7 +302,7 @@ START_TEST(file_foreign_owner)
     ck_assert_int_eq(chown(state, NOBODY_UID, NOBODY_UID), 0);
     run(&r, sdir_arg);
     check_clean(&r, 0);
-    assert_has(r.out, "measured over");
+    vm_assert_has(r.out, "measured over");
     vm_run_free(&r);
     free(state);
 }
@@ -372,13 +321,13 @@ START_TEST(file_damaged)
     first_run();
     state = find_file(".state");
     ck_assert_ptr_nonnull(state);
-    text = slurp(state, &len);
+    text = vm_fs_slurp(state, &len);
     switch ((enum damage)_i) {
     case TRUNCATE_HALF:
-        spit(state, text, len / 2);
+        vm_fs_spit(state, text, len / 2);
         break;
     case TRUNCATE_EMPTY:
-        spit(state, "", 0);
+        vm_fs_spit(state, "", 0);
         break;
     case BINARY: {
         char junk[4096];
@@ -386,7 +335,7 @@ START_TEST(file_damaged)
         for (size_t i = 0; i < sizeof(junk); i++)
             junk[i] = (char)(i * 7919 % 251);
         memcpy(junk, text, 40); /* even with the right first line */
-        spit(state, junk, sizeof(junk));
+        vm_fs_spit(state, junk, sizeof(junk));
         break;
     }
     case FUTURE: {
@@ -401,7 +350,7 @@ START_TEST(file_damaged)
         s.mono.tv_sec += 86400;
         s.wall.tv_sec += 86400;
         vm_state_format(&s, &m, &out);
-        spit(state, out.s, out.len);
+        vm_fs_spit(state, out.s, out.len);
         vm_buf_free(&out);
         vm_snapshot_free(&s);
         break;
@@ -418,9 +367,9 @@ START_TEST(file_damaged)
     }
     run(&r, sdir_arg);
     check_clean(&r, 0);
-    assert_has(r.out, "measured over");
+    vm_assert_has(r.out, "measured over");
     if (_i == FUTURE)
-        assert_has(r.out, "future");
+        vm_assert_has(r.out, "future");
     vm_run_free(&r);
     assert_state_valid(state);
     free(text);
@@ -443,7 +392,7 @@ START_TEST(disk_full)
     first_run();
     state = find_file(".state");
     ck_assert_ptr_nonnull(state);
-    before = slurp(state, &blen);
+    before = vm_fs_slurp(state, &blen);
     /* Fill every block that is left. */
     snprintf(fill, sizeof(fill), "%s/fill", sdir);
     fd = open(fill, O_WRONLY | O_CREAT, 0600);
@@ -461,21 +410,21 @@ START_TEST(disk_full)
     run(&r, sdir_arg);
     check_clean(&r, 0);
     /* it used the previous sample, and says the new one could not be kept */
-    assert_has(r.out, "since the previous check");
-    assert_has(r.out, "\nnote: cannot ");
-    assert_has(r.out, ": No space left on device; this run's sample was not saved\n");
+    vm_assert_has(r.out, "since the previous check");
+    vm_assert_has(r.out, "\nnote: cannot ");
+    vm_assert_has(r.out, ": No space left on device; this run's sample was not saved\n");
     vm_run_free(&r);
-    after = slurp(state, &alen);
+    after = vm_fs_slurp(state, &alen);
     ck_assert_msg(alen == blen && memcmp(before, after, blen) == 0,
                   "the previous state file changed on a full disk");
-    ck_assert_uint_eq(count_entries(sdir), 3); /* .state, .lock, fill: no temp file left */
+    ck_assert_int_eq(vm_fs_count_entries(sdir, NULL), 3); /* .state, .lock, fill: no temp file left */
     /* Room again: the next run saves. */
     ck_assert_int_eq(unlink(fill), 0);
     run(&r, sdir_arg);
     check_clean(&r, 0);
     vm_run_free(&r);
     free(after);
-    after = slurp(state, &alen);
+    after = vm_fs_slurp(state, &alen);
     ck_assert_msg(alen != blen || memcmp(before, after, blen) != 0, "not saved with room again");
     assert_state_valid(state);
     free(before);
@@ -528,7 +477,7 @@ START_TEST(concurrent_runs)
     state = find_file(".state");
     ck_assert_ptr_nonnull(state);
     assert_state_valid(state);
-    ck_assert_uint_eq(count_entries(sdir), 2); /* .state and .lock: no temp files */
+    ck_assert_int_eq(vm_fs_count_entries(sdir, NULL), 2); /* .state and .lock: no temp files */
     free(state);
 }
 END_TEST
@@ -539,34 +488,25 @@ static Suite *make_suite(void)
     TCase *tc;
     bool root = geteuid() == 0;
 
-    tc = tcase_create("folder");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
+    tc = vm_ck_tcase(s, "folder", 60, setup, teardown);
     tcase_add_test(tc, dir_symlink);
     tcase_add_loop_test(tc, dir_loose_mode, 0, sizeof(loose_modes) / sizeof(loose_modes[0]));
     tcase_add_loop_test(tc, dir_not_folder, 0, 2);
     if (root)
         tcase_add_test(tc, dir_foreign_owner);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("file");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
+    tc = vm_ck_tcase(s, "file", 60, setup, teardown);
     tcase_add_test(tc, file_symlink);
     tcase_add_test(tc, lock_symlink);
     tcase_add_loop_test(tc, file_not_regular, 0, 2);
     tcase_add_loop_test(tc, file_damaged, 0, HUGE + 1);
     if (root)
         tcase_add_test(tc, file_foreign_owner);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("pressure");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 1200);
+    tc = vm_ck_tcase(s, "pressure", 1200, setup, teardown);
     if (root)
         tcase_add_test(tc, disk_full);
     tcase_add_test(tc, concurrent_runs);
-    suite_add_tcase(s, tc);
     if (!root)
         printf("# not root: the foreign-owner and full-disk cases are left out\n");
     return s;

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "ck_run.h"
+#include "fsutil.h"
 #include "plugin_run.h"
 
-#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 static char statedir[] = "/tmp/vmvcpuXXXXXX";
 static char *fixture;
@@ -27,22 +27,13 @@ static void setup(void)
 
 static void teardown(void)
 {
-    char cmd[128];
-
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", statedir);
-    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(vm_fs_rm_rf(statedir), 0);
     free(fixture);
 }
 
 static void run(struct vm_run *r, const char *const *argv)
 {
-    vm_run_plugin(r, "check_vcpu", argv, NULL);
-    ck_assert_msg(r->err[0] == '\0', "stderr not empty: %s", r->err);
-}
-
-static void assert_has(const char *hay, const char *needle)
-{
-    ck_assert_msg(strstr(hay, needle) != NULL, "'%s' not found in:\n%s", needle, hay);
+    vm_run_clean(r, "check_vcpu", argv);
 }
 
 /* "usage"=NN% from the first perfdata entry */
@@ -64,7 +55,7 @@ START_TEST(first_then_from_state)
 
     run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "1.5"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "VCPU OK - test: ");
+    vm_assert_has(r.out, "VCPU OK - test: ");
     /* the interval as measured: 1.5 s, or a little more when the runs
      * are slowed down (valgrind) */
     ck_assert_msg(vm_run_measured_in_run(r.out, 1.5), "not measured over 1.5 s:\n%s", r.out);
@@ -74,7 +65,7 @@ START_TEST(first_then_from_state)
     usleep(300000);
     run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "1.5"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "since the previous check");
+    vm_assert_has(r.out, "since the previous check");
     ck_assert_msg(r.seconds < 1.0 + vm_run_slack(), "second run slept: %.2f s", r.seconds);
     /* the elapsed time is measured, not the configured interval */
     ck_assert_double_eq_tol(usage_of(r.out, "test"), 50.0, 5.0);
@@ -88,7 +79,7 @@ START_TEST(no_state)
 
     run(&r, ARGV("-U", "test:///default", "-d", "test", "--no-state", "--interval", "0.3"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "in this run");
+    vm_assert_has(r.out, "in this run");
     ck_assert_double_eq_tol(usage_of(r.out, "test"), 50.0, 8.0);
     vm_run_free(&r);
 }
@@ -127,8 +118,8 @@ START_TEST(all_fixture)
     vm_run_free(&r);
     run(&r, ARGV("-U", fixture, "-d", "off01", "-d", "gone", "--no-state", "--interval", "0.3"));
     ck_assert_int_eq(r.status, 3);
-    assert_has(r.out, "[UNKNOWN] off01: domain is shut off");
-    assert_has(r.out, "[UNKNOWN] gone: no domain with this name");
+    vm_assert_has(r.out, "[UNKNOWN] off01: domain is shut off");
+    vm_assert_has(r.out, "[UNKNOWN] gone: no domain with this name");
     vm_run_free(&r);
 }
 END_TEST
@@ -146,11 +137,11 @@ START_TEST(corrupt_state)
     ck_assert_int_eq(system(cmd), 0);
     run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "0.3"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "in this run");
+    vm_assert_has(r.out, "in this run");
     vm_run_free(&r);
     run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "0.3"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "since the previous check");
+    vm_assert_has(r.out, "since the previous check");
     vm_run_free(&r);
 }
 END_TEST
@@ -164,8 +155,8 @@ START_TEST(loose_state_dir)
     run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir));
     ck_assert_int_eq(r.status, 3);
     ck_assert_int_eq((int)vm_count_lines(r.out), 1);
-    assert_has(r.out, "VCPU UNKNOWN - ");
-    assert_has(r.out, statedir);
+    vm_assert_has(r.out, "VCPU UNKNOWN - ");
+    vm_assert_has(r.out, statedir);
     vm_run_free(&r);
 }
 END_TEST
@@ -177,7 +168,7 @@ START_TEST(bad_input)
     run(&r, ARGV("-U", "test:///default", "-d", "test", "--interval", "20"));
     ck_assert_int_eq(r.status, 3);
     ck_assert_int_eq((int)vm_count_lines(r.out), 1);
-    assert_has(r.out, "--interval");
+    vm_assert_has(r.out, "--interval");
     vm_run_free(&r);
     run(&r, ARGV("-U", "test:///default", "-d", "test", "-w", "steal=1GiB"));
     ck_assert_int_eq(r.status, 3);
@@ -189,10 +180,8 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("check_vcpu");
-    TCase *tc = tcase_create("vcpu");
+    TCase *tc = vm_ck_tcase(s, "vcpu", 60, setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, first_then_from_state);
     tcase_add_test(tc, no_state);
     tcase_add_loop_test(tc, thresholds, 0, sizeof(thr) / sizeof(thr[0]));
@@ -200,7 +189,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, corrupt_state);
     tcase_add_test(tc, loose_state_dir);
     tcase_add_test(tc, bad_input);
-    suite_add_tcase(s, tc);
     return s;
 }
 

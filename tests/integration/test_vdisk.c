@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "ck_run.h"
+#include "fsutil.h"
 #include "plugin_run.h"
 
-#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define FAST "--no-state", vm_run_interval_arg(0.2)
 #define HOSTILE_PATH "/var/lib/libvirt/images/web 01 'x' \"q\" |y.qcow2"
 
@@ -35,86 +35,9 @@ static void teardown(void)
     free(fixture);
 }
 
-/* Every run: nothing on stderr, output ends in a newline. */
 static void run(struct vm_run *r, const char *const *argv)
 {
-    vm_run_plugin(r, "check_vdisk", argv, NULL);
-    ck_assert_msg(r->err[0] == '\0', "stderr not empty: %s", r->err);
-    ck_assert_msg(r->out[0] && r->out[strlen(r->out) - 1] == '\n', "output: '%s'", r->out);
-}
-
-static void assert_has(const char *hay, const char *needle)
-{
-    ck_assert_msg(strstr(hay, needle) != NULL, "'%s' not found in:\n%s", needle, hay);
-}
-
-static void assert_lacks(const char *hay, const char *needle)
-{
-    ck_assert_msg(strstr(hay, needle) == NULL, "'%s' found in:\n%s", needle, hay);
-}
-
-/* The value of perfdata entry 'label' on the first line. */
-static double perf_value(const char *out, const char *label)
-{
-    char *first = vm_first_line(out), key[256];
-    const char *p;
-    double v;
-
-    snprintf(key, sizeof(key), "'%s'=", label);
-    p = strstr(first, key);
-    ck_assert_msg(p != NULL, "no perfdata %s in:\n%s", key, out);
-    v = strtod(p + strlen(key), NULL);
-    free(first);
-    return v;
-}
-
-static void assert_near(const char *out, const char *label, double want, double tol)
-{
-    double v = perf_value(out, label);
-
-    ck_assert_msg(v >= want * (1 - tol) && v <= want * (1 + tol), "%s = %f, want %f +- %.0f%%:\n%s",
-                  label, v, want, tol * 100, out);
-}
-
-/* Microseconds since the epoch: the test driver's counter base. */
-static unsigned long long now_us(void)
-{
-    struct timeval tv;
-
-    gettimeofday(&tv, NULL);
-    return (unsigned long long)tv.tv_sec * 1000000ULL + (unsigned long long)tv.tv_usec;
-}
-
-/* The integer value of raw counter 'label' on the first line, which must
- * be printed as an integer with UOM c and min 0 ("'l'=123c;;;0"). */
-static unsigned long long perf_counter(const char *out, const char *label)
-{
-    char *first = vm_first_line(out), key[256], *end;
-    const char *p;
-    unsigned long long v;
-
-    snprintf(key, sizeof(key), "'%s'=", label);
-    p = strstr(first, key);
-    ck_assert_msg(p != NULL, "no perfdata %s in:\n%s", key, out);
-    p += strlen(key);
-    ck_assert_msg(*p >= '0' && *p <= '9', "%s not a number:\n%s", key, out);
-    v = strtoull(p, &end, 10);
-    ck_assert_msg(strncmp(end, "c;;;0", 5) == 0 && (end[5] == ' ' || end[5] == '\0'),
-                  "%s: not an integer counter 'Nc;;;0':\n%s", key, out);
-    free(first);
-    return v;
-}
-
-/* Counter c was read between t0 and t1 (µs) and is base/div of the test
- * driver's clock (base in µs, or in s when secs). */
-static void assert_clock_counter(const char *out, const char *label, unsigned long long t0,
-                                 unsigned long long t1, unsigned long long div, bool secs)
-{
-    unsigned long long c = perf_counter(out, label);
-    unsigned long long lo = (secs ? t0 / 1000000ULL : t0) / div;
-    unsigned long long hi = (secs ? t1 / 1000000ULL : t1) / div;
-
-    ck_assert_msg(c >= lo && c <= hi, "%s = %llu, want %llu..%llu:\n%s", label, c, lo, hi, out);
+    vm_run_clean(r, "check_vdisk", argv);
 }
 
 START_TEST(default_domain_ok)
@@ -123,22 +46,22 @@ START_TEST(default_domain_ok)
 
     run(&r, ARGV("-U", "test:///default", "-d", "test", FAST));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "VDISK OK - test:vda: read 4");
-    assert_has(r.out, "100.0% full");
-    assert_near(r.out, "test:vda:read_Bps", 50000, 0.03);
-    assert_near(r.out, "test:vda:write_Bps", 25000, 0.03);
-    assert_near(r.out, "test:vda:read_iops", 100000, 0.03);
-    assert_near(r.out, "test:vda:write_iops", 33333, 0.03);
-    assert_has(r.out, "'test:vda:capacity'=1099506450432B");
-    assert_has(r.out, "'test:vda:physical'=1099511627776B");
-    assert_has(r.out, "'test:vda:allocation'=1099511627776B;;;0;1099506450432");
-    assert_has(r.out, "'test:vda:fill'=100");
-    perf_value(r.out, "test:vda:errors");
+    vm_assert_has(r.out, "VDISK OK - test:vda: read 4");
+    vm_assert_has(r.out, "100.0% full");
+    vm_assert_near(r.out, "test:vda:read_Bps", 50000, 0.03);
+    vm_assert_near(r.out, "test:vda:write_Bps", 25000, 0.03);
+    vm_assert_near(r.out, "test:vda:read_iops", 100000, 0.03);
+    vm_assert_near(r.out, "test:vda:write_iops", 33333, 0.03);
+    vm_assert_has(r.out, "'test:vda:capacity'=1099506450432B");
+    vm_assert_has(r.out, "'test:vda:physical'=1099511627776B");
+    vm_assert_has(r.out, "'test:vda:allocation'=1099511627776B;;;0;1099506450432");
+    vm_assert_has(r.out, "'test:vda:fill'=100");
+    vm_perf_value(r.out, "test:vda:errors");
     /* no request times from this driver: no latency, not a latency of 0 */
-    assert_lacks(r.out, "latency");
+    vm_assert_lacks(r.out, "latency");
     /* no limits asked for: no XML read, no throttle */
-    assert_lacks(r.out, "throttle");
-    assert_has(r.out, "\n[OK] test:vda: read 4");
+    vm_assert_lacks(r.out, "throttle");
+    vm_assert_has(r.out, "\n[OK] test:vda: read 4");
     ck_assert_msg(vm_run_measured_in_run(r.out, vm_run_interval(0.2)), "not measured in-run:\n%s",
                   r.out);
     ck_assert_int_eq((int)vm_count_lines(r.out), 2);
@@ -163,13 +86,13 @@ START_TEST(raw_counters)
     struct vm_run r;
     unsigned long long t0, t1;
 
-    t0 = now_us();
+    t0 = vm_now_us();
     run(&r, ARGV("-U", "test:///default", "-d", "test", FAST));
-    t1 = now_us();
+    t1 = vm_now_us();
     ck_assert_int_eq(r.status, 0);
-    assert_clock_counter(r.out, ctr[_i].label, t0, t1, ctr[_i].div, false);
+    vm_assert_clock_counter(r.out, ctr[_i].label, t0, t1, ctr[_i].div, false);
     /* the test driver counts no flushes: no counter rather than 0 */
-    assert_lacks(r.out, "flush");
+    vm_assert_lacks(r.out, "flush");
     vm_run_free(&r);
 }
 END_TEST
@@ -178,7 +101,7 @@ END_TEST
  * the rate is their difference over the elapsed time. */
 START_TEST(raw_counters_with_state)
 {
-    char dir[] = "/tmp/vdiskctrXXXXXX", cmd[128];
+    char dir[] = "/tmp/vdiskctrXXXXXX";
     struct vm_run r1, r2;
     unsigned long long a, b;
     double rate, secs;
@@ -187,29 +110,24 @@ START_TEST(raw_counters_with_state)
     run(&r1, ARGV("-U", "test:///default", "-d", "test", "--state-dir", dir, "--interval=0.2"));
     usleep(300000);
     run(&r2, ARGV("-U", "test:///default", "-d", "test", "--state-dir", dir, "--interval=0.2"));
-    assert_has(r2.out, "since the previous check");
-    a = perf_counter(r1.out, "test:vda:read_bytes");
-    b = perf_counter(r2.out, "test:vda:read_bytes");
+    vm_assert_has(r2.out, "since the previous check");
+    a = vm_perf_counter(r1.out, "test:vda:read_bytes");
+    b = vm_perf_counter(r2.out, "test:vda:read_bytes");
     ck_assert_msg(b > a, "read_bytes went from %llu to %llu", a, b);
     /* the rate is the counters' difference over the time between the
      * samples: at least the 0.3 s slept, at most a few seconds */
-    rate = perf_value(r2.out, "test:vda:read_Bps");
+    rate = vm_perf_value(r2.out, "test:vda:read_Bps");
     ck_assert_msg(rate > 0, "rate %f", rate);
     secs = (double)(b - a) / rate;
     ck_assert_msg(secs >= 0.29 && secs < 3 + vm_run_slack(), "delta %llu at %f B/s = %f s",
                   b - a, rate, secs);
     vm_run_free(&r1);
     vm_run_free(&r2);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(vm_fs_rm_rf(dir), 0);
 }
 END_TEST
 
-static const struct {
-    const char *w, *c;
-    int status;
-    const char *word, *expect;
-} thr[] = {
+static const struct vm_thr_case thr[] = {
     {"90", "99.99", 2, "CRITICAL", "test:vda: 100.0% full"}, /* fill, the main metric */
     {"90", "101", 1, "WARNING", "test:vda: 100.0% full"},
     {"101", "102", 0, "OK", "test:vda: read 4"},
@@ -231,17 +149,7 @@ static const struct {
 
 START_TEST(thresholds)
 {
-    struct vm_run r;
-    char first[64];
-
-    run(&r, ARGV("-U", "test:///default", "-d", "test", FAST, "-w", thr[_i].w, "-c", thr[_i].c));
-    ck_assert_msg(r.status == thr[_i].status, "-w %s -c %s: exit %d, output %s", thr[_i].w,
-                  thr[_i].c, r.status, r.out);
-    snprintf(first, sizeof(first), "VDISK %s - ", thr[_i].word);
-    ck_assert_msg(strncmp(r.out, first, strlen(first)) == 0, "%s", r.out);
-    if (thr[_i].expect)
-        assert_has(r.out, thr[_i].expect);
-    vm_run_free(&r);
+    vm_run_thr_case_check("check_vdisk", ARGV("-U", "test:///default", "-d", "test", FAST), &thr[_i]);
 }
 END_TEST
 
@@ -254,10 +162,10 @@ START_TEST(perfdata_thresholds_converted)
     run(&r, ARGV("-U", "test:///default", "-d", "test", FAST, "-w", "50", "-c", "1TiB", "-w",
                  "read_Bps=1MiB"));
     ck_assert_int_eq(r.status, 1);
-    assert_has(r.out, "'test:vda:fill'=100");
-    assert_has(r.out, "%;50;100");
-    assert_has(r.out, "'test:vda:allocation'=1099511627776B;549753225216;1099511627776;0;1099506450432");
-    assert_has(r.out, ";1048576;;0 ");
+    vm_assert_has(r.out, "'test:vda:fill'=100");
+    vm_assert_has(r.out, "%;50;100");
+    vm_assert_has(r.out, "'test:vda:allocation'=1099511627776B;549753225216;1099511627776;0;1099506450432");
+    vm_assert_has(r.out, ";1048576;;0 ");
     vm_run_free(&r);
 }
 END_TEST
@@ -269,15 +177,15 @@ START_TEST(fixture_domain_disks)
     run(&r, ARGV("-U", fixture, "-d", "web01", FAST));
     ck_assert_int_eq(r.status, 0);
     /* three disks; the empty CD-ROM sda is skipped, sdb has a medium */
-    assert_has(r.out, "VDISK OK - 3 disks OK");
-    assert_has(r.out, "[OK] web01:vda: ");
-    assert_has(r.out, "[OK] web01:vdb: ");
-    assert_has(r.out, "[OK] web01:sdb: ");
-    assert_lacks(r.out, "web01:sda");
-    assert_has(r.out, "'web01:vdb:read_Bps'=");
+    vm_assert_has(r.out, "VDISK OK - 3 disks OK");
+    vm_assert_has(r.out, "[OK] web01:vda: ");
+    vm_assert_has(r.out, "[OK] web01:vdb: ");
+    vm_assert_has(r.out, "[OK] web01:sdb: ");
+    vm_assert_lacks(r.out, "web01:sda");
+    vm_assert_has(r.out, "'web01:vdb:read_Bps'=");
     ck_assert_int_eq((int)vm_count_lines(r.out), 4);
     /* labels are target names; the hostile path is not shown without -v */
-    assert_lacks(r.out, "web 01");
+    vm_assert_lacks(r.out, "web 01");
     vm_run_free(&r);
 }
 END_TEST
@@ -289,12 +197,12 @@ START_TEST(limits_reported)
     run(&r, ARGV("-U", fixture, "-d", "web01", FAST, "--limits"));
     ck_assert_int_eq(r.status, 0);
     /* (50000 + 25000) / 100000 and 100000 / 200000 */
-    assert_has(r.out, "of its iotune total_bytes_sec limit (97.7 KiB/s)");
-    assert_has(r.out, "of its iotune read_iops_sec limit (200000 iops)");
-    assert_has(r.out, "[OK] web01:sdb: ");
-    assert_has(r.out, "; no iotune limit");
-    assert_near(r.out, "web01:vda:throttle", 75, 0.03);
-    assert_near(r.out, "web01:vdb:throttle", 50, 0.03);
+    vm_assert_has(r.out, "of its iotune total_bytes_sec limit (97.7 KiB/s)");
+    vm_assert_has(r.out, "of its iotune read_iops_sec limit (200000 iops)");
+    vm_assert_has(r.out, "[OK] web01:sdb: ");
+    vm_assert_has(r.out, "; no iotune limit");
+    vm_assert_near(r.out, "web01:vda:throttle", 75, 0.03);
+    vm_assert_near(r.out, "web01:vdb:throttle", 50, 0.03);
     vm_run_free(&r);
 }
 END_TEST
@@ -316,13 +224,13 @@ START_TEST(throttle_thresholds)
 
     run(&r, ARGV("-U", fixture, "-d", "web01", FAST, "-w", thr_limits[_i].w, "-c", thr_limits[_i].c));
     ck_assert_msg(r.status == thr_limits[_i].status, "case %d: exit %d: %s", _i, r.status, r.out);
-    assert_has(r.out, thr_limits[_i].expect);
+    vm_assert_has(r.out, thr_limits[_i].expect);
     if (_i == 0)
-        assert_has(r.out, "% of iotune total_bytes_sec); 2 OK");
+        vm_assert_has(r.out, "% of iotune total_bytes_sec); 2 OK");
     if (_i == 1) {
         /* vda CRITICAL (75 > 60), vdb WARNING (50 > 40), worst first */
-        assert_has(r.out, "\n[CRITICAL] web01:vda: ");
-        assert_has(r.out, "\n[WARNING] web01:vdb: ");
+        vm_assert_has(r.out, "\n[CRITICAL] web01:vda: ");
+        vm_assert_has(r.out, "\n[WARNING] web01:vdb: ");
         ck_assert_msg(strstr(r.out, "[CRITICAL]") < strstr(r.out, "[WARNING]"), "%s", r.out);
     }
     vm_run_free(&r);
@@ -339,12 +247,12 @@ START_TEST(hostile_path)
     run(&r, ARGV("-U", fixture, "-d", "web01", FAST, "-v", "--device", HOSTILE_PATH));
     ck_assert_int_eq(r.status, 0);
     first = vm_first_line(r.out);
-    assert_has(first, "VDISK OK - web01:vda: ");
+    vm_assert_has(first, "VDISK OK - web01:vda: ");
     bar = strchr(first, '|');
     ck_assert_ptr_nonnull(bar);
     ck_assert_ptr_null(strchr(bar + 1, '|'));
     ck_assert_int_eq((int)vm_count_lines(r.out), 2);
-    assert_has(r.out, "source /var/lib/libvirt/images/web 01 'x' \"q\" /y.qcow2");
+    vm_assert_has(r.out, "source /var/lib/libvirt/images/web 01 'x' \"q\" /y.qcow2");
     /* the only '|' in the whole output is the perfdata separator */
     ck_assert_ptr_eq(strchr(r.out, '|'), strchr(first, '|') - first + r.out);
     free(first);
@@ -352,12 +260,7 @@ START_TEST(hostile_path)
 }
 END_TEST
 
-static const struct {
-    const char *extra[6];
-    int status;
-    const char *expect;
-    const char *absent;
-} sel[] = {
+static const struct vm_run_case sel[] = {
     {{"-d", "web01", "--device", "vdb"}, 0, "VDISK OK - web01:vdb: ", "web01:vda"},
     {{"-d", "web01", "--device", "/dev/vg0/web01-data"}, 0, "VDISK OK - web01:vdb: ", NULL},
     {{"-d", "web01", "--device", "vda", "--device", "vdb"}, 0, "VDISK OK - 2 disks OK", "sdb"},
@@ -380,26 +283,14 @@ static const struct {
 
 START_TEST(selection)
 {
-    const char *argv[16] = {"-U", fixture, FAST};
-    struct vm_run r;
-    size_t n = 4;
-
-    for (size_t i = 0; i < 6 && sel[_i].extra[i]; i++)
-        argv[n++] = sel[_i].extra[i];
-    argv[n] = NULL;
-    run(&r, argv);
-    ck_assert_msg(r.status == sel[_i].status, "case %d: exit %d: %s", _i, r.status, r.out);
-    assert_has(r.out, sel[_i].expect);
-    if (sel[_i].absent)
-        assert_lacks(r.out, sel[_i].absent);
-    vm_run_free(&r);
+    vm_run_case_check("check_vdisk", ARGV("-U", fixture, FAST), &sel[_i], _i);
 }
 END_TEST
 
 /* The second run finds the first one's sample: no in-run interval. */
 START_TEST(state_second_run_fast)
 {
-    char dir[] = "/tmp/vdiskstateXXXXXX", cmd[128];
+    char dir[] = "/tmp/vdiskstateXXXXXX";
     struct vm_run r;
 
     ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -412,11 +303,10 @@ START_TEST(state_second_run_fast)
     run(&r, ARGV("-U", fixture, "-d", "web01", "--state-dir", dir, "--interval=2"));
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(r.seconds < 1.0 + vm_run_slack(), "second run took %.2f s", r.seconds);
-    assert_has(r.out, "since the previous check");
-    assert_near(r.out, "web01:vda:read_Bps", 50000, 0.03);
+    vm_assert_has(r.out, "since the previous check");
+    vm_assert_near(r.out, "web01:vda:read_Bps", 50000, 0.03);
     vm_run_free(&r);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(vm_fs_rm_rf(dir), 0);
 }
 END_TEST
 
@@ -429,18 +319,15 @@ START_TEST(errors_counted)
     run(&r, ARGV("-U", "test:///default", "-d", "test", "--no-state", "--interval=2.1", "-c",
                  "errors=0"));
     ck_assert_int_eq(r.status, 2);
-    assert_has(r.out, "VDISK CRITICAL - test:vda: ");
-    assert_has(r.out, "I/O error");
-    ck_assert_msg(perf_value(r.out, "test:vda:errors") >= 1, "%s", r.out);
+    vm_assert_has(r.out, "VDISK CRITICAL - test:vda: ");
+    vm_assert_has(r.out, "I/O error");
+    ck_assert_msg(vm_perf_value(r.out, "test:vda:errors") >= 1, "%s", r.out);
     vm_run_free(&r);
 }
 END_TEST
 
 /* Bad input: exit 3, one line on stdout naming the problem, nothing on stderr. */
-static const struct {
-    const char *args[4];
-    const char *expect;
-} bad[] = {
+static const struct vm_bad_case bad[] = {
     {{"-d", "test", "--device=", NULL}, "--device"},
     {{"-d", "test", "--device", NULL}, "needs a value"},
     {{"-d", "test", "--limits=yes", NULL}, "--limits"},
@@ -462,19 +349,7 @@ static const struct {
 
 START_TEST(bad_input)
 {
-    const char *argv[8] = {"-U", "test:///default"};
-    struct vm_run r;
-    size_t n = 2;
-
-    for (size_t i = 0; i < 4 && bad[_i].args[i]; i++)
-        argv[n++] = bad[_i].args[i];
-    argv[n] = NULL;
-    run(&r, argv);
-    ck_assert_msg(r.status == 3, "case %d: exit %d: %s", _i, r.status, r.out);
-    ck_assert_msg(strncmp(r.out, "VDISK UNKNOWN - ", 16) == 0, "case %d: %s", _i, r.out);
-    ck_assert_msg(vm_count_lines(r.out) == 1, "case %d: not one line: %s", _i, r.out);
-    assert_has(r.out, bad[_i].expect);
-    vm_run_free(&r);
+    vm_run_bad_case_check("check_vdisk", &bad[_i], _i);
 }
 END_TEST
 
@@ -484,16 +359,16 @@ START_TEST(help_and_version)
 
     run(&r, ARGV("--help"));
     ck_assert_int_eq(r.status, 3);
-    assert_has(r.out, "Usage: check_vdisk");
-    assert_has(r.out, "--device=TARGET|PATH");
-    assert_has(r.out, "--limits");
-    assert_has(r.out, "--interval=SECONDS");
-    assert_has(r.out, "  fill ");
-    assert_has(r.out, "  throttle ");
+    vm_assert_has(r.out, "Usage: check_vdisk");
+    vm_assert_has(r.out, "--device=TARGET|PATH");
+    vm_assert_has(r.out, "--limits");
+    vm_assert_has(r.out, "--interval=SECONDS");
+    vm_assert_has(r.out, "  fill ");
+    vm_assert_has(r.out, "  throttle ");
     vm_run_free(&r);
     run(&r, ARGV("-V"));
     ck_assert_int_eq(r.status, 3);
-    assert_has(r.out, "check_vdisk " PACKAGE_VERSION);
+    vm_assert_has(r.out, "check_vdisk " PACKAGE_VERSION);
     vm_run_free(&r);
 }
 END_TEST
@@ -501,10 +376,8 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("check_vdisk");
-    TCase *tc = tcase_create("vdisk");
+    TCase *tc = vm_ck_tcase(s, "vdisk", 60, setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, default_domain_ok);
     tcase_add_loop_test(tc, thresholds, 0, sizeof(thr) / sizeof(thr[0]));
     tcase_add_loop_test(tc, raw_counters, 0, sizeof(ctr) / sizeof(ctr[0]));
@@ -519,7 +392,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, errors_counted);
     tcase_add_loop_test(tc, bad_input, 0, sizeof(bad) / sizeof(bad[0]));
     tcase_add_test(tc, help_and_version);
-    suite_add_tcase(s, tc);
     return s;
 }
 

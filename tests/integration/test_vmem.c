@@ -13,7 +13,6 @@
 #include "ck_run.h"
 #include "plugin_run.h"
 
-#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 static char *fixture; /* test:// URI of tests/fixtures/vmem.xml */
 
@@ -27,17 +26,9 @@ static void teardown(void)
     free(fixture);
 }
 
-/* Every run: nothing on stderr, output ends in a newline. */
 static void run(struct vm_run *r, const char *const *argv)
 {
-    vm_run_plugin(r, "check_vmem", argv, NULL);
-    ck_assert_msg(r->err[0] == '\0', "stderr not empty: %s", r->err);
-    ck_assert_msg(r->out[0] && r->out[strlen(r->out) - 1] == '\n', "output: '%s'", r->out);
-}
-
-static void assert_has(const char *hay, const char *needle)
-{
-    ck_assert_msg(strstr(hay, needle) != NULL, "'%s' not found in:\n%s", needle, hay);
+    vm_run_clean(r, "check_vmem", argv);
 }
 
 START_TEST(default_domain_ok)
@@ -46,11 +37,11 @@ START_TEST(default_domain_ok)
 
     run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "VMEM OK - test: 50.0% used (1.00 GiB of 2.00 GiB, basis usable)");
+    vm_assert_has(r.out, "VMEM OK - test: 50.0% used (1.00 GiB of 2.00 GiB, basis usable)");
     /* used = available - usable = 2 GiB - 1 GiB, in bytes, max = available */
-    assert_has(r.out, "'test:used'=1073741824B;;;0;2147483648");
-    assert_has(r.out, "'test:used_pct'=50%;;;0;100");
-    assert_has(r.out, "'test:swap_in'=0c");
+    vm_assert_has(r.out, "'test:used'=1073741824B;;;0;2147483648");
+    vm_assert_has(r.out, "'test:used_pct'=50%;;;0;100");
+    vm_assert_has(r.out, "'test:swap_in'=0c");
     vm_run_free(&r);
 }
 END_TEST
@@ -62,7 +53,7 @@ START_TEST(env_uri_used)
     vm_run_plugin(&r, "check_vmem", ARGV("-d", "test", "--max-age=0"),
                   ARGV("LIBVIRT_DEFAULT_URI=test:///default"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "VMEM OK - test:");
+    vm_assert_has(r.out, "VMEM OK - test:");
     vm_run_free(&r);
 }
 END_TEST
@@ -74,55 +65,42 @@ START_TEST(stale_is_unknown)
 
     run(&r, ARGV("-U", "test:///default", "-d", "test"));
     ck_assert_int_eq(r.status, 3);
-    assert_has(r.out, "VMEM UNKNOWN - test:");
-    assert_has(r.out, "stale");
+    vm_assert_has(r.out, "VMEM UNKNOWN - test:");
+    vm_assert_has(r.out, "stale");
     /* Its balloon has no stats period: the figure is the one the driver
      * sent when it loaded, and the fix is to set a period. */
-    assert_has(r.out, "stats period is not set");
-    assert_has(r.out, "virsh dommemstat test --period 10");
+    vm_assert_has(r.out, "stats period is not set");
+    vm_assert_has(r.out, "virsh dommemstat test --period 10");
     vm_run_free(&r);
 
     /* With a period, stale means the guest stopped reporting. */
     run(&r, ARGV("-U", fixture, "-d", "web01", "--max-age=60"));
     ck_assert_int_eq(r.status, 3);
-    assert_has(r.out, "VMEM UNKNOWN - web01: memory stats are stale:");
-    assert_has(r.out, "(limit 60 s)");
-    assert_has(r.out, "stopped reporting");
+    vm_assert_has(r.out, "VMEM UNKNOWN - web01: memory stats are stale:");
+    vm_assert_has(r.out, "(limit 60 s)");
+    vm_assert_has(r.out, "stopped reporting");
     vm_run_free(&r);
 }
 END_TEST
 
-static const struct {
-    const char *w, *c;
-    int status;
-    const char *word;
-} thr[] = {
-    {"40", "60", 1, "WARNING"},       /* 50% > 40 */
-    {"60", "49", 2, "CRITICAL"},      /* critical checked first */
-    {"50", "80", 0, "OK"},            /* endpoint inclusive */
-    {"50%", "80%", 0, "OK"},          /* trailing % */
-    {"49.9", "80", 1, "WARNING"},     /* decimals */
-    {"1GiB", "2GiB", 0, "OK"},        /* absolute: exactly 1 GiB used */
-    {"1023MiB", "2GiB", 1, "WARNING"},
-    {"512M", "1000M", 2, "CRITICAL"},
-    {"@0:10", "~:90", 0, "OK"},
-    {"@40:60", "~:90", 1, "WARNING"}, /* alert inside */
-    {"10:", "20:", 0, "OK"},          /* alert only below */
-    {"60:", "55:", 2, "CRITICAL"},
+static const struct vm_thr_case thr[] = {
+    {"40", "60", 1, "WARNING", NULL},       /* 50% > 40 */
+    {"60", "49", 2, "CRITICAL", NULL},      /* critical checked first */
+    {"50", "80", 0, "OK", NULL},            /* endpoint inclusive */
+    {"50%", "80%", 0, "OK", NULL},          /* trailing % */
+    {"49.9", "80", 1, "WARNING", NULL},     /* decimals */
+    {"1GiB", "2GiB", 0, "OK", NULL},        /* absolute: exactly 1 GiB used */
+    {"1023MiB", "2GiB", 1, "WARNING", NULL},
+    {"512M", "1000M", 2, "CRITICAL", NULL},
+    {"@0:10", "~:90", 0, "OK", NULL},
+    {"@40:60", "~:90", 1, "WARNING", NULL}, /* alert inside */
+    {"10:", "20:", 0, "OK", NULL},          /* alert only below */
+    {"60:", "55:", 2, "CRITICAL", NULL},
 };
 
 START_TEST(thresholds)
 {
-    struct vm_run r;
-    char first[64];
-
-    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "-w", thr[_i].w, "-c",
-                 thr[_i].c));
-    ck_assert_msg(r.status == thr[_i].status, "-w %s -c %s: exit %d, output %s", thr[_i].w,
-                  thr[_i].c, r.status, r.out);
-    snprintf(first, sizeof(first), "VMEM %s - ", thr[_i].word);
-    ck_assert_msg(strncmp(r.out, first, strlen(first)) == 0, "%s", r.out);
-    vm_run_free(&r);
+    vm_run_thr_case_check("check_vmem", ARGV("-U", "test:///default", "-d", "test", "--max-age=0"), &thr[_i]);
 }
 END_TEST
 
@@ -134,8 +112,8 @@ START_TEST(perfdata_thresholds_converted)
      * percent on the percent metric. */
     run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "-w", "75", "-c", "1792MiB"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "'test:used'=1073741824B;1610612736;1879048192;0;2147483648");
-    assert_has(r.out, "'test:used_pct'=50%;75;87.5;0;100");
+    vm_assert_has(r.out, "'test:used'=1073741824B;1610612736;1879048192;0;2147483648");
+    vm_assert_has(r.out, "'test:used_pct'=50%;75;87.5;0;100");
     vm_run_free(&r);
 }
 END_TEST
@@ -146,7 +124,7 @@ START_TEST(basis_free)
 
     run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "--basis=free"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "basis free");
+    vm_assert_has(r.out, "basis free");
     vm_run_free(&r);
 }
 END_TEST
@@ -157,11 +135,11 @@ START_TEST(lookup_by_id_and_uuid)
 
     run(&r, ARGV("-U", "test:///default", "-d", "1", "--max-age=0"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "VMEM OK - test: ");
+    vm_assert_has(r.out, "VMEM OK - test: ");
     vm_run_free(&r);
     run(&r, ARGV("-U", fixture, "-d", "22222222-2222-4222-8222-222222222222", "--max-age=0"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "VMEM OK - db01: 50.0% used (512 MiB of 1.00 GiB");
+    vm_assert_has(r.out, "VMEM OK - db01: 50.0% used (512 MiB of 1.00 GiB");
     vm_run_free(&r);
 }
 END_TEST
@@ -173,13 +151,13 @@ START_TEST(all_domains)
     run(&r, ARGV("-U", fixture, "--all", "--max-age=0", "-w", "80"));
     /* noballoon has no stats: UNKNOWN, which does not hide the rest. */
     ck_assert_int_eq(r.status, 3);
-    assert_has(r.out, "VMEM UNKNOWN - 1 UNKNOWN: noballoon");
-    assert_has(r.out, "4 OK");
-    assert_has(r.out, "[UNKNOWN] noballoon: no memory stats: the domain has no balloon device");
-    assert_has(r.out, "[OK] web01: 50.0% used (2.00 GiB of 4.00 GiB, basis usable)");
-    assert_has(r.out, "[OK] db01: ");
-    assert_has(r.out, "[OK] paused01: ");
-    assert_has(r.out, "domain is paused");
+    vm_assert_has(r.out, "VMEM UNKNOWN - 1 UNKNOWN: noballoon");
+    vm_assert_has(r.out, "4 OK");
+    vm_assert_has(r.out, "[UNKNOWN] noballoon: no memory stats: the domain has no balloon device");
+    vm_assert_has(r.out, "[OK] web01: 50.0% used (2.00 GiB of 4.00 GiB, basis usable)");
+    vm_assert_has(r.out, "[OK] db01: ");
+    vm_assert_has(r.out, "[OK] paused01: ");
+    vm_assert_has(r.out, "domain is paused");
     /* shut-off domains are skipped with --all by default */
     ck_assert_ptr_null(strstr(r.out, "off01"));
     /* UNKNOWN first in the long output, then the rest */
@@ -205,18 +183,13 @@ START_TEST(hostile_name)
     /* the name cannot close the quote or inject "'x'=y" as an entry */
     ck_assert_ptr_null(strstr(bar, "'x'"));
     ck_assert_ptr_null(strstr(bar, "=y"));
-    assert_has(first, "VMEM OK - web/01 'x'=y ümlaut: 50.0% used");
+    vm_assert_has(first, "VMEM OK - web/01 'x'=y ümlaut: 50.0% used");
     free(first);
     vm_run_free(&r);
 }
 END_TEST
 
-static const struct {
-    const char *extra[3];
-    int status;
-    const char *expect;
-    const char *absent;
-} sel[] = {
+static const struct vm_run_case sel[] = {
     {{"-d", "off01", NULL}, 3, "VMEM UNKNOWN - off01: shut off", NULL},
     {{"--shutoff=critical", "-d", "off01"}, 2, "VMEM CRITICAL - off01: shut off", NULL},
     {{"-d", "nosuch", NULL}, 3, "VMEM UNKNOWN - nosuch: not found", NULL},
@@ -234,28 +207,12 @@ static const struct {
 
 START_TEST(selection)
 {
-    const char *argv[10] = {"-U", fixture, "--max-age=0"};
-    struct vm_run r;
-    size_t n = 3;
-
-    for (size_t i = 0; i < 3 && sel[_i].extra[i]; i++)
-        argv[n++] = sel[_i].extra[i];
-    argv[n] = NULL;
-    run(&r, argv);
-    ck_assert_msg(r.status == sel[_i].status, "case %d: exit %d: %s", _i, r.status, r.out);
-    assert_has(r.out, sel[_i].expect);
-    if (sel[_i].absent)
-        ck_assert_msg(strstr(r.out, sel[_i].absent) == NULL, "case %d: '%s' in %s", _i,
-                      sel[_i].absent, r.out);
-    vm_run_free(&r);
+    vm_run_case_check("check_vmem", ARGV("-U", fixture, "--max-age=0"), &sel[_i], _i);
 }
 END_TEST
 
 /* Bad input: exit 3, one line on stdout naming the problem, nothing on stderr. */
-static const struct {
-    const char *args[4];
-    const char *expect;
-} bad[] = {
+static const struct vm_bad_case bad[] = {
     {{"-d", "test", "-w", NULL}, "needs a value"},
     {{"-d", "test", "-w", "abc"}, "abc"},
     {{"-d", "test", "-w", "10:5"}, "10:5"},
@@ -283,19 +240,7 @@ static const struct {
 
 START_TEST(bad_input)
 {
-    const char *argv[8] = {"-U", "test:///default"};
-    struct vm_run r;
-    size_t n = 2;
-
-    for (size_t i = 0; i < 4 && bad[_i].args[i]; i++)
-        argv[n++] = bad[_i].args[i];
-    argv[n] = NULL;
-    run(&r, argv);
-    ck_assert_msg(r.status == 3, "case %d: exit %d: %s", _i, r.status, r.out);
-    ck_assert_msg(strncmp(r.out, "VMEM UNKNOWN - ", 15) == 0, "case %d: %s", _i, r.out);
-    ck_assert_msg(vm_count_lines(r.out) == 1, "case %d: not one line: %s", _i, r.out);
-    assert_has(r.out, bad[_i].expect);
-    vm_run_free(&r);
+    vm_run_bad_case_check("check_vmem", &bad[_i], _i);
 }
 END_TEST
 
@@ -306,20 +251,20 @@ START_TEST(connection_errors)
     run(&r, ARGV("-U", "qemu+unix:///system?socket=/nonexistent/sock", "-d", "x"));
     ck_assert_int_eq(r.status, 3);
     ck_assert_int_eq((int)vm_count_lines(r.out), 1);
-    assert_has(r.out, "VMEM UNKNOWN - cannot connect to qemu+unix:///system?socket=/nonexistent/sock");
-    assert_has(r.out, "is libvirtd/virtqemud running?");
+    vm_assert_has(r.out, "VMEM UNKNOWN - cannot connect to qemu+unix:///system?socket=/nonexistent/sock");
+    vm_assert_has(r.out, "is libvirtd/virtqemud running?");
     vm_run_free(&r);
     run(&r, ARGV("-U", "bogus:///x", "-d", "x"));
     ck_assert_int_eq(r.status, 3);
     ck_assert_int_eq((int)vm_count_lines(r.out), 1);
-    assert_has(r.out, "VMEM UNKNOWN - cannot connect to bogus:///x");
+    vm_assert_has(r.out, "VMEM UNKNOWN - cannot connect to bogus:///x");
     vm_run_free(&r);
     /* a garbage default URI from the environment */
     vm_run_plugin(&r, "check_vmem", ARGV("-d", "x"), ARGV("LIBVIRT_DEFAULT_URI=::garbage::"));
     ck_assert_str_eq(r.err, "");
     ck_assert_int_eq(r.status, 3);
     ck_assert_int_eq((int)vm_count_lines(r.out), 1);
-    assert_has(r.out, "VMEM UNKNOWN - cannot connect to ::garbage::");
+    vm_assert_has(r.out, "VMEM UNKNOWN - cannot connect to ::garbage::");
     vm_run_free(&r);
 }
 END_TEST
@@ -330,13 +275,13 @@ START_TEST(help_and_version)
 
     run(&r, ARGV("--help"));
     ck_assert_int_eq(r.status, 3);
-    assert_has(r.out, "Usage: check_vmem");
-    assert_has(r.out, "--basis=usable|free");
-    assert_has(r.out, "@10:20");
+    vm_assert_has(r.out, "Usage: check_vmem");
+    vm_assert_has(r.out, "--basis=usable|free");
+    vm_assert_has(r.out, "@10:20");
     vm_run_free(&r);
     run(&r, ARGV("-V"));
     ck_assert_int_eq(r.status, 3);
-    assert_has(r.out, "check_vmem " PACKAGE_VERSION);
+    vm_assert_has(r.out, "check_vmem " PACKAGE_VERSION);
     vm_run_free(&r);
 }
 END_TEST
@@ -404,25 +349,25 @@ START_TEST(many_domains_and_budget)
 
     run(&r, ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(10), "--max-output=0"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "VMEM OK - 300 domains OK");
+    vm_assert_has(r.out, "VMEM OK - 300 domains OK");
     ck_assert_int_eq((int)vm_count_lines(r.out), 301);
-    assert_has(r.out, "'dom0299:used'=");
+    vm_assert_has(r.out, "'dom0299:used'=");
     vm_run_free(&r);
 
     /* NRPE v2 sized budget: trimmed, and says so */
     run(&r, ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(10), "--max-output=1000"));
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(strlen(r.out) <= 1000, "%zu bytes", strlen(r.out));
-    assert_has(r.out, "VMEM OK - 300 domains OK");
-    assert_has(r.out, "trimmed");
+    vm_assert_has(r.out, "VMEM OK - 300 domains OK");
+    vm_assert_has(r.out, "trimmed");
     vm_run_free(&r);
 
     /* one domain over the threshold is named on the first line: dom0299 uses
      * 405.5 MiB, dom0298 exactly 405 MiB (endpoint inclusive) */
     run(&r, ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(10), "-w", "405MiB", "--max-output=1000"));
     ck_assert_int_eq(r.status, 1);
-    assert_has(r.out, "VMEM WARNING - ");
-    assert_has(r.out, "dom0299");
+    vm_assert_has(r.out, "VMEM WARNING - ");
+    vm_assert_has(r.out, "dom0299");
     ck_assert_msg(strlen(r.out) <= 1000, "%zu bytes", strlen(r.out));
     vm_run_free(&r);
     unlink(path);
@@ -433,10 +378,8 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("check_vmem");
-    TCase *tc = tcase_create("vmem");
+    TCase *tc = vm_ck_tcase(s, "vmem", 60, setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, default_domain_ok);
     tcase_add_test(tc, env_uri_used);
     tcase_add_test(tc, stale_is_unknown);
@@ -452,7 +395,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, help_and_version);
     tcase_add_test(tc, hung_daemon_times_out);
     tcase_add_test(tc, many_domains_and_budget);
-    suite_add_tcase(s, tc);
     return s;
 }
 

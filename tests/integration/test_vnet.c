@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "ck_run.h"
+#include "fsutil.h"
 #include "plugin_run.h"
 
-#define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 #define FAST "--no-state", vm_run_interval_arg(0.2)
 
 static char *fixture; /* test:// URI of tests/fixtures/devices.xml */
@@ -34,86 +34,9 @@ static void teardown(void)
     free(fixture);
 }
 
-/* Every run: nothing on stderr, output ends in a newline. */
 static void run(struct vm_run *r, const char *const *argv)
 {
-    vm_run_plugin(r, "check_vnet", argv, NULL);
-    ck_assert_msg(r->err[0] == '\0', "stderr not empty: %s", r->err);
-    ck_assert_msg(r->out[0] && r->out[strlen(r->out) - 1] == '\n', "output: '%s'", r->out);
-}
-
-static void assert_has(const char *hay, const char *needle)
-{
-    ck_assert_msg(strstr(hay, needle) != NULL, "'%s' not found in:\n%s", needle, hay);
-}
-
-static void assert_lacks(const char *hay, const char *needle)
-{
-    ck_assert_msg(strstr(hay, needle) == NULL, "'%s' found in:\n%s", needle, hay);
-}
-
-/* The value of perfdata entry 'label' on the first line. */
-static double perf_value(const char *out, const char *label)
-{
-    char *first = vm_first_line(out), key[256];
-    const char *p;
-    double v;
-
-    snprintf(key, sizeof(key), "'%s'=", label);
-    p = strstr(first, key);
-    ck_assert_msg(p != NULL, "no perfdata %s in:\n%s", key, out);
-    v = strtod(p + strlen(key), NULL);
-    free(first);
-    return v;
-}
-
-static void assert_near(const char *out, const char *label, double want, double tol)
-{
-    double v = perf_value(out, label);
-
-    ck_assert_msg(v >= want * (1 - tol) && v <= want * (1 + tol), "%s = %f, want %f +- %.0f%%:\n%s",
-                  label, v, want, tol * 100, out);
-}
-
-/* Microseconds since the epoch: the test driver's counter base. */
-static unsigned long long now_us(void)
-{
-    struct timeval tv;
-
-    gettimeofday(&tv, NULL);
-    return (unsigned long long)tv.tv_sec * 1000000ULL + (unsigned long long)tv.tv_usec;
-}
-
-/* The integer value of raw counter 'label' on the first line, which must
- * be printed as an integer with UOM c and min 0 ("'l'=123c;;;0"). */
-static unsigned long long perf_counter(const char *out, const char *label)
-{
-    char *first = vm_first_line(out), key[256], *end;
-    const char *p;
-    unsigned long long v;
-
-    snprintf(key, sizeof(key), "'%s'=", label);
-    p = strstr(first, key);
-    ck_assert_msg(p != NULL, "no perfdata %s in:\n%s", key, out);
-    p += strlen(key);
-    ck_assert_msg(*p >= '0' && *p <= '9', "%s not a number:\n%s", key, out);
-    v = strtoull(p, &end, 10);
-    ck_assert_msg(strncmp(end, "c;;;0", 5) == 0 && (end[5] == ' ' || end[5] == '\0'),
-                  "%s: not an integer counter 'Nc;;;0':\n%s", key, out);
-    free(first);
-    return v;
-}
-
-/* Counter c was read between t0 and t1 (µs) and is base/div of the test
- * driver's clock (base in µs, or in s when secs). */
-static void assert_clock_counter(const char *out, const char *label, unsigned long long t0,
-                                 unsigned long long t1, unsigned long long div, bool secs)
-{
-    unsigned long long c = perf_counter(out, label);
-    unsigned long long lo = (secs ? t0 / 1000000ULL : t0) / div;
-    unsigned long long hi = (secs ? t1 / 1000000ULL : t1) / div;
-
-    ck_assert_msg(c >= lo && c <= hi, "%s = %llu, want %llu..%llu:\n%s", label, c, lo, hi, out);
+    vm_run_clean(r, "check_vnet", argv);
 }
 
 START_TEST(default_domain_ok)
@@ -123,21 +46,21 @@ START_TEST(default_domain_ok)
     run(&r, ARGV("-U", "test:///default", "-d", "test", FAST));
     ck_assert_int_eq(r.status, 0);
     /* labelled by MAC, not by the host device name */
-    assert_has(r.out, "VNET OK - test:aa:bb:cc:dd:ee:ff: rx 9");
-    assert_has(r.out, "KiB/s (");
-    assert_near(r.out, "test:aa:bb:cc:dd:ee:ff:rx_Bps", 100000, 0.03);
-    assert_near(r.out, "test:aa:bb:cc:dd:ee:ff:tx_Bps", 50000, 0.03);
-    assert_near(r.out, "test:aa:bb:cc:dd:ee:ff:rx_pps", 10000, 0.03);
-    assert_near(r.out, "test:aa:bb:cc:dd:ee:ff:tx_pps", 9091, 0.03);
-    perf_value(r.out, "test:aa:bb:cc:dd:ee:ff:errors_ps");
-    perf_value(r.out, "test:aa:bb:cc:dd:ee:ff:drops_ps");
+    vm_assert_has(r.out, "VNET OK - test:aa:bb:cc:dd:ee:ff: rx 9");
+    vm_assert_has(r.out, "KiB/s (");
+    vm_assert_near(r.out, "test:aa:bb:cc:dd:ee:ff:rx_Bps", 100000, 0.03);
+    vm_assert_near(r.out, "test:aa:bb:cc:dd:ee:ff:tx_Bps", 50000, 0.03);
+    vm_assert_near(r.out, "test:aa:bb:cc:dd:ee:ff:rx_pps", 10000, 0.03);
+    vm_assert_near(r.out, "test:aa:bb:cc:dd:ee:ff:tx_pps", 9091, 0.03);
+    vm_perf_value(r.out, "test:aa:bb:cc:dd:ee:ff:errors_ps");
+    vm_perf_value(r.out, "test:aa:bb:cc:dd:ee:ff:drops_ps");
     /* no <bandwidth>: no throttle figures */
-    assert_lacks(r.out, "throttle");
+    vm_assert_lacks(r.out, "throttle");
     /* bits per second in the text, and the host device */
-    assert_has(r.out, "\n[OK] test:aa:bb:cc:dd:ee:ff: rx 9");
-    assert_has(r.out, "kbit/s)");
-    assert_has(r.out, "pkt/s");
-    assert_has(r.out, "host device testnet0");
+    vm_assert_has(r.out, "\n[OK] test:aa:bb:cc:dd:ee:ff: rx 9");
+    vm_assert_has(r.out, "kbit/s)");
+    vm_assert_has(r.out, "pkt/s");
+    vm_assert_has(r.out, "host device testnet0");
     ck_assert_msg(vm_run_measured_in_run(r.out, vm_run_interval(0.2)), "not measured in-run:\n%s",
                   r.out);
     ck_assert_int_eq((int)vm_count_lines(r.out), 2);
@@ -169,11 +92,11 @@ START_TEST(raw_counters)
     struct vm_run r;
     unsigned long long t0, t1;
 
-    t0 = now_us();
+    t0 = vm_now_us();
     run(&r, ARGV("-U", "test:///default", "-d", "test", FAST));
-    t1 = now_us();
+    t1 = vm_now_us();
     ck_assert_int_eq(r.status, 0);
-    assert_clock_counter(r.out, ctr[_i].label, t0, t1, ctr[_i].div, ctr[_i].secs);
+    vm_assert_clock_counter(r.out, ctr[_i].label, t0, t1, ctr[_i].div, ctr[_i].secs);
     vm_run_free(&r);
 }
 END_TEST
@@ -186,18 +109,14 @@ START_TEST(raw_counters_labels)
 
     run(&r, ARGV("-U", "test:///default", "-d", "test", FAST, "--label=dev"));
     ck_assert_int_eq(r.status, 0);
-    perf_counter(r.out, "test:testnet0:rx_bytes");
-    perf_counter(r.out, "test:testnet0:tx_drops");
-    assert_lacks(r.out, "aa:bb:cc:dd:ee:ff:rx_bytes");
+    vm_perf_counter(r.out, "test:testnet0:rx_bytes");
+    vm_perf_counter(r.out, "test:testnet0:tx_drops");
+    vm_assert_lacks(r.out, "aa:bb:cc:dd:ee:ff:rx_bytes");
     vm_run_free(&r);
 }
 END_TEST
 
-static const struct {
-    const char *w, *c;
-    int status;
-    const char *word, *expect;
-} thr[] = {
+static const struct vm_thr_case thr[] = {
     {"90000", "200000", 1, "WARNING", "test:aa:bb:cc:dd:ee:ff: rx 9"}, /* throughput, main */
     {"80000", "95KiB", 2, "CRITICAL", "rx 9"},                         /* 100000 > 97280 */
     {"120KiB", "1MiB", 0, "OK", NULL},
@@ -214,17 +133,7 @@ static const struct {
 
 START_TEST(thresholds)
 {
-    struct vm_run r;
-    char first[64];
-
-    run(&r, ARGV("-U", "test:///default", "-d", "test", FAST, "-w", thr[_i].w, "-c", thr[_i].c));
-    ck_assert_msg(r.status == thr[_i].status, "-w %s -c %s: exit %d, output %s", thr[_i].w,
-                  thr[_i].c, r.status, r.out);
-    snprintf(first, sizeof(first), "VNET %s - ", thr[_i].word);
-    ck_assert_msg(strncmp(r.out, first, strlen(first)) == 0, "%s", r.out);
-    if (thr[_i].expect)
-        assert_has(r.out, thr[_i].expect);
-    vm_run_free(&r);
+    vm_run_thr_case_check("check_vnet", ARGV("-U", "test:///default", "-d", "test", FAST), &thr[_i]);
 }
 END_TEST
 
@@ -235,9 +144,9 @@ START_TEST(perfdata_thresholds)
     /* throughput thresholds show on both directions unless they have their own */
     run(&r, ARGV("-U", "test:///default", "-d", "test", FAST, "-w", "1MiB", "-c", "tx_Bps=2MiB"));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "'test:aa:bb:cc:dd:ee:ff:rx_Bps'=");
-    assert_has(r.out, ";1048576;;0 ");
-    assert_has(r.out, ";;2097152;0 ");
+    vm_assert_has(r.out, "'test:aa:bb:cc:dd:ee:ff:rx_Bps'=");
+    vm_assert_has(r.out, ";1048576;;0 ");
+    vm_assert_has(r.out, ";;2097152;0 ");
     vm_run_free(&r);
 }
 END_TEST
@@ -248,19 +157,19 @@ START_TEST(fixture_domain_interfaces)
 
     run(&r, ARGV("-U", fixture, "-d", "web01", FAST));
     ck_assert_int_eq(r.status, 0);
-    assert_has(r.out, "VNET OK - 2 interfaces OK");
+    vm_assert_has(r.out, "VNET OK - 2 interfaces OK");
     /* both by MAC; the second one's host name was vnet7, renamed on start */
-    assert_has(r.out, "[OK] web01:52:54:00:00:01:01: ");
-    assert_has(r.out, "[OK] web01:52:54:00:ab:01:02: ");
-    assert_has(r.out, "host device tapweb01, alias ua-front");
+    vm_assert_has(r.out, "[OK] web01:52:54:00:00:01:01: ");
+    vm_assert_has(r.out, "[OK] web01:52:54:00:ab:01:02: ");
+    vm_assert_has(r.out, "host device tapweb01, alias ua-front");
     /* rx 100000 of 102400 B/s inbound, tx 50000 of 204800 B/s outbound */
-    assert_has(r.out, "rx at 9");
-    assert_has(r.out, "% of the inbound limit (100 KiB/s)");
-    assert_has(r.out, "tx at 2");
-    assert_has(r.out, "% of the outbound limit (200 KiB/s)");
-    assert_near(r.out, "web01:52:54:00:00:01:01:rx_throttle", 97.66, 0.03);
-    assert_near(r.out, "web01:52:54:00:00:01:01:tx_throttle", 24.41, 0.03);
-    assert_lacks(r.out, "web01:52:54:00:ab:01:02:rx_throttle");
+    vm_assert_has(r.out, "rx at 9");
+    vm_assert_has(r.out, "% of the inbound limit (100 KiB/s)");
+    vm_assert_has(r.out, "tx at 2");
+    vm_assert_has(r.out, "% of the outbound limit (200 KiB/s)");
+    vm_assert_near(r.out, "web01:52:54:00:00:01:01:rx_throttle", 97.66, 0.03);
+    vm_assert_near(r.out, "web01:52:54:00:00:01:01:tx_throttle", 24.41, 0.03);
+    vm_assert_lacks(r.out, "web01:52:54:00:ab:01:02:rx_throttle");
     ck_assert_int_eq((int)vm_count_lines(r.out), 3);
     vm_run_free(&r);
 }
@@ -286,18 +195,13 @@ START_TEST(throttle_thresholds)
 
     run(&r, ARGV("-U", fixture, "-d", "web01", FAST, "-w", thr_limits[_i].w, "-c", thr_limits[_i].c));
     ck_assert_msg(r.status == thr_limits[_i].status, "case %d: exit %d: %s", _i, r.status, r.out);
-    assert_has(r.out, thr_limits[_i].expect);
-    assert_has(r.out, thr_limits[_i].expect2);
+    vm_assert_has(r.out, thr_limits[_i].expect);
+    vm_assert_has(r.out, thr_limits[_i].expect2);
     vm_run_free(&r);
 }
 END_TEST
 
-static const struct {
-    const char *extra[6];
-    int status;
-    const char *expect;
-    const char *absent;
-} sel[] = {
+static const struct vm_run_case sel[] = {
     {{"-d", "web01", "--interface", "tapweb01"}, 0, "VNET OK - web01:52:54:00:00:01:01: ", "ab:01:02"},
     {{"-d", "web01", "--interface", "52:54:00:ab:01:02"}, 0, "VNET OK - web01:52:54:00:ab:01:02: ", "01:01"},
     {{"-d", "web01", "--interface", "52:54:00:00:01:0A"}, 3, "no interface matches --interface 52:54:00:00:01:0A", NULL},
@@ -327,26 +231,14 @@ static const struct {
 
 START_TEST(selection)
 {
-    const char *argv[16] = {"-U", fixture, FAST};
-    struct vm_run r;
-    size_t n = 4;
-
-    for (size_t i = 0; i < 6 && sel[_i].extra[i]; i++)
-        argv[n++] = sel[_i].extra[i];
-    argv[n] = NULL;
-    run(&r, argv);
-    ck_assert_msg(r.status == sel[_i].status, "case %d: exit %d: %s", _i, r.status, r.out);
-    assert_has(r.out, sel[_i].expect);
-    if (sel[_i].absent)
-        assert_lacks(r.out, sel[_i].absent);
-    vm_run_free(&r);
+    vm_run_case_check("check_vnet", ARGV("-U", fixture, FAST), &sel[_i], _i);
 }
 END_TEST
 
 /* The second run finds the first one's sample: no in-run interval. */
 START_TEST(state_second_run_fast)
 {
-    char dir[] = "/tmp/vnetstateXXXXXX", cmd[128];
+    char dir[] = "/tmp/vnetstateXXXXXX";
     struct vm_run r;
 
     ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -359,20 +251,16 @@ START_TEST(state_second_run_fast)
     run(&r, ARGV("-U", fixture, "-a", "--state-dir", dir, "--interval=2", "--ignore-nodata"));
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(r.seconds < 1.0 + vm_run_slack(), "second run took %.2f s", r.seconds);
-    assert_has(r.out, "since the previous check");
-    assert_lacks(r.out, "in this run");
-    assert_near(r.out, "web01:52:54:00:00:01:01:rx_Bps", 100000, 0.03);
+    vm_assert_has(r.out, "since the previous check");
+    vm_assert_lacks(r.out, "in this run");
+    vm_assert_near(r.out, "web01:52:54:00:00:01:01:rx_Bps", 100000, 0.03);
     vm_run_free(&r);
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(vm_fs_rm_rf(dir), 0);
 }
 END_TEST
 
 /* Bad input: exit 3, one line on stdout naming the problem, nothing on stderr. */
-static const struct {
-    const char *args[4];
-    const char *expect;
-} bad[] = {
+static const struct vm_bad_case bad[] = {
     {{"-d", "test", "--interface=", NULL}, "--interface"},
     {{"-d", "test", "--interface", NULL}, "needs a value"},
     {{"-d", "test", "--label=ip", NULL}, "--label"},
@@ -391,19 +279,7 @@ static const struct {
 
 START_TEST(bad_input)
 {
-    const char *argv[8] = {"-U", "test:///default"};
-    struct vm_run r;
-    size_t n = 2;
-
-    for (size_t i = 0; i < 4 && bad[_i].args[i]; i++)
-        argv[n++] = bad[_i].args[i];
-    argv[n] = NULL;
-    run(&r, argv);
-    ck_assert_msg(r.status == 3, "case %d: exit %d: %s", _i, r.status, r.out);
-    ck_assert_msg(strncmp(r.out, "VNET UNKNOWN - ", 15) == 0, "case %d: %s", _i, r.out);
-    ck_assert_msg(vm_count_lines(r.out) == 1, "case %d: not one line: %s", _i, r.out);
-    assert_has(r.out, bad[_i].expect);
-    vm_run_free(&r);
+    vm_run_bad_case_check("check_vnet", &bad[_i], _i);
 }
 END_TEST
 
@@ -413,15 +289,15 @@ START_TEST(help_and_version)
 
     run(&r, ARGV("--help"));
     ck_assert_int_eq(r.status, 3);
-    assert_has(r.out, "Usage: check_vnet");
-    assert_has(r.out, "--interface=NAME|MAC");
-    assert_has(r.out, "--label=mac|alias|dev");
-    assert_has(r.out, "Directions are the guest's");
-    assert_has(r.out, "  throughput ");
+    vm_assert_has(r.out, "Usage: check_vnet");
+    vm_assert_has(r.out, "--interface=NAME|MAC");
+    vm_assert_has(r.out, "--label=mac|alias|dev");
+    vm_assert_has(r.out, "Directions are the guest's");
+    vm_assert_has(r.out, "  throughput ");
     vm_run_free(&r);
     run(&r, ARGV("-V"));
     ck_assert_int_eq(r.status, 3);
-    assert_has(r.out, "check_vnet " PACKAGE_VERSION);
+    vm_assert_has(r.out, "check_vnet " PACKAGE_VERSION);
     vm_run_free(&r);
 }
 END_TEST
@@ -429,10 +305,8 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("check_vnet");
-    TCase *tc = tcase_create("vnet");
+    TCase *tc = vm_ck_tcase(s, "vnet", 60, setup, teardown);
 
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, default_domain_ok);
     tcase_add_loop_test(tc, thresholds, 0, sizeof(thr) / sizeof(thr[0]));
     tcase_add_loop_test(tc, raw_counters, 0, sizeof(ctr) / sizeof(ctr[0]));
@@ -444,7 +318,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, state_second_run_fast);
     tcase_add_loop_test(tc, bad_input, 0, sizeof(bad) / sizeof(bad[0]));
     tcase_add_test(tc, help_and_version);
-    suite_add_tcase(s, tc);
     return s;
 }
 

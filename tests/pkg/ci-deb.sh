@@ -23,15 +23,7 @@ docdir=/usr/share/doc/$pkg
 plugins="check_vcpu check_vmem check_vdisk check_vnet"
 start=$(date +%s)
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; failed=1; }
-check() { # check COND-EXIT-CODE DESCRIPTION
-    if [ "$1" -eq 0 ]; then ok "$2"; else not_ok "$2"; fi
-}
-diag() { printf '%s\n' "$*" | sed 's/^/#   /'; }
-bail() { echo "Bail out! $*"; exit 1; }
+. "$here/../tap.sh"
 
 [ "$(id -u)" -eq 0 ] || bail "run as root: it installs packages and the .deb"
 [ -f "$src/debian/control" ] || bail "$src has no debian/control"
@@ -43,7 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "1..14"
+tap_plan 14
 
 # --- 1. tools and build dependencies ---------------------------------------
 # apt-get build-dep reads debian/control from the folder; --no-install-recommends
@@ -182,4 +174,4 @@ check "$([ $rc -eq 0 ] && [ -z "$left" ] && echo 0 || echo 1)" \
     "dpkg --purge removes it${left:+ (left:$left)}"
 
 echo "# ci-deb took $(($(date +%s) - start)) s"
-exit $failed
+tap_done

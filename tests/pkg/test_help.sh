@@ -20,17 +20,10 @@ plugins="check_vcpu check_vmem check_vdisk check_vnet"
 LC_ALL=C
 export LC_ALL
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; failed=1; }
-check() { # check COND-EXIT-CODE DESCRIPTION
-    if [ "$1" -eq 0 ]; then ok "$2"; else not_ok "$2"; fi
-}
-diag() { printf '%s\n' "$*" | sed 's/^/#   /'; }
+. "$srcdir/tests/tap.sh"
 
 for p in $plugins; do
-    [ -x "$plugdir/$p" ] || { echo "Bail out! $plugdir/$p is not built"; exit 1; }
+    [ -x "$plugdir/$p" ] || bail "$plugdir/$p is not built"
 done
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vm-help.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -69,7 +62,7 @@ for p in $plugins; do
 done
 sort -u "$tmp/scraped" "$tmp"/*.long >"$tmp/candidates"
 nscraped=$(wc -l <"$tmp/scraped")
-echo "1..$((1 + 8 * 4))"
+tap_plan $((1 + 8 * 4))
 # 23 common options today; fewer means the scraping no longer matches the
 # sources' layout and this test would check too little.
 check "$([ "$nscraped" -ge 20 ] && echo 0 || echo 1)" \
@@ -142,4 +135,4 @@ for p in $plugins; do
     check "$([ $rc -eq 3 ] && [ "$lines" -eq 1 ] && [ "$(cat "$tmp/$p.v")" = "$first" ] && echo 0 || echo 1)" \
         "$p --version exits 3 with the one line --help starts with (rc=$rc)"
 done
-exit $failed
+tap_done

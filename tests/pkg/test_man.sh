@@ -14,14 +14,7 @@ plugins="check_vcpu check_vmem check_vdisk check_vnet"
 LC_ALL=C.UTF-8
 export LC_ALL
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; failed=1; }
-check() { # check COND-EXIT-CODE DESCRIPTION
-    if [ "$1" -eq 0 ]; then ok "$2"; else not_ok "$2"; fi
-}
-diag() { printf '%s\n' "$*" | sed 's/^/#   /'; }
+. "$srcdir/tests/tap.sh"
 
 page() { # the page a build installs: made here, else the shipped one
     for f in "${VM_MAN_DIR:-$builddir/man}/$1.1" "$srcdir/man/$1.1"; do
@@ -30,10 +23,10 @@ page() { # the page a build installs: made here, else the shipped one
     return 1
 }
 for p in $plugins; do
-    page "$p" >/dev/null || { echo "1..0 # SKIP no man page for $p (help2man missing?)"; exit 0; }
-    [ -x "$plugdir/$p" ] || { echo "Bail out! $plugdir/$p is not built"; exit 1; }
+    page "$p" >/dev/null || skip_all "no man page for $p (help2man missing?)"
+    [ -x "$plugdir/$p" ] || bail "$plugdir/$p is not built"
 done
-command -v groff >/dev/null || { echo "1..0 # SKIP groff is not installed"; exit 0; }
+command -v groff >/dev/null || skip_all "groff is not installed"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vm-man.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 
@@ -49,7 +42,7 @@ help_long() {
     sed -n -E 's/^(  -[A-Za-z0-9], |      )(--[a-z0-9][a-z0-9-]*).*/\2/p' "$1" | sort -u
 }
 
-echo "1..$((5 * 4))"
+tap_plan $((5 * 4))
 for p in $plugins; do
     f=$(page "$p")
     "$plugdir/$p" --help >"$tmp/$p.help" 2>&1
@@ -92,4 +85,4 @@ for p in $plugins; do
     check "$(grep -q -E "^\.TH $(echo "$p" | tr a-z A-Z) \"1\" .*\"monitoring-plugins-libvirt $version\"" "$f" && echo 0 || echo 1)" \
         "$p.1 is section 1 and for version $version"
 done
-exit $failed
+tap_done

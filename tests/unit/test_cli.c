@@ -258,7 +258,7 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("cli");
-    TCase *tc = tcase_create("cli");
+    TCase *tc = vm_ck_tcase(s, "cli", VM_CK_TIMEOUT_S, NULL, NULL);
 
     tcase_add_test(tc, defaults);
     tcase_add_test(tc, full);
@@ -268,7 +268,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, state_key_args);
     tcase_add_loop_test(tc, rejects, 0, sizeof(bad) / sizeof(bad[0]));
     tcase_add_test(tc, help_text);
-    suite_add_tcase(s, tc);
     return s;
 }
 

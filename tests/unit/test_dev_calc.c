@@ -453,7 +453,7 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("dev_calc");
-    TCase *tc = tcase_create("dev_calc");
+    TCase *tc = vm_ck_tcase(s, "dev_calc", VM_CK_TIMEOUT_S, NULL, NULL);
 
     tcase_add_loop_test(tc, latency, 0, sizeof(lat) / sizeof(lat[0]));
     tcase_add_test(tc, latency_null_sides);
@@ -470,7 +470,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, xml_lookup);
     tcase_add_loop_test(tc, verdict, 0, sizeof(ver) / sizeof(ver[0]));
     tcase_add_loop_test(tc, raw_counters, 0, sizeof(raw) / sizeof(raw[0]));
-    suite_add_tcase(s, tc);
     return s;
 }
 

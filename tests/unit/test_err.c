@@ -49,11 +49,10 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("err");
-    TCase *tc = tcase_create("set");
+    TCase *tc = vm_ck_tcase(s, "set", VM_CK_TIMEOUT_S, NULL, NULL);
 
     tcase_add_loop_test(tc, test_clean, 0, sizeof(cleanups) / sizeof(cleanups[0]));
     tcase_add_test(tc, test_null_and_long);
-    suite_add_tcase(s, tc);
     return s;
 }
 

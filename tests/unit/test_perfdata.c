@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ck_run.h"
+#include "fsutil.h"
 #include "perfdata.h"
 
 /* ---- numbers ---------------------------------------------------------- */
@@ -119,8 +120,7 @@ START_TEST(test_number_locale)
 cleanup:
     setlocale(LC_NUMERIC, "C");
     unsetenv("LOCPATH");
-    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_int_eq(vm_fs_rm_rf(dir), 0);
     vm_buf_free(&b);
 }
 END_TEST
@@ -302,9 +302,9 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("perfdata");
-    TCase *tc = tcase_create("perfdata");
+    /* localedef takes a few seconds */
+    TCase *tc = vm_ck_tcase(s, "perfdata", 60, NULL, NULL);
 
-    tcase_set_timeout(tc, 60); /* localedef takes a few seconds */
     tcase_add_loop_test(tc, test_number, 0, N(numbers));
     tcase_add_loop_test(tc, test_number_huge, 0, 3);
     tcase_add_loop_test(tc, test_number_locale, 0, N(locales));
@@ -313,7 +313,6 @@ static Suite *make_suite(void)
     tcase_add_loop_test(tc, test_entry, 0, N(entries));
     tcase_add_test(tc, test_entry_ranges);
     tcase_add_test(tc, test_free);
-    suite_add_tcase(s, tc);
     return s;
 }
 

@@ -625,7 +625,7 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("range");
-    TCase *tc = tcase_create("range");
+    TCase *tc = vm_ck_tcase(s, "range", VM_CK_TIMEOUT_S, NULL, NULL);
 
     tcase_add_loop_test(tc, test_alerts, 0, N(evals));
     tcase_add_loop_test(tc, test_parse_ok, 0, N(goods));
@@ -638,7 +638,6 @@ static Suite *make_suite(void)
     tcase_add_loop_test(tc, test_double_bad, 0, N(dbl_bad));
     tcase_add_loop_test(tc, test_uint, 0, N(uints));
     tcase_add_loop_test(tc, test_size, 0, N(sizes));
-    suite_add_tcase(s, tc);
     return s;
 }
 

@@ -745,9 +745,8 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("report");
-    TCase *tc = tcase_create("report");
+    TCase *tc = vm_ck_tcase(s, "report", 60, NULL, NULL);
 
-    tcase_set_timeout(tc, 60);
     tcase_add_loop_test(tc, test_clean, 0, N(cleans));
     tcase_add_test(tc, test_clean_null);
     tcase_add_test(tc, test_empty);
@@ -763,7 +762,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_large);
     tcase_add_test(tc, test_oom);
     tcase_add_test(tc, test_api_edges);
-    suite_add_tcase(s, tc);
     return s;
 }
 

@@ -285,16 +285,14 @@ static Suite *make_suite(void)
     Suite *s = suite_create("sample");
     TCase *tc;
 
-    tc = tcase_create("rate");
+    tc = vm_ck_tcase(s, "rate", VM_CK_TIMEOUT_S, NULL, NULL);
     tcase_add_loop_test(tc, test_rate, 0, sizeof(rates) / sizeof(rates[0]));
     tcase_add_test(tc, test_rate_not_finite);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("consistent");
+    tc = vm_ck_tcase(s, "consistent", VM_CK_TIMEOUT_S, NULL, NULL);
     tcase_add_loop_test(tc, test_consistent, 0, sizeof(changes) / sizeof(changes[0]));
     tcase_add_test(tc, test_consistent_null);
     tcase_add_test(tc, test_sampling_free_empty);
-    suite_add_tcase(s, tc);
     return s;
 }
 

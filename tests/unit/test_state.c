@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "ck_run.h"
+#include "fsutil.h"
 #include "state.h"
 
 #define NOBODY 65534
@@ -238,20 +239,6 @@ static int parse_text(const char *text, size_t len, const struct vm_state_meta *
     return r;
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)ftw;
-    if (flag == FTW_DP)
-        return rmdir(path);
-    return unlink(path);
-}
-
-static void rm_rf(const char *path)
-{
-    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static char tmpdir[64];
 
 /* Test allocations are held from a global and freed in the teardown: a
@@ -276,7 +263,7 @@ static void tmp_setup(void)
 
 static void tmp_teardown(void)
 {
-    rm_rf(tmpdir);
+    vm_fs_rm_rf(tmpdir);
     while (nheld > 0)
         free(held[--nheld]);
 }
@@ -290,47 +277,10 @@ static char *tpath(const char *name)
     return hold(vm_buf_steal(&b));
 }
 
-static void write_file(const char *path, const char *data, size_t n)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(write(fd, data, n), (ssize_t)n);
-    close(fd);
-}
-
-/* Whole file into a held string, NULL when it cannot be read. */
+/* Whole file into a held string. */
 static char *read_file(const char *path, size_t *len)
 {
-    struct vm_buf b = VM_BUF_INIT;
-    char chunk[4096];
-    ssize_t n;
-    int fd = open(path, O_RDONLY | O_NOFOLLOW);
-
-    if (fd < 0)
-        return NULL;
-    while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-        vm_buf_append_len(&b, chunk, (size_t)n);
-    close(fd);
-    if (len)
-        *len = b.len;
-    return hold(vm_buf_steal(&b));
-}
-
-/* Number of entries in tmpdir/sub whose name contains `part`. */
-static int count_entries(const char *sub, const char *part)
-{
-    char *p = tpath(sub);
-    struct dirent *e;
-    DIR *dir = opendir(p);
-    int n = 0;
-
-    ck_assert_ptr_nonnull(dir);
-    while ((e = readdir(dir)) != NULL)
-        if (strstr(e->d_name, part))
-            n++;
-    closedir(dir);
-    return n;
+    return hold(vm_fs_slurp(path, len));
 }
 
 /* An open state folder tmpdir/s (0700, ours). */
@@ -779,7 +729,7 @@ START_TEST(test_dir_not_folder)
     struct vm_err err = {""};
     char *p = tpath("file");
 
-    write_file(p, "x", 1);
+    vm_fs_spit(p, "x", 1);
     ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
     ck_assert_msg(strstr(err.msg, "is not a folder"), "%s", err.msg);
 }
@@ -972,7 +922,7 @@ START_TEST(test_save_load)
     ck_assert_uint_eq(v, 42);
     ck_assert_int_eq(stat(f, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777, 0600);
-    ck_assert_int_eq(count_entries("s", ".tmp-"), 0);
+    ck_assert_int_eq(vm_fs_count_entries(tpath("s"), ".tmp-"), 0);
     vm_state_dir_close(&d);
 }
 END_TEST
@@ -1011,7 +961,7 @@ START_TEST(test_planted_symlink)
     size_t len;
 
     open_state(&d);
-    write_file(target, "precious\n", 9);
+    vm_fs_spit(target, "precious\n", 9);
     ck_assert_int_eq(symlink(target, f), 0);
     ck_assert_int_eq(load_test(&d, &why, NULL), 0);
     ck_assert_str_eq(why, "state file is a symlink (ignored)");
@@ -1065,7 +1015,7 @@ START_TEST(test_planted_dir)
     vm_snapshot_free(&s);
     ck_assert_int_eq(lstat(f, &st), 0);
     ck_assert(S_ISDIR(st.st_mode));
-    ck_assert_int_eq(count_entries("s", ".tmp-"), 0);
+    ck_assert_int_eq(vm_fs_count_entries(tpath("s"), ".tmp-"), 0);
     vm_state_dir_close(&d);
 }
 END_TEST
@@ -1087,11 +1037,11 @@ START_TEST(test_bad_files)
     ck_assert_int_eq(load_test(&d, &why, NULL), 0);
     ck_assert_str_eq(why, "state file is corrupt");
     /* binary */
-    write_file(f, "\x00\x01\x02\xff\xfe garbage", 14);
+    vm_fs_spit(f, "\x00\x01\x02\xff\xfe garbage", 14);
     ck_assert_int_eq(load_test(&d, &why, NULL), 0);
     ck_assert_str_eq(why, "state file is not a state file of this plugin suite");
     /* empty */
-    write_file(f, "", 0);
+    vm_fs_spit(f, "", 0);
     ck_assert_int_eq(load_test(&d, &why, NULL), 0);
     /* too large (sparse) */
     fd = open(f, O_WRONLY | O_TRUNC);
@@ -1101,7 +1051,7 @@ START_TEST(test_bad_files)
     ck_assert_int_eq(load_test(&d, &why, NULL), 0);
     ck_assert_str_eq(why, "state file is too large");
     /* owned by someone else */
-    write_file(f, text, len);
+    vm_fs_spit(f, text, len);
     ck_assert_int_eq(load_test(&d, &why, NULL), 1);
     if (geteuid() == 0) {
         ck_assert_int_eq(chown(f, NOBODY, NOBODY), 0);
@@ -1164,9 +1114,9 @@ START_TEST(test_sweep_stale_temps)
     struct timespec times[2] = {{1000000000, 0}, {1000000000, 0}};
 
     open_state(&d);
-    write_file(old, "x", 1);
-    write_file(young, "x", 1);
-    write_file(other, "x", 1);
+    vm_fs_spit(old, "x", 1);
+    vm_fs_spit(young, "x", 1);
+    vm_fs_spit(other, "x", 1);
     ck_assert_int_eq(utimensat(AT_FDCWD, old, times, 0), 0);
     ck_assert_int_eq(utimensat(AT_FDCWD, other, times, 0), 0);
     save_test_snapshot(&d, 1);
@@ -1218,7 +1168,7 @@ START_TEST(test_save_write_fails)
     after = read_file(f, &l2);
     ck_assert_uint_eq(l1, l2);
     ck_assert_mem_eq(before, after, l1);
-    ck_assert_int_eq(count_entries("s", ".tmp-"), 0);
+    ck_assert_int_eq(vm_fs_count_entries(tpath("s"), ".tmp-"), 0);
     vm_state_dir_close(&d);
 }
 END_TEST
@@ -1336,7 +1286,7 @@ START_TEST(test_concurrency)
     open_state(&d);
     ck_assert_int_eq(load_test(&d, &why, &v), 1);
     ck_assert_uint_eq(v, NPROC * NITER);
-    ck_assert_int_eq(count_entries("s", ".tmp-"), 0);
+    ck_assert_int_eq(vm_fs_count_entries(tpath("s"), ".tmp-"), 0);
     vm_state_dir_close(&d);
 }
 END_TEST
@@ -1346,7 +1296,7 @@ static Suite *make_suite(void)
     Suite *s = suite_create("state");
     TCase *tc;
 
-    tc = tcase_create("format");
+    tc = vm_ck_tcase(s, "format", 60, NULL, NULL);
     tcase_add_test(tc, test_roundtrip);
     tcase_add_test(tc, test_roundtrip_empty);
     tcase_add_test(tc, test_roundtrip_minimal);
@@ -1355,17 +1305,13 @@ static Suite *make_suite(void)
     tcase_add_loop_test(tc, test_mutations, 0, sizeof(mutations) / sizeof(mutations[0]));
     tcase_add_test(tc, test_mutation_control);
     tcase_add_test(tc, test_frame);
-    tcase_set_timeout(tc, 60);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("key");
+    tc = vm_ck_tcase(s, "key", VM_CK_TIMEOUT_S, NULL, NULL);
     tcase_add_loop_test(tc, test_key_separation, 0, sizeof(keys) / sizeof(keys[0]));
     tcase_add_test(tc, test_key_shape);
     tcase_add_test(tc, test_meta_boot_id);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("folder");
-    tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
+    tc = vm_ck_tcase(s, "folder", VM_CK_TIMEOUT_S, tmp_setup, tmp_teardown);
     tcase_add_test(tc, test_dir_create);
     tcase_add_test(tc, test_dir_symlink);
     tcase_add_test(tc, test_dir_mode);
@@ -1374,10 +1320,8 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_dir_other_euid);
     tcase_add_test(tc, test_dir_xdg_and_home);
     tcase_add_test(tc, test_dir_env_ignored);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("files");
-    tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
+    tc = vm_ck_tcase(s, "files", 120, tmp_setup, tmp_teardown);
     tcase_add_test(tc, test_save_load);
     tcase_add_test(tc, test_bad_keys);
     tcase_add_test(tc, test_planted_symlink);
@@ -1389,8 +1333,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_save_write_fails);
     tcase_add_test(tc, test_save_readonly_dir);
     tcase_add_test(tc, test_concurrency);
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
     return s;
 }
 

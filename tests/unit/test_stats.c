@@ -226,7 +226,7 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("stats");
-    TCase *tc = tcase_create("stats");
+    TCase *tc = vm_ck_tcase(s, "stats", VM_CK_TIMEOUT_S, NULL, NULL);
 
     tcase_add_test(tc, all_groups);
     tcase_add_test(tc, state_only);
@@ -235,7 +235,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, repeated_calls);
     tcase_add_test(tc, domxml_full);
     tcase_add_loop_test(tc, domxml_balloon, 0, sizeof(balloons) / sizeof(balloons[0]));
-    suite_add_tcase(s, tc);
     return s;
 }
 

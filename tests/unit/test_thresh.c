@@ -291,7 +291,7 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("thresh");
-    TCase *tc = tcase_create("thresh");
+    TCase *tc = vm_ck_tcase(s, "thresh", VM_CK_TIMEOUT_S, NULL, NULL);
 
     tcase_add_loop_test(tc, test_eval, 0, (int)(sizeof(evals) / sizeof(evals[0])));
     tcase_add_test(tc, test_eval_unset_ignored);
@@ -304,7 +304,6 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_resolve_no_metrics);
     tcase_add_test(tc, test_resolve_null_err);
     tcase_add_test(tc, test_resolve_long_text);
-    suite_add_tcase(s, tc);
     return s;
 }
 

@@ -7,6 +7,26 @@
 #include <check.h>
 #include <stdlib.h>
 
+/* Check's own default is 4 s a case, which a CPU-bound case (80,000 range
+ * round trips) or a run of the plugins outgrows on a loaded machine; every
+ * case says what it needs instead. CK_TIMEOUT_MULTIPLIER still scales it. */
+#define VM_CK_TIMEOUT_S 60
+
+/* A new test case of s named name, with the fixture setup/teardown when
+ * not NULL (checked: run in the forked child, around each test), and a
+ * timeout of timeout_s seconds. Owned by s. */
+static inline TCase *vm_ck_tcase(Suite *s, const char *name, double timeout_s, SFun setup,
+                                 SFun teardown)
+{
+    TCase *tc = tcase_create(name);
+
+    if (setup || teardown)
+        tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, timeout_s);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
 static inline int vm_ck_run(Suite *s)
 {
     SRunner *sr = srunner_create(s);
