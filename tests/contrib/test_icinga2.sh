@@ -30,12 +30,8 @@ for p in vmem vcpu vdisk vnet; do
     [ -x "$plugdir/check_$p" ] || { echo "Bail out! $plugdir/check_$p is not built"; exit 1; }
 done
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; failed=1; }
-check() { if [ "$1" -eq 0 ]; then ok "$2"; else not_ok "$2"; fi; }
-diag() { sed 's/^/# /' "$@"; }
+# shellcheck source=tests/tap.sh
+. "$srcdir/tests/tap.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vm-icinga2.XXXXXX") || exit 1
 daemon_pid=
@@ -103,7 +99,7 @@ write_conf "$tmp/good.conf" "$commands" "$services"
 icinga "$tmp/good.conf" "$tmp/good.out" -C
 rc=$?
 check $rc "icinga2 daemon -C accepts the CheckCommands and the example rules"
-[ $rc -eq 0 ] || diag "$tmp/good.out"
+[ $rc -eq 0 ] || diag "$(cat "$tmp/good.out")"
 # kvm01: 4 rules + vm-memory-vm01; kvm02: 4; plain: none.
 grep -q "Instantiated 9 Services" "$tmp/good.out"
 check $? "the apply rules give 9 services (4 per hypervisor + 1 per listed guest)"
@@ -205,7 +201,7 @@ rc=$?
 daemon_pid=
 check "$([ $rc -eq 0 ] && [ -s "$tmp/var/icinga2.state" ] && echo 0 || echo 1)" \
     "icinga2 daemon ran the checks and saved its state (exit $rc)"
-[ -s "$tmp/var/icinga2.state" ] || diag "$tmp/run.out"
+[ -s "$tmp/var/icinga2.state" ] || diag "$(cat "$tmp/run.out")"
 
 # The state file holds one JSON record per object; take each service's.
 tr -d '\n' <"$tmp/var/icinga2.state" 2>/dev/null | sed 's/[0-9]*:{"name":"/\n&/g' >"$tmp/records"

@@ -35,12 +35,8 @@ for p in vmem vcpu vdisk vnet; do
     [ -x "$plugdir/check_$p" ] || { echo "Bail out! $plugdir/check_$p is not built"; exit 1; }
 done
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; failed=1; }
-check() { if [ "$1" -eq 0 ]; then ok "$2"; else not_ok "$2"; fi; }
-diag() { sed 's/^/# /' "$@"; }
+# shellcheck source=tests/tap.sh
+. "$srcdir/tests/tap.sh"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vm-nagios4.XXXXXX") || exit 1
 nagios_pid=
@@ -118,7 +114,7 @@ write_main "$tmp/good" "$commands" "$services" "$tmp/hosts.cfg" /usr/lib/nagios/
 verify "$tmp/good"
 rc=$?
 check $rc "nagios4 -v accepts the commands and the services (exit $rc)"
-[ $rc -eq 0 ] || diag "$tmp/good/verify.out"
+[ $rc -eq 0 ] || diag "$(cat "$tmp/good/verify.out")"
 grep -q "Total Warnings: 0" "$tmp/good/verify.out"
 check $? "nagios4 -v gives no warning"
 # kvm01: 4 services; kvm02 (NRPE): 5.
@@ -135,7 +131,7 @@ grep -q "Service check command 'check_libvirt_vdisk!.*' specified in service 'li
 found=$?
 check "$([ $rc -ne 0 ] && [ $found -eq 0 ] && echo 0 || echo 1)" \
     "a copy with check_libvirt_vdisk misnamed fails verification (exit $rc)"
-[ $found -eq 0 ] || diag "$tmp/bad1/verify.out"
+[ $found -eq 0 ] || diag "$(cat "$tmp/bad1/verify.out")"
 sed '$d' "$services" >"$tmp/unclosed.cfg"
 write_main "$tmp/bad2" "$commands" "$tmp/unclosed.cfg" "$tmp/hosts.cfg" /usr/lib/nagios/plugins
 verify "$tmp/bad2"
@@ -189,7 +185,7 @@ daemon_stop "$nagios_pid"
 rc=$?
 nagios_pid=
 check "$([ $rc -eq 0 ] && [ -s "$tmp/status.dat" ] && echo 0 || echo 1)" "nagios4 ran the checks (exit $rc)"
-[ -s "$tmp/status.dat" ] || diag "$tmp/run/out"
+[ -s "$tmp/status.dat" ] || diag "$(cat "$tmp/run/out")"
 
 # servicestatus blocks: "description|state|checked|output" per service.
 awk -F= '

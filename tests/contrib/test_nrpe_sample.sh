@@ -23,13 +23,8 @@ builddir=${VM_TOP_BUILDDIR:-$srcdir}
 sample=${VM_NRPE_SAMPLE:-$srcdir/nrpe.cfg.sample}
 plugdir=$builddir/plugins
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; failed=1; }
-check() { # check COND-EXIT-CODE DESCRIPTION
-    if [ "$1" -eq 0 ]; then ok "$2"; else not_ok "$2"; fi
-}
+# shellcheck source=tests/tap.sh
+. "$srcdir/tests/tap.sh"
 
 [ -r "$sample" ] || { echo "Bail out! cannot read $sample"; exit 1; }
 for p in vmem vcpu vdisk vnet; do

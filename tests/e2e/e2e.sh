@@ -48,17 +48,12 @@ e2e_lock() {
     flock -w 1200 9 || { echo "Bail out! step hung: another end-to-end run held the lab for 20 minutes"; exit 1; }
 }
 
-# TAP: ok STATUS DESCRIPTION [DIAGNOSTIC]
-n=0
-failed=0
-ok() {
-    n=$((n + 1))
-    if [ "$1" = 0 ]; then
-        echo "ok $n - $2"
-    else
-        echo "not ok $n - $2"
-        failed=$((failed + 1))
-        [ -n "${3:-}" ] && printf '%s\n' "$3" | head -n 20 | sed 's/^/#   /'
-    fi
+# TAP (tests/tap.sh), and: result STATUS DESCRIPTION [DIAGNOSTIC] is
+# tap.sh's check with the diagnostic's first 20 lines shown on failure.
+# shellcheck source=tests/tap.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../tap.sh"
+result() {
+    check "$1" "$2"
+    [ "$1" = 0 ] || [ -z "${3:-}" ] || diag "$(printf '%s\n' "$3" | head -n 20)"
     return 0
 }

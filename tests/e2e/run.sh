@@ -63,7 +63,7 @@ finish() {
 trap finish EXIT
 trap 'exit 1' INT TERM
 
-# --- helpers (ok and the TAP counters are in e2e.sh) ---------------------------
+# --- helpers (TAP and result are in e2e.sh) -------------------------------------
 
 # nrpe_stop: the NRPE daemon of the NRPE section, if it runs.
 nrpe_stop() {
@@ -71,14 +71,14 @@ nrpe_stop() {
     daemon_stop "$nrpe_pid" 10 >/dev/null 2>&1
     nrpe_pid=
 }
-# check DESCRIPTION COMMAND...: ok when the command succeeds (in a subshell,
+# expect DESCRIPTION COMMAND...: ok when the command succeeds (in a subshell,
 # so an "exit 1" in it fails the check only); the last plugin run is the
 # diagnostic.
-check() {
+expect() {
     local d=$1
     shift
     ("$@")
-    ok $? "$d" "exit $rc: $out${err:+
+    result $? "$d" "exit $rc: $out${err:+
 stderr: $err}"
 }
 # f 'AWK EXPRESSION': true when it holds (floating point comparisons).
@@ -119,19 +119,19 @@ clean() { [ -z "$err" ] && [ "$(printf '%s\n' "$out" | head -n1 | grep -c .)" = 
 
 groups=$(id -Gn "$VM_E2E_USER")
 out="groups: $groups" rc=0 err=
-check "the check user is not root and in no libvirt/kvm group ($groups)" \
+expect "the check user is not root and in no libvirt/kvm group ($groups)" \
     eval '[ "$(id -u "$VM_E2E_USER")" != 0 ] && ! printf "%s\n" $groups | grep -Eq "^(libvirt|libvirt-qemu|kvm|root)$"'
 out=$(as_user virsh -c "$VM_E2E_RW_URI" list 2>&1)
 rc=$?
 err=
-check "the user is refused the read-write socket" eval '[ $rc -ne 0 ] && has "Permission denied"'
+expect "the user is refused the read-write socket" eval '[ $rc -ne 0 ] && has "Permission denied"'
 run vmem -d e2e-load
-check "the user reads the read-only socket" eval '[ $rc = 0 ] && clean'
+expect "the user reads the read-only socket" eval '[ $rc = 0 ] && clean'
 # The plugins ask for a read-only connection whatever socket they are given.
 out=$(as_user "$VM_E2E_BIN/check_vmem" -U "$VM_E2E_RW_URI" -d e2e-load 2>"$T/stderr")
 rc=$?
 err=$(cat "$T/stderr")
-check "pointed at the read-write socket: UNKNOWN, permission denied, one line" \
+expect "pointed at the read-write socket: UNKNOWN, permission denied, one line" \
     eval '[ $rc = 3 ] && clean && has "VMEM UNKNOWN - cannot connect" && has "Permission denied"'
 
 # --- check_vmem ---------------------------------------------------------------
@@ -154,25 +154,25 @@ vmem_matches() { # BASIS_FIELD
 a0=$(vstat e2e-load balloon balloon.available) u0=$(vstat e2e-load balloon balloon.usable)
 run vmem -d e2e-load
 a1=$(vstat e2e-load balloon balloon.available) u1=$(vstat e2e-load balloon balloon.usable)
-check "vmem on the load guest: OK, basis usable ($(first_line | cut -c1-70))" \
+expect "vmem on the load guest: OK, basis usable ($(first_line | cut -c1-70))" \
     eval '[ $rc = 0 ] && clean && has "VMEM OK - e2e-load:" && has "basis usable"'
-check "vmem used = available - usable, as virsh domstats shows it (within 1%)" vmem_matches
+expect "vmem used = available - usable, as virsh domstats shows it (within 1%)" vmem_matches
 
 a0=$(vstat e2e-load balloon balloon.available) u0=$(vstat e2e-load balloon balloon.unused)
 run vmem -d e2e-load --basis=free
 a1=$(vstat e2e-load balloon balloon.available) u1=$(vstat e2e-load balloon balloon.unused)
-check "vmem --basis=free used = available - unused, as virsh shows it (within 1%)" \
+expect "vmem --basis=free used = available - unused, as virsh shows it (within 1%)" \
     eval '[ $rc = 0 ] && has "basis free" && vmem_matches'
 
 # The guest filled 64 MiB of tmpfs: used is at least that.
-check "vmem sees the guest's 64 MiB memory fill" eval 'f "$(perf e2e-load:used) >= 64 * 1048576"'
+expect "vmem sees the guest's 64 MiB memory fill" eval 'f "$(perf e2e-load:used) >= 64 * 1048576"'
 run vmem -d e2e-load -w 10 -c 95
-check "vmem -w 10 on a guest using more: WARNING" eval '[ $rc = 1 ] && has "VMEM WARNING - e2e-load:"'
+expect "vmem -w 10 on a guest using more: WARNING" eval '[ $rc = 1 ] && has "VMEM WARNING - e2e-load:"'
 run vmem -d e2e-load -w 5 -c 10
-check "vmem -c 10 on a guest using more: CRITICAL" eval '[ $rc = 2 ] && has "VMEM CRITICAL - e2e-load:"'
+expect "vmem -c 10 on a guest using more: CRITICAL" eval '[ $rc = 2 ] && has "VMEM CRITICAL - e2e-load:"'
 
 run vmem -d e2e-noballoon
-check "vmem without a balloon: UNKNOWN naming the missing balloon device" \
+expect "vmem without a balloon: UNKNOWN naming the missing balloon device" \
     eval '[ $rc = 3 ] && clean && has "VMEM UNKNOWN - e2e-noballoon: no memory stats: the domain has no balloon device"'
 
 # Without a stats period the driver reports once when it loads; the figure
@@ -181,7 +181,7 @@ lu=$(vstat e2e-nostats balloon balloon.last-update)
 age=$(($(date +%s) - ${lu:-0}))
 [ "$age" -lt 32 ] && sleep $((32 - age))
 run vmem -d e2e-nostats
-check "vmem with a balloon but no stats period: UNKNOWN naming the period and the fix" \
+expect "vmem with a balloon but no stats period: UNKNOWN naming the period and the fix" \
     eval '[ $rc = 3 ] && clean && has "stats period is not set" && has "virsh dommemstat e2e-nostats --period"'
 
 # --- check_vcpu ---------------------------------------------------------------
@@ -191,40 +191,40 @@ run vcpu -d e2e-load --no-state --interval 2
 t1=$(vstat e2e-load cpu-total cpu.time) w1=$(date +%s.%N)
 usage=$(perf e2e-load:usage)
 vrate=$(awk "BEGIN { printf \"%.1f\", ($t1 - $t0) / ($w1 - $w0) / 1e7 }")
-check "vcpu on the CPU-burning guest: close to 100% of its vCPU (${usage:-none}%)" \
+expect "vcpu on the CPU-burning guest: close to 100% of its vCPU (${usage:-none}%)" \
     eval '[ $rc = 0 ] && clean && f "${usage:-0} >= 85 && ${usage:-0} <= 115"'
-check "vcpu agrees with virsh cpu.time deltas over the same window (${usage:-none}% vs ${vrate}%)" \
+expect "vcpu agrees with virsh cpu.time deltas over the same window (${usage:-none}% vs ${vrate}%)" \
     eval 'f "(${usage:-0} - $vrate)^2 <= 100"'
 ct=$(perf e2e-load:cpu_time)
-check "vcpu's cpu_time counter is the one virsh reads (between the two virsh reads)" \
+expect "vcpu's cpu_time counter is the one virsh reads (between the two virsh reads)" \
     eval 'f "${ct:-0} >= $t0 && ${ct:-0} <= $t1"'
 
 run vcpu -d e2e-spare --no-state
 usage=$(perf e2e-spare:usage)
-check "vcpu on an idle guest: low usage (${usage:-none}%)" eval '[ $rc = 0 ] && f "${usage:-100} < 25"'
+expect "vcpu on an idle guest: low usage (${usage:-none}%)" eval '[ $rc = 0 ] && f "${usage:-100} < 25"'
 
 run vcpu -d e2e-load -w 50 -c 200
-check "vcpu -w 50 on the burning guest: WARNING" eval '[ $rc = 1 ] && has "VCPU WARNING - e2e-load:"'
+expect "vcpu -w 50 on the burning guest: WARNING" eval '[ $rc = 1 ] && has "VCPU WARNING - e2e-load:"'
 
 # With state: the second run uses the first run's sample and does not sleep.
 run vcpu -d e2e-load
 sleep 1
 run vcpu -d e2e-load -v
-check "vcpu's second run uses the previous sample: no sleep (${secs} s)" \
+expect "vcpu's second run uses the previous sample: no sleep (${secs} s)" \
     eval '[ $rc = 0 ] && has "since the previous check" && f "$secs < 1"'
 
 # --- check_vdisk --------------------------------------------------------------
 
 run vdisk -d e2e-load --no-state --interval 2
 rbps=$(perf e2e-load:vda:read_Bps) riops=$(perf e2e-load:vda:read_iops) rlat=$(perf e2e-load:vda:read_latency)
-check "vdisk sees the guest's reads: ${rbps:-none} B/s, ${riops:-none} IOPS, ${rlat:-none} ms" \
+expect "vdisk sees the guest's reads: ${rbps:-none} B/s, ${riops:-none} IOPS, ${rlat:-none} ms" \
     eval '[ $rc = 0 ] && clean && f "${rbps:-0} > 0 && ${riops:-0} > 0 && ${rlat:-0} > 0"'
 cap=$(vstat e2e-load block block.0.capacity) alloc=$(vstat e2e-load block block.0.allocation)
 phys=$(vstat e2e-load block block.0.physical)
-check "vdisk reports the image's capacity, allocation and physical size as virsh does ($cap/$alloc/$phys)" \
+expect "vdisk reports the image's capacity, allocation and physical size as virsh does ($cap/$alloc/$phys)" \
     eval '[ "$(perf e2e-load:vda:capacity)" = "$cap" ] && [ "$(perf e2e-load:vda:allocation)" = "$alloc" ] && [ "$(perf e2e-load:vda:physical)" = "$phys" ]'
 rd=$(vstat e2e-load block block.0.rd.bytes)
-check "vdisk's raw read counter is at most what virsh reads just after" \
+expect "vdisk's raw read counter is at most what virsh reads just after" \
     eval 'v=$(printf "%s\n" "$out" | head -n1 | tr " " "\n" | sed -n "s/^.e2e-load:vda:read_bytes.=\([0-9]*\)c.*/\1/p"); [ -n "$v" ] && f "$v <= $rd"'
 
 # --- check_vnet ---------------------------------------------------------------
@@ -232,10 +232,10 @@ check "vdisk's raw read counter is at most what virsh reads just after" \
 run vnet -d e2e-load --no-state --interval 3
 mac=52:54:00:e2:e0:01
 rx=$(perf "e2e-load:$mac:rx_pps") tx=$(perf "e2e-load:$mac:tx_pps")
-check "vnet sees the guest's pings on the tap, labelled by MAC: rx ${rx:-none}, tx ${tx:-none} pkt/s" \
+expect "vnet sees the guest's pings on the tap, labelled by MAC: rx ${rx:-none}, tx ${tx:-none} pkt/s" \
     eval '[ $rc = 0 ] && clean && f "${rx:-0} > 0 && ${tx:-0} > 0"'
 run vnet -d e2e-load --no-state --interval 0.5 -v
-check "vnet names the host tap device" eval 'has "host device vme2e0"'
+expect "vnet names the host tap device" eval 'has "host device vme2e0"'
 
 # --- --all: the bulk stats path ----------------------------------------------
 
@@ -246,16 +246,16 @@ out=$(as_user env LIBVIRT_DEBUG=1 LIBVIRT_LOG_FILTERS="1:libvirt 1:rpc" LIBVIRT_
 rc=$?
 err=
 bulk=$(grep -c 'virDomainListGetStats\|virConnectGetAllDomainStats' "$log" 2>/dev/null)
-check "vcpu --all reports each of the 4 guests" \
+expect "vcpu --all reports each of the 4 guests" \
     eval '[ $rc = 0 ] && for g in e2e-load e2e-nostats e2e-noballoon e2e-spare; do has "[OK] $g:" || exit 1; done'
-check "vcpu --all takes its samples with bulk stats ($bulk bulk calls in libvirt's client log)" \
+expect "vcpu --all takes its samples with bulk stats ($bulk bulk calls in libvirt's client log)" \
     eval 'f "${bulk:-0} >= 2" && grep -q "proc=344" "$log"'
 run vmem --all
-check "vmem --all: UNKNOWN for the two guests without usable stats, OK for the others" \
+expect "vmem --all: UNKNOWN for the two guests without usable stats, OK for the others" \
     eval '[ $rc = 3 ] && { has "2 UNKNOWN: e2e-noballoon, e2e-nostats; 2 OK" || has "2 UNKNOWN: e2e-nostats, e2e-noballoon; 2 OK"; }'
 for p in vdisk vnet; do
     run $p --all --no-state --interval 0.5
-    check "$p --all: the load guest's device reported, guests without devices named" \
+    expect "$p --all: the load guest's device reported, guests without devices named" \
         eval '[ $rc = 3 ] && has "e2e-load" && has "e2e-spare"'
 done
 
@@ -304,10 +304,10 @@ for _ in $(seq 1 50); do
 done
 out=$(timeout -k 5 30 /usr/lib/nagios/plugins/check_nrpe -H 127.0.0.1 -p "$port" -t 20 2>&1)
 rc=$? err=
-check "nrpe answers on 127.0.0.1:$port ($out)" eval '[ $rc = 0 ] && has "NRPE v"'
+expect "nrpe answers on 127.0.0.1:$port ($out)" eval '[ $rc = 0 ] && has "NRPE v"'
 cmds=$(sed -n 's/^command\[\([^]]*\)\]=.*/\1/p' "$T/commands.cfg")
 ncmd=$(printf '%s\n' "$cmds" | grep -c .)
-check "the sample has a command for every plugin ($ncmd commands)" \
+expect "the sample has a command for every plugin ($ncmd commands)" \
     eval 'for p in vmem vcpu vdisk vnet; do printf "%s\n" "$cmds" | grep -q "^check_$p" || exit 1; done'
 for c in $cmds; do
     rm -f "$rec/$c.out" "$rec/$c.rc"
@@ -316,7 +316,7 @@ for c in $cmds; do
     err=$(cat "$rec/$c.err" 2>/dev/null)
     want=$(cat "$rec/$c.out" 2>/dev/null)
     wrc=$(cat "$rec/$c.rc" 2>/dev/null)
-    check "nrpe $c: status and output arrive intact (exit $rc: $(first_line | cut -c1-60))" \
+    expect "nrpe $c: status and output arrive intact (exit $rc: $(first_line | cut -c1-60))" \
         eval '[ -n "$wrc" ] && [ "$rc" = "$wrc" ] && [ "$out" = "$want" ] && [ -z "$err" ] &&
               first_line | grep -Eq "^V(MEM|CPU|DISK|NET) (OK|WARNING|CRITICAL|UNKNOWN) - " &&
               [ "$rc" = "$(first_line | sed -E "s/^[A-Z]+ (OK|WARNING|CRITICAL|UNKNOWN) - .*/\1/;s/OK/0/;s/WARNING/1/;s/CRITICAL/2/;s/UNKNOWN/3/")" ]'
@@ -328,11 +328,11 @@ nrpe_stop
 # A paused guest: checked by default (and said so), --paused=critical.
 virsh_rw suspend e2e-spare >/dev/null
 run vcpu -d e2e-spare --no-state
-check "a paused guest is checked and said to be paused" eval '[ $rc = 0 ] && has "domain is paused"'
+expect "a paused guest is checked and said to be paused" eval '[ $rc = 0 ] && has "domain is paused"'
 run vcpu -d e2e-spare --no-state --paused=critical
-check "a paused guest with --paused=critical: CRITICAL" eval '[ $rc = 2 ] && has "VCPU CRITICAL - e2e-spare: paused"'
+expect "a paused guest with --paused=critical: CRITICAL" eval '[ $rc = 2 ] && has "VCPU CRITICAL - e2e-spare: paused"'
 run vmem -d e2e-spare
-check "vmem on a paused guest says its figures are from before the pause" \
+expect "vmem on a paused guest says its figures are from before the pause" \
     eval '[ $rc = 0 ] && has "figures are from before the pause"'
 virsh_rw resume e2e-spare >/dev/null
 
@@ -342,10 +342,10 @@ sleep 1.5
 virsh_rw destroy e2e-spare >/dev/null
 wait
 rc=$(head -n1 "$T/vanish") out=$(tail -n +2 "$T/vanish") err=
-check "a guest destroyed between two samples: UNKNOWN, it vanished" \
+expect "a guest destroyed between two samples: UNKNOWN, it vanished" \
     eval '[ "$rc" = 3 ] && has "VCPU UNKNOWN - e2e-spare: domain vanished"'
 run vcpu -d e2e-spare
-check "a guest that is gone: UNKNOWN not found" eval '[ $rc = 3 ] && has "VCPU UNKNOWN - e2e-spare: not found"'
+expect "a guest that is gone: UNKNOWN not found" eval '[ $rc = 3 ] && has "VCPU UNKNOWN - e2e-spare: not found"'
 
 # A guest restarted between two runs: its counters start again from zero.
 timeout -k 5 300 "$labsh" restart-guest e2e-spare 2>&1 | sed 's/^/# /'
@@ -356,31 +356,31 @@ timeout -k 5 300 "$labsh" restart-guest e2e-spare 2>&1 | sed 's/^/# /'
 timeout -k 5 300 "$labsh" restart-guest e2e-load 2>&1 | sed 's/^/# /'
 run vcpu -d e2e-spare -v
 usage=$(perf e2e-spare:usage)
-check "vcpu after a restart between runs: a fresh figure in this run, not a wrapped rate (${usage:-none}%)" \
+expect "vcpu after a restart between runs: a fresh figure in this run, not a wrapped rate (${usage:-none}%)" \
     eval '[ $rc = 0 ] && has "domain restarted" && has "in this run" && f "${usage:--1} >= 0 && ${usage:--1} <= 115"'
 run vdisk -d e2e-load -v
 rbps=$(perf e2e-load:vda:read_Bps)
-check "vdisk after a restart between runs: a fresh figure (${rbps:-none} B/s)" \
+expect "vdisk after a restart between runs: a fresh figure (${rbps:-none} B/s)" \
     eval '[ $rc = 0 ] && has "domain restarted" && f "${rbps:--1} >= 0 && ${rbps:--1} < 1e9"'
 
 # libvirtd frozen: the plugin gives up at -t, not later.
 pid=$("$labsh" daemon-pid)
 kill -STOP "$pid"
 run vmem -d e2e-load -t 3
-check "libvirtd frozen (SIGSTOP), -t 3: UNKNOWN timed out within 4 s (${secs} s)" \
+expect "libvirtd frozen (SIGSTOP), -t 3: UNKNOWN timed out within 4 s (${secs} s)" \
     eval '[ $rc = 3 ] && clean && has "VMEM UNKNOWN - timed out after 3 s" && f "$secs <= 4"'
 run vcpu --all -t 3
-check "libvirtd frozen, vcpu --all -t 3: UNKNOWN timed out within 4 s (${secs} s)" \
+expect "libvirtd frozen, vcpu --all -t 3: UNKNOWN timed out within 4 s (${secs} s)" \
     eval '[ $rc = 3 ] && clean && has "timed out after 3 s" && f "$secs <= 4"'
 kill -CONT "$pid"
 run vmem -d e2e-load
-check "libvirtd thawed: checks answer again" eval '[ $rc = 0 ]'
+expect "libvirtd thawed: checks answer again" eval '[ $rc = 0 ]'
 
 # libvirtd stopped.
 timeout -k 5 60 "$labsh" daemon-stop
 for p in vmem vcpu vdisk vnet; do
     run $p -d e2e-load -t 5
-    check "libvirtd stopped: $p UNKNOWN naming the connection failure" \
+    expect "libvirtd stopped: $p UNKNOWN naming the connection failure" \
         eval '[ $rc = 3 ] && clean && has "UNKNOWN - cannot connect to" && has "is libvirtd/virtqemud running?"'
 done
 [ "$own_lab" = 0 ] && timeout -k 5 60 "$labsh" daemon-start
@@ -394,7 +394,7 @@ if [ "$own_lab" = 1 ] && [ "${VM_E2E_KEEP:-0}" != 1 ]; then
     t0=$(date +%s)
     timeout -k 5 120 "$labsh" down 2>&1 | sed 's/^/# /'
     left=$("$labsh" leftovers)
-    ok "$([ -z "$left" ] && echo 0 || echo 1)" \
+    result "$([ -z "$left" ] && echo 0 || echo 1)" \
         "the lab, brought down with its daemon stopped, leaves nothing on the host ($(($(date +%s) - t0)) s)" "$left"
 fi
 

@@ -58,7 +58,7 @@ lab_up() {
     t0=$(date +%s)
     timeout -k 10 600 "$labsh" up "$builddir" >"$T/up.out" 2>&1
     rc=$?
-    ok "$rc" "$1: the lab comes up (exit $rc, $(($(date +%s) - t0)) s)" "$(tail -n 5 "$T/up.out")"
+    result "$rc" "$1: the lab comes up (exit $rc, $(($(date +%s) - t0)) s)" "$(tail -n 5 "$T/up.out")"
     return "$rc"
 }
 
@@ -69,12 +69,12 @@ lab_down_clean() {
     t0=$(date +%s)
     timeout -k 5 120 "$labsh" down >"$T/down.out" 2>&1
     rc=$?
-    ok "$rc" "$1: the lab comes down (exit $rc, $(($(date +%s) - t0)) s)" "$(tail -n 5 "$T/down.out")"
+    result "$rc" "$1: the lab comes down (exit $rc, $(($(date +%s) - t0)) s)" "$(tail -n 5 "$T/down.out")"
     left=$("$labsh" leftovers)
-    ok "$([ -z "$left" ] && echo 0 || echo 1)" "$1: no status file, QEMU process, zombie, tap, cgroup or lab folder is left" "$left"
+    result "$([ -z "$left" ] && echo 0 || echo 1)" "$1: no status file, QEMU process, zombie, tap, cgroup or lab folder is left" "$left"
     host_view >"$T/after"
     diff=$(diff "$T/before" "$T/after")
-    ok "$([ -z "$diff" ] && echo 0 || echo 1)" "$1: the host's libvirt folders, /etc/libvirt, zombies, links and cgroups are as before the lab" "$diff"
+    result "$([ -z "$diff" ] && echo 0 || echo 1)" "$1: the host's libvirt folders, /etc/libvirt, zombies, links and cgroups are as before the lab" "$diff"
 }
 
 # 1. What an older lab left: status files of a guest whose QEMU is gone.
@@ -101,10 +101,10 @@ echo 999999 >"$hostrun/e2e-load.pid"
 # 2. A lab over the stale files, brought down frozen.
 if lab_up "over stale status files"; then
     names=$(timeout -k 5 60 virsh -q -c "$VM_E2E_RW_URI" list --all --name 2>&1 | grep . | sort | tr '\n' ' ')
-    ok "$([ "$names" = "e2e-load e2e-noballoon e2e-nostats e2e-spare " ] && echo 0 || echo 1)" \
+    result "$([ "$names" = "e2e-load e2e-noballoon e2e-nostats e2e-spare " ] && echo 0 || echo 1)" \
         "over stale status files: the daemon knows only the lab's four running guests ($names)"
     [ ! -e "$hostrun/e2e-load.xml" ] && [ -e "$hostrun/e2e-stale.xml" ]
-    ok $? "over stale status files: the older lab's files of its guests are cleared, other files are not touched"
+    result $? "over stale status files: the older lab's files of its guests are cleared, other files are not touched"
     kill -STOP "$("$labsh" daemon-pid)" 2>/dev/null
     pkill -STOP -f "qemu-system-x86_64.*guest=e2e-spare" 2>/dev/null
 fi
@@ -114,7 +114,7 @@ lab_down_clean "frozen daemon and guest"
 if lab_up "right after the last one"; then
     timeout -k 5 60 "$labsh" daemon-stop
     pgrep -f "qemu-system-x86_64.*guest=e2e-load" >/dev/null
-    ok $? "daemon stopped: the guests run on without it (what once left their status behind)"
+    result $? "daemon stopped: the guests run on without it (what once left their status behind)"
 fi
 lab_down_clean "daemon stopped"
 
