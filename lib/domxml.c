@@ -162,19 +162,28 @@ cleanup:
     return rc;
 }
 
+static char *domxml_read(virDomainPtr dom, struct vm_err *err)
+{
+    char *xml;
+
+    virResetLastError();
+    xml = virDomainGetXMLDesc(dom, 0); /* flag 0: allowed read-only */
+    if (!xml) {
+        const char *m = virGetLastErrorMessage();
+
+        vm_err_set(err, "cannot read domain XML: %s", m ? m : "unknown error");
+    }
+    return xml;
+}
+
 int vm_domxml_fetch(virDomainPtr dom, struct vm_domxml *out, struct vm_err *err)
 {
     char *xml;
     int rc;
 
     memset(out, 0, sizeof(*out));
-    virResetLastError();
-    xml = virDomainGetXMLDesc(dom, 0); /* flag 0: allowed read-only */
-    if (!xml) {
-        const char *m = virGetLastErrorMessage();
-
-        return vm_err_set(err, "cannot read domain XML: %s", m ? m : "unknown error");
-    }
+    if (!(xml = domxml_read(dom, err)))
+        return -1;
     rc = vm_domxml_parse(xml, out, err);
     free(xml);
     return rc;
@@ -199,4 +208,61 @@ void vm_domxml_clear(struct vm_domxml *x)
     free(x->disks);
     free(x->ifaces);
     memset(x, 0, sizeof(*x));
+}
+
+/* ---- the run's cache -------------------------------------------------- */
+
+void vm_domxml_cache_init(struct vm_domxml_cache *c, virDomainPtr *doms, size_t n)
+{
+    memset(c, 0, sizeof(*c));
+    c->doms = doms;
+    c->n = n;
+}
+
+const struct vm_domxml *vm_domxml_cache_get(struct vm_domxml_cache *c, size_t i,
+                                            struct vm_err *err)
+{
+    struct vm_domxml_slot *s;
+    char *xml;
+
+    if (!c || i >= c->n) {
+        vm_err_set(err, "no domain XML for this domain");
+        return NULL;
+    }
+    if (!c->slots && !(c->slots = vm_calloc(c->n, sizeof(*c->slots)))) {
+        vm_err_set(err, "out of memory");
+        return NULL;
+    }
+    s = &c->slots[i];
+    if (s->read == 0) {
+        c->reads++;
+        xml = c->read ? c->read(c->arg, i, &s->err) : domxml_read(c->doms[i], &s->err);
+        s->code = xml ? 0 : virGetLastErrorCode();
+        s->read = xml && vm_domxml_parse(xml, &s->x, &s->err) == 0 ? 1 : -1;
+        free(xml);
+    }
+    if (s->read < 0) {
+        if (err)
+            *err = s->err;
+        return NULL;
+    }
+    return &s->x;
+}
+
+int vm_domxml_cache_code(const struct vm_domxml_cache *c, size_t i)
+{
+    return c && c->slots && i < c->n ? c->slots[i].code : 0;
+}
+
+void vm_domxml_cache_free(struct vm_domxml_cache *c)
+{
+    size_t i;
+
+    if (!c)
+        return;
+    for (i = 0; c->slots && i < c->n; i++)
+        vm_domxml_clear(&c->slots[i].x);
+    free(c->slots);
+    c->slots = NULL;
+    c->reads = 0;
 }

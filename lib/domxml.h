@@ -59,4 +59,42 @@ int vm_domxml_fetch(virDomainPtr dom, struct vm_domxml *out, struct vm_err *err)
 
 void vm_domxml_clear(struct vm_domxml *x); /* frees members; NULL accepted */
 
+/* The run's domain XML: one parsed copy per selected domain, read at most
+ * once per run and only when something asks for it (the stats fallback
+ * for the device lists, a plugin for its limits or labels, a diagnosis).
+ * Index i is the selection's doms[i], which is also snapshot.dom[i]. */
+struct vm_domxml_slot {
+    int read;          /* 0: not yet asked, 1: parsed, -1: failed (err, code) */
+    int code;          /* virErrorNumber of a failed read */
+    struct vm_domxml x;
+    struct vm_err err;
+};
+
+/* A test's stand-in for virDomainGetXMLDesc: the XML text of domain i
+ * (malloc'd, the cache frees it), or NULL with err set. */
+typedef char *(*vm_domxml_read_fn)(void *arg, size_t i, struct vm_err *err);
+
+struct vm_domxml_cache {
+    virDomainPtr *doms;           /* borrowed; may be NULL with a `read` */
+    size_t n;
+    struct vm_domxml_slot *slots; /* owned, n of them, allocated on first use */
+    vm_domxml_read_fn read;       /* NULL: virDomainGetXMLDesc(doms[i], 0) */
+    void *arg;
+    unsigned reads;               /* XML texts read so far */
+};
+
+/* Borrows doms[0..n); read and arg stay NULL (set them in tests). */
+void vm_domxml_cache_init(struct vm_domxml_cache *c, virDomainPtr *doms, size_t n);
+
+/* Domain i's facts, read and parsed on first use; NULL with err set (also
+ * on every later call) when it could not be read. err may be NULL. The
+ * result lives until vm_domxml_cache_free. */
+const struct vm_domxml *vm_domxml_cache_get(struct vm_domxml_cache *c, size_t i,
+                                            struct vm_err *err);
+
+/* The virErrorNumber behind domain i's failed read, 0 when none. */
+int vm_domxml_cache_code(const struct vm_domxml_cache *c, size_t i);
+
+void vm_domxml_cache_free(struct vm_domxml_cache *c); /* keeps doms; NULL accepted */
+
 #endif

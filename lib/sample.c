@@ -179,9 +179,9 @@ static void stamp_boottime(struct vm_snapshot *s)
 }
 
 static int collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
-                   struct vm_snapshot *snap, struct vm_err *err)
+                   struct vm_domxml_cache *xml, struct vm_snapshot *snap, struct vm_err *err)
 {
-    if (vm_stats_collect(conn, doms, n, groups, snap, err) < 0)
+    if (vm_stats_collect(conn, doms, n, groups, xml, snap, err) < 0)
         return -1;
     stamp_boottime(snap);
     return 0;
@@ -319,7 +319,8 @@ static int make_pairs(struct vm_sampling *s, struct vm_err *err)
 }
 
 int vm_sample_run(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
-                  const struct vm_sample_opts *o, struct vm_sampling *out, struct vm_err *err)
+                  struct vm_domxml_cache *xml, const struct vm_sample_opts *o,
+                  struct vm_sampling *out, struct vm_err *err)
 {
     struct vm_state_dir dir = {-1, NULL};
     struct vm_state_meta meta;
@@ -349,7 +350,7 @@ int vm_sample_run(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned gro
         load_why = "state is off (--no-state)";
     }
 
-    if (collect(conn, doms, n, groups, &out->cur, err) < 0 || make_pairs(out, err) < 0)
+    if (collect(conn, doms, n, groups, xml, &out->cur, err) < 0 || make_pairs(out, err) < 0)
         goto cleanup;
     for (i = 0; i < out->cur.n; i++)
         if (!pair_from_state(out, have_saved, load_why, o->max_age_s, i) &&
@@ -361,7 +362,7 @@ int vm_sample_run(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned gro
         memset(&out->cur, 0, sizeof(out->cur));
         out->slept = true;
         out->slept_s = sleep_interval(o->interval_s);
-        if (collect(conn, doms, n, groups, &out->cur, err) < 0 || make_pairs(out, err) < 0)
+        if (collect(conn, doms, n, groups, xml, &out->cur, err) < 0 || make_pairs(out, err) < 0)
             goto cleanup;
         for (i = 0; i < out->cur.n; i++)
             pair_after_sleep(out, have_saved, load_why, o->max_age_s, i);

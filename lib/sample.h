@@ -84,9 +84,11 @@ struct vm_sampling {
  * sample", "previous sample too old", "domain ID changed: domain
  * restarted", "counters went back: domain restarted", "state file is
  * corrupt", "state is off (--no-state)", "domain restarted during
- * sampling". */
+ * sampling". `xml` is the run's domain XML cache over doms (see
+ * vm_stats_collect). */
 int vm_sample_run(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
-                  const struct vm_sample_opts *o, struct vm_sampling *out, struct vm_err *err);
+                  struct vm_domxml_cache *xml, const struct vm_sample_opts *o,
+                  struct vm_sampling *out, struct vm_err *err);
 void vm_sampling_free(struct vm_sampling *s); /* NULL accepted */
 
 #endif

@@ -246,16 +246,19 @@ static void read_end(struct read_clock *c)
 }
 
 /* A per-domain call failed: note why when the domain itself is the cause. */
-static void fallback_error(struct vm_dom_stats *d)
+static void fallback_error_code(struct vm_dom_stats *d, int code)
 {
-    int code = virGetLastErrorCode();
-
     if (d->error)
         return;
     if (code == VIR_ERR_NO_DOMAIN)
         d->error = vm_strdup("domain vanished while it was being checked");
     else if (code == VIR_ERR_OPERATION_INVALID && !d->have_state)
         d->error = vm_strdup("domain is not running");
+}
+
+static void fallback_error(struct vm_dom_stats *d)
+{
+    fallback_error_code(d, virGetLastErrorCode());
 }
 
 static void fill_cpu_balloon(virDomainPtr dom, unsigned want, struct vm_dom_stats *d,
@@ -334,28 +337,30 @@ static void fill_vcpu(virDomainPtr dom, struct vm_dom_stats *d, unsigned *calls,
     d->groups |= VM_GROUP_VCPU;
 }
 
-static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d, unsigned *calls,
+/* The device lists come from the domain XML, which the run's cache reads
+ * once for both samples of an in-run interval (and for the plugin). */
+static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d,
+                         struct vm_domxml_cache *xc, size_t di, unsigned *calls,
                          struct read_clock *rc)
 {
-    struct vm_domxml x;
+    const struct vm_domxml *xp;
     size_t i;
 
-    (*calls)++;
-    if (vm_domxml_fetch(dom, &x, NULL) < 0) {
-        fallback_error(d);
+    if (!(xp = vm_domxml_cache_get(xc, di, NULL))) {
+        fallback_error_code(d, vm_domxml_cache_code(xc, di));
         return;
     }
     if ((want & VM_GROUP_BLOCK) && !(d->groups & VM_GROUP_BLOCK) &&
-        (d->block = vm_calloc(x.ndisks, sizeof(*d->block)))) {
-        for (i = 0; i < x.ndisks; i++) {
+        (d->block = vm_calloc(xp->ndisks, sizeof(*d->block)))) {
+        for (i = 0; i < xp->ndisks; i++) {
             struct vm_block_stats *b = &d->block[d->nblock];
             virDomainBlockStatsStruct s;
             virDomainBlockInfo bi;
 
-            b->name = vm_strdup(x.disks[i].target);
-            b->path = vm_strdup(x.disks[i].source);
+            b->name = vm_strdup(xp->disks[i].target);
+            b->path = vm_strdup(xp->disks[i].source);
             d->nblock++;
-            if (!x.disks[i].source)
+            if (!xp->disks[i].source)
                 continue; /* empty removable drive: listed, as in bulk stats, but no counters */
             (*calls) += 2;
             read_begin(rc);
@@ -376,10 +381,10 @@ static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d
         d->groups |= VM_GROUP_BLOCK;
     }
     if ((want & VM_GROUP_NET) && !(d->groups & VM_GROUP_NET) &&
-        (d->net = vm_calloc(x.nifaces, sizeof(*d->net)))) {
-        for (i = 0; i < x.nifaces; i++) {
+        (d->net = vm_calloc(xp->nifaces, sizeof(*d->net)))) {
+        for (i = 0; i < xp->nifaces; i++) {
             struct vm_net_stats *n = &d->net[d->nnet];
-            const char *dev = x.ifaces[i].target ? x.ifaces[i].target : x.ifaces[i].mac;
+            const char *dev = xp->ifaces[i].target ? xp->ifaces[i].target : xp->ifaces[i].mac;
             virDomainInterfaceStatsStruct s;
 
             if (!dev)
@@ -402,12 +407,12 @@ static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d
         }
         d->groups |= VM_GROUP_NET;
     }
-    vm_domxml_clear(&x);
 }
 
 /* Fill, one domain at a time, the groups the bulk call left empty. */
 static void stats_fallback(virDomainPtr dom, unsigned groups, struct vm_dom_stats *d,
-                           unsigned *calls, struct read_clock *rc)
+                           struct vm_domxml_cache *xc, size_t di, unsigned *calls,
+                           struct read_clock *rc)
 {
     unsigned missing = groups & ~d->groups;
 
@@ -428,7 +433,7 @@ static void stats_fallback(virDomainPtr dom, unsigned groups, struct vm_dom_stat
     if ((missing & VM_GROUP_VCPU) && !d->error)
         fill_vcpu(dom, d, calls, rc);
     if ((missing & (VM_GROUP_BLOCK | VM_GROUP_NET)) && !d->error)
-        fill_devices(dom, missing, d, calls, rc);
+        fill_devices(dom, missing, d, xc, di, calls, rc);
 }
 
 static int stats_identify(virDomainPtr dom, struct vm_dom_stats *d, struct vm_err *err)
@@ -446,7 +451,7 @@ static int stats_identify(virDomainPtr dom, struct vm_dom_stats *d, struct vm_er
 }
 
 int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
-                     struct vm_snapshot *snap, struct vm_err *err)
+                     struct vm_domxml_cache *xml, struct vm_snapshot *snap, struct vm_err *err)
 {
     virDomainStatsRecordPtr *recs = NULL;
     virDomainPtr *list = NULL;
@@ -510,7 +515,7 @@ int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned 
 
         for (i = 0; i < n; i++)
             if ((groups & ~snap->dom[i].groups) || !snap->dom[i].have_state)
-                stats_fallback(doms[i], groups, &snap->dom[i], &snap->rpc_calls, &clk);
+                stats_fallback(doms[i], groups, &snap->dom[i], xml, i, &snap->rpc_calls, &clk);
         if (clk.set) {
             snap->mono = clk.mono;
             snap->wall = clk.wall;

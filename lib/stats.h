@@ -22,6 +22,7 @@
 
 #include <libvirt/libvirt.h>
 
+#include "domxml.h"
 #include "err.h"
 
 /* Groups, the same bits as libvirt's virDomainStatsTypes. */
@@ -123,9 +124,11 @@ int vm_stats_parse_params(struct vm_dom_stats *d, const virTypedParameter *param
 
 /* Take one snapshot of `groups` (VM_GROUP_*; STATE is always added) for
  * domains doms[0..n). A failure that concerns one domain lands in that
- * domain's `error`; only a failure of the whole call returns -1. */
+ * domain's `error`; only a failure of the whole call returns -1. The
+ * per-domain fallback takes the device lists from `xml`, the run's cache
+ * over the same doms[0..n) (not NULL), so the XML is read once per run. */
 int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
-                     struct vm_snapshot *snap, struct vm_err *err);
+                     struct vm_domxml_cache *xml, struct vm_snapshot *snap, struct vm_err *err);
 
 /* The per-domain record for a UUID, or NULL. */
 const struct vm_dom_stats *vm_snapshot_find(const struct vm_snapshot *s, const char *uuid);

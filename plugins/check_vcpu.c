@@ -68,18 +68,16 @@ static int vcpu_validate(void *ctx, const struct vm_cli *cli, struct vm_err *err
 /* The domain's CPU limit in cores from <cputune>, or 0 when it has none. */
 static double vcpu_cap_cores(const struct vm_eval *ev, unsigned nvcpu)
 {
-    struct vm_domxml x;
+    const struct vm_domxml *x = vm_eval_domxml(ev, NULL);
     double cores = 0;
 
-    memset(&x, 0, sizeof(x));
-    if (ev->dom && vm_domxml_fetch(ev->dom, &x, NULL) == 0 && x.quota_us > 0) {
+    if (x && x->quota_us > 0) {
         /* libvirt's <quota> limits each vCPU thread per <period>
          * (default 100 ms). */
-        double period = x.period_us ? (double)x.period_us : 100000.0;
+        double period = x->period_us ? (double)x->period_us : 100000.0;
 
-        cores = (double)x.quota_us / period * (double)nvcpu;
+        cores = (double)x->quota_us / period * (double)nvcpu;
     }
-    vm_domxml_clear(&x);
     return cores;
 }
 
@@ -206,6 +204,7 @@ cleanup:
     vm_buf_free(&how);
 }
 
+#ifndef VM_EVAL_TEST /* the test_eval_* suites include this file for its evaluate */
 int main(int argc, char **argv)
 {
     struct vcpu_opts opts = {false, false};
@@ -241,3 +240,4 @@ int main(int argc, char **argv)
 
     return vm_plugin_main(&plugin, argc, argv);
 }
+#endif

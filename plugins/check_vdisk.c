@@ -488,56 +488,49 @@ static void vdisk_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     const struct vdisk_opts *o = ev->ctx;
     const struct vm_rate_pair *pr = ev->pair;
     const struct vm_dom_stats *d = ev->cur;
-    struct vm_domxml x;
+    const struct vm_domxml *x = NULL;
     struct vm_err xerr = {""};
-    bool have_xml = false, ioerr = ev->paused && vm_dev_paused_ioerror(d);
+    bool ioerr = ev->paused && vm_dev_paused_ioerror(d);
     size_t i, nsel = 0, nempty = 0;
 
-    memset(&x, 0, sizeof(x));
     if (ioerr)
         vdisk_ioerror(ev, rep);
     /* The XML (one more call) only when limits are asked for: the empty
      * drives can be told from the stats alone (vm_dev_block_empty). */
-    if (o->limits && d->nblock) {
-        if (!ev->dom)
-            vm_err_set(&xerr, "no domain handle");
-        else if (vm_domxml_fetch(ev->dom, &x, &xerr) == 0)
-            have_xml = true;
-    }
+    if (o->limits && d->nblock)
+        x = vm_eval_domxml(ev, &xerr);
     /* What to check comes first: "no such disk" says more than "no pair of
      * samples" (a domain without disks has no counters to sample twice). */
     for (i = 0; i < d->nblock; i++)
-        if (vdisk_pick(o, &d->block[i], vm_dev_xml_disk(have_xml ? &x : NULL, d->block[i].name),
+        if (vdisk_pick(o, &d->block[i], vm_dev_xml_disk(x, d->block[i].name),
                        &nempty))
             nsel++;
     if (nsel == 0) {
         vdisk_nodisk(ev, rep, nempty);
-        goto cleanup;
+        return;
     }
     if (!pr || !pr->prev) {
         if (!ioerr)
             vm_eval_nodata(ev, rep, "no valid pair of samples: %s",
                            pr && pr->note ? pr->note : "no previous sample");
-        goto cleanup;
+        return;
     }
     for (i = 0; i < d->nblock; i++) {
         const struct vm_block_stats *b = &d->block[i];
-        const struct vm_xml_disk *xd = vm_dev_xml_disk(have_xml ? &x : NULL, b->name);
+        const struct vm_xml_disk *xd = vm_dev_xml_disk(x, b->name);
         char fallback[32];
 
         if (!vdisk_pick(o, b, xd, &nempty))
             continue;
         snprintf(fallback, sizeof(fallback), "disk%zu", i);
         vdisk_one(ev, rep, b, b->name ? b->name : fallback, xd,
-                  o->limits && !have_xml ? xerr.msg : NULL);
+                  o->limits && !x ? xerr.msg : NULL);
     }
     if (o->ndevices)
         vdisk_unmatched(ev, rep);
-
-cleanup:
-    vm_domxml_clear(&x);
 }
 
+#ifndef VM_EVAL_TEST /* the test_eval_* suites include this file for its evaluate */
 int main(int argc, char **argv)
 {
     struct vdisk_opts opts = {NULL, 0, false};
@@ -584,3 +577,4 @@ int main(int argc, char **argv)
     free(opts.devices);
     return rc;
 }
+#endif

@@ -68,19 +68,18 @@ static int vmem_opt(void *ctx, int key, const char *arg, struct vm_err *err)
 /* Why is `available` missing? The domain XML tells (read-only is fine). */
 static void vmem_explain_missing(const struct vm_eval *ev, struct vm_report *rep)
 {
-    struct vm_domxml x;
-    struct vm_err err;
+    struct vm_err err = {""};
+    const struct vm_domxml *x = vm_eval_domxml(ev, &err);
 
-    memset(&x, 0, sizeof(x));
-    if (!ev->dom || vm_domxml_fetch(ev->dom, &x, &err) < 0) {
+    if (!x) {
         vm_eval_nodata(ev, rep, "the guest reports no memory statistics (domain XML unreadable: %s)",
-                       ev->dom ? err.msg : "no domain");
-    } else if (x.balloon != VM_BALLOON_PRESENT) {
+                       err.msg);
+    } else if (x->balloon != VM_BALLOON_PRESENT) {
         vm_eval_nodata(ev, rep,
                        "no memory stats: the domain has no balloon device "
                        "(memballoon model='none'); add <memballoon model='virtio'>"
                        "<stats period='10'/></memballoon> to the domain XML");
-    } else if (x.stats_period == 0) {
+    } else if (x->stats_period == 0) {
         vm_eval_nodata(ev, rep,
                        "no memory stats: balloon stats period is not set; run "
                        "'virsh dommemstat %s --period 10 --live --config' or add "
@@ -90,9 +89,8 @@ static void vmem_explain_missing(const struct vm_eval *ev, struct vm_report *rep
                        "no memory stats although the stats period is %u s: the guest's "
                        "virtio balloon driver is not reporting (Linux: load virtio_balloon; "
                        "Windows: install virtio-win and start the Balloon service BLNSVR)",
-                       x.stats_period);
+                       x->stats_period);
     }
-    vm_domxml_clear(&x);
 }
 
 /* Stale stats: returns the age limit broken, or 0 when fresh. *period is
@@ -100,7 +98,7 @@ static void vmem_explain_missing(const struct vm_eval *ev, struct vm_report *rep
 static long vmem_stale(const struct vm_eval *ev, const struct vmem_opts *o, long age,
                        long *period)
 {
-    struct vm_domxml x;
+    const struct vm_domxml *x;
     long limit;
 
     *period = -1;
@@ -109,14 +107,12 @@ static long vmem_stale(const struct vm_eval *ev, const struct vmem_opts *o, long
     /* Only an old figure costs the XML round trip: it tells a guest that
      * stopped reporting from one that was never asked to (no period: the
      * driver reports once when it loads, and the figure then freezes). */
-    memset(&x, 0, sizeof(x));
     limit = o->max_age_s > 0 ? o->max_age_s : VMEM_STALE_FLOOR_S;
-    if (ev->dom && vm_domxml_fetch(ev->dom, &x, NULL) == 0 && x.balloon == VM_BALLOON_PRESENT) {
-        *period = (long)x.stats_period;
-        if (o->max_age_s < 0 && 3L * x.stats_period > limit)
-            limit = 3L * x.stats_period;
+    if ((x = vm_eval_domxml(ev, NULL)) && x->balloon == VM_BALLOON_PRESENT) {
+        *period = (long)x->stats_period;
+        if (o->max_age_s < 0 && 3L * x->stats_period > limit)
+            limit = 3L * x->stats_period;
     }
-    vm_domxml_clear(&x);
     return age > limit ? limit : 0;
 }
 
@@ -234,6 +230,7 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     vm_buf_free(&avail_h);
 }
 
+#ifndef VM_EVAL_TEST /* the test_eval_* suites include this file for its evaluate */
 int main(int argc, char **argv)
 {
     struct vmem_opts opts = {VMEM_BASIS_AUTO, -1};
@@ -267,3 +264,4 @@ int main(int argc, char **argv)
 
     return vm_plugin_main(&plugin, argc, argv);
 }
+#endif

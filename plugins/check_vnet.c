@@ -368,13 +368,13 @@ static bool vnet_selected(const struct vnet_opts *o, const char *dev, const stru
 }
 
 /* Names of the domain's interfaces, for messages. */
-static void vnet_list(const struct vm_dom_stats *d, const struct vm_domxml *x, bool have_xml,
+static void vnet_list(const struct vm_dom_stats *d, const struct vm_domxml *x,
                       enum vm_dev_label how, struct vm_buf *out)
 {
     size_t i;
 
     for (i = 0; i < d->nnet; i++) {
-        const struct vm_xml_iface *xi = have_xml ? vm_dev_xml_iface(x, d->net[i].name) : NULL;
+        const struct vm_xml_iface *xi = vm_dev_xml_iface(x, d->net[i].name);
         const char *l = vm_dev_net_label(how, d->net[i].name, xi);
 
         vm_buf_printf(out, "%s%s", i ? ", " : "", l ? l : "?");
@@ -386,7 +386,7 @@ static void vnet_list(const struct vm_dom_stats *d, const struct vm_domxml *x, b
 /* With -d (not --all), an --interface that names nothing is a mistake worth
  * an UNKNOWN line; with --all it is a filter. */
 static void vnet_unmatched(const struct vm_eval *ev, struct vm_report *rep,
-                           const struct vm_domxml *x, bool have_xml)
+                           const struct vm_domxml *x)
 {
     const struct vnet_opts *o = ev->ctx;
     const struct vm_dom_stats *d = ev->cur;
@@ -399,14 +399,13 @@ static void vnet_unmatched(const struct vm_eval *ev, struct vm_report *rep,
         struct vm_item *it;
 
         for (j = 0; j < d->nnet; j++)
-            if (vm_dev_net_match(d->net[j].name,
-                                 have_xml ? vm_dev_xml_iface(x, d->net[j].name) : NULL,
+            if (vm_dev_net_match(d->net[j].name, vm_dev_xml_iface(x, d->net[j].name),
                                  o->ifaces[i]))
                 break;
         if (j < d->nnet)
             continue;
         vm_buf_printf(&name, "%s:%s", ev->name, o->ifaces[i]);
-        vnet_list(d, x, have_xml, o->label, &list);
+        vnet_list(d, x, o->label, &list);
         it = vm_report_add(rep, VM_UNKNOWN, vm_buf_str(&name));
         if (it) {
             vm_item_brief(it, "no such interface");
@@ -419,13 +418,13 @@ static void vnet_unmatched(const struct vm_eval *ev, struct vm_report *rep,
 }
 
 static void vnet_noiface(const struct vm_eval *ev, struct vm_report *rep,
-                         const struct vm_domxml *x, bool have_xml)
+                         const struct vm_domxml *x)
 {
     const struct vnet_opts *o = ev->ctx;
     struct vm_buf list = VM_BUF_INIT, want = VM_BUF_INIT;
     size_t i;
 
-    vnet_list(ev->cur, x, have_xml, o->label, &list);
+    vnet_list(ev->cur, x, o->label, &list);
     for (i = 0; i < o->nifaces; i++)
         vm_buf_printf(&want, "%s%s", i ? ", " : "", o->ifaces[i]);
     if (o->nifaces)
@@ -442,38 +441,32 @@ static void vnet_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     const struct vnet_opts *o = ev->ctx;
     const struct vm_rate_pair *pr = ev->pair;
     const struct vm_dom_stats *d = ev->cur;
-    struct vm_domxml x;
+    const struct vm_domxml *x = NULL;
     struct vm_err xerr = {""};
-    bool have_xml = false;
     size_t i, nsel = 0;
 
-    memset(&x, 0, sizeof(x));
     /* One virDomainGetXMLDesc per domain (not per interface): the price of
      * labels that survive a restart. Without it, the host device name. */
-    if (o->need_xml && d->nnet) {
-        if (!ev->dom)
-            vm_err_set(&xerr, "no domain handle");
-        else if (vm_domxml_fetch(ev->dom, &x, &xerr) == 0)
-            have_xml = true;
-    }
+    if (o->need_xml && d->nnet)
+        x = vm_eval_domxml(ev, &xerr);
     /* What to check comes first: "no such interface" says more than "no
      * pair of samples" (without interfaces there is nothing to sample). */
     for (i = 0; i < d->nnet; i++)
         if (!o->nifaces || vnet_selected(o, d->net[i].name,
-                                         vm_dev_xml_iface(have_xml ? &x : NULL, d->net[i].name)))
+                                         vm_dev_xml_iface(x, d->net[i].name)))
             nsel++;
     if (nsel == 0) {
-        vnet_noiface(ev, rep, &x, have_xml);
-        goto cleanup;
+        vnet_noiface(ev, rep, x);
+        return;
     }
     if (!pr || !pr->prev) {
         vm_eval_nodata(ev, rep, "no valid pair of samples: %s",
                        pr && pr->note ? pr->note : "no previous sample");
-        goto cleanup;
+        return;
     }
     for (i = 0; i < d->nnet; i++) {
         const struct vm_net_stats *n = &d->net[i];
-        const struct vm_xml_iface *xi = vm_dev_xml_iface(have_xml ? &x : NULL, n->name);
+        const struct vm_xml_iface *xi = vm_dev_xml_iface(x, n->name);
         const char *label = vm_dev_net_label(o->label, n->name, xi);
         char fallback[32];
 
@@ -483,15 +476,13 @@ static void vnet_evaluate(const struct vm_eval *ev, struct vm_report *rep)
             snprintf(fallback, sizeof(fallback), "net%zu", i);
             label = fallback;
         }
-        vnet_one(ev, rep, n, label, xi, o->need_xml && !have_xml ? xerr.msg : NULL);
+        vnet_one(ev, rep, n, label, xi, o->need_xml && !x ? xerr.msg : NULL);
     }
     if (o->nifaces)
-        vnet_unmatched(ev, rep, &x, have_xml);
-
-cleanup:
-    vm_domxml_clear(&x);
+        vnet_unmatched(ev, rep, x);
 }
 
+#ifndef VM_EVAL_TEST /* the test_eval_* suites include this file for its evaluate */
 int main(int argc, char **argv)
 {
     struct vnet_opts opts = {NULL, 0, VM_DEV_LABEL_MAC, false};
@@ -537,3 +528,4 @@ int main(int argc, char **argv)
     free(opts.ifaces);
     return rc;
 }
+#endif

@@ -38,6 +38,11 @@ static enum vm_status policy_status(enum vm_policy p)
     }
 }
 
+const struct vm_domxml *vm_eval_domxml(const struct vm_eval *ev, struct vm_err *err)
+{
+    return vm_domxml_cache_get(ev->xml, ev->index, err);
+}
+
 void vm_eval_nodata(const struct vm_eval *ev, struct vm_report *rep, const char *fmt, ...)
 {
     struct vm_buf b = VM_BUF_INIT;
@@ -160,6 +165,7 @@ struct plugin_run {
     struct vm_cli cli;
     virConnectPtr conn;
     struct vm_selection sel;
+    struct vm_domxml_cache xml; /* over sel.doms */
     struct vm_snapshot snap;  /* non-rate plugins */
     struct vm_sampling smp;   /* rate plugins */
     struct vm_report rep;
@@ -174,6 +180,7 @@ static void plugin_run_free(struct plugin_run *r)
     vm_report_free(&r->rep);
     vm_sampling_free(&r->smp);
     vm_snapshot_free(&r->snap);
+    vm_domxml_cache_free(&r->xml);
     vm_selection_free(&r->sel);
     vm_conn_close(r->conn);
     vm_cli_free(&r->cli);
@@ -199,7 +206,8 @@ static const struct vm_snapshot *plugin_collect(struct plugin_run *r, const char
     const struct vm_plugin_def *def = &r->p->def;
 
     if (!def->rates) {
-        if (vm_stats_collect(r->conn, r->sel.doms, r->sel.n, def->groups, &r->snap, err) < 0)
+        if (vm_stats_collect(r->conn, r->sel.doms, r->sel.n, def->groups, &r->xml, &r->snap,
+                             err) < 0)
             return NULL;
         return &r->snap;
     } else {
@@ -214,7 +222,8 @@ static const struct vm_snapshot *plugin_collect(struct plugin_run *r, const char
             .nkey_args = r->cli.nkey_args,
         };
 
-        if (vm_sample_run(r->conn, r->sel.doms, r->sel.n, def->groups, &o, &r->smp, err) < 0)
+        if (vm_sample_run(r->conn, r->sel.doms, r->sel.n, def->groups, &r->xml, &o, &r->smp,
+                          err) < 0)
             return NULL;
         return &r->smp.cur;
     }
@@ -292,6 +301,7 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
         goto cleanup;
     }
 
+    vm_domxml_cache_init(&r.xml, r.sel.doms, r.sel.n);
     vm_report_init(&r.rep, def->service, def->noun ? def->noun : "domain");
     for (i = 0; i < r.sel.nmissing; i++) {
         struct vm_item *it = vm_report_add(&r.rep, r.cli.missing_state, r.sel.missing[i]);
@@ -311,8 +321,8 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
         struct vm_eval ev = {
             .cli = &r.cli,
             .ctx = p->ctx,
-            .conn = r.conn,
-            .dom = i < r.sel.n ? r.sel.doms[i] : NULL,
+            .xml = &r.xml,
+            .index = i, /* snapshot order is selection order (vm_stats_collect) */
             .cur = d,
             .pair = def->rates && i < r.smp.npairs ? &r.smp.pairs[i] : NULL,
             .name = d->name ? d->name : "?",

@@ -10,16 +10,17 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "domxml.h"
 #include "report.h"
 #include "sample.h"
 #include "stats.h"
 
-/* What a plugin sees for one domain. */
+/* What a plugin sees for one domain: data only, no libvirt handle. */
 struct vm_eval {
     const struct vm_cli *cli;
     void *ctx;                        /* the plugin's own options */
-    virConnectPtr conn;
-    virDomainPtr dom;
+    struct vm_domxml_cache *xml;      /* the run's domain XML; read through vm_eval_domxml */
+    size_t index;                     /* this domain's slot in `xml` */
     const struct vm_dom_stats *cur;   /* newest sample */
     const struct vm_rate_pair *pair;  /* rate plugins: prev/cur/elapsed; NULL otherwise */
     const char *name;                 /* domain name (unsanitised; report cleans it) */
@@ -39,6 +40,11 @@ struct vm_plugin {
 
 /* Run the plugin; returns the exit code for main(). */
 int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv);
+
+/* The domain's XML facts, read on first use (at most once per domain per
+ * run, shared with the stats fallback), or NULL with err set (err may be
+ * NULL). Ask only where the answer is needed: it costs a libvirt call. */
+const struct vm_domxml *vm_eval_domxml(const struct vm_eval *ev, struct vm_err *err);
 
 /* Report that a domain has no data to evaluate: an UNKNOWN item with the
  * reason, or nothing when --ignore-nodata was given. */

@@ -84,8 +84,11 @@ static struct vm_sample_opts opts(void)
 static void run(const struct vm_sample_opts *o, struct vm_sampling *s)
 {
     struct vm_err err = {""};
+    struct vm_domxml_cache xml;
 
-    ck_assert_msg(vm_sample_run(conn, &dom, 1, GROUPS, o, s, &err) == 0, "%s", err.msg);
+    vm_domxml_cache_init(&xml, &dom, 1);
+    ck_assert_msg(vm_sample_run(conn, &dom, 1, GROUPS, &xml, o, s, &err) == 0, "%s", err.msg);
+    vm_domxml_cache_free(&xml);
     ck_assert_uint_eq(s->npairs, 1);
     ck_assert_uint_eq(s->cur.n, 1);
     ck_assert_ptr_eq(s->pairs[0].cur, &s->cur.dom[0]);
@@ -283,7 +286,7 @@ START_TEST(test_folder_refused)
 
     ck_assert_int_eq(mkdir(statedir, 0755), 0);
     ck_assert_int_eq(chmod(statedir, 0755), 0);
-    ck_assert_int_eq(vm_sample_run(conn, &dom, 1, GROUPS, &o, &s, &err), -1);
+    ck_assert_int_eq(vm_sample_run(conn, &dom, 1, GROUPS, NULL, &o, &s, &err), -1);
     ck_assert_msg(strstr(err.msg, "open to group/others (mode 0755)"), "%s", err.msg);
     vm_sampling_free(&s);
 }

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Shared harness of the test_eval_* suites: one plugin's evaluate run on
+ * hand-built stats, thresholds and domain XML, rendered as the plugin
+ * would print it. No connection: the XML comes from a canned text through
+ * the cache's read seam. Include after the plugin file (built with
+ * VM_EVAL_TEST, so without its main). */
+#ifndef VM_EVAL_RUN_H
+#define VM_EVAL_RUN_H
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common.h"
+
+#define EVAL_MAX_METRICS 16
+
+/* Stats structs hold writable names; every suite's domain is "db". */
+static char eval_db[] = "db";
+
+struct eval_run {
+    struct vm_cli cli;
+    struct vm_thresh th[EVAL_MAX_METRICS];
+    struct vm_report rep;
+    struct vm_domxml_cache xml;
+    const char *xmltext; /* what the XML read returns; NULL: the read fails */
+    struct vm_buf out;
+    enum vm_status st;
+};
+
+static char *eval_read(void *arg, size_t i, struct vm_err *err)
+{
+    struct eval_run *r = arg;
+    char *s;
+
+    (void)i;
+    if (!r->xmltext) {
+        vm_err_set(err, "cannot read domain XML: test says no");
+        return NULL;
+    }
+    s = strdup(r->xmltext);
+    ck_assert_ptr_nonnull(s);
+    return s;
+}
+
+/* Thresholds as typed: "w:used=80", "c:90" (w = -w, c = -c). */
+static inline void eval_setup(struct eval_run *r, const struct vm_metric_def *defs, size_t ndefs,
+                              const char *const *th, size_t nth, const char *xml)
+{
+    struct vm_thresh_arg args[8];
+    struct vm_err err = {""};
+    size_t i;
+
+    ck_assert_uint_le(ndefs, EVAL_MAX_METRICS);
+    ck_assert_uint_le(nth, 8);
+    memset(r, 0, sizeof(*r));
+    for (i = 0; i < nth; i++)
+        args[i] = (struct vm_thresh_arg){th[i][0] == 'c', th[i] + 2};
+    ck_assert_msg(vm_thresh_resolve(defs, ndefs, args, nth, r->th, &err) == 0, "%s", err.msg);
+    r->cli.th = r->th;
+    r->cli.all = true;
+    r->xmltext = xml;
+    vm_domxml_cache_init(&r->xml, NULL, 1);
+    r->xml.read = eval_read;
+    r->xml.arg = r;
+    vm_report_init(&r->rep, "TEST", "domain");
+}
+
+/* An evaluation context for domain `cur` (named by it) and an optional pair. */
+static inline struct vm_eval eval_ctx(struct eval_run *r, void *ctx, const struct vm_dom_stats *cur,
+                                      const struct vm_rate_pair *pair)
+{
+    struct vm_eval ev = {
+        .cli = &r->cli,
+        .ctx = ctx,
+        .xml = &r->xml,
+        .index = 0,
+        .cur = cur,
+        .pair = pair,
+        .name = cur->name,
+        .now = 1000000,
+    };
+    return ev;
+}
+
+/* Render (no budget); the text stays in r->out. */
+static inline const char *eval_render(struct eval_run *r)
+{
+    r->st = vm_report_render(&r->rep, 0, &r->out);
+    return vm_buf_str(&r->out);
+}
+
+static inline void eval_free(struct eval_run *r)
+{
+    vm_buf_free(&r->out);
+    vm_report_free(&r->rep);
+    vm_domxml_cache_free(&r->xml);
+}
+
+#define eval_has(r, text) \
+    ck_assert_msg(strstr(vm_buf_str(&(r)->out), (text)), "missing [%s] in:\n%s", (text), \
+                  vm_buf_str(&(r)->out))
+#define eval_lacks(r, text) \
+    ck_assert_msg(!strstr(vm_buf_str(&(r)->out), (text)), "unexpected [%s] in:\n%s", (text), \
+                  vm_buf_str(&(r)->out))
+
+#endif

@@ -1,0 +1,206 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* check_vcpu's evaluation on a hand-built pair of samples and domain XML. */
+#include <config.h>
+
+#define VM_EVAL_TEST
+#include "check_vcpu.c"
+
+#include "ck_run.h"
+#include "eval_run.h"
+
+#define S 1000000000ull
+
+struct vcpu_case {
+    struct vm_dom_stats prev, cur;
+    struct vm_vcpu_stats pv[2], cv[2];
+    struct vm_rate_pair pair;
+};
+
+/* Two vCPUs over 1 s: the domain used 0.5 s of CPU (vCPU 0 0.4 s, vCPU 1
+ * 0.1 s): 25% of its vCPUs, 0.50 cores, busiest vCPU 0 at 40%. */
+static void vcpu_case_init(struct vcpu_case *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->prev.name = c->cur.name = eval_db;
+    c->prev.cpu.v[VM_CPU_TIME] = 10 * S;
+    c->cur.cpu.v[VM_CPU_TIME] = 10 * S + S / 2;
+    c->prev.cpu.have = c->cur.cpu.have = 1u << VM_CPU_TIME;
+    c->pv[0].v[VM_VCPU_TIME] = 5 * S;
+    c->cv[0].v[VM_VCPU_TIME] = 5 * S + 4 * S / 10;
+    c->pv[1].v[VM_VCPU_TIME] = 5 * S;
+    c->cv[1].v[VM_VCPU_TIME] = 5 * S + S / 10;
+    for (int i = 0; i < 2; i++)
+        c->pv[i].have = c->cv[i].have = 1u << VM_VCPU_TIME;
+    c->prev.vcpu = c->pv;
+    c->cur.vcpu = c->cv;
+    c->prev.nvcpu = c->cur.nvcpu = 2;
+    c->cur.vcpu_current = 2;
+    c->pair = (struct vm_rate_pair){&c->prev, &c->cur, 1.0, false, NULL};
+}
+
+static void eval(struct eval_run *r, struct vcpu_opts *o, struct vcpu_case *c,
+                 const struct vm_rate_pair *pair, const char *const *th, size_t nth,
+                 const char *xml)
+{
+    struct vm_eval ev;
+
+    eval_setup(r, vcpu_metrics, sizeof(vcpu_metrics) / sizeof(vcpu_metrics[0]), th, nth, xml);
+    ev = eval_ctx(r, o, &c->cur, pair);
+    vcpu_evaluate(&ev, &r->rep);
+    eval_render(r);
+}
+
+START_TEST(usage_without_xml)
+{
+    struct vcpu_opts o = {false, false};
+    struct vcpu_case c;
+    struct eval_run r;
+
+    vcpu_case_init(&c);
+    eval(&r, &o, &c, &c.pair, NULL, 0, "<domain/>");
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "TEST OK - db: 25.0% of 2 vCPUs");
+    eval_has(&r, "[OK] db: 25.0% of 2 vCPUs (0.50 cores), busiest vCPU 0 at 40.0%; "
+                 "measured over 1.0 s in this run");
+    eval_has(&r, "'db:usage'=25%;;;0;100 'db:cores'=0.5;;;0;2 'db:vcpu_max'=40%;;;0;100");
+    eval_has(&r, "'db:cpu_time'=10500000000c");
+    eval_lacks(&r, "cap");
+    ck_assert_uint_eq(r.xml.reads, 0);
+    eval_free(&r);
+}
+END_TEST
+
+static const struct {
+    const char *th[2];
+    enum vm_status st;
+    const char *perf;
+} judged[] = {
+    {{"w:20", NULL}, VM_WARNING, "'db:usage'=25%;20;;0;100"},
+    {{"w:30", "c:usage=24"}, VM_CRITICAL, "'db:usage'=25%;30;24;0;100"},
+    {{"c:cores=0.4", NULL}, VM_CRITICAL, "'db:cores'=0.5;;0.4;0;2"},
+    {{"w:vcpu=39", NULL}, VM_WARNING, "'db:vcpu_max'=40%;39;;0;100"},
+    {{"w:vcpu=41", NULL}, VM_OK, "'db:vcpu_max'=40%;41;;0;100"},
+};
+
+START_TEST(thresholds)
+{
+    struct vcpu_opts o = {false, false};
+    struct vcpu_case c;
+    struct eval_run r;
+
+    vcpu_case_init(&c);
+    eval(&r, &o, &c, &c.pair, judged[_i].th, judged[_i].th[1] ? 2 : 1, NULL);
+    ck_assert_int_eq(r.st, judged[_i].st);
+    eval_has(&r, judged[_i].perf);
+    eval_free(&r);
+}
+END_TEST
+
+static const struct {
+    const char *xml;
+    const char *text;
+    const char *perf;
+} caps[] = {
+    {"<domain><cputune><quota>50000</quota><period>100000</period></cputune></domain>",
+     ", 50.0% of its 1.00-core cap", "'db:cap'=50%"},
+    {"<domain><cputune><quota>25000</quota></cputune></domain>", ", 100.0% of its 0.50-core cap",
+     "'db:cap'=100%"},
+    {"<domain/>", ", no CPU cap", NULL},
+    {NULL, ", no CPU cap", NULL},
+};
+
+START_TEST(cap_reads_xml_once)
+{
+    struct vcpu_opts o = {false, true};
+    struct vcpu_case c;
+    struct eval_run r;
+
+    vcpu_case_init(&c);
+    eval(&r, &o, &c, &c.pair, NULL, 0, caps[_i].xml);
+    eval_has(&r, caps[_i].text);
+    if (caps[_i].perf)
+        eval_has(&r, caps[_i].perf);
+    else
+        eval_lacks(&r, "'db:cap'");
+    ck_assert_uint_eq(r.xml.reads, 1);
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(per_vcpu_and_paused)
+{
+    static const char *const th[] = {"w:vcpu=35"};
+    struct vcpu_opts o = {true, false};
+    struct vcpu_case c;
+    struct eval_run r;
+    struct vm_eval ev;
+
+    vcpu_case_init(&c);
+    eval_setup(&r, vcpu_metrics, sizeof(vcpu_metrics) / sizeof(vcpu_metrics[0]), th, 1, NULL);
+    ev = eval_ctx(&r, &o, &c.cur, &c.pair);
+    ev.paused = true;
+    vcpu_evaluate(&ev, &r.rep);
+    eval_render(&r);
+    ck_assert_int_eq(r.st, VM_WARNING);
+    eval_has(&r, "'db:vcpu0'=40%;35;;0;100 'db:vcpu1'=10%;35;;0;100");
+    eval_has(&r, "; domain is paused; measured over 1.0 s");
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(no_pair)
+{
+    struct vcpu_opts o = {false, false};
+    struct vcpu_case c;
+    struct eval_run r;
+    struct vm_rate_pair none;
+
+    vcpu_case_init(&c);
+    none = (struct vm_rate_pair){NULL, &c.cur, 0, false, "previous sample too old"};
+    eval(&r, &o, &c, &none, NULL, 0, NULL);
+    ck_assert_int_eq(r.st, VM_UNKNOWN);
+    eval_has(&r, "no valid pair of samples: previous sample too old");
+    eval_free(&r);
+
+    c.prev.cpu.have = 0; /* a pair, but no CPU time on one side */
+    eval(&r, &o, &c, &c.pair, NULL, 0, NULL);
+    eval_has(&r, "no CPU time from libvirt for this domain");
+    eval_free(&r);
+}
+END_TEST
+
+/* -w/-c cap=... is a declared need for the XML: it implies --cap. */
+START_TEST(options)
+{
+    static const char *const th[] = {"w:cap=90"};
+    struct vcpu_opts o = {false, false};
+    struct vm_err err = {""};
+    struct eval_run r;
+
+    ck_assert_int_eq(vcpu_opt(&o, VCPU_OPT_PER_VCPU, NULL, &err), 0);
+    ck_assert(o.per_vcpu && !o.cap);
+    eval_setup(&r, vcpu_metrics, sizeof(vcpu_metrics) / sizeof(vcpu_metrics[0]), NULL, 0, NULL);
+    ck_assert_int_eq(vcpu_validate(&o, &r.cli, &err), 0);
+    ck_assert(!o.cap);
+    eval_free(&r);
+    eval_setup(&r, vcpu_metrics, sizeof(vcpu_metrics) / sizeof(vcpu_metrics[0]), th, 1, NULL);
+    ck_assert_int_eq(vcpu_validate(&o, &r.cli, &err), 0);
+    ck_assert(o.cap);
+    eval_free(&r);
+    ck_assert_int_eq(vcpu_opt(&o, 99, NULL, &err), -1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("eval_vcpu");
+    TCase *tc = vm_ck_tcase(s, "evaluate", VM_CK_TIMEOUT_S, NULL, NULL);
+
+    tcase_add_test(tc, usage_without_xml);
+    tcase_add_loop_test(tc, thresholds, 0, sizeof(judged) / sizeof(judged[0]));
+    tcase_add_loop_test(tc, cap_reads_xml_once, 0, sizeof(caps) / sizeof(caps[0]));
+    tcase_add_test(tc, per_vcpu_and_paused);
+    tcase_add_test(tc, no_pair);
+    tcase_add_test(tc, options);
+    return vm_ck_run(s);
+}

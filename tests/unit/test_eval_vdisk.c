@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* check_vdisk's evaluation on hand-built pairs of disk samples and XML. */
+#include <config.h>
+
+#define VM_EVAL_TEST
+#include "check_vdisk.c"
+
+#include "ck_run.h"
+#include "eval_run.h"
+
+#define MIB 1048576ull
+#define B(f) (1u << (f))
+
+static char vda[] = "vda", hdc[] = "hdc", img[] = "/img/db.qcow2";
+
+static const char *const xml_iotune =
+    "<domain><devices><disk device='disk'><source file='/img/db.qcow2'/><target dev='vda'/>"
+    "<iotune><total_bytes_sec>4194304</total_bytes_sec></iotune></disk></devices></domain>";
+
+struct vdisk_case {
+    struct vm_dom_stats prev, cur;
+    struct vm_block_stats pb[2], cb[2];
+    struct vm_rate_pair pair;
+};
+
+/* vda over 1 s: read 1 MiB in 100 requests (2 ms each), wrote 1 MiB; its
+ * image holds 5 of 10 GiB. */
+static void vdisk_case_init(struct vdisk_case *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->prev.name = c->cur.name = eval_db;
+    c->pb[0].name = c->cb[0].name = vda;
+    c->pb[0].path = c->cb[0].path = img;
+    c->pb[0].v[VM_BLK_RD_BYTES] = 10 * MIB;
+    c->cb[0].v[VM_BLK_RD_BYTES] = 11 * MIB;
+    c->pb[0].v[VM_BLK_WR_BYTES] = 20 * MIB;
+    c->cb[0].v[VM_BLK_WR_BYTES] = 21 * MIB;
+    c->pb[0].v[VM_BLK_RD_REQS] = 1000;
+    c->cb[0].v[VM_BLK_RD_REQS] = 1100;
+    c->pb[0].v[VM_BLK_RD_TIMES] = 0;
+    c->cb[0].v[VM_BLK_RD_TIMES] = 200000000; /* 200 ms over 100 reads */
+    c->cb[0].v[VM_BLK_CAPACITY] = c->pb[0].v[VM_BLK_CAPACITY] = 10240 * MIB;
+    c->cb[0].v[VM_BLK_ALLOCATION] = c->pb[0].v[VM_BLK_ALLOCATION] = 5120 * MIB;
+    c->pb[0].have = c->cb[0].have = B(VM_BLK_RD_BYTES) | B(VM_BLK_WR_BYTES) | B(VM_BLK_RD_REQS) |
+                                    B(VM_BLK_RD_TIMES) | B(VM_BLK_CAPACITY) | B(VM_BLK_ALLOCATION);
+    c->prev.block = c->pb;
+    c->cur.block = c->cb;
+    c->prev.nblock = c->cur.nblock = 1;
+    c->pair = (struct vm_rate_pair){&c->prev, &c->cur, 1.0, true, NULL};
+}
+
+/* An empty CD-ROM drive beside vda: no path, no capacity. */
+static void add_empty_cdrom(struct vdisk_case *c)
+{
+    c->cb[1].name = c->pb[1].name = hdc;
+    c->cur.nblock = c->prev.nblock = 2;
+}
+
+static void eval(struct eval_run *r, struct vdisk_opts *o, struct vdisk_case *c,
+                 const char *const *th, size_t nth, const char *xml)
+{
+    struct vm_eval ev;
+    struct vm_err err = {""};
+
+    eval_setup(r, vdisk_metrics, sizeof(vdisk_metrics) / sizeof(vdisk_metrics[0]), th, nth, xml);
+    ck_assert_int_eq(vdisk_validate(o, &r->cli, &err), 0);
+    ev = eval_ctx(r, o, &c->cur, &c->pair);
+    vdisk_evaluate(&ev, &r->rep);
+    eval_render(r);
+}
+
+START_TEST(figures_without_xml)
+{
+    struct vdisk_opts o = {NULL, 0, false};
+    struct vdisk_case c;
+    struct eval_run r;
+
+    vdisk_case_init(&c);
+    eval(&r, &o, &c, NULL, 0, xml_iotune);
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "TEST OK - db:vda: read 1.00 MiB/s, write 1.00 MiB/s, 50.0% full |");
+    eval_has(&r, "[OK] db:vda: read 1.00 MiB/s 100 iops, write 1.00 MiB/s, latency read 2.00 ms "
+                 "write - (no writes); image 5.00 GiB of 10.0 GiB (50.0%); average over 1.0 s "
+                 "since the previous check");
+    eval_has(&r, "'db:vda:read_Bps'=1048576;;;0 'db:vda:write_Bps'=1048576;;;0 "
+                 "'db:vda:read_iops'=100;;;0 'db:vda:read_latency'=2ms;;;0 'db:vda:fill'=50%;;;0;100");
+    eval_has(&r, "'db:vda:read_bytes'=11534336c");
+    ck_assert_uint_eq(r.xml.reads, 0); /* no --limits: no XML */
+    eval_free(&r);
+}
+END_TEST
+
+static const struct {
+    const char *th[2];
+    enum vm_status st;
+    const char *brief, *perf;
+} judged[] = {
+    {{"w:fill=40", NULL}, VM_WARNING, "db:vda: 50.0% full", "'db:vda:fill'=50%;40;;0;100"},
+    {{"c:fill=4GiB", NULL}, VM_CRITICAL, "db:vda: 50.0% full",
+     "'db:vda:allocation'=5368709120B;;4294967296;0;10737418240"},
+    {{"w:read_Bps=512KiB", "c:latency=1"}, VM_CRITICAL, "db:vda: read latency 2.0 ms",
+     "'db:vda:read_latency'=2ms;;1;0"},
+    {{"w:read_Bps=512KiB", "w:latency=1"}, VM_WARNING, "db:vda: read 1.00 MiB/s, read latency 2.0 ms",
+     "'db:vda:read_Bps'=1048576;524288;;0"},
+    {{"w:fill=40", "w:write_Bps=1KiB"}, VM_WARNING, "db:vda: 50.0% full, write 1.00 MiB/s",
+     "'db:vda:write_Bps'=1048576;1024;;0"},
+    {{"c:read_iops=99", NULL}, VM_CRITICAL, "db:vda: read iops 100", "'db:vda:read_iops'=100;;99;0"},
+};
+
+START_TEST(thresholds)
+{
+    struct vdisk_opts o = {NULL, 0, false};
+    struct vdisk_case c;
+    struct eval_run r;
+
+    vdisk_case_init(&c);
+    eval(&r, &o, &c, judged[_i].th, judged[_i].th[1] ? 2 : 1, NULL);
+    ck_assert_int_eq(r.st, judged[_i].st);
+    eval_has(&r, judged[_i].brief);
+    eval_has(&r, judged[_i].perf);
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(limits_read_xml_once)
+{
+    static const char *const th[] = {"w:throttle=40"};
+    struct vdisk_opts o = {NULL, 0, false};
+    struct vdisk_case c;
+    struct eval_run r;
+
+    vdisk_case_init(&c);
+    eval(&r, &o, &c, th, 1, xml_iotune); /* the threshold implies --limits */
+    ck_assert(o.limits);
+    ck_assert_int_eq(r.st, VM_WARNING);
+    eval_has(&r, "db:vda: 50% of iotune total_bytes_sec");
+    eval_has(&r, "; 50.0% of its iotune total_bytes_sec limit (4.00 MiB/s);");
+    eval_has(&r, "'db:vda:throttle'=50%;40;;0");
+    ck_assert_uint_eq(r.xml.reads, 1);
+    eval_free(&r);
+
+    eval(&r, &o, &c, NULL, 0, NULL);
+    eval_has(&r, "; iotune limits unknown (cannot read domain XML: test says no);");
+    eval_free(&r);
+    eval(&r, &o, &c, NULL, 0, "<domain><devices><disk><target dev='vda'/></disk></devices></domain>");
+    eval_has(&r, "; no iotune limit;");
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(empty_drive_and_device_choice)
+{
+    const char *want[] = {"vda", "nope"};
+    struct vdisk_opts o = {NULL, 0, false};
+    struct vdisk_case c;
+    struct eval_run r;
+
+    vdisk_case_init(&c);
+    add_empty_cdrom(&c);
+    eval(&r, &o, &c, NULL, 0, NULL);
+    eval_lacks(&r, "hdc");
+    ck_assert_uint_eq(r.rep.nitems, 1);
+    eval_free(&r);
+
+    c.cur.block = &c.cb[1]; /* only the empty drive */
+    c.cur.nblock = 1;
+    eval(&r, &o, &c, NULL, 0, NULL);
+    eval_has(&r, "[UNKNOWN] db: no disk to check: only 1 empty removable drive");
+    eval_free(&r);
+
+    vdisk_case_init(&c);
+    o.devices = want;
+    o.ndevices = 2;
+    eval_setup(&r, vdisk_metrics, sizeof(vdisk_metrics) / sizeof(vdisk_metrics[0]), NULL, 0, NULL);
+    r.cli.all = false; /* -d: a name that matches nothing is a mistake */
+    {
+        struct vm_eval ev = eval_ctx(&r, &o, &c.cur, &c.pair);
+
+        vdisk_evaluate(&ev, &r.rep);
+    }
+    eval_render(&r);
+    eval_has(&r, "[UNKNOWN] db:nope: no disk with this target or source path (disks: vda)");
+    eval_has(&r, "[OK] db:vda: ");
+    eval_free(&r);
+
+    o.devices = want + 1;
+    o.ndevices = 1;
+    eval(&r, &o, &c, NULL, 0, NULL);
+    eval_has(&r, "TEST UNKNOWN - db: no disk matches --device nope (disks: vda)");
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(new_disk_and_no_pair)
+{
+    struct vdisk_opts o = {NULL, 0, false};
+    struct vdisk_case c;
+    struct eval_run r;
+
+    vdisk_case_init(&c);
+    c.prev.nblock = 0; /* hot-plugged since the previous sample */
+    eval(&r, &o, &c, NULL, 0, NULL);
+    ck_assert_int_eq(r.st, VM_UNKNOWN);
+    eval_has(&r, "db:vda: no previous sample of this disk (new or hot-plugged)");
+    eval_free(&r);
+
+    c.pair.prev = NULL;
+    c.pair.note = "state is off (--no-state)";
+    eval(&r, &o, &c, NULL, 0, NULL);
+    eval_has(&r, "db: no valid pair of samples: state is off (--no-state)");
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(paused_by_ioerror)
+{
+    struct vdisk_opts o = {NULL, 0, false};
+    struct vdisk_case c;
+    struct eval_run r;
+    struct vm_eval ev;
+
+    vdisk_case_init(&c);
+    c.cur.have_state = true;
+    c.cur.state = VIR_DOMAIN_PAUSED;
+    c.cur.reason = VIR_DOMAIN_PAUSED_IOERROR;
+    c.pair.prev = NULL;
+    eval_setup(&r, vdisk_metrics, sizeof(vdisk_metrics) / sizeof(vdisk_metrics[0]), NULL, 0, NULL);
+    ev = eval_ctx(&r, &o, &c.cur, &c.pair);
+    ev.paused = true;
+    vdisk_evaluate(&ev, &r.rep);
+    eval_render(&r);
+    ck_assert_int_eq(r.st, VM_CRITICAL);
+    eval_has(&r, "TEST CRITICAL - db: paused by an I/O error");
+    eval_lacks(&r, "no valid pair");
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(options)
+{
+    struct vdisk_opts o = {NULL, 0, false};
+    struct vm_err err = {""};
+
+    ck_assert_int_eq(vdisk_opt(&o, VDISK_OPT_DEVICE, "", &err), -1);
+    ck_assert_str_eq(err.msg, "invalid --device '': the name is empty");
+    ck_assert_int_eq(vdisk_opt(&o, VDISK_OPT_DEVICE, "vda", &err), 0);
+    ck_assert_int_eq(vdisk_opt(&o, VDISK_OPT_DEVICE, "vdb", &err), 0);
+    ck_assert_uint_eq(o.ndevices, 2);
+    ck_assert_str_eq(o.devices[1], "vdb");
+    ck_assert_int_eq(vdisk_opt(&o, VDISK_OPT_LIMITS, NULL, &err), 0);
+    ck_assert(o.limits);
+    free(o.devices);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("eval_vdisk");
+    TCase *tc = vm_ck_tcase(s, "evaluate", VM_CK_TIMEOUT_S, NULL, NULL);
+
+    tcase_add_test(tc, figures_without_xml);
+    tcase_add_loop_test(tc, thresholds, 0, sizeof(judged) / sizeof(judged[0]));
+    tcase_add_test(tc, limits_read_xml_once);
+    tcase_add_test(tc, empty_drive_and_device_choice);
+    tcase_add_test(tc, new_disk_and_no_pair);
+    tcase_add_test(tc, paused_by_ioerror);
+    tcase_add_test(tc, options);
+    return vm_ck_run(s);
+}

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* check_vmem's evaluation on hand-built balloon stats and domain XML:
+ * what it judges, how it words it, and when it reads the XML at all. */
+#include <config.h>
+
+#define VM_EVAL_TEST
+#include "check_vmem.c"
+
+#include "ck_run.h"
+#include "eval_run.h"
+
+#define KIB(gib) ((uint64_t)(gib) * 1024 * 1024)
+#define BAL(f) (1u << (f))
+
+static const char *const xml_virtio =
+    "<domain type='test'><name>db</name><devices><memballoon model='virtio'>"
+    "<stats period='10'/></memballoon></devices></domain>";
+static const char *const xml_noperiod =
+    "<domain type='test'><name>db</name><devices><memballoon model='virtio'/></devices></domain>";
+static const char *const xml_none =
+    "<domain type='test'><name>db</name><devices><memballoon model='none'/></devices></domain>";
+
+/* 4 GiB guest, 1 GiB usable (MemAvailable), 3 GiB free (MemFree). */
+static struct vm_dom_stats dom_mem(uint64_t last_update)
+{
+    struct vm_dom_stats d;
+
+    memset(&d, 0, sizeof(d));
+    d.name = eval_db;
+    d.balloon.v[VM_BAL_AVAILABLE] = KIB(4);
+    d.balloon.v[VM_BAL_USABLE] = KIB(1);
+    d.balloon.v[VM_BAL_UNUSED] = KIB(3);
+    d.balloon.v[VM_BAL_LAST_UPDATE] = last_update;
+    d.balloon.have = BAL(VM_BAL_AVAILABLE) | BAL(VM_BAL_USABLE) | BAL(VM_BAL_UNUSED) |
+                     (last_update ? BAL(VM_BAL_LAST_UPDATE) : 0);
+    return d;
+}
+
+static void eval(struct eval_run *r, struct vmem_opts *o, const struct vm_dom_stats *d,
+                 const char *const *th, size_t nth, const char *xml)
+{
+    struct vm_eval ev;
+
+    eval_setup(r, vmem_metrics, sizeof(vmem_metrics) / sizeof(vmem_metrics[0]), th, nth, xml);
+    ev = eval_ctx(r, o, d, NULL);
+    vmem_evaluate(&ev, &r->rep);
+    eval_render(r);
+}
+
+START_TEST(used_ok_without_xml)
+{
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1};
+    struct vm_dom_stats d = dom_mem(0);
+    struct eval_run r;
+
+    d.balloon.have &= ~BAL(VM_BAL_LAST_UPDATE);
+    eval(&r, &o, &d, NULL, 0, xml_virtio);
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "TEST OK - db: 75.0% used (3.00 GiB of 4.00 GiB, basis usable)");
+    eval_has(&r, "'db:used'=3221225472B;;;0;4294967296");
+    eval_has(&r, "'db:used_pct'=75%;;;0;100");
+    ck_assert_uint_eq(r.xml.reads, 0); /* the happy path costs no XML */
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(used_thresholds_in_both_units)
+{
+    static const char *const th[] = {"w:70", "c:used=3.5GiB"};
+    struct vmem_opts o = {VMEM_BASIS_FREE, 0};
+    struct vm_dom_stats d = dom_mem(0);
+    struct eval_run r;
+
+    /* basis free: 1 GiB used of 4: below both limits */
+    eval(&r, &o, &d, th, 2, NULL);
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "25.0% used (1.00 GiB of 4.00 GiB, basis free)");
+    /* -w 70 (percent) shows in bytes on `used`, -c 3.5GiB in percent on used_pct */
+    eval_has(&r, "'db:used'=1073741824B;3006477107.2000003;3758096384;0;4294967296");
+    eval_has(&r, "'db:used_pct'=25%;70;87.5;0;100");
+    eval_free(&r);
+
+    o.basis = VMEM_BASIS_USABLE; /* 3 GiB used: 75% > 70 */
+    eval(&r, &o, &d, th, 2, NULL);
+    ck_assert_int_eq(r.st, VM_WARNING);
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(size_threshold_is_critical)
+{
+    static const char *const th[] = {"c:2GiB"};
+    struct vmem_opts o = {VMEM_BASIS_USABLE, 0};
+    struct vm_dom_stats d = dom_mem(0);
+    struct eval_run r;
+
+    eval(&r, &o, &d, th, 1, NULL);
+    ck_assert_int_eq(r.st, VM_CRITICAL);
+    eval_has(&r, "TEST CRITICAL - db: 75.0% used");
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(rss_judged_against_maximum)
+{
+    static const char *const th[] = {"w:rss=50"};
+    struct vmem_opts o = {VMEM_BASIS_USABLE, 0};
+    struct vm_dom_stats d = dom_mem(0);
+    struct eval_run r;
+
+    d.balloon.v[VM_BAL_RSS] = KIB(3);
+    d.balloon.v[VM_BAL_MAXIMUM] = KIB(4);
+    d.balloon.have |= BAL(VM_BAL_RSS) | BAL(VM_BAL_MAXIMUM);
+    eval(&r, &o, &d, th, 1, NULL);
+    ck_assert_int_eq(r.st, VM_WARNING);
+    eval_has(&r, "'db:rss'=3221225472B");
+    eval_free(&r);
+}
+END_TEST
+
+/* Why no stats: the XML is read, once, and tells which part is missing. */
+static const struct {
+    const char *xml;
+    const char *text;
+} why[] = {
+    {NULL, "no memory statistics (domain XML unreadable: cannot read domain XML: test says no)"},
+    {xml_none, "the domain has no balloon device (memballoon model='none')"},
+    {xml_noperiod, "balloon stats period is not set; run 'virsh dommemstat db --period 10"},
+    {xml_virtio, "although the stats period is 10 s: the guest's virtio balloon driver"},
+};
+
+START_TEST(why_no_stats)
+{
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1};
+    struct vm_dom_stats d = dom_mem(0);
+    struct eval_run r;
+
+    d.balloon.have = 0;
+    eval(&r, &o, &d, NULL, 0, why[_i].xml);
+    ck_assert_int_eq(r.st, VM_UNKNOWN);
+    eval_has(&r, why[_i].text);
+    ck_assert_uint_eq(r.xml.reads, 1);
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(no_stats_ignored)
+{
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1};
+    struct vm_dom_stats d = dom_mem(0);
+    struct eval_run r;
+    struct vm_eval ev;
+
+    d.balloon.have = 0;
+    eval_setup(&r, vmem_metrics, 2, NULL, 0, xml_virtio);
+    r.cli.ignore_nodata = true;
+    ev = eval_ctx(&r, &o, &d, NULL);
+    vmem_evaluate(&ev, &r.rep);
+    ck_assert_uint_eq(r.rep.nitems, 0);
+    eval_free(&r);
+}
+END_TEST
+
+/* Staleness: only an old figure costs the XML; the stats period sets the
+ * limit (3 periods, at least 30 s) unless --max-age does. */
+static const struct {
+    long max_age;
+    long age;
+    const char *xml;
+    enum vm_status st;
+    unsigned reads;
+    const char *text;
+} stale[] = {
+    {-1, 5, xml_virtio, VM_OK, 0, "75.0% used"},
+    {-1, 100, xml_virtio, VM_UNKNOWN, 1, "last updated 100 s ago (limit 30 s)"},
+    {-1, 100, xml_noperiod, VM_UNKNOWN, 1, "once when the guest's balloon driver loaded"},
+    {-1, 100, NULL, VM_UNKNOWN, 1, "last updated 100 s ago (limit 30 s)"},
+    {-1, 29,
+     "<domain><devices><memballoon model='virtio'><stats period='60'/></memballoon>"
+     "</devices></domain>",
+     VM_OK, 0, "75.0% used"},
+    {-1, 100,
+     "<domain><devices><memballoon model='virtio'><stats period='60'/></memballoon>"
+     "</devices></domain>",
+     VM_OK, 1, "75.0% used"},
+    {200, 100, xml_virtio, VM_OK, 0, "75.0% used"},
+    {50, 100, xml_virtio, VM_UNKNOWN, 1, "(limit 50 s)"},
+    {0, 100000, xml_virtio, VM_OK, 0, "75.0% used"},
+};
+
+START_TEST(staleness)
+{
+    struct vmem_opts o = {VMEM_BASIS_AUTO, stale[_i].max_age};
+    struct vm_dom_stats d = dom_mem(1000000 - (uint64_t)stale[_i].age);
+    struct eval_run r;
+
+    eval(&r, &o, &d, NULL, 0, stale[_i].xml);
+    ck_assert_int_eq(r.st, stale[_i].st);
+    eval_has(&r, stale[_i].text);
+    ck_assert_uint_eq(r.xml.reads, stale[_i].reads);
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(not_reported_yet)
+{
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1};
+    struct vm_dom_stats d = dom_mem(0);
+    struct eval_run r;
+
+    d.balloon.have |= BAL(VM_BAL_LAST_UPDATE); /* present, and 0 */
+    eval(&r, &o, &d, NULL, 0, xml_virtio);
+    eval_has(&r, "the guest has not reported memory stats yet (last-update is 0)");
+    ck_assert_uint_eq(r.xml.reads, 0);
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(basis_figure_missing)
+{
+    struct vmem_opts o = {VMEM_BASIS_USABLE, 0};
+    struct vm_dom_stats d = dom_mem(0);
+    struct eval_run r;
+
+    d.balloon.have &= ~BAL(VM_BAL_USABLE);
+    eval(&r, &o, &d, NULL, 0, xml_virtio);
+    eval_has(&r, "the guest reports no 'usable' memory figure for --basis=usable");
+    eval_free(&r);
+    o.basis = VMEM_BASIS_AUTO; /* auto falls back to free, and says so */
+    eval(&r, &o, &d, NULL, 0, xml_virtio);
+    eval_has(&r, "basis free: guest reports no usable figure)");
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(options)
+{
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1};
+    struct vm_err err = {""};
+
+    ck_assert_int_eq(vmem_opt(&o, VMEM_OPT_BASIS, "FREE", &err), 0);
+    ck_assert_int_eq(o.basis, VMEM_BASIS_FREE);
+    ck_assert_int_eq(vmem_opt(&o, VMEM_OPT_BASIS, "usable", &err), 0);
+    ck_assert_int_eq(o.basis, VMEM_BASIS_USABLE);
+    ck_assert_int_eq(vmem_opt(&o, VMEM_OPT_BASIS, "used", &err), -1);
+    ck_assert_str_eq(err.msg, "invalid --basis 'used': use usable or free");
+    ck_assert_int_eq(vmem_opt(&o, VMEM_OPT_MAX_AGE, "0", &err), 0);
+    ck_assert_int_eq(o.max_age_s, 0);
+    ck_assert_int_eq(vmem_opt(&o, VMEM_OPT_MAX_AGE, "-1", &err), -1);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("eval_vmem");
+    TCase *tc = vm_ck_tcase(s, "evaluate", VM_CK_TIMEOUT_S, NULL, NULL);
+
+    tcase_add_test(tc, used_ok_without_xml);
+    tcase_add_test(tc, used_thresholds_in_both_units);
+    tcase_add_test(tc, size_threshold_is_critical);
+    tcase_add_test(tc, rss_judged_against_maximum);
+    tcase_add_loop_test(tc, why_no_stats, 0, sizeof(why) / sizeof(why[0]));
+    tcase_add_test(tc, no_stats_ignored);
+    tcase_add_loop_test(tc, staleness, 0, sizeof(stale) / sizeof(stale[0]));
+    tcase_add_test(tc, not_reported_yet);
+    tcase_add_test(tc, basis_figure_missing);
+    tcase_add_test(tc, options);
+    return vm_ck_run(s);
+}

@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* check_vnet's evaluation on hand-built pairs of interface samples and XML. */
+#include <config.h>
+
+#define VM_EVAL_TEST
+#include "check_vnet.c"
+
+#include "ck_run.h"
+#include "eval_run.h"
+
+#define N(f) (1u << (f))
+
+static char vnet0[] = "vnet0";
+
+/* rx limited to 2 KiB/s: the guest receives at 97.7% of it. */
+static const char *const xml_nic =
+    "<domain><devices><interface type='network'><mac address='52:54:00:aa:bb:cc'/>"
+    "<target dev='vnet0'/><alias name='net0'/><bandwidth><inbound average='2'/></bandwidth>"
+    "</interface></devices></domain>";
+
+struct vnet_case {
+    struct vm_dom_stats prev, cur;
+    struct vm_net_stats pn, cn;
+    struct vm_rate_pair pair;
+};
+
+/* vnet0 over 2 s: received 2000 B/s in 10 packets/s, sent 1000 B/s, one
+ * rx drop per second. */
+static void vnet_case_init(struct vnet_case *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->prev.name = c->cur.name = eval_db;
+    c->pn.name = c->cn.name = vnet0;
+    c->pn.v[VM_NET_RX_BYTES] = 10000;
+    c->cn.v[VM_NET_RX_BYTES] = 14000;
+    c->pn.v[VM_NET_RX_PKTS] = 100;
+    c->cn.v[VM_NET_RX_PKTS] = 120;
+    c->pn.v[VM_NET_TX_BYTES] = 5000;
+    c->cn.v[VM_NET_TX_BYTES] = 7000;
+    c->pn.v[VM_NET_RX_DROP] = 0;
+    c->cn.v[VM_NET_RX_DROP] = 2;
+    c->pn.have = c->cn.have = N(VM_NET_RX_BYTES) | N(VM_NET_RX_PKTS) | N(VM_NET_TX_BYTES) |
+                              N(VM_NET_RX_DROP);
+    c->prev.net = &c->pn;
+    c->cur.net = &c->cn;
+    c->prev.nnet = c->cur.nnet = 1;
+    c->pair = (struct vm_rate_pair){&c->prev, &c->cur, 2.0, false, NULL};
+}
+
+static void eval(struct eval_run *r, struct vnet_opts *o, struct vnet_case *c,
+                 const char *const *th, size_t nth, const char *xml)
+{
+    struct vm_eval ev;
+    struct vm_err err = {""};
+
+    eval_setup(r, vnet_metrics, sizeof(vnet_metrics) / sizeof(vnet_metrics[0]), th, nth, xml);
+    ck_assert_int_eq(vnet_validate(o, &r->cli, &err), 0);
+    ev = eval_ctx(r, o, &c->cur, &c->pair);
+    vnet_evaluate(&ev, &r->rep);
+    eval_render(r);
+}
+
+START_TEST(named_by_mac)
+{
+    struct vnet_opts o = {NULL, 0, VM_DEV_LABEL_MAC, false};
+    struct vnet_case c;
+    struct eval_run r;
+
+    vnet_case_init(&c);
+    eval(&r, &o, &c, NULL, 0, xml_nic);
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "TEST OK - db:52:54:00:aa:bb:cc: rx 1.95 KiB/s (16.0 kbit/s), tx 1000 B/s "
+                 "(8.00 kbit/s) |");
+    eval_has(&r, "[OK] db:52:54:00:aa:bb:cc: rx 1.95 KiB/s (16.0 kbit/s) 10 pkt/s, tx 1000 B/s "
+                 "(8.00 kbit/s), drops 1.00/s; rx at 97.7% of the inbound limit (2.00 KiB/s); "
+                 "host device vnet0, alias net0; measured over 2.0 s in this run");
+    eval_has(&r, "'db:52:54:00:aa:bb:cc:rx_Bps'=2000;;;0 'db:52:54:00:aa:bb:cc:tx_Bps'=1000;;;0 "
+                 "'db:52:54:00:aa:bb:cc:rx_pps'=10;;;0 'db:52:54:00:aa:bb:cc:drops_ps'=1;;;0 "
+                 "'db:52:54:00:aa:bb:cc:rx_throttle'=97.66%;;;0");
+    eval_has(&r, "'db:52:54:00:aa:bb:cc:rx_bytes'=14000c");
+    ck_assert_uint_eq(r.xml.reads, 1);
+    eval_free(&r);
+
+    o.label = VM_DEV_LABEL_ALIAS;
+    eval(&r, &o, &c, NULL, 0, xml_nic);
+    eval_has(&r, "[OK] db:net0: ");
+    eval_has(&r, "host device vnet0, MAC 52:54:00:aa:bb:cc;");
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(dev_label_needs_no_xml)
+{
+    static const char *const th[] = {"w:throttle=50"};
+    struct vnet_opts o = {NULL, 0, VM_DEV_LABEL_DEV, false};
+    struct vnet_case c;
+    struct eval_run r;
+
+    vnet_case_init(&c);
+    eval(&r, &o, &c, NULL, 0, xml_nic);
+    eval_has(&r, "[OK] db:vnet0: ");
+    eval_lacks(&r, "limit");
+    ck_assert_uint_eq(r.xml.reads, 0);
+    eval_free(&r);
+
+    eval(&r, &o, &c, th, 1, xml_nic); /* a throttle threshold needs <bandwidth> */
+    ck_assert_int_eq(r.st, VM_WARNING);
+    eval_has(&r, "TEST WARNING - db:vnet0: 98% of inbound limit");
+    ck_assert_uint_eq(r.xml.reads, 1);
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(xml_unreadable)
+{
+    struct vnet_opts o = {NULL, 0, VM_DEV_LABEL_MAC, false};
+    struct vnet_case c;
+    struct eval_run r;
+
+    vnet_case_init(&c);
+    eval(&r, &o, &c, NULL, 0, NULL);
+    eval_has(&r, "[OK] db:vnet0: ");
+    eval_has(&r, "host device vnet0 (named by it: domain XML unreadable: cannot read domain XML: "
+                 "test says no);");
+    eval_free(&r);
+
+    eval(&r, &o, &c, NULL, 0, "<domain/>");
+    eval_has(&r, "host device vnet0 (not in the domain XML);");
+    eval_free(&r);
+}
+END_TEST
+
+static const struct {
+    const char *th[2];
+    enum vm_status st;
+    const char *brief, *perf;
+} judged[] = {
+    {{"w:throughput=1500", NULL}, VM_WARNING, "db:vnet0: rx 1.95 KiB/s",
+     "'db:vnet0:rx_Bps'=2000;1500;;0 'db:vnet0:tx_Bps'=1000;1500;;0"},
+    {{"w:throughput=1500", "c:tx_Bps=500"}, VM_CRITICAL, "db:vnet0: tx 1000 B/s",
+     "'db:vnet0:rx_Bps'=2000;1500;;0 'db:vnet0:tx_Bps'=1000;;500;0"},
+    {{"w:drops=0.5", NULL}, VM_WARNING, "db:vnet0: drops 1.00/s", "'db:vnet0:drops_ps'=1;0.5;;0"},
+    {{"c:rx_pps=5", NULL}, VM_CRITICAL, "db:vnet0: rx packets 10/s", "'db:vnet0:rx_pps'=10;;5;0"},
+};
+
+START_TEST(thresholds)
+{
+    struct vnet_opts o = {NULL, 0, VM_DEV_LABEL_DEV, false};
+    struct vnet_case c;
+    struct eval_run r;
+
+    vnet_case_init(&c);
+    eval(&r, &o, &c, judged[_i].th, judged[_i].th[1] ? 2 : 1, NULL);
+    ck_assert_int_eq(r.st, judged[_i].st);
+    eval_has(&r, judged[_i].brief);
+    eval_has(&r, judged[_i].perf);
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(interface_choice)
+{
+    const char *want[] = {"52:54:00:AA:BB:CC", "eth9"};
+    struct vnet_opts o = {want, 2, VM_DEV_LABEL_MAC, false};
+    struct vnet_case c;
+    struct eval_run r;
+    struct vm_err err = {""};
+    struct vm_eval ev;
+
+    vnet_case_init(&c);
+    eval_setup(&r, vnet_metrics, sizeof(vnet_metrics) / sizeof(vnet_metrics[0]), NULL, 0, xml_nic);
+    r.cli.all = false;
+    ck_assert_int_eq(vnet_validate(&o, &r.cli, &err), 0);
+    ck_assert(o.need_xml);
+    ev = eval_ctx(&r, &o, &c.cur, &c.pair);
+    vnet_evaluate(&ev, &r.rep);
+    eval_render(&r);
+    eval_has(&r, "[OK] db:52:54:00:aa:bb:cc: ");
+    eval_has(&r, "[UNKNOWN] db:eth9: no interface with this device name, MAC or alias "
+                 "(interfaces: 52:54:00:aa:bb:cc)");
+    ck_assert_uint_eq(r.xml.reads, 1);
+    eval_free(&r);
+
+    o.ifaces = want + 1;
+    o.nifaces = 1;
+    eval(&r, &o, &c, NULL, 0, xml_nic);
+    eval_has(&r, "TEST UNKNOWN - db: no interface matches --interface eth9 (interfaces: "
+                 "52:54:00:aa:bb:cc)");
+    eval_free(&r);
+
+    c.cur.nnet = 0;
+    o.nifaces = 0;
+    eval(&r, &o, &c, NULL, 0, xml_nic);
+    eval_has(&r, "db: libvirt reports no interfaces for this domain");
+    ck_assert_uint_eq(r.xml.reads, 0);
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(new_interface)
+{
+    struct vnet_opts o = {NULL, 0, VM_DEV_LABEL_DEV, false};
+    struct vnet_case c;
+    struct eval_run r;
+
+    vnet_case_init(&c);
+    c.prev.nnet = 0;
+    eval(&r, &o, &c, NULL, 0, NULL);
+    ck_assert_int_eq(r.st, VM_UNKNOWN);
+    eval_has(&r, "db:vnet0: no previous sample of this interface (new or hot-plugged)");
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(options)
+{
+    struct vnet_opts o = {NULL, 0, VM_DEV_LABEL_MAC, false};
+    struct vm_err err = {""};
+
+    ck_assert_int_eq(vnet_opt(&o, VNET_OPT_INTERFACE, "", &err), -1);
+    ck_assert_int_eq(vnet_opt(&o, VNET_OPT_INTERFACE, "vnet0", &err), 0);
+    ck_assert_uint_eq(o.nifaces, 1);
+    ck_assert_int_eq(vnet_opt(&o, VNET_OPT_LABEL, "Alias", &err), 0);
+    ck_assert_int_eq(o.label, VM_DEV_LABEL_ALIAS);
+    ck_assert_int_eq(vnet_opt(&o, VNET_OPT_LABEL, "name", &err), -1);
+    ck_assert_str_eq(err.msg, "invalid --label 'name': use mac, alias or dev");
+    free(o.ifaces);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("eval_vnet");
+    TCase *tc = vm_ck_tcase(s, "evaluate", VM_CK_TIMEOUT_S, NULL, NULL);
+
+    tcase_add_test(tc, named_by_mac);
+    tcase_add_test(tc, dev_label_needs_no_xml);
+    tcase_add_test(tc, xml_unreadable);
+    tcase_add_loop_test(tc, thresholds, 0, sizeof(judged) / sizeof(judged[0]));
+    tcase_add_test(tc, interface_choice);
+    tcase_add_test(tc, new_interface);
+    tcase_add_test(tc, options);
+    return vm_ck_run(s);
+}
