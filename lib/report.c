@@ -30,6 +30,10 @@ void vm_report_free(struct vm_report *r)
         free(it->name);
         free(it->brief);
         free(it->detail);
+        vm_buf_free(&it->why);
+        for (size_t j = 0; j < it->nbreach; j++)
+            free(it->breach[j].metric);
+        free(it->breach);
         for (size_t j = 0; j < it->nperf; j++)
             vm_perf_free(&it->perf[j]);
         free(it->perf);
@@ -145,6 +149,84 @@ void vm_item_perf(struct vm_item *it, const char *const *label_parts, size_t npa
     p->min = min;
     p->has_max = isfinite(max);
     p->max = max;
+}
+
+void vm_item_note(struct vm_item *it, enum vm_status st, const char *fmt, ...)
+{
+    va_list ap;
+    int cmp;
+
+    if (!it)
+        return;
+    it->status = vm_status_worst(it->status, st);
+    cmp = vm_status_rank(st) - vm_status_rank(it->why_status);
+    if (st == VM_OK || cmp < 0)
+        return;
+    if (cmp > 0) {
+        it->why_status = st;
+        vm_buf_truncate(&it->why, 0);
+    } else if (it->why.len) {
+        vm_buf_append(&it->why, ", ");
+    }
+    va_start(ap, fmt);
+    vm_buf_vprintf(&it->why, fmt, ap);
+    va_end(ap);
+    if (it->why.oom)
+        it->oom = true;
+}
+
+static void item_breach(struct vm_item *it, const struct vm_metric_out *m, double value,
+                        const struct vm_range *limit, enum vm_status st)
+{
+    const char *name = m->metric ? m->metric : m->nlabel ? m->label[m->nlabel - 1] : "";
+    struct vm_breach *b;
+    bool failed = false;
+
+    it->breach = grow(it->breach, it->nbreach, sizeof(*it->breach), &failed);
+    if (failed) {
+        it->oom = true;
+        return;
+    }
+    b = &it->breach[it->nbreach];
+    b->metric = vm_strdup(name ? name : "");
+    if (!b->metric) {
+        it->oom = true;
+        return;
+    }
+    b->value = value;
+    b->limit = *limit;
+    b->status = st;
+    it->nbreach++;
+}
+
+enum vm_status vm_item_metric(struct vm_item *it, const struct vm_metric_out *m)
+{
+    bool sized = m->total > 0, in_bytes = m->uom && strcmp(m->uom, "B") == 0;
+    const struct vm_range *broke = NULL;
+    enum vm_status st = VM_OK;
+
+    if (!it || isnan(m->value))
+        return VM_OK;
+    if (m->th && !m->show_only) {
+        /* A size figure is judged in percent and in bytes, each range in
+         * its own unit; a plain one by its value. */
+        double pct = sized && in_bytes ? 100.0 * m->value / m->total : m->value;
+        double bytes = sized && !in_bytes ? m->bytes : m->value;
+
+        st = vm_thresh_eval_sized(m->th, pct, bytes, &broke);
+        if (broke)
+            item_breach(it, m, broke->unit == VM_UNIT_BYTES ? bytes : pct, broke, st);
+        it->status = vm_status_worst(it->status, st);
+    }
+    if (m->label) {
+        struct vm_thresh t;
+
+        if (m->th && sized)
+            t = vm_thresh_in_unit(m->th, m->total, in_bytes);
+        vm_item_perf(it, m->label, m->nlabel, m->value, m->uom,
+                     m->th && sized ? &t : m->th, m->min, m->max);
+    }
+    return st;
 }
 
 void vm_report_clean_text(struct vm_buf *out, const char *text)

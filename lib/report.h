@@ -24,13 +24,25 @@
 #include "perfdata.h"
 #include "status.h"
 
+/* A threshold a metric broke, kept so that wording can name the limit. */
+struct vm_breach {
+    char *metric;          /* e.g. "read_Bps" (owned) */
+    double value;          /* the figure, in the unit of `limit` */
+    struct vm_range limit; /* the range that alerted */
+    enum vm_status status; /* VM_WARNING or VM_CRITICAL */
+};
+
 struct vm_item {
-    enum vm_status status;
+    enum vm_status status; /* worst of the add, its metrics and its notes */
     char *name;   /* what the summary names: the domain (owned, unsanitised) */
     char *brief;  /* short figure for the summary, e.g. "91% used" (owned, may be NULL) */
     char *detail; /* the long-output line after "[STATE] name: " (owned, may be NULL) */
     struct vm_perf *perf;
     size_t nperf;
+    struct vm_buf why;        /* vm_item_note texts at why_status, ", "-joined; empty while OK */
+    enum vm_status why_status;
+    struct vm_breach *breach; /* what vm_item_metric judged not OK, in call order */
+    size_t nbreach;
     size_t seq;   /* insertion order, for a stable sort */
     bool oom;     /* an allocation for this item failed; render says UNKNOWN */
 };
@@ -58,6 +70,32 @@ void vm_item_detail(struct vm_item *it, const char *fmt, ...) __attribute__((for
 void vm_item_perf(struct vm_item *it, const char *const *label_parts, size_t nparts,
                   double value, const char *uom, const struct vm_thresh *th,
                   double min, double max);
+
+/* One metric of an item: judged against its thresholds, its state folded
+ * into the item (a broken threshold is recorded in it->breach), and its
+ * perfdata added with the thresholds in the value's unit. */
+struct vm_metric_out {
+    const char *metric;         /* the threshold's name, for the record; NULL: last label part */
+    const char *const *label;   /* perfdata label parts; NULL: judged only, no perfdata */
+    size_t nlabel;
+    double value;               /* NAN: not measured: neither judged nor printed */
+    const char *uom;            /* static: "", "%", "B", "ms", "c" */
+    const struct vm_thresh *th; /* NULL: none */
+    double min, max;            /* NAN leaves them out */
+    double total;               /* > 0: a size figure, 100% = `total` bytes; its ranges may be in
+                                 * either unit and print in the value's ("B" or percent) */
+    double bytes;               /* with `total` and a percent value: the figure in bytes */
+    bool show_only;             /* print th, judge nothing: another call judged the figure */
+};
+
+/* Returns the metric's state (OK when not judged). NULL item: nothing. */
+enum vm_status vm_item_metric(struct vm_item *it, const struct vm_metric_out *m);
+
+/* Fold an explicit state into the item with the words that explain it:
+ * the text is kept when st is not OK and at least as bad as the worst
+ * note so far (a worse one replaces the texts), in it->why. */
+void vm_item_note(struct vm_item *it, enum vm_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Render the whole output (ending in '\n') into `out` and return the
  * overall state. With zero items the state is UNKNOWN ("no domains").

@@ -23,6 +23,33 @@ int vm_rate(uint64_t prev, uint64_t cur, double elapsed_s, double *out)
     return 0;
 }
 
+int vm_pair_delta(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
+                  uint32_t cur_have, unsigned field, uint64_t *out)
+{
+    if (!((prev_have >> field) & 1u) || !((cur_have >> field) & 1u) || cur[field] < prev[field])
+        return -1;
+    *out = cur[field] - prev[field];
+    return 0;
+}
+
+int vm_pair_rate(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
+                 uint32_t cur_have, unsigned field, double elapsed_s, double *out)
+{
+    uint64_t d;
+
+    if (vm_pair_delta(prev, prev_have, cur, cur_have, field, &d) < 0)
+        return -1;
+    return vm_rate(prev[field], cur[field], elapsed_s, out);
+}
+
+double vm_pair_rate_or_nan(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
+                           uint32_t cur_have, unsigned field, double elapsed_s)
+{
+    double v;
+
+    return vm_pair_rate(prev, prev_have, cur, cur_have, field, elapsed_s, &v) == 0 ? v : NAN;
+}
+
 /* Every field of v[] marked in `counters` that both sides have must not
  * have gone down, nor (when max_delta is given) gone up by more than
  * max_delta[field]. */

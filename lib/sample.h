@@ -22,6 +22,7 @@
 #ifndef VM_SAMPLE_H
 #define VM_SAMPLE_H
 
+#include <math.h>
 #include <stdbool.h>
 
 #include "err.h"
@@ -31,6 +32,28 @@
 /* Pure: rate per second of a cumulative counter. Returns 0 and *out, or -1
  * when cur < prev (reset) or elapsed is not > 0. */
 int vm_rate(uint64_t prev, uint64_t cur, double elapsed_s, double *out);
+
+/* Pure: how much counter `field` grew between two value arrays with
+ * presence bits (any of the stats structs' v[]/have). Returns 0 and *out,
+ * or -1 when either side lacks the field or the counter went down. */
+int vm_pair_delta(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
+                  uint32_t cur_have, unsigned field, uint64_t *out);
+
+/* Pure: the same as a rate per second over elapsed_s (vm_rate). */
+int vm_pair_rate(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
+                 uint32_t cur_have, unsigned field, double elapsed_s, double *out);
+
+/* vm_pair_rate of one field of two stats structs: VM_PAIR_RATE(a->cpu,
+ * b->cpu, VM_CPU_TIME, el, &v). VM_PAIR_RATE_OR_NAN gives the rate, or NAN
+ * when there is none (also when `pprev` is NULL: no previous device). */
+#define VM_PAIR_RATE(pstruct, cstruct, field, elapsed, out) \
+    vm_pair_rate((pstruct).v, (pstruct).have, (cstruct).v, (cstruct).have, (field), (elapsed), (out))
+double vm_pair_rate_or_nan(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
+                           uint32_t cur_have, unsigned field, double elapsed_s);
+#define VM_PAIR_RATE_OR_NAN(pprev, cstruct, field, elapsed) \
+    ((pprev) ? vm_pair_rate_or_nan((pprev)->v, (pprev)->have, (cstruct).v, (cstruct).have, \
+                                   (field), (elapsed)) \
+             : NAN)
 
 /* Pure: true when every counter present in both prev and cur (cpu, vcpu,
  * block, net) did not decrease and the domain id is the same. */

@@ -17,6 +17,49 @@ enum vm_status vm_thresh_eval(const struct vm_thresh *t, double value)
     return VM_OK;
 }
 
+static bool sized_alerts(const struct vm_range *r, double value, double bytes)
+{
+    return vm_range_alerts(r, r->unit == VM_UNIT_BYTES ? bytes : value);
+}
+
+enum vm_status vm_thresh_eval_sized(const struct vm_thresh *t, double value, double bytes,
+                                    const struct vm_range **broke)
+{
+    const struct vm_range *r = NULL;
+    enum vm_status st = VM_OK;
+
+    if (t->has_crit && sized_alerts(&t->crit, value, bytes)) {
+        r = &t->crit;
+        st = VM_CRITICAL;
+    } else if (t->has_warn && sized_alerts(&t->warn, value, bytes)) {
+        r = &t->warn;
+        st = VM_WARNING;
+    }
+    if (broke)
+        *broke = r;
+    return st;
+}
+
+static struct vm_range range_in_unit(const struct vm_range *r, double total, bool to_bytes)
+{
+    if (to_bytes && r->unit != VM_UNIT_BYTES)
+        return vm_range_scale(r, total / 100.0, VM_UNIT_BYTES);
+    if (!to_bytes && r->unit == VM_UNIT_BYTES)
+        return vm_range_scale(r, total > 0 ? 100.0 / total : 0, VM_UNIT_PERCENT);
+    return *r;
+}
+
+struct vm_thresh vm_thresh_in_unit(const struct vm_thresh *t, double total, bool to_bytes)
+{
+    struct vm_thresh out = *t;
+
+    if (t->has_warn)
+        out.warn = range_in_unit(&t->warn, total, to_bytes);
+    if (t->has_crit)
+        out.crit = range_in_unit(&t->crit, total, to_bytes);
+    return out;
+}
+
 /* "a, b or c" for an error message. */
 static void names_list(const struct vm_metric_def *defs, size_t ndefs, struct vm_buf *b)
 {

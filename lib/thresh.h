@@ -36,6 +36,18 @@ struct vm_thresh_arg {
 /* OK, WARNING or CRITICAL for `value` (critical checked first). */
 enum vm_status vm_thresh_eval(const struct vm_thresh *t, double value);
 
+/* The same for a figure whose ranges may be in percent (or bare numbers)
+ * or in bytes: each range is compared with the value in its own unit
+ * (`bytes` for a range in bytes, else `value`). *broke, when not NULL, is
+ * set to the range that alerted, or NULL. A plain metric passes its value
+ * twice. */
+enum vm_status vm_thresh_eval_sized(const struct vm_thresh *t, double value, double bytes,
+                                    const struct vm_range **broke);
+
+/* The same thresholds expressed in one unit for perfdata: `total` is what
+ * 100% means in bytes. to_bytes selects the direction. */
+struct vm_thresh vm_thresh_in_unit(const struct vm_thresh *t, double total, bool to_bytes);
+
 /* Resolve `args` into out[ndefs] (zeroed first): "METRIC=RANGE" goes to the
  * named metric, a bare range to defs[0]. Unknown metric names, a metric set
  * twice for the same level, and bad ranges are errors (-1, err set). */

@@ -81,26 +81,30 @@ static double vcpu_cap_cores(const struct vm_eval *ev, unsigned nvcpu)
     return cores;
 }
 
-static void vcpu_perf(struct vm_item *it, const char *name, const char *metric, double v,
-                      const char *uom, const struct vm_thresh *th, double max)
+/* One figure of the item, judged against threshold `mi` (-1: none; with
+ * show_only only shown) and in perfdata as DOM:label. */
+static void vcpu_metric(struct vm_item *it, const struct vm_eval *ev, const char *label, double v,
+                        const char *uom, int mi, double max, bool show_only)
 {
-    const char *parts[] = {name, metric};
+    const char *parts[] = {ev->name, label};
+    struct vm_metric_out m = {.metric = mi < 0 ? NULL : vcpu_metrics[mi].name,
+                              .label = parts, .nlabel = 2, .value = v, .uom = uom,
+                              .th = mi < 0 ? NULL : &ev->cli->th[mi], .min = 0, .max = max,
+                              .show_only = show_only};
 
-    vm_item_perf(it, parts, 2, v, uom, th, 0, max);
+    vm_item_metric(it, &m);
 }
 
 static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
 {
     const struct vcpu_opts *o = ev->ctx;
     const struct vm_rate_pair *pr = ev->pair;
-    const struct vm_thresh *th = ev->cli->th;
     const struct vm_dom_stats *a, *b;
     struct vm_buf detail = VM_BUF_INIT, how = VM_BUF_INIT;
     double cpu_ns, usage, cores, steal = NAN, busiest = NAN, user = NAN, sys = NAN, cap = NAN;
     double cap_cores = 0, v;
     unsigned nvcpu, busiest_n = 0, nsteal = 0;
     struct vm_item *it;
-    enum vm_status st;
     size_t i;
 
     if (!pr || !pr->prev) {
@@ -111,27 +115,27 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     a = pr->prev;
     b = pr->cur;
     nvcpu = b->vcpu_current ? b->vcpu_current : (unsigned)b->nvcpu;
-    if (VM_FIELD_RATE(a->cpu, b->cpu, VM_CPU_TIME, pr->elapsed_s, &cpu_ns) < 0 || nvcpu == 0) {
+    if (VM_PAIR_RATE(a->cpu, b->cpu, VM_CPU_TIME, pr->elapsed_s, &cpu_ns) < 0 || nvcpu == 0) {
         vm_eval_nodata(ev, rep, "no CPU time from libvirt for this domain");
         return;
     }
     cores = cpu_ns / NS_PER_S;
     usage = 100.0 * cores / nvcpu;
-    if (VM_FIELD_RATE(a->cpu, b->cpu, VM_CPU_USER, pr->elapsed_s, &v) == 0)
+    if (VM_PAIR_RATE(a->cpu, b->cpu, VM_CPU_USER, pr->elapsed_s, &v) == 0)
         user = 100.0 * v / NS_PER_S / nvcpu;
-    if (VM_FIELD_RATE(a->cpu, b->cpu, VM_CPU_SYSTEM, pr->elapsed_s, &v) == 0)
+    if (VM_PAIR_RATE(a->cpu, b->cpu, VM_CPU_SYSTEM, pr->elapsed_s, &v) == 0)
         sys = 100.0 * v / NS_PER_S / nvcpu;
     /* Per vCPU: the busiest one, and steal summed over all of them. The
      * array may be sparse (hotplug): only vCPUs present in both count. */
     for (i = 0; i < b->nvcpu && i < a->nvcpu; i++) {
-        if (VM_FIELD_RATE(a->vcpu[i], b->vcpu[i], VM_VCPU_TIME, pr->elapsed_s, &v) == 0) {
+        if (VM_PAIR_RATE(a->vcpu[i], b->vcpu[i], VM_VCPU_TIME, pr->elapsed_s, &v) == 0) {
             v = 100.0 * v / NS_PER_S;
             if (isnan(busiest) || v > busiest) {
                 busiest = v;
                 busiest_n = (unsigned)i;
             }
         }
-        if (VM_FIELD_RATE(a->vcpu[i], b->vcpu[i], VM_VCPU_DELAY, pr->elapsed_s, &v) == 0) {
+        if (VM_PAIR_RATE(a->vcpu[i], b->vcpu[i], VM_VCPU_DELAY, pr->elapsed_s, &v) == 0) {
             steal = (isnan(steal) ? 0 : steal) + 100.0 * v / NS_PER_S;
             nsteal++;
         }
@@ -141,18 +145,29 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     if (o->cap && (cap_cores = vcpu_cap_cores(ev, nvcpu)) > 0)
         cap = 100.0 * cores / cap_cores;
 
-    st = vm_thresh_eval(&th[VCPU_USAGE], usage);
-    st = vm_status_worst(st, vm_thresh_eval(&th[VCPU_CORES], cores));
-    if (!isnan(steal))
-        st = vm_status_worst(st, vm_thresh_eval(&th[VCPU_STEAL], steal));
-    if (!isnan(busiest))
-        st = vm_status_worst(st, vm_thresh_eval(&th[VCPU_VCPU], busiest));
-    if (!isnan(cap))
-        st = vm_status_worst(st, vm_thresh_eval(&th[VCPU_CAP], cap));
-
-    it = vm_report_add(rep, st, ev->name);
+    it = vm_report_add(rep, VM_OK, ev->name);
     if (!it)
         goto cleanup;
+    vcpu_metric(it, ev, "usage", usage, "%", VCPU_USAGE, 100, false);
+    vcpu_metric(it, ev, "cores", cores, "", VCPU_CORES, nvcpu, false);
+    vcpu_metric(it, ev, "steal", steal, "%", VCPU_STEAL, 100, false);
+    vcpu_metric(it, ev, "vcpu_max", busiest, "%", VCPU_VCPU, 100, false);
+    vcpu_metric(it, ev, "cap", cap, "%", VCPU_CAP, NAN, false);
+    vcpu_metric(it, ev, "user", user, "%", -1, 100, false);
+    vcpu_metric(it, ev, "system", sys, "%", -1, 100, false);
+    vcpu_metric(it, ev, "cpu_time", (double)b->cpu.v[VM_CPU_TIME], "c", -1, NAN, false);
+    if (o->per_vcpu) {
+        for (i = 0; i < b->nvcpu && i < a->nvcpu; i++) {
+            char label[32];
+
+            if (VM_PAIR_RATE(a->vcpu[i], b->vcpu[i], VM_VCPU_TIME, pr->elapsed_s, &v) < 0)
+                continue;
+            snprintf(label, sizeof(label), "vcpu%zu", i);
+            /* judged as vcpu_max, the busiest */
+            vcpu_metric(it, ev, label, 100.0 * v / NS_PER_S, "%", VCPU_VCPU, 100, true);
+        }
+    }
+
     vm_item_brief(it, "%.1f%% of %u vCPU%s", usage, nvcpu, nvcpu == 1 ? "" : "s");
     vm_buf_printf(&detail, "%.1f%% of %u vCPU%s (%.2f cores)", usage, nvcpu, nvcpu == 1 ? "" : "s",
                   cores);
@@ -170,34 +185,6 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
         vm_buf_append(&detail, "; domain is paused");
     vm_pair_describe(&how, pr);
     vm_item_detail(it, "%s; %s", vm_buf_str(&detail), vm_buf_str(&how));
-
-    vcpu_perf(it, ev->name, "usage", usage, "%", &th[VCPU_USAGE], 100);
-    vcpu_perf(it, ev->name, "cores", cores, "", &th[VCPU_CORES], nvcpu);
-    if (!isnan(steal))
-        vcpu_perf(it, ev->name, "steal", steal, "%", &th[VCPU_STEAL], 100);
-    if (!isnan(busiest))
-        vcpu_perf(it, ev->name, "vcpu_max", busiest, "%", &th[VCPU_VCPU], 100);
-    if (!isnan(cap))
-        vcpu_perf(it, ev->name, "cap", cap, "%", &th[VCPU_CAP], NAN);
-    if (!isnan(user))
-        vcpu_perf(it, ev->name, "user", user, "%", NULL, 100);
-    if (!isnan(sys))
-        vcpu_perf(it, ev->name, "system", sys, "%", NULL, 100);
-    {
-        const char *parts[] = {ev->name, "cpu_time"};
-
-        vm_item_perf(it, parts, 2, (double)b->cpu.v[VM_CPU_TIME], "c", NULL, 0, NAN);
-    }
-    if (o->per_vcpu) {
-        for (i = 0; i < b->nvcpu && i < a->nvcpu; i++) {
-            char label[32];
-
-            if (VM_FIELD_RATE(a->vcpu[i], b->vcpu[i], VM_VCPU_TIME, pr->elapsed_s, &v) < 0)
-                continue;
-            snprintf(label, sizeof(label), "vcpu%zu", i);
-            vcpu_perf(it, ev->name, label, 100.0 * v / NS_PER_S, "%", &th[VCPU_VCPU], 100);
-        }
-    }
 
 cleanup:
     vm_buf_free(&detail);

@@ -115,36 +115,37 @@ static void vdisk_count(struct vm_buf *out, double v)
     vm_buf_printf(out, "%.*f", v < 10 ? 1 : 0, v);
 }
 
-/* Judge a bytes-per-second figure; its wording only when it alerts. */
-static void vdisk_judge_bps(struct vm_verdict *vd, const struct vm_thresh *t, double v,
-                            const char *what)
+/* The wording of a figure that broke its threshold, for the summary. */
+static void vdisk_note_bps(struct vm_item *it, enum vm_status st, double v, const char *what)
 {
     struct vm_buf h = VM_BUF_INIT;
-    enum vm_status st;
 
-    if (isnan(v) || (st = vm_thresh_eval(t, v)) == VM_OK)
+    if (st == VM_OK)
         return;
     vdisk_bps(&h, v);
-    vm_verdict_note(vd, st, "%s %s", what, vm_buf_str(&h));
+    vm_item_note(it, st, "%s %s", what, vm_buf_str(&h));
     vm_buf_free(&h);
 }
 
-static void vdisk_judge(struct vm_verdict *vd, const struct vm_thresh *t, double v,
-                        const char *what, const char *unit)
+static void vdisk_note(struct vm_item *it, enum vm_status st, double v, const char *what,
+                       const char *unit)
 {
     /* one decimal for small figures (latency in ms), none for large ones */
-    if (!isnan(v))
-        vm_verdict_note(vd, vm_thresh_eval(t, v), "%s %.*f%s", what, v < 100 ? 1 : 0, v, unit);
+    vm_item_note(it, st, "%s %.*f%s", what, v < 100 ? 1 : 0, v, unit);
 }
 
-static void vdisk_perf(struct vm_item *it, const char *dom, const char *dev, const char *metric,
-                       double v, const char *uom, const struct vm_thresh *th, double min,
-                       double max)
+/* One figure of a disk, judged against threshold `mi` (-1: none) and in
+ * perfdata as DOM:DEV:label. */
+static enum vm_status vdisk_metric(struct vm_item *it, const struct vm_eval *ev, const char *dev,
+                                   const char *label, double v, const char *uom, int mi,
+                                   double max)
 {
-    const char *parts[] = {dom, dev, metric};
+    const char *parts[] = {ev->name, dev, label};
+    struct vm_metric_out m = {.metric = mi < 0 ? NULL : vdisk_metrics[mi].name,
+                              .label = parts, .nlabel = 3, .value = v, .uom = uom,
+                              .th = mi < 0 ? NULL : &ev->cli->th[mi], .min = 0, .max = max};
 
-    if (!isnan(v))
-        vm_item_perf(it, parts, 3, v, uom, th, min, max);
+    return vm_item_metric(it, &m);
 }
 
 /* Everything measured for one disk; NAN where unknown. */
@@ -172,21 +173,21 @@ static void vdisk_measure(const struct vm_block_stats *p, const struct vm_block_
     f->lim_name = NULL;
     f->have_times = VM_HAS(*b, VM_BLK_RD_TIMES) || VM_HAS(*b, VM_BLK_WR_TIMES);
     if (p) {
-        if (VM_FIELD_RATE(*p, *b, VM_BLK_RD_BYTES, el, &v) == 0)
+        if (VM_PAIR_RATE(*p, *b, VM_BLK_RD_BYTES, el, &v) == 0)
             f->r.rd_Bps = v;
-        if (VM_FIELD_RATE(*p, *b, VM_BLK_WR_BYTES, el, &v) == 0)
+        if (VM_PAIR_RATE(*p, *b, VM_BLK_WR_BYTES, el, &v) == 0)
             f->r.wr_Bps = v;
-        if (VM_FIELD_RATE(*p, *b, VM_BLK_RD_REQS, el, &v) == 0)
+        if (VM_PAIR_RATE(*p, *b, VM_BLK_RD_REQS, el, &v) == 0)
             f->r.rd_iops = v;
-        if (VM_FIELD_RATE(*p, *b, VM_BLK_WR_REQS, el, &v) == 0)
+        if (VM_PAIR_RATE(*p, *b, VM_BLK_WR_REQS, el, &v) == 0)
             f->r.wr_iops = v;
-        if (VM_FIELD_RATE(*p, *b, VM_BLK_FL_REQS, el, &v) == 0)
+        if (VM_PAIR_RATE(*p, *b, VM_BLK_FL_REQS, el, &v) == 0)
             f->fl_ps = v;
         if (vm_dev_latency_ms(p, b, VM_BLK_RD_REQS, VM_BLK_RD_TIMES, &v) == 0)
             f->lat_r = v;
         if (vm_dev_latency_ms(p, b, VM_BLK_WR_REQS, VM_BLK_WR_TIMES, &v) == 0)
             f->lat_w = v;
-        f->have_err = vm_dev_delta(p->v, p->have, b->v, b->have, VM_BLK_ERRORS, &f->nerr) == 0;
+        f->have_err = vm_pair_delta(p->v, p->have, b->v, b->have, VM_BLK_ERRORS, &f->nerr) == 0;
     }
     if (VM_HAS(*b, VM_BLK_CAPACITY) && b->v[VM_BLK_CAPACITY] > 0)
         f->cap = (double)b->v[VM_BLK_CAPACITY];
@@ -198,28 +199,6 @@ static void vdisk_measure(const struct vm_block_stats *p, const struct vm_block_
         f->fill = 100.0 * f->alloc / f->cap;
     if (xd && vm_dev_iotune_any(&xd->iotune))
         f->thr = vm_dev_iotune_pct(&xd->iotune, &f->r, &f->lim_name, &f->lim);
-}
-
-static void vdisk_verdict(const struct vm_thresh *th, const struct vdisk_fig *f, bool have_prev,
-                          struct vm_verdict *vd)
-{
-    if (!have_prev)
-        vm_verdict_note(vd, VM_UNKNOWN, "no previous sample of this disk (new or hot-plugged)");
-    if (!isnan(f->fill))
-        vm_verdict_note(vd, vm_eval_sized(&th[VDISK_FILL], f->fill, f->alloc), "%.1f%% full",
-                        f->fill);
-    vdisk_judge_bps(vd, &th[VDISK_READ_BPS], f->r.rd_Bps, "read");
-    vdisk_judge_bps(vd, &th[VDISK_WRITE_BPS], f->r.wr_Bps, "write");
-    vdisk_judge(vd, &th[VDISK_READ_IOPS], f->r.rd_iops, "read iops", "");
-    vdisk_judge(vd, &th[VDISK_WRITE_IOPS], f->r.wr_iops, "write iops", "");
-    vdisk_judge(vd, &th[VDISK_LATENCY], f->lat_r, "read latency", " ms");
-    vdisk_judge(vd, &th[VDISK_LATENCY], f->lat_w, "write latency", " ms");
-    if (f->have_err)
-        vm_verdict_note(vd, vm_thresh_eval(&th[VDISK_ERRORS], (double)f->nerr),
-                        "%llu I/O error%s", (unsigned long long)f->nerr, f->nerr == 1 ? "" : "s");
-    if (!isnan(f->thr))
-        vm_verdict_note(vd, vm_thresh_eval(&th[VDISK_THROTTLE], f->thr), "%.0f%% of iotune %s",
-                        f->thr, f->lim_name);
 }
 
 /* The long-output line of one disk. */
@@ -318,23 +297,68 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep,
     const struct vm_thresh *th = ev->cli->th;
     const struct vm_rate_pair *pr = ev->pair;
     const struct vm_block_stats *p = vm_dev_block_find(pr->prev, b->name);
-    struct vm_verdict vd = VM_VERDICT_INIT;
     struct vm_buf name = VM_BUF_INIT, det = VM_BUF_INIT, how = VM_BUF_INIT;
-    struct vm_thresh t_pct, t_bytes;
+    enum vm_status s_rd, s_wr, s_rio, s_wio, s_lr, s_lw, s_err, s_fill = VM_OK, s_thr;
     struct vdisk_fig f;
     struct vm_dev_raw raw[VM_DEV_MAX_RAW];
     size_t i, nraw;
     struct vm_item *it;
 
     vdisk_measure(p, b, xd, pr->elapsed_s, &f);
-    vdisk_verdict(th, &f, p != NULL, &vd);
     vm_buf_printf(&name, "%s:%s", ev->name, dev);
-    it = vm_report_add(rep, vd.status, vm_buf_str(&name));
+    it = vm_report_add(rep, VM_OK, vm_buf_str(&name));
     if (!it)
         goto cleanup;
 
-    if (vd.why.len) {
-        vm_item_brief(it, "%s", vm_buf_str(&vd.why));
+    s_rd = vdisk_metric(it, ev, dev, "read_Bps", f.r.rd_Bps, "", VDISK_READ_BPS, NAN);
+    s_wr = vdisk_metric(it, ev, dev, "write_Bps", f.r.wr_Bps, "", VDISK_WRITE_BPS, NAN);
+    s_rio = vdisk_metric(it, ev, dev, "read_iops", f.r.rd_iops, "", VDISK_READ_IOPS, NAN);
+    s_wio = vdisk_metric(it, ev, dev, "write_iops", f.r.wr_iops, "", VDISK_WRITE_IOPS,
+                         NAN);
+    vdisk_metric(it, ev, dev, "flush_ps", f.fl_ps, "", -1, NAN);
+    s_lr = vdisk_metric(it, ev, dev, "read_latency", f.lat_r, "ms", VDISK_LATENCY, NAN);
+    s_lw = vdisk_metric(it, ev, dev, "write_latency", f.lat_w, "ms", VDISK_LATENCY, NAN);
+    s_err = vdisk_metric(it, ev, dev, "errors", f.have_err ? (double)f.nerr : NAN, "",
+                         VDISK_ERRORS, NAN);
+    if (!isnan(f.fill)) {
+        /* One threshold pair in two units: percent for fill, bytes for
+         * the allocation (judged once, on fill). */
+        const char *fill_l[] = {ev->name, dev, "fill"}, *alloc_l[] = {ev->name, dev, "allocation"};
+        struct vm_metric_out m_fill = {.label = fill_l, .nlabel = 3, .value = f.fill, .uom = "%",
+                                       .th = &th[VDISK_FILL], .min = 0, .max = 100,
+                                       .total = f.cap, .bytes = f.alloc};
+        struct vm_metric_out m_alloc = {.label = alloc_l, .nlabel = 3, .value = f.alloc,
+                                        .uom = "B", .th = &th[VDISK_FILL], .min = 0,
+                                        .max = f.cap, .total = f.cap, .show_only = true};
+
+        s_fill = vm_item_metric(it, &m_fill);
+        vm_item_metric(it, &m_alloc);
+    } else {
+        vdisk_metric(it, ev, dev, "allocation", f.alloc, "B", -1, NAN);
+    }
+    vdisk_metric(it, ev, dev, "capacity", f.cap, "B", -1, NAN);
+    vdisk_metric(it, ev, dev, "physical", f.phys, "B", -1, NAN);
+    s_thr = vdisk_metric(it, ev, dev, "throttle", f.thr, "%", VDISK_THROTTLE, NAN);
+    /* The raw counters last: an output budget trims perfdata from the end,
+     * and a grapher can do without them where the rates are shown. */
+    nraw = vm_dev_block_raw(b, raw);
+    for (i = 0; i < nraw; i++)
+        vdisk_metric(it, ev, dev, raw[i].metric, (double)raw[i].value, "c", -1, NAN);
+
+    /* The summary's words, most telling first. */
+    if (!p)
+        vm_item_note(it, VM_UNKNOWN, "no previous sample of this disk (new or hot-plugged)");
+    vm_item_note(it, s_fill, "%.1f%% full", f.fill);
+    vdisk_note_bps(it, s_rd, f.r.rd_Bps, "read");
+    vdisk_note_bps(it, s_wr, f.r.wr_Bps, "write");
+    vdisk_note(it, s_rio, f.r.rd_iops, "read iops", "");
+    vdisk_note(it, s_wio, f.r.wr_iops, "write iops", "");
+    vdisk_note(it, s_lr, f.lat_r, "read latency", " ms");
+    vdisk_note(it, s_lw, f.lat_w, "write latency", " ms");
+    vm_item_note(it, s_err, "%llu I/O error%s", (unsigned long long)f.nerr, f.nerr == 1 ? "" : "s");
+    vm_item_note(it, s_thr, "%.0f%% of iotune %s", f.thr, f.lim_name);
+    if (it->why.len) {
+        vm_item_brief(it, "%s", vm_buf_str(&it->why));
     } else {
         /* All well: the figures a reader looks for first. */
         struct vm_buf h = VM_BUF_INIT;
@@ -355,36 +379,7 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep,
     vm_item_detail(it, "%s%s; %s", vm_buf_str(&det), ev->paused ? "; domain is paused" : "",
                    vm_buf_str(&how));
 
-    vdisk_perf(it, ev->name, dev, "read_Bps", f.r.rd_Bps, "", &th[VDISK_READ_BPS], 0, NAN);
-    vdisk_perf(it, ev->name, dev, "write_Bps", f.r.wr_Bps, "", &th[VDISK_WRITE_BPS], 0, NAN);
-    vdisk_perf(it, ev->name, dev, "read_iops", f.r.rd_iops, "", &th[VDISK_READ_IOPS], 0, NAN);
-    vdisk_perf(it, ev->name, dev, "write_iops", f.r.wr_iops, "", &th[VDISK_WRITE_IOPS], 0, NAN);
-    vdisk_perf(it, ev->name, dev, "flush_ps", f.fl_ps, "", NULL, 0, NAN);
-    vdisk_perf(it, ev->name, dev, "read_latency", f.lat_r, "ms", &th[VDISK_LATENCY], 0, NAN);
-    vdisk_perf(it, ev->name, dev, "write_latency", f.lat_w, "ms", &th[VDISK_LATENCY], 0, NAN);
-    if (f.have_err)
-        vdisk_perf(it, ev->name, dev, "errors", (double)f.nerr, "", &th[VDISK_ERRORS], 0, NAN);
-    if (!isnan(f.fill)) {
-        /* One threshold pair in two units: percent for fill, bytes for
-         * the allocation. */
-        t_pct = vm_thresh_in_unit(&th[VDISK_FILL], f.cap, false);
-        t_bytes = vm_thresh_in_unit(&th[VDISK_FILL], f.cap, true);
-        vdisk_perf(it, ev->name, dev, "fill", f.fill, "%", &t_pct, 0, 100);
-        vdisk_perf(it, ev->name, dev, "allocation", f.alloc, "B", &t_bytes, 0, f.cap);
-    } else {
-        vdisk_perf(it, ev->name, dev, "allocation", f.alloc, "B", NULL, 0, NAN);
-    }
-    vdisk_perf(it, ev->name, dev, "capacity", f.cap, "B", NULL, 0, NAN);
-    vdisk_perf(it, ev->name, dev, "physical", f.phys, "B", NULL, 0, NAN);
-    vdisk_perf(it, ev->name, dev, "throttle", f.thr, "%", &th[VDISK_THROTTLE], 0, NAN);
-    /* The raw counters last: an output budget trims perfdata from the end,
-     * and a grapher can do without them where the rates are shown. */
-    nraw = vm_dev_block_raw(b, raw);
-    for (i = 0; i < nraw; i++)
-        vdisk_perf(it, ev->name, dev, raw[i].metric, (double)raw[i].value, "c", NULL, 0, NAN);
-
 cleanup:
-    vm_verdict_free(&vd);
     vm_buf_free(&name);
     vm_buf_free(&det);
     vm_buf_free(&how);

@@ -116,22 +116,17 @@ static long vmem_stale(const struct vm_eval *ev, const struct vmem_opts *o, long
     return age > limit ? limit : 0;
 }
 
-static void vmem_perf_bytes(struct vm_item *it, const char *name, const char *metric,
-                            const struct vm_bal_stats *b, enum vm_bal_field f)
+/* A balloon figure as perfdata, when the guest reports it: sizes (KiB
+ * from libvirt) in bytes, counters as c. */
+static void vmem_perf(struct vm_item *it, const char *name, const char *metric,
+                      const struct vm_bal_stats *b, enum vm_bal_field f, bool counter)
 {
     const char *parts[] = {name, metric};
+    struct vm_metric_out m = {.label = parts, .nlabel = 2, .uom = counter ? "c" : "B",
+                              .min = 0, .max = NAN};
 
-    if (VM_HAS(*b, f))
-        vm_item_perf(it, parts, 2, (double)b->v[f] * 1024.0, "B", NULL, 0, NAN);
-}
-
-static void vmem_perf_counter(struct vm_item *it, const char *name, const char *metric,
-                              const struct vm_bal_stats *b, enum vm_bal_field f)
-{
-    const char *parts[] = {name, metric};
-
-    if (VM_HAS(*b, f))
-        vm_item_perf(it, parts, 2, (double)b->v[f], "c", NULL, 0, NAN);
+    m.value = !VM_HAS(*b, f) ? NAN : counter ? (double)b->v[f] : (double)b->v[f] * 1024.0;
+    vm_item_metric(it, &m);
 }
 
 static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
@@ -140,9 +135,7 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     const struct vm_bal_stats *b = &ev->cur->balloon;
     const struct vm_thresh *th = ev->cli->th;
     struct vm_buf used_h = VM_BUF_INIT, avail_h = VM_BUF_INIT;
-    struct vm_thresh t_bytes, t_pct;
     struct vm_item *it;
-    enum vm_status st;
     bool usable;
     double avail, used, pct;
     long age, limit, period;
@@ -190,16 +183,41 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
         used = f >= a ? 0.0 : (double)(a - f) * 1024.0;
     }
     pct = 100.0 * used / avail;
-    st = vm_eval_sized(&th[VMEM_USED], pct, used);
-    if (VM_HAS(*b, VM_BAL_RSS) && VM_HAS(*b, VM_BAL_MAXIMUM) && b->v[VM_BAL_MAXIMUM] > 0) {
-        double rss = (double)b->v[VM_BAL_RSS] * 1024.0, max = (double)b->v[VM_BAL_MAXIMUM] * 1024.0;
-
-        st = vm_status_worst(st, vm_eval_sized(&th[VMEM_RSS], 100.0 * rss / max, rss));
-    }
-
-    it = vm_report_add(rep, st, ev->name);
+    it = vm_report_add(rep, VM_OK, ev->name);
     if (!it)
         return;
+    {
+        /* One threshold pair, shown in bytes on `used` and in percent on
+         * used_pct (judged once, on `used`). */
+        const char *used_l[] = {ev->name, "used"}, *pct_l[] = {ev->name, "used_pct"};
+        struct vm_metric_out m_used = {.label = used_l, .nlabel = 2, .value = used, .uom = "B",
+                                       .th = &th[VMEM_USED], .min = 0, .max = avail,
+                                       .total = avail};
+        struct vm_metric_out m_pct = {.label = pct_l, .nlabel = 2, .value = pct, .uom = "%",
+                                      .th = &th[VMEM_USED], .min = 0, .max = 100,
+                                      .total = avail, .bytes = used, .show_only = true};
+
+        vm_item_metric(it, &m_used);
+        vm_item_metric(it, &m_pct);
+    }
+    if (VM_HAS(*b, VM_BAL_RSS) && VM_HAS(*b, VM_BAL_MAXIMUM) && b->v[VM_BAL_MAXIMUM] > 0) {
+        /* judged against the maximum; its perfdata is the plain figure below */
+        struct vm_metric_out m_rss = {.metric = "rss", .value = (double)b->v[VM_BAL_RSS] * 1024.0,
+                                      .uom = "B", .th = &th[VMEM_RSS],
+                                      .total = (double)b->v[VM_BAL_MAXIMUM] * 1024.0};
+
+        vm_item_metric(it, &m_rss);
+    }
+    vmem_perf(it, ev->name, "available", b, VM_BAL_AVAILABLE, false);
+    vmem_perf(it, ev->name, "unused", b, VM_BAL_UNUSED, false);
+    vmem_perf(it, ev->name, "usable", b, VM_BAL_USABLE, false);
+    vmem_perf(it, ev->name, "disk_caches", b, VM_BAL_DISK_CACHES, false);
+    vmem_perf(it, ev->name, "rss", b, VM_BAL_RSS, false);
+    vmem_perf(it, ev->name, "actual", b, VM_BAL_CURRENT, false);
+    vmem_perf(it, ev->name, "swap_in", b, VM_BAL_SWAP_IN, true);
+    vmem_perf(it, ev->name, "swap_out", b, VM_BAL_SWAP_OUT, true);
+    vmem_perf(it, ev->name, "major_fault", b, VM_BAL_MAJOR_FAULT, true);
+
     vm_human_bytes(&used_h, used);
     vm_human_bytes(&avail_h, avail);
     vm_item_brief(it, "%.1f%% used (%s of %s, basis %s)", pct, vm_buf_str(&used_h),
@@ -208,24 +226,6 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
                    vm_buf_str(&avail_h), usable ? "usable" : "free",
                    o->basis == VMEM_BASIS_AUTO && !usable ? ": guest reports no usable figure" : "",
                    ev->paused ? "; domain is paused, figures are from before the pause" : "");
-
-    t_bytes = vm_thresh_in_unit(&th[VMEM_USED], avail, true);
-    t_pct = vm_thresh_in_unit(&th[VMEM_USED], avail, false);
-    {
-        const char *used_l[] = {ev->name, "used"}, *pct_l[] = {ev->name, "used_pct"};
-
-        vm_item_perf(it, used_l, 2, used, "B", &t_bytes, 0, avail);
-        vm_item_perf(it, pct_l, 2, pct, "%", &t_pct, 0, 100);
-    }
-    vmem_perf_bytes(it, ev->name, "available", b, VM_BAL_AVAILABLE);
-    vmem_perf_bytes(it, ev->name, "unused", b, VM_BAL_UNUSED);
-    vmem_perf_bytes(it, ev->name, "usable", b, VM_BAL_USABLE);
-    vmem_perf_bytes(it, ev->name, "disk_caches", b, VM_BAL_DISK_CACHES);
-    vmem_perf_bytes(it, ev->name, "rss", b, VM_BAL_RSS);
-    vmem_perf_bytes(it, ev->name, "actual", b, VM_BAL_CURRENT);
-    vmem_perf_counter(it, ev->name, "swap_in", b, VM_BAL_SWAP_IN);
-    vmem_perf_counter(it, ev->name, "swap_out", b, VM_BAL_SWAP_OUT);
-    vmem_perf_counter(it, ev->name, "major_fault", b, VM_BAL_MAJOR_FAULT);
     vm_buf_free(&used_h);
     vm_buf_free(&avail_h);
 }

@@ -154,7 +154,7 @@ static double vnet_rate(const struct vm_net_stats *p, const struct vm_net_stats 
 {
     double v;
 
-    return p && VM_FIELD_RATE(*p, *n, f, el, &v) == 0 ? v : NAN;
+    return p && VM_PAIR_RATE(*p, *n, f, el, &v) == 0 ? v : NAN;
 }
 
 static void vnet_measure(const struct vm_net_stats *p, const struct vm_net_stats *n,
@@ -180,42 +180,16 @@ static void vnet_measure(const struct vm_net_stats *p, const struct vm_net_stats
     f->thr = vnet_max(f->in_pct, f->out_pct);
 }
 
-static void vnet_judge_bps(struct vm_verdict *vd, const struct vm_thresh *t, double v,
-                           const char *what)
+/* The wording of a figure that broke its threshold, for the summary. */
+static void vnet_note_bps(struct vm_item *it, enum vm_status st, double v, const char *what)
 {
     struct vm_buf h = VM_BUF_INIT;
-    enum vm_status st;
 
-    if (isnan(v) || (st = vm_thresh_eval(t, v)) == VM_OK)
+    if (st == VM_OK)
         return;
     vnet_bps(&h, v);
-    vm_verdict_note(vd, st, "%s %s", what, vm_buf_str(&h));
+    vm_item_note(it, st, "%s %s", what, vm_buf_str(&h));
     vm_buf_free(&h);
-}
-
-static void vnet_judge(struct vm_verdict *vd, const struct vm_thresh *t, double v,
-                       const char *what, int decimals)
-{
-    if (!isnan(v))
-        vm_verdict_note(vd, vm_thresh_eval(t, v), "%s %.*f/s", what, decimals, v);
-}
-
-static void vnet_verdict(const struct vm_thresh *th, const struct vnet_fig *f, bool have_prev,
-                         struct vm_verdict *vd)
-{
-    if (!have_prev)
-        vm_verdict_note(vd, VM_UNKNOWN, "no previous sample of this interface (new or hot-plugged)");
-    vnet_judge_bps(vd, &th[VNET_THROUGHPUT], f->tput,
-                   !isnan(f->rx_Bps) && f->tput == f->rx_Bps ? "rx" : "tx");
-    vnet_judge_bps(vd, &th[VNET_RX_BPS], f->rx_Bps, "rx");
-    vnet_judge_bps(vd, &th[VNET_TX_BPS], f->tx_Bps, "tx");
-    vnet_judge(vd, &th[VNET_RX_PPS], f->rx_pps, "rx packets", 0);
-    vnet_judge(vd, &th[VNET_TX_PPS], f->tx_pps, "tx packets", 0);
-    vnet_judge(vd, &th[VNET_ERRORS], f->errs, "errors", 2);
-    vnet_judge(vd, &th[VNET_DROPS], f->drops, "drops", 2);
-    if (!isnan(f->thr))
-        vm_verdict_note(vd, vm_thresh_eval(&th[VNET_THROTTLE], f->thr), "%.0f%% of %s limit",
-                        f->thr, !isnan(f->in_pct) && f->thr == f->in_pct ? "inbound" : "outbound");
 }
 
 static void vnet_dir(struct vm_buf *out, const char *dir, double Bps, double pps)
@@ -284,13 +258,20 @@ static void vnet_describe(const struct vm_eval *ev, const char *dev,
     }
 }
 
-static void vnet_perf(struct vm_item *it, const char *dom, const char *label, const char *metric,
-                      double v, const char *uom, const struct vm_thresh *th)
+/* One figure of an interface, judged against threshold `mi` (-1: none;
+ * with show_only only shown) and in perfdata as DOM:DEV:label (dev NULL:
+ * judged only). */
+static enum vm_status vnet_metric(struct vm_item *it, const struct vm_eval *ev, const char *dev,
+                                  const char *label, double v, const char *uom, int mi,
+                                  bool show_only)
 {
-    const char *parts[] = {dom, label, metric};
+    const char *parts[] = {ev->name, dev, label};
+    struct vm_metric_out m = {.metric = mi < 0 ? NULL : vnet_metrics[mi].name,
+                              .label = dev ? parts : NULL, .nlabel = 3, .value = v, .uom = uom,
+                              .th = mi < 0 ? NULL : &ev->cli->th[mi], .min = 0, .max = NAN,
+                              .show_only = show_only};
 
-    if (!isnan(v))
-        vm_item_perf(it, parts, 3, v, uom, th, 0, NAN);
+    return vm_item_metric(it, &m);
 }
 
 static bool thresh_set(const struct vm_thresh *t)
@@ -304,22 +285,52 @@ static void vnet_one(const struct vm_eval *ev, struct vm_report *rep, const stru
     const struct vm_thresh *th = ev->cli->th;
     const struct vm_rate_pair *pr = ev->pair;
     const struct vm_net_stats *p = vm_dev_net_find(pr->prev, n->name);
-    struct vm_verdict vd = VM_VERDICT_INIT;
     struct vm_buf name = VM_BUF_INIT, det = VM_BUF_INIT, how = VM_BUF_INIT;
-    const struct vm_thresh *t_rx, *t_tx;
+    int t_rx, t_tx;
+    enum vm_status st;
     struct vnet_fig f;
     struct vm_dev_raw raw[VM_DEV_MAX_RAW];
     size_t i, nraw;
     struct vm_item *it;
 
     vnet_measure(p, n, xi, pr->elapsed_s, &f);
-    vnet_verdict(th, &f, p != NULL, &vd);
     vm_buf_printf(&name, "%s:%s", ev->name, label);
-    it = vm_report_add(rep, vd.status, vm_buf_str(&name));
+    it = vm_report_add(rep, VM_OK, vm_buf_str(&name));
     if (!it)
         goto cleanup;
-    if (vd.why.len) {
-        vm_item_brief(it, "%s", vm_buf_str(&vd.why));
+    if (!p)
+        vm_item_note(it, VM_UNKNOWN, "no previous sample of this interface (new or hot-plugged)");
+    /* throughput is the busier direction: judged here, its thresholds show
+     * on both rx_Bps and tx_Bps unless those have their own. */
+    st = vnet_metric(it, ev, NULL, "throughput", f.tput, "", VNET_THROUGHPUT, false);
+    vnet_note_bps(it, st, f.tput, !isnan(f.rx_Bps) && f.tput == f.rx_Bps ? "rx" : "tx");
+    t_rx = thresh_set(&th[VNET_RX_BPS]) ? VNET_RX_BPS : VNET_THROUGHPUT;
+    t_tx = thresh_set(&th[VNET_TX_BPS]) ? VNET_TX_BPS : VNET_THROUGHPUT;
+    st = vnet_metric(it, ev, label, "rx_Bps", f.rx_Bps, "", t_rx, t_rx != VNET_RX_BPS);
+    vnet_note_bps(it, st, f.rx_Bps, "rx");
+    st = vnet_metric(it, ev, label, "tx_Bps", f.tx_Bps, "", t_tx, t_tx != VNET_TX_BPS);
+    vnet_note_bps(it, st, f.tx_Bps, "tx");
+    st = vnet_metric(it, ev, label, "rx_pps", f.rx_pps, "", VNET_RX_PPS, false);
+    vm_item_note(it, st, "rx packets %.0f/s", f.rx_pps);
+    st = vnet_metric(it, ev, label, "tx_pps", f.tx_pps, "", VNET_TX_PPS, false);
+    vm_item_note(it, st, "tx packets %.0f/s", f.tx_pps);
+    st = vnet_metric(it, ev, label, "errors_ps", f.errs, "", VNET_ERRORS, false);
+    vm_item_note(it, st, "errors %.2f/s", f.errs);
+    st = vnet_metric(it, ev, label, "drops_ps", f.drops, "", VNET_DROPS, false);
+    vm_item_note(it, st, "drops %.2f/s", f.drops);
+    /* throttle: judged on the nearer limit, shown per direction */
+    st = vnet_metric(it, ev, NULL, "throttle", f.thr, "%", VNET_THROTTLE, false);
+    vm_item_note(it, st, "%.0f%% of %s limit", f.thr,
+                 !isnan(f.in_pct) && f.thr == f.in_pct ? "inbound" : "outbound");
+    vnet_metric(it, ev, label, "rx_throttle", f.in_pct, "%", VNET_THROTTLE, true);
+    vnet_metric(it, ev, label, "tx_throttle", f.out_pct, "%", VNET_THROTTLE, true);
+    /* The raw counters last: an output budget trims perfdata from the end. */
+    nraw = vm_dev_net_raw(n, raw);
+    for (i = 0; i < nraw; i++)
+        vnet_metric(it, ev, label, raw[i].metric, (double)raw[i].value, "c", -1, false);
+
+    if (it->why.len) {
+        vm_item_brief(it, "%s", vm_buf_str(&it->why));
     } else {
         struct vm_buf h = VM_BUF_INIT;
 
@@ -333,25 +344,7 @@ static void vnet_one(const struct vm_eval *ev, struct vm_report *rep, const stru
     vm_item_detail(it, "%s%s; %s", vm_buf_str(&det), ev->paused ? "; domain is paused" : "",
                    vm_buf_str(&how));
 
-    /* throughput is the busier direction: its thresholds show on both
-     * rx_Bps and tx_Bps unless those have their own. */
-    t_rx = thresh_set(&th[VNET_RX_BPS]) ? &th[VNET_RX_BPS] : &th[VNET_THROUGHPUT];
-    t_tx = thresh_set(&th[VNET_TX_BPS]) ? &th[VNET_TX_BPS] : &th[VNET_THROUGHPUT];
-    vnet_perf(it, ev->name, label, "rx_Bps", f.rx_Bps, "", t_rx);
-    vnet_perf(it, ev->name, label, "tx_Bps", f.tx_Bps, "", t_tx);
-    vnet_perf(it, ev->name, label, "rx_pps", f.rx_pps, "", &th[VNET_RX_PPS]);
-    vnet_perf(it, ev->name, label, "tx_pps", f.tx_pps, "", &th[VNET_TX_PPS]);
-    vnet_perf(it, ev->name, label, "errors_ps", f.errs, "", &th[VNET_ERRORS]);
-    vnet_perf(it, ev->name, label, "drops_ps", f.drops, "", &th[VNET_DROPS]);
-    vnet_perf(it, ev->name, label, "rx_throttle", f.in_pct, "%", &th[VNET_THROTTLE]);
-    vnet_perf(it, ev->name, label, "tx_throttle", f.out_pct, "%", &th[VNET_THROTTLE]);
-    /* The raw counters last: an output budget trims perfdata from the end. */
-    nraw = vm_dev_net_raw(n, raw);
-    for (i = 0; i < nraw; i++)
-        vnet_perf(it, ev->name, label, raw[i].metric, (double)raw[i].value, "c", NULL);
-
 cleanup:
-    vm_verdict_free(&vd);
     vm_buf_free(&name);
     vm_buf_free(&det);
     vm_buf_free(&how);

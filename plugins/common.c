@@ -76,48 +76,6 @@ void vm_human_bytes(struct vm_buf *out, double bytes)
         vm_buf_printf(out, "%.*f %s", fabs(v) >= 100 ? 0 : fabs(v) >= 10 ? 1 : 2, v, units[u]);
 }
 
-static bool sized_alerts(const struct vm_range *r, double percent, double bytes)
-{
-    return vm_range_alerts(r, r->unit == VM_UNIT_BYTES ? bytes : percent);
-}
-
-enum vm_status vm_eval_sized(const struct vm_thresh *t, double percent, double bytes)
-{
-    if (t->has_crit && sized_alerts(&t->crit, percent, bytes))
-        return VM_CRITICAL;
-    if (t->has_warn && sized_alerts(&t->warn, percent, bytes))
-        return VM_WARNING;
-    return VM_OK;
-}
-
-static struct vm_range range_in_unit(const struct vm_range *r, double total, bool to_bytes)
-{
-    if (to_bytes && r->unit != VM_UNIT_BYTES)
-        return vm_range_scale(r, total / 100.0, VM_UNIT_BYTES);
-    if (!to_bytes && r->unit == VM_UNIT_BYTES)
-        return vm_range_scale(r, total > 0 ? 100.0 / total : 0, VM_UNIT_PERCENT);
-    return *r;
-}
-
-struct vm_thresh vm_thresh_in_unit(const struct vm_thresh *t, double total, bool to_bytes)
-{
-    struct vm_thresh out = *t;
-
-    if (t->has_warn)
-        out.warn = range_in_unit(&t->warn, total, to_bytes);
-    if (t->has_crit)
-        out.crit = range_in_unit(&t->crit, total, to_bytes);
-    return out;
-}
-
-int vm_field_rate(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
-                  uint32_t cur_have, unsigned field, double elapsed_s, double *out)
-{
-    if (!((prev_have >> field) & 1u) || !((cur_have >> field) & 1u))
-        return -1;
-    return vm_rate(prev[field], cur[field], elapsed_s, out);
-}
-
 void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair)
 {
     if (pair->from_state) /* whole seconds, but a gap under 10 s keeps a decimal ("0.4 s") */
@@ -363,30 +321,4 @@ cleanup:
     fflush(stdout);
     plugin_run_free(&r);
     return rc;
-}
-
-/* ---- added for check_vdisk / check_vnet (devices) --------------------- */
-
-void vm_verdict_note(struct vm_verdict *v, enum vm_status st, const char *fmt, ...)
-{
-    va_list ap;
-    int cmp = vm_status_rank(st) - vm_status_rank(v->status);
-
-    if (st == VM_OK || cmp < 0)
-        return;
-    if (cmp > 0) {
-        v->status = st;
-        vm_buf_truncate(&v->why, 0);
-    } else if (v->why.len) {
-        vm_buf_append(&v->why, ", ");
-    }
-    va_start(ap, fmt);
-    vm_buf_vprintf(&v->why, fmt, ap);
-    va_end(ap);
-}
-
-void vm_verdict_free(struct vm_verdict *v)
-{
-    if (v)
-        vm_buf_free(&v->why);
 }

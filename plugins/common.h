@@ -54,40 +54,8 @@ void vm_eval_nodata(const struct vm_eval *ev, struct vm_report *rep, const char 
 /* "1.50 GiB", "512 B", "3.2 MiB": binary units, 3 significant digits. */
 void vm_human_bytes(struct vm_buf *out, double bytes);
 
-/* Evaluate thresholds whose ranges may be in percent (or bare numbers) or
- * in bytes: each range is compared with the value in its own unit. */
-enum vm_status vm_eval_sized(const struct vm_thresh *t, double percent, double bytes);
-
-/* The same thresholds expressed in one unit for perfdata: `total` is what
- * 100% means in bytes. to_bytes selects the direction. */
-struct vm_thresh vm_thresh_in_unit(const struct vm_thresh *t, double total, bool to_bytes);
-
-/* Rate per second of counter `field` between two value arrays with
- * presence bits (any of the stats structs' v[]/have). Returns 0 and *out,
- * or -1 when either side lacks the field or the counter went down. */
-int vm_field_rate(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
-                  uint32_t cur_have, unsigned field, double elapsed_s, double *out);
-#define VM_FIELD_RATE(pstruct, cstruct, field, elapsed, out) \
-    vm_field_rate((pstruct).v, (pstruct).have, (cstruct).v, (cstruct).have, (field), (elapsed), (out))
-
 /* Describe where a pair's figures come from, for long output:
  * "average over 300 s since the previous check" or "measured over 1.0 s". */
 void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair);
-
-/* ---- added for check_vdisk / check_vnet (devices) ----------------------
- * Several metrics judged into one report item: the worst status so far and
- * the wording of the metrics that reached it, for the item's brief (what
- * the summary line shows). */
-struct vm_verdict {
-    enum vm_status status; /* worst so far (vm_status_rank order) */
-    struct vm_buf why;     /* ", "-joined texts at `status`; empty while OK */
-};
-#define VM_VERDICT_INIT {VM_OK, VM_BUF_INIT}
-
-/* Fold one metric's status into v; its text is kept when st is not OK and
- * at least as bad as the worst so far (a worse one replaces the texts). */
-void vm_verdict_note(struct vm_verdict *v, enum vm_status st, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void vm_verdict_free(struct vm_verdict *v); /* NULL accepted */
 
 #endif

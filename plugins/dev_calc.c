@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "dev_calc.h"
+#include "sample.h"
 
 #define NS_PER_MS 1e6
 
@@ -34,23 +35,14 @@ const struct vm_net_stats *vm_dev_net_find(const struct vm_dom_stats *d, const c
     return NULL;
 }
 
-int vm_dev_delta(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
-                 uint32_t cur_have, unsigned field, uint64_t *out)
-{
-    if (!((prev_have >> field) & 1u) || !((cur_have >> field) & 1u) || cur[field] < prev[field])
-        return -1;
-    *out = cur[field] - prev[field];
-    return 0;
-}
-
 int vm_dev_latency_ms(const struct vm_block_stats *prev, const struct vm_block_stats *cur,
                       enum vm_blk_field reqs, enum vm_blk_field times, double *ms)
 {
     uint64_t dreq, dns;
 
     if (!prev || !cur ||
-        vm_dev_delta(prev->v, prev->have, cur->v, cur->have, reqs, &dreq) < 0 ||
-        vm_dev_delta(prev->v, prev->have, cur->v, cur->have, times, &dns) < 0 || dreq == 0)
+        vm_pair_delta(prev->v, prev->have, cur->v, cur->have, reqs, &dreq) < 0 ||
+        vm_pair_delta(prev->v, prev->have, cur->v, cur->have, times, &dns) < 0 || dreq == 0)
         return -1;
     *ms = (double)dns / (double)dreq / NS_PER_MS;
     return 0;

@@ -16,11 +16,6 @@
 const struct vm_block_stats *vm_dev_block_find(const struct vm_dom_stats *d, const char *name);
 const struct vm_net_stats *vm_dev_net_find(const struct vm_dom_stats *d, const char *name);
 
-/* How much a cumulative counter grew between two value arrays with presence
- * bits. Returns 0 and *out, or -1 when a side lacks it or it went down. */
-int vm_dev_delta(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
-                 uint32_t cur_have, unsigned field, uint64_t *out);
-
 /* Average time per request in milliseconds between two samples of a disk:
  * delta of `times` (ns) over delta of `reqs`. Returns -1 (no figure) when
  * a field is missing, a counter went back, or there were no requests: no

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* dev_calc (check_vdisk / check_vnet arithmetic) and the verdict helper of
- * plugins/common.c, with hand-built stats: no libvirt connection. */
+/* dev_calc (check_vdisk / check_vnet arithmetic), with hand-built stats:
+ * no libvirt connection. */
 #include <config.h>
 
 #include <check.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "ck_run.h"
-#include "common.h"
+#include "report.h"
 #include "dev_calc.h"
 
 #define BIT(f) (1u << (f))
@@ -69,20 +69,6 @@ START_TEST(latency_null_sides)
 
     ck_assert_int_eq(vm_dev_latency_ms(NULL, &b, VM_BLK_RD_REQS, VM_BLK_RD_TIMES, &ms), -1);
     ck_assert_int_eq(vm_dev_latency_ms(&b, NULL, VM_BLK_RD_REQS, VM_BLK_RD_TIMES, &ms), -1);
-}
-END_TEST
-
-START_TEST(delta)
-{
-    uint64_t p[2] = {5, 7}, c[2] = {9, 6}, out = 99;
-
-    ck_assert_int_eq(vm_dev_delta(p, 3, c, 3, 0, &out), 0);
-    ck_assert_uint_eq(out, 4);
-    ck_assert_int_eq(vm_dev_delta(p, 3, c, 3, 1, &out), -1); /* went down: a reset */
-    ck_assert_int_eq(vm_dev_delta(p, 2, c, 3, 0, &out), -1);
-    ck_assert_int_eq(vm_dev_delta(p, 3, c, 2, 0, &out), -1);
-    ck_assert_int_eq(vm_dev_delta(p, 1, c, 1, 0, &out), 0);
-    ck_assert_uint_eq(out, 4);
 }
 END_TEST
 
@@ -419,37 +405,6 @@ START_TEST(raw_counters)
 }
 END_TEST
 
-/* The verdict keeps the worst status and the words of what reached it. */
-static const struct {
-    enum vm_status st[4];
-    const char *txt[4];
-    enum vm_status want;
-    const char *why;
-} ver[] = {
-    {{VM_OK, VM_OK}, {"a", "b"}, VM_OK, ""},
-    {{VM_WARNING, VM_OK}, {"a", "b"}, VM_WARNING, "a"},
-    {{VM_WARNING, VM_WARNING}, {"a", "b"}, VM_WARNING, "a, b"},
-    {{VM_WARNING, VM_CRITICAL, VM_WARNING}, {"a", "b", "c"}, VM_CRITICAL, "b"},
-    {{VM_CRITICAL, VM_WARNING, VM_CRITICAL}, {"a", "b", "c"}, VM_CRITICAL, "a, c"},
-    /* UNKNOWN ranks below WARNING: a real problem is not hidden */
-    {{VM_UNKNOWN, VM_WARNING}, {"a", "b"}, VM_WARNING, "b"},
-    {{VM_WARNING, VM_UNKNOWN}, {"a", "b"}, VM_WARNING, "a"},
-    {{VM_UNKNOWN, VM_OK}, {"a", "b"}, VM_UNKNOWN, "a"},
-};
-
-START_TEST(verdict)
-{
-    struct vm_verdict v = VM_VERDICT_INIT;
-
-    for (size_t i = 0; i < 4 && ver[_i].txt[i]; i++)
-        vm_verdict_note(&v, ver[_i].st[i], "%s", ver[_i].txt[i]);
-    ck_assert_int_eq(v.status, ver[_i].want);
-    ck_assert_str_eq(vm_buf_str(&v.why), ver[_i].why);
-    vm_verdict_free(&v);
-    vm_verdict_free(NULL);
-}
-END_TEST
-
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("dev_calc");
@@ -457,7 +412,6 @@ static Suite *make_suite(void)
 
     tcase_add_loop_test(tc, latency, 0, sizeof(lat) / sizeof(lat[0]));
     tcase_add_test(tc, latency_null_sides);
-    tcase_add_test(tc, delta);
     tcase_add_loop_test(tc, pct_of, 0, sizeof(pct) / sizeof(pct[0]));
     tcase_add_loop_test(tc, iotune, 0, sizeof(iot) / sizeof(iot[0]));
     tcase_add_test(tc, bandwidth);
@@ -468,7 +422,6 @@ static Suite *make_suite(void)
     tcase_add_loop_test(tc, paused_ioerror, 0, sizeof(ioe) / sizeof(ioe[0]));
     tcase_add_test(tc, find_by_name);
     tcase_add_test(tc, xml_lookup);
-    tcase_add_loop_test(tc, verdict, 0, sizeof(ver) / sizeof(ver[0]));
     tcase_add_loop_test(tc, raw_counters, 0, sizeof(raw) / sizeof(raw[0]));
     return s;
 }

@@ -742,6 +742,109 @@ START_TEST(test_api_edges)
 }
 END_TEST
 
+/* An item's notes keep the worst status and the words of what reached it. */
+static const struct {
+    enum vm_status st[4];
+    const char *txt[4];
+    enum vm_status want;
+    const char *why;
+} ver[] = {
+    {{VM_OK, VM_OK}, {"a", "b"}, VM_OK, ""},
+    {{VM_WARNING, VM_OK}, {"a", "b"}, VM_WARNING, "a"},
+    {{VM_WARNING, VM_WARNING}, {"a", "b"}, VM_WARNING, "a, b"},
+    {{VM_WARNING, VM_CRITICAL, VM_WARNING}, {"a", "b", "c"}, VM_CRITICAL, "b"},
+    {{VM_CRITICAL, VM_WARNING, VM_CRITICAL}, {"a", "b", "c"}, VM_CRITICAL, "a, c"},
+    /* UNKNOWN ranks below WARNING: a real problem is not hidden */
+    {{VM_UNKNOWN, VM_WARNING}, {"a", "b"}, VM_WARNING, "b"},
+    {{VM_WARNING, VM_UNKNOWN}, {"a", "b"}, VM_WARNING, "a"},
+    {{VM_UNKNOWN, VM_OK}, {"a", "b"}, VM_UNKNOWN, "a"},
+};
+
+START_TEST(test_item_note)
+{
+    struct vm_report r;
+    struct vm_item *it;
+
+    vm_report_init(&r, "T", "disk");
+    it = vm_report_add(&r, VM_OK, "d");
+    ck_assert_ptr_nonnull(it);
+    for (size_t i = 0; i < 4 && ver[_i].txt[i]; i++)
+        vm_item_note(it, ver[_i].st[i], "%s", ver[_i].txt[i]);
+    ck_assert_int_eq(it->status, ver[_i].want);
+    ck_assert_str_eq(vm_buf_str(&it->why), ver[_i].why);
+    vm_item_note(NULL, VM_CRITICAL, "%s", "no item");
+    vm_report_free(&r);
+}
+END_TEST
+
+/* vm_item_metric: one call judges, records the broken limit and prints
+ * the thresholds in the value's unit. */
+static struct vm_thresh th_of(const char *w, const char *c)
+{
+    struct vm_thresh t;
+    struct vm_err err = {""};
+
+    memset(&t, 0, sizeof(t));
+    if (w) {
+        ck_assert_int_eq(vm_range_parse(&t.warn, w, VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE,
+                                        &err), 0);
+        t.has_warn = true;
+    }
+    if (c) {
+        ck_assert_int_eq(vm_range_parse(&t.crit, c, VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE,
+                                        &err), 0);
+        t.has_crit = true;
+    }
+    return t;
+}
+
+START_TEST(test_item_metric)
+{
+    struct vm_thresh t = th_of("50", "3KiB"); /* 50% of 4 KiB; 3 KiB */
+    const char *used[] = {"d", "used"}, *pct[] = {"d", "used_pct"};
+    struct vm_metric_out m_used = {.label = used, .nlabel = 2, .value = 2560, .uom = "B",
+                                   .th = &t, .min = 0, .max = 4096, .total = 4096};
+    struct vm_metric_out m_pct = {.label = pct, .nlabel = 2, .value = 62.5, .uom = "%", .th = &t,
+                                  .min = 0, .max = 100, .total = 4096, .bytes = 2560,
+                                  .show_only = true};
+    struct vm_metric_out m_nan = {.label = used, .nlabel = 2, .value = NAN, .uom = "", .th = &t};
+    struct vm_thresh plain = th_of("10", NULL);
+    struct vm_metric_out m_judge = {.metric = "iops", .value = 11, .uom = "", .th = &plain};
+    struct vm_report r;
+    struct vm_buf out = VM_BUF_INIT;
+    struct vm_item *it;
+
+    vm_report_init(&r, "T", "domain");
+    it = vm_report_add(&r, VM_OK, "d");
+    ck_assert_int_eq(vm_item_metric(it, &m_used), VM_WARNING); /* 62.5% > 50, 2.5 KiB < 3 */
+    ck_assert_int_eq(vm_item_metric(it, &m_pct), VM_OK);      /* shown, not judged again */
+    ck_assert_int_eq(vm_item_metric(it, &m_nan), VM_OK);      /* not measured: nothing */
+    ck_assert_int_eq(it->status, VM_WARNING);
+    ck_assert_uint_eq(it->nperf, 2);
+    ck_assert_uint_eq(it->nbreach, 1);
+    ck_assert_str_eq(it->breach[0].metric, "used");
+    ck_assert_double_eq(it->breach[0].value, 62.5); /* in the unit of the limit: percent */
+    ck_assert_int_ne(it->breach[0].limit.unit, VM_UNIT_BYTES); /* a bare number: percent */
+    ck_assert_int_eq(it->breach[0].status, VM_WARNING);
+    m_used.value = 3584; /* 3.5 KiB: critical by the size */
+    ck_assert_int_eq(vm_item_metric(it, &m_used), VM_CRITICAL);
+    ck_assert_double_eq(it->breach[1].value, 3584);
+    ck_assert_int_eq(it->breach[1].limit.unit, VM_UNIT_BYTES);
+    ck_assert_int_eq(vm_item_metric(it, &m_judge), VM_WARNING); /* judged only */
+    ck_assert_str_eq(it->breach[2].metric, "iops");
+    ck_assert_uint_eq(it->nperf, 3);
+    ck_assert_int_eq(it->status, VM_CRITICAL);
+    ck_assert_int_eq(vm_item_metric(NULL, &m_used), VM_OK);
+    vm_report_render(&r, 0, &out);
+    /* 50% shows as 2048 B on the bytes figure, 3 KiB as 75% on the percent one */
+    ck_assert_msg(strstr(vm_buf_str(&out), "'d:used'=2560B;2048;3072;0;4096 "
+                                           "'d:used_pct'=62.5%;50;75;0;100 'd:used~2'=3584B;2048;3072"),
+                  "%s", vm_buf_str(&out));
+    vm_buf_free(&out);
+    vm_report_free(&r);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("report");
@@ -762,6 +865,8 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_large);
     tcase_add_test(tc, test_oom);
     tcase_add_test(tc, test_api_edges);
+    tcase_add_loop_test(tc, test_item_note, 0, N(ver));
+    tcase_add_test(tc, test_item_metric);
     return s;
 }
 

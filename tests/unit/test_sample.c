@@ -280,6 +280,35 @@ START_TEST(test_sampling_free_empty)
 }
 END_TEST
 
+START_TEST(test_pair_delta)
+{
+    uint64_t p[2] = {5, 7}, c[2] = {9, 6}, out = 99;
+
+    ck_assert_int_eq(vm_pair_delta(p, 3, c, 3, 0, &out), 0);
+    ck_assert_uint_eq(out, 4);
+    ck_assert_int_eq(vm_pair_delta(p, 3, c, 3, 1, &out), -1); /* went down: a reset */
+    ck_assert_int_eq(vm_pair_delta(p, 2, c, 3, 0, &out), -1);
+    ck_assert_int_eq(vm_pair_delta(p, 3, c, 2, 0, &out), -1);
+    ck_assert_int_eq(vm_pair_delta(p, 1, c, 1, 0, &out), 0);
+    ck_assert_uint_eq(out, 4);
+}
+END_TEST
+
+START_TEST(test_pair_rate)
+{
+    uint64_t p[2] = {5, 7}, c[2] = {9, 6};
+    double out = -1;
+
+    ck_assert_int_eq(vm_pair_rate(p, 3, c, 3, 0, 2.0, &out), 0);
+    ck_assert_double_eq(out, 2.0);
+    ck_assert_int_eq(vm_pair_rate(p, 3, c, 3, 1, 2.0, &out), -1); /* a reset */
+    ck_assert_int_eq(vm_pair_rate(p, 2, c, 3, 0, 2.0, &out), -1); /* absent before */
+    ck_assert_int_eq(vm_pair_rate(p, 3, c, 3, 0, 0.0, &out), -1); /* no time */
+    ck_assert_double_eq(vm_pair_rate_or_nan(p, 3, c, 3, 0, 4.0), 1.0);
+    ck_assert(isnan(vm_pair_rate_or_nan(p, 3, c, 2, 0, 4.0)));
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("sample");
@@ -288,6 +317,8 @@ static Suite *make_suite(void)
     tc = vm_ck_tcase(s, "rate", VM_CK_TIMEOUT_S, NULL, NULL);
     tcase_add_loop_test(tc, test_rate, 0, sizeof(rates) / sizeof(rates[0]));
     tcase_add_test(tc, test_rate_not_finite);
+    tcase_add_test(tc, test_pair_delta);
+    tcase_add_test(tc, test_pair_rate);
 
     tc = vm_ck_tcase(s, "consistent", VM_CK_TIMEOUT_S, NULL, NULL);
     tcase_add_loop_test(tc, test_consistent, 0, sizeof(changes) / sizeof(changes[0]));
