@@ -70,34 +70,6 @@ static bool values_monotonic(const uint64_t *pv, uint32_t phave, const uint64_t 
     return true;
 }
 
-/* Devices are matched by name (hot-plug can reorder them); unnamed ones by
- * position when the other side is unnamed too. */
-static const struct vm_block_stats *find_block(const struct vm_dom_stats *d, const char *name,
-                                               size_t pos)
-{
-    size_t i;
-
-    if (!name)
-        return pos < d->nblock && !d->block[pos].name ? &d->block[pos] : NULL;
-    for (i = 0; i < d->nblock; i++)
-        if (d->block[i].name && strcmp(d->block[i].name, name) == 0)
-            return &d->block[i];
-    return NULL;
-}
-
-static const struct vm_net_stats *find_net(const struct vm_dom_stats *d, const char *name,
-                                           size_t pos)
-{
-    size_t i;
-
-    if (!name)
-        return pos < d->nnet && !d->net[pos].name ? &d->net[pos] : NULL;
-    for (i = 0; i < d->nnet; i++)
-        if (d->net[i].name && strcmp(d->net[i].name, name) == 0)
-            return &d->net[i];
-    return NULL;
-}
-
 /* Counters that grew faster than any hardware can make them grow are not a
  * sample to take a rate from: a broken driver or a corrupt previous sample
  * (0 then 1.8e19) would otherwise give a rate of billions of percent. Per
@@ -147,7 +119,7 @@ static bool counters_ok(const struct vm_dom_stats *prev, const struct vm_dom_sta
             return false;
     for (i = 0; i < cur->nblock; i++) {
         const struct vm_block_stats *c = &cur->block[i];
-        const struct vm_block_stats *p = find_block(prev, c->name, i);
+        const struct vm_block_stats *p = vm_stats_block_find(prev, c->name, i);
 
         if (p && !values_monotonic(p->v, p->have, c->v, c->have, blk_counters, VM_BLK_NR,
                                    bound ? blk_max : NULL))
@@ -155,7 +127,7 @@ static bool counters_ok(const struct vm_dom_stats *prev, const struct vm_dom_sta
     }
     for (i = 0; i < cur->nnet; i++) {
         const struct vm_net_stats *c = &cur->net[i];
-        const struct vm_net_stats *p = find_net(prev, c->name, i);
+        const struct vm_net_stats *p = vm_stats_net_find(prev, c->name, i);
 
         if (p && !values_monotonic(p->v, p->have, c->v, c->have, net_counters, VM_NET_NR,
                                    bound ? net_max : NULL))

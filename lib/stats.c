@@ -534,6 +534,36 @@ cleanup:
     return rc;
 }
 
+const struct vm_block_stats *vm_stats_block_find(const struct vm_dom_stats *d, const char *name,
+                                                 size_t pos)
+{
+    size_t i;
+
+    if (!d)
+        return NULL;
+    if (!name)
+        return pos < d->nblock && !d->block[pos].name ? &d->block[pos] : NULL;
+    for (i = 0; i < d->nblock; i++)
+        if (d->block[i].name && strcmp(d->block[i].name, name) == 0)
+            return &d->block[i];
+    return NULL;
+}
+
+const struct vm_net_stats *vm_stats_net_find(const struct vm_dom_stats *d, const char *name,
+                                             size_t pos)
+{
+    size_t i;
+
+    if (!d)
+        return NULL;
+    if (!name)
+        return pos < d->nnet && !d->net[pos].name ? &d->net[pos] : NULL;
+    for (i = 0; i < d->nnet; i++)
+        if (d->net[i].name && strcmp(d->net[i].name, name) == 0)
+            return &d->net[i];
+    return NULL;
+}
+
 const struct vm_dom_stats *vm_snapshot_find(const struct vm_snapshot *s, const char *uuid)
 {
     for (size_t i = 0; s && i < s->n; i++)

@@ -130,6 +130,15 @@ int vm_stats_parse_params(struct vm_dom_stats *d, const virTypedParameter *param
 int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
                      struct vm_domxml_cache *xml, struct vm_snapshot *snap, struct vm_err *err);
 
+/* Device `name` of another sample of the same domain (d may be NULL), or
+ * NULL. Matched by name, since hot-plug can reorder the arrays; an
+ * unnamed device (name NULL) matches the unnamed one at its position
+ * `pos`, if any. */
+const struct vm_block_stats *vm_stats_block_find(const struct vm_dom_stats *d, const char *name,
+                                                 size_t pos);
+const struct vm_net_stats *vm_stats_net_find(const struct vm_dom_stats *d, const char *name,
+                                             size_t pos);
+
 /* The per-domain record for a UUID, or NULL. */
 const struct vm_dom_stats *vm_snapshot_find(const struct vm_snapshot *s, const char *uuid);
 

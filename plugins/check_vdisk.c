@@ -8,8 +8,7 @@
 #include <string.h>
 
 #include "common.h"
-#include "dev_calc.h"
-#include "domxml.h"
+#include "devices.h"
 
 enum {
     VDISK_FILL,
@@ -24,9 +23,8 @@ enum {
 enum { VDISK_OPT_DEVICE, VDISK_OPT_LIMITS };
 
 struct vdisk_opts {
-    const char **devices; /* --device values, borrowed from argv (array owned) */
-    size_t ndevices;
-    bool limits;          /* read <iotune> from the domain XML */
+    struct vm_devsel devices; /* --device */
+    bool limits;              /* read <iotune> from the domain XML */
 };
 
 static const struct vm_metric_def vdisk_metrics[] = {
@@ -64,18 +62,10 @@ static const struct vm_opt_def vdisk_opts_def[] = {
 static int vdisk_opt(void *ctx, int key, const char *arg, struct vm_err *err)
 {
     struct vdisk_opts *o = ctx;
-    const char **p;
 
     switch (key) {
     case VDISK_OPT_DEVICE:
-        if (!*arg)
-            return vm_err_set(err, "invalid --device '': the name is empty");
-        p = vm_reallocarray(o->devices, o->ndevices + 1, sizeof(*p));
-        if (!p)
-            return vm_err_set(err, "out of memory");
-        p[o->ndevices++] = arg;
-        o->devices = p;
-        return 0;
+        return vm_devsel_push(&o->devices, "--device", arg, err);
     case VDISK_OPT_LIMITS:
         o->limits = true;
         return 0;
@@ -93,38 +83,10 @@ static int vdisk_validate(void *ctx, const struct vm_cli *cli, struct vm_err *er
     return 0;
 }
 
-static bool vdisk_selected(const struct vdisk_opts *o, const struct vm_block_stats *b)
-{
-    size_t i;
-
-    for (i = 0; i < o->ndevices; i++)
-        if (vm_dev_block_match(b, o->devices[i]))
-            return true;
-    return false;
-}
-
-/* "1.50 MiB/s" style figures and request rates. */
-static void vdisk_bps(struct vm_buf *out, double bps)
-{
-    vm_human_bytes(out, bps);
-    vm_buf_append(out, "/s");
-}
-
+/* Request rates: "0.5", "120". */
 static void vdisk_count(struct vm_buf *out, double v)
 {
     vm_buf_printf(out, "%.*f", v < 10 ? 1 : 0, v);
-}
-
-/* The wording of a figure that broke its threshold, for the summary. */
-static void vdisk_note_bps(struct vm_item *it, enum vm_status st, double v, const char *what)
-{
-    struct vm_buf h = VM_BUF_INIT;
-
-    if (st == VM_OK)
-        return;
-    vdisk_bps(&h, v);
-    vm_item_note(it, st, "%s %s", what, vm_buf_str(&h));
-    vm_buf_free(&h);
 }
 
 static void vdisk_note(struct vm_item *it, enum vm_status st, double v, const char *what,
@@ -134,103 +96,33 @@ static void vdisk_note(struct vm_item *it, enum vm_status st, double v, const ch
     vm_item_note(it, st, "%s %.*f%s", what, v < 100 ? 1 : 0, v, unit);
 }
 
-/* One figure of a disk, judged against threshold `mi` (-1: none) and in
- * perfdata as DOM:DEV:label. */
-static enum vm_status vdisk_metric(struct vm_item *it, const struct vm_eval *ev, const char *dev,
-                                   const char *label, double v, const char *uom, int mi,
-                                   double max)
+/* "read 1.00 MiB/s 100 iops" after sep, when either is known; returns the
+ * next separator. */
+static const char *vdisk_dir(struct vm_buf *out, const char *sep, const char *dir, double Bps,
+                             double iops)
 {
-    const char *parts[] = {ev->name, dev, label};
-    struct vm_metric_out m = {.metric = mi < 0 ? NULL : vdisk_metrics[mi].name,
-                              .label = parts, .nlabel = 3, .value = v, .uom = uom,
-                              .th = mi < 0 ? NULL : &ev->cli->th[mi], .min = 0, .max = max};
-
-    return vm_item_metric(it, &m);
-}
-
-/* Everything measured for one disk; NAN where unknown. */
-struct vdisk_fig {
-    struct vm_dev_disk_rates r;
-    double fl_ps, lat_r, lat_w;
-    bool have_err;
-    uint64_t nerr;
-    double alloc, cap, phys, fill;
-    double thr, lim;
-    const char *lim_name;
-    bool have_times; /* the driver reports rd/wr times at all */
-};
-
-static void vdisk_measure(const struct vm_block_stats *p, const struct vm_block_stats *b,
-                          const struct vm_xml_disk *xd, double el, struct vdisk_fig *f)
-{
-    double v;
-
-    f->r.rd_Bps = f->r.wr_Bps = f->r.rd_iops = f->r.wr_iops = NAN;
-    f->fl_ps = f->lat_r = f->lat_w = f->alloc = f->cap = f->phys = f->fill = f->thr = NAN;
-    f->have_err = false;
-    f->nerr = 0;
-    f->lim = 0;
-    f->lim_name = NULL;
-    f->have_times = VM_HAS(*b, VM_BLK_RD_TIMES) || VM_HAS(*b, VM_BLK_WR_TIMES);
-    if (p) {
-        if (VM_PAIR_RATE(*p, *b, VM_BLK_RD_BYTES, el, &v) == 0)
-            f->r.rd_Bps = v;
-        if (VM_PAIR_RATE(*p, *b, VM_BLK_WR_BYTES, el, &v) == 0)
-            f->r.wr_Bps = v;
-        if (VM_PAIR_RATE(*p, *b, VM_BLK_RD_REQS, el, &v) == 0)
-            f->r.rd_iops = v;
-        if (VM_PAIR_RATE(*p, *b, VM_BLK_WR_REQS, el, &v) == 0)
-            f->r.wr_iops = v;
-        if (VM_PAIR_RATE(*p, *b, VM_BLK_FL_REQS, el, &v) == 0)
-            f->fl_ps = v;
-        if (vm_dev_latency_ms(p, b, VM_BLK_RD_REQS, VM_BLK_RD_TIMES, &v) == 0)
-            f->lat_r = v;
-        if (vm_dev_latency_ms(p, b, VM_BLK_WR_REQS, VM_BLK_WR_TIMES, &v) == 0)
-            f->lat_w = v;
-        f->have_err = vm_pair_delta(p->v, p->have, b->v, b->have, VM_BLK_ERRORS, &f->nerr) == 0;
+    if (isnan(Bps) && isnan(iops))
+        return sep;
+    vm_buf_printf(out, "%s%s ", sep, dir);
+    if (!isnan(Bps))
+        vm_human_rate(out, Bps);
+    if (!isnan(iops)) {
+        vm_buf_append(out, isnan(Bps) ? "" : " ");
+        vdisk_count(out, iops);
+        vm_buf_append(out, " iops");
     }
-    if (VM_HAS(*b, VM_BLK_CAPACITY) && b->v[VM_BLK_CAPACITY] > 0)
-        f->cap = (double)b->v[VM_BLK_CAPACITY];
-    if (VM_HAS(*b, VM_BLK_ALLOCATION))
-        f->alloc = (double)b->v[VM_BLK_ALLOCATION];
-    if (VM_HAS(*b, VM_BLK_PHYSICAL))
-        f->phys = (double)b->v[VM_BLK_PHYSICAL];
-    if (!isnan(f->cap) && !isnan(f->alloc))
-        f->fill = 100.0 * f->alloc / f->cap;
-    if (xd && vm_dev_iotune_any(&xd->iotune))
-        f->thr = vm_dev_iotune_pct(&xd->iotune, &f->r, &f->lim_name, &f->lim);
+    return ", ";
 }
 
 /* The long-output line of one disk. */
 static void vdisk_describe(const struct vm_eval *ev, const struct vm_block_stats *b,
-                           const struct vdisk_fig *f, const struct vm_xml_disk *xd,
+                           const struct vm_dev_disk_fig *f, const struct vm_xml_disk *xd,
                            const char *xml_err, struct vm_buf *out)
 {
     const struct vdisk_opts *o = ev->ctx;
-    const char *sep = "";
+    const char *sep = vdisk_dir(out, "", "read", f->r.rd_Bps, f->r.rd_iops);
 
-    if (!isnan(f->r.rd_Bps) || !isnan(f->r.rd_iops)) {
-        vm_buf_append(out, "read ");
-        if (!isnan(f->r.rd_Bps))
-            vdisk_bps(out, f->r.rd_Bps);
-        if (!isnan(f->r.rd_iops)) {
-            vm_buf_append(out, isnan(f->r.rd_Bps) ? "" : " ");
-            vdisk_count(out, f->r.rd_iops);
-            vm_buf_append(out, " iops");
-        }
-        sep = ", ";
-    }
-    if (!isnan(f->r.wr_Bps) || !isnan(f->r.wr_iops)) {
-        vm_buf_printf(out, "%swrite ", sep);
-        if (!isnan(f->r.wr_Bps))
-            vdisk_bps(out, f->r.wr_Bps);
-        if (!isnan(f->r.wr_iops)) {
-            vm_buf_append(out, isnan(f->r.wr_Bps) ? "" : " ");
-            vdisk_count(out, f->r.wr_iops);
-            vm_buf_append(out, " iops");
-        }
-        sep = ", ";
-    }
+    sep = vdisk_dir(out, sep, "write", f->r.wr_Bps, f->r.wr_iops);
     if (!isnan(f->fl_ps)) {
         vm_buf_printf(out, "%s", sep);
         vdisk_count(out, f->fl_ps);
@@ -275,7 +167,7 @@ static void vdisk_describe(const struct vm_eval *ev, const struct vm_block_stats
     if (!isnan(f->thr)) {
         vm_buf_printf(out, "; %.1f%% of its iotune %s limit (", f->thr, f->lim_name);
         if (strstr(f->lim_name, "bytes"))
-            vdisk_bps(out, f->lim);
+            vm_human_rate(out, f->lim);
         else
             vm_buf_printf(out, "%.0f iops", f->lim);
         vm_buf_append(out, ")");
@@ -290,36 +182,40 @@ static void vdisk_describe(const struct vm_eval *ev, const struct vm_block_stats
     }
 }
 
-static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep,
-                      const struct vm_block_stats *b, const char *dev,
-                      const struct vm_xml_disk *xd, const char *xml_err)
+static const struct vm_devices_ops vdisk_ops;
+
+/* One figure of a disk: judged against threshold mi (-1: none), perfdata. */
+static enum vm_status vdisk_fig1(struct vm_item *it, const struct vm_eval *ev, const char *dev,
+                                 const char *label, double v, const char *uom, int mi)
+{
+    return vm_devices_metric(it, ev, vdisk_metrics, dev, label, v, uom, mi, false);
+}
+
+static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const struct vm_domxml *x,
+                      const char *xml_err, size_t di, const char *dev)
 {
     const struct vm_thresh *th = ev->cli->th;
-    const struct vm_rate_pair *pr = ev->pair;
-    const struct vm_block_stats *p = vm_dev_block_find(pr->prev, b->name);
-    struct vm_buf name = VM_BUF_INIT, det = VM_BUF_INIT, how = VM_BUF_INIT;
+    const struct vm_block_stats *b = &ev->cur->block[di];
+    const struct vm_block_stats *p = vm_stats_block_find(ev->pair->prev, b->name, di);
+    const struct vm_xml_disk *xd = vm_dev_xml_disk(x, b->name);
+    struct vm_buf det = VM_BUF_INIT, h = VM_BUF_INIT;
     enum vm_status s_rd, s_wr, s_rio, s_wio, s_lr, s_lw, s_err, s_fill = VM_OK, s_thr;
-    struct vdisk_fig f;
+    struct vm_dev_disk_fig f;
     struct vm_dev_raw raw[VM_DEV_MAX_RAW];
-    size_t i, nraw;
     struct vm_item *it;
 
-    vdisk_measure(p, b, xd, pr->elapsed_s, &f);
-    vm_buf_printf(&name, "%s:%s", ev->name, dev);
-    it = vm_report_add(rep, VM_OK, vm_buf_str(&name));
+    vm_dev_disk_measure(p, b, xd, ev->pair->elapsed_s, &f);
+    it = vm_devices_item(ev, rep, &vdisk_ops, dev, p != NULL);
     if (!it)
-        goto cleanup;
-
-    s_rd = vdisk_metric(it, ev, dev, "read_Bps", f.r.rd_Bps, "", VDISK_READ_BPS, NAN);
-    s_wr = vdisk_metric(it, ev, dev, "write_Bps", f.r.wr_Bps, "", VDISK_WRITE_BPS, NAN);
-    s_rio = vdisk_metric(it, ev, dev, "read_iops", f.r.rd_iops, "", VDISK_READ_IOPS, NAN);
-    s_wio = vdisk_metric(it, ev, dev, "write_iops", f.r.wr_iops, "", VDISK_WRITE_IOPS,
-                         NAN);
-    vdisk_metric(it, ev, dev, "flush_ps", f.fl_ps, "", -1, NAN);
-    s_lr = vdisk_metric(it, ev, dev, "read_latency", f.lat_r, "ms", VDISK_LATENCY, NAN);
-    s_lw = vdisk_metric(it, ev, dev, "write_latency", f.lat_w, "ms", VDISK_LATENCY, NAN);
-    s_err = vdisk_metric(it, ev, dev, "errors", f.have_err ? (double)f.nerr : NAN, "",
-                         VDISK_ERRORS, NAN);
+        return;
+    s_rd = vdisk_fig1(it, ev, dev, "read_Bps", f.r.rd_Bps, "", VDISK_READ_BPS);
+    s_wr = vdisk_fig1(it, ev, dev, "write_Bps", f.r.wr_Bps, "", VDISK_WRITE_BPS);
+    s_rio = vdisk_fig1(it, ev, dev, "read_iops", f.r.rd_iops, "", VDISK_READ_IOPS);
+    s_wio = vdisk_fig1(it, ev, dev, "write_iops", f.r.wr_iops, "", VDISK_WRITE_IOPS);
+    vdisk_fig1(it, ev, dev, "flush_ps", f.fl_ps, "", -1);
+    s_lr = vdisk_fig1(it, ev, dev, "read_latency", f.lat_r, "ms", VDISK_LATENCY);
+    s_lw = vdisk_fig1(it, ev, dev, "write_latency", f.lat_w, "ms", VDISK_LATENCY);
+    s_err = vdisk_fig1(it, ev, dev, "errors", f.have_err ? (double)f.nerr : NAN, "", VDISK_ERRORS);
     if (!isnan(f.fill)) {
         /* One threshold pair in two units: percent for fill, bytes for
          * the allocation (judged once, on fill). */
@@ -334,55 +230,37 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep,
         s_fill = vm_item_metric(it, &m_fill);
         vm_item_metric(it, &m_alloc);
     } else {
-        vdisk_metric(it, ev, dev, "allocation", f.alloc, "B", -1, NAN);
+        vdisk_fig1(it, ev, dev, "allocation", f.alloc, "B", -1);
     }
-    vdisk_metric(it, ev, dev, "capacity", f.cap, "B", -1, NAN);
-    vdisk_metric(it, ev, dev, "physical", f.phys, "B", -1, NAN);
-    s_thr = vdisk_metric(it, ev, dev, "throttle", f.thr, "%", VDISK_THROTTLE, NAN);
-    /* The raw counters last: an output budget trims perfdata from the end,
-     * and a grapher can do without them where the rates are shown. */
-    nraw = vm_dev_block_raw(b, raw);
-    for (i = 0; i < nraw; i++)
-        vdisk_metric(it, ev, dev, raw[i].metric, (double)raw[i].value, "c", -1, NAN);
+    vdisk_fig1(it, ev, dev, "capacity", f.cap, "B", -1);
+    vdisk_fig1(it, ev, dev, "physical", f.phys, "B", -1);
+    s_thr = vdisk_fig1(it, ev, dev, "throttle", f.thr, "%", VDISK_THROTTLE);
+    /* a grapher can do without the raw counters where the rates are shown */
+    vm_devices_raw(it, ev, dev, raw, vm_dev_block_raw(b, raw));
 
     /* The summary's words, most telling first. */
-    if (!p)
-        vm_item_note(it, VM_UNKNOWN, "no previous sample of this disk (new or hot-plugged)");
     vm_item_note(it, s_fill, "%.1f%% full", f.fill);
-    vdisk_note_bps(it, s_rd, f.r.rd_Bps, "read");
-    vdisk_note_bps(it, s_wr, f.r.wr_Bps, "write");
+    vm_devices_note_bps(it, s_rd, f.r.rd_Bps, "read");
+    vm_devices_note_bps(it, s_wr, f.r.wr_Bps, "write");
     vdisk_note(it, s_rio, f.r.rd_iops, "read iops", "");
     vdisk_note(it, s_wio, f.r.wr_iops, "write iops", "");
     vdisk_note(it, s_lr, f.lat_r, "read latency", " ms");
     vdisk_note(it, s_lw, f.lat_w, "write latency", " ms");
     vm_item_note(it, s_err, "%llu I/O error%s", (unsigned long long)f.nerr, f.nerr == 1 ? "" : "s");
     vm_item_note(it, s_thr, "%.0f%% of iotune %s", f.thr, f.lim_name);
-    if (it->why.len) {
-        vm_item_brief(it, "%s", vm_buf_str(&it->why));
-    } else {
-        /* All well: the figures a reader looks for first. */
-        struct vm_buf h = VM_BUF_INIT;
-
-        if (!isnan(f.r.rd_Bps) && !isnan(f.r.wr_Bps)) {
-            vm_buf_append(&h, "read ");
-            vdisk_bps(&h, f.r.rd_Bps);
-            vm_buf_append(&h, ", write ");
-            vdisk_bps(&h, f.r.wr_Bps);
-        }
-        if (!isnan(f.fill))
-            vm_buf_printf(&h, "%s%.1f%% full", h.len ? ", " : "", f.fill);
-        vm_item_brief(it, "%s", h.len ? vm_buf_str(&h) : "no figures");
-        vm_buf_free(&h);
+    /* All well: the figures a reader looks for first. */
+    if (!isnan(f.r.rd_Bps) && !isnan(f.r.wr_Bps)) {
+        vm_buf_append(&h, "read ");
+        vm_human_rate(&h, f.r.rd_Bps);
+        vm_buf_append(&h, ", write ");
+        vm_human_rate(&h, f.r.wr_Bps);
     }
+    if (!isnan(f.fill))
+        vm_buf_printf(&h, "%s%.1f%% full", h.len ? ", " : "", f.fill);
     vdisk_describe(ev, b, &f, xd, xml_err, &det);
-    vm_pair_describe(&how, pr);
-    vm_item_detail(it, "%s%s; %s", vm_buf_str(&det), ev->paused ? "; domain is paused" : "",
-                   vm_buf_str(&how));
-
-cleanup:
-    vm_buf_free(&name);
+    vm_devices_finish(ev, it, h.len ? vm_buf_str(&h) : "no figures", vm_buf_str(&det));
+    vm_buf_free(&h);
     vm_buf_free(&det);
-    vm_buf_free(&how);
 }
 
 /* A domain paused by an I/O error is CRITICAL on its own: the guest is
@@ -400,135 +278,26 @@ static void vdisk_ioerror(const struct vm_eval *ev, struct vm_report *rep)
                    "'virsh resume %s'", ev->name);
 }
 
-/* Names of the domain's disks, for messages. */
-static void vdisk_list(const struct vm_dom_stats *d, struct vm_buf *out)
-{
-    size_t i;
-
-    for (i = 0; i < d->nblock; i++)
-        vm_buf_printf(out, "%s%s", i ? ", " : "", d->block[i].name ? d->block[i].name : "?");
-    if (d->nblock == 0)
-        vm_buf_append(out, "none");
-}
-
-/* With -d (not --all), a --device that names no disk of the domain is a
- * mistake worth an UNKNOWN line; with --all it is a filter. */
-static void vdisk_unmatched(const struct vm_eval *ev, struct vm_report *rep)
-{
-    const struct vdisk_opts *o = ev->ctx;
-    const struct vm_dom_stats *d = ev->cur;
-    size_t i, j;
-
-    if (ev->cli->all || ev->cli->ignore_nodata)
-        return;
-    for (i = 0; i < o->ndevices; i++) {
-        struct vm_buf name = VM_BUF_INIT, list = VM_BUF_INIT;
-        struct vm_item *it;
-
-        for (j = 0; j < d->nblock; j++)
-            if (vm_dev_block_match(&d->block[j], o->devices[i]))
-                break;
-        if (j < d->nblock)
-            continue;
-        vm_buf_printf(&name, "%s:%s", ev->name, o->devices[i]);
-        vdisk_list(d, &list);
-        it = vm_report_add(rep, VM_UNKNOWN, vm_buf_str(&name));
-        if (it) {
-            vm_item_brief(it, "no such disk");
-            vm_item_detail(it, "no disk with this target or source path (disks: %s)",
-                           vm_buf_str(&list));
-        }
-        vm_buf_free(&name);
-        vm_buf_free(&list);
-    }
-}
-
-/* Is disk b checked? Named drives are checked even when empty: the user
- * asked. Counts the empty drives left out in *nempty. */
-static bool vdisk_pick(const struct vdisk_opts *o, const struct vm_block_stats *b,
-                       const struct vm_xml_disk *xd, size_t *nempty)
-{
-    if (o->ndevices)
-        return vdisk_selected(o, b);
-    if (vm_dev_block_empty(b, xd)) {
-        (*nempty)++;
-        return false;
-    }
-    return true;
-}
-
-static void vdisk_nodisk(const struct vm_eval *ev, struct vm_report *rep, size_t nempty)
-{
-    const struct vdisk_opts *o = ev->ctx;
-    struct vm_buf list = VM_BUF_INIT, want = VM_BUF_INIT;
-    size_t i;
-
-    vdisk_list(ev->cur, &list);
-    for (i = 0; i < o->ndevices; i++)
-        vm_buf_printf(&want, "%s%s", i ? ", " : "", o->devices[i]);
-    if (o->ndevices)
-        vm_eval_nodata(ev, rep, "no disk matches --device %s (disks: %s)", vm_buf_str(&want),
-                       vm_buf_str(&list));
-    else if (nempty)
-        vm_eval_nodata(ev, rep, "no disk to check: only %zu empty removable drive%s", nempty,
-                       nempty == 1 ? "" : "s");
-    else
-        vm_eval_nodata(ev, rep, "libvirt reports no disks for this domain");
-    vm_buf_free(&list);
-    vm_buf_free(&want);
-}
+static const struct vm_devices_ops vdisk_ops = {
+    VM_DEVICES_BLOCK, "disk", "--device", "disk", "target or source path", vdisk_one,
+};
 
 static void vdisk_evaluate(const struct vm_eval *ev, struct vm_report *rep)
 {
     const struct vdisk_opts *o = ev->ctx;
-    const struct vm_rate_pair *pr = ev->pair;
-    const struct vm_dom_stats *d = ev->cur;
-    const struct vm_domxml *x = NULL;
-    struct vm_err xerr = {""};
-    bool ioerr = ev->paused && vm_dev_paused_ioerror(d);
-    size_t i, nsel = 0, nempty = 0;
+    bool ioerr = ev->paused && vm_dev_paused_ioerror(ev->cur);
 
     if (ioerr)
         vdisk_ioerror(ev, rep);
     /* The XML (one more call) only when limits are asked for: the empty
      * drives can be told from the stats alone (vm_dev_block_empty). */
-    if (o->limits && d->nblock)
-        x = vm_eval_domxml(ev, &xerr);
-    /* What to check comes first: "no such disk" says more than "no pair of
-     * samples" (a domain without disks has no counters to sample twice). */
-    for (i = 0; i < d->nblock; i++)
-        if (vdisk_pick(o, &d->block[i], vm_dev_xml_disk(x, d->block[i].name),
-                       &nempty))
-            nsel++;
-    if (nsel == 0) {
-        vdisk_nodisk(ev, rep, nempty);
-        return;
-    }
-    if (!pr || !pr->prev) {
-        if (!ioerr)
-            vm_eval_nodata(ev, rep, "no valid pair of samples: %s",
-                           pr && pr->note ? pr->note : "no previous sample");
-        return;
-    }
-    for (i = 0; i < d->nblock; i++) {
-        const struct vm_block_stats *b = &d->block[i];
-        const struct vm_xml_disk *xd = vm_dev_xml_disk(x, b->name);
-        char fallback[32];
-
-        if (!vdisk_pick(o, b, xd, &nempty))
-            continue;
-        snprintf(fallback, sizeof(fallback), "disk%zu", i);
-        vdisk_one(ev, rep, b, b->name ? b->name : fallback, xd,
-                  o->limits && !x ? xerr.msg : NULL);
-    }
-    if (o->ndevices)
-        vdisk_unmatched(ev, rep);
+    vm_devices_evaluate(ev, rep, &vdisk_ops, &o->devices, o->limits, ioerr);
 }
 
 #ifndef VM_EVAL_TEST /* the test_eval_* suites include this file for its evaluate */
 int main(int argc, char **argv)
 {
-    struct vdisk_opts opts = {NULL, 0, false};
+    struct vdisk_opts opts = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     const struct vm_plugin plugin = {
         .def = {
             .name = "check_vdisk",
@@ -569,7 +338,7 @@ int main(int argc, char **argv)
     };
     int rc = vm_plugin_main(&plugin, argc, argv);
 
-    free(opts.devices);
+    vm_devsel_free(&opts.devices);
     return rc;
 }
 #endif

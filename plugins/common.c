@@ -86,6 +86,12 @@ void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair)
                       pair->note ? " (" : "", pair->note ? pair->note : "", pair->note ? ")" : "");
 }
 
+void vm_human_rate(struct vm_buf *out, double Bps)
+{
+    vm_human_bytes(out, Bps);
+    vm_buf_append(out, "/s");
+}
+
 /* A domain that is not running, per --shutoff / --paused. Returns true when
  * the plugin should still evaluate it. */
 static bool plugin_policy(const struct vm_cli *cli, const struct vm_dom_stats *d,

@@ -54,6 +54,9 @@ void vm_eval_nodata(const struct vm_eval *ev, struct vm_report *rep, const char 
 /* "1.50 GiB", "512 B", "3.2 MiB": binary units, 3 significant digits. */
 void vm_human_bytes(struct vm_buf *out, double bytes);
 
+/* The same per second: "1.50 MiB/s". */
+void vm_human_rate(struct vm_buf *out, double Bps);
+
 /* Describe where a pair's figures come from, for long output:
  * "average over 300 s since the previous check" or "measured over 1.0 s". */
 void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair);

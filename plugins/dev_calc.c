@@ -11,30 +11,6 @@
 
 #define NS_PER_MS 1e6
 
-const struct vm_block_stats *vm_dev_block_find(const struct vm_dom_stats *d, const char *name)
-{
-    size_t i;
-
-    if (!d || !name)
-        return NULL;
-    for (i = 0; i < d->nblock; i++)
-        if (d->block[i].name && strcmp(d->block[i].name, name) == 0)
-            return &d->block[i];
-    return NULL;
-}
-
-const struct vm_net_stats *vm_dev_net_find(const struct vm_dom_stats *d, const char *name)
-{
-    size_t i;
-
-    if (!d || !name)
-        return NULL;
-    for (i = 0; i < d->nnet; i++)
-        if (d->net[i].name && strcmp(d->net[i].name, name) == 0)
-            return &d->net[i];
-    return NULL;
-}
-
 int vm_dev_latency_ms(const struct vm_block_stats *prev, const struct vm_block_stats *cur,
                       enum vm_blk_field reqs, enum vm_blk_field times, double *ms)
 {
@@ -213,4 +189,78 @@ const char *vm_dev_net_label(enum vm_dev_label how, const char *dev, const struc
     if (x && how != VM_DEV_LABEL_DEV && x->mac && *x->mac)
         return x->mac;
     return dev;
+}
+
+
+void vm_dev_disk_measure(const struct vm_block_stats *p, const struct vm_block_stats *b,
+                         const struct vm_xml_disk *xd, double el, struct vm_dev_disk_fig *f)
+{
+    double v;
+
+    f->lat_r = f->lat_w = f->alloc = f->cap = f->phys = f->fill = f->thr = NAN;
+    f->have_err = false;
+    f->nerr = 0;
+    f->lim = 0;
+    f->lim_name = NULL;
+    f->have_times = VM_HAS(*b, VM_BLK_RD_TIMES) || VM_HAS(*b, VM_BLK_WR_TIMES);
+    f->r.rd_Bps = VM_PAIR_RATE_OR_NAN(p, *b, VM_BLK_RD_BYTES, el);
+    f->r.wr_Bps = VM_PAIR_RATE_OR_NAN(p, *b, VM_BLK_WR_BYTES, el);
+    f->r.rd_iops = VM_PAIR_RATE_OR_NAN(p, *b, VM_BLK_RD_REQS, el);
+    f->r.wr_iops = VM_PAIR_RATE_OR_NAN(p, *b, VM_BLK_WR_REQS, el);
+    f->fl_ps = VM_PAIR_RATE_OR_NAN(p, *b, VM_BLK_FL_REQS, el);
+    if (p) {
+        if (vm_dev_latency_ms(p, b, VM_BLK_RD_REQS, VM_BLK_RD_TIMES, &v) == 0)
+            f->lat_r = v;
+        if (vm_dev_latency_ms(p, b, VM_BLK_WR_REQS, VM_BLK_WR_TIMES, &v) == 0)
+            f->lat_w = v;
+        f->have_err = vm_pair_delta(p->v, p->have, b->v, b->have, VM_BLK_ERRORS, &f->nerr) == 0;
+    }
+    if (VM_HAS(*b, VM_BLK_CAPACITY) && b->v[VM_BLK_CAPACITY] > 0)
+        f->cap = (double)b->v[VM_BLK_CAPACITY];
+    if (VM_HAS(*b, VM_BLK_ALLOCATION))
+        f->alloc = (double)b->v[VM_BLK_ALLOCATION];
+    if (VM_HAS(*b, VM_BLK_PHYSICAL))
+        f->phys = (double)b->v[VM_BLK_PHYSICAL];
+    if (!isnan(f->cap) && !isnan(f->alloc))
+        f->fill = 100.0 * f->alloc / f->cap;
+    if (xd && vm_dev_iotune_any(&xd->iotune))
+        f->thr = vm_dev_iotune_pct(&xd->iotune, &f->r, &f->lim_name, &f->lim);
+}
+
+static double dev_sum(double a, double b)
+{
+    if (isnan(a))
+        return b;
+    return isnan(b) ? a : a + b;
+}
+
+static double dev_max(double a, double b)
+{
+    if (isnan(a))
+        return b;
+    return isnan(b) || a >= b ? a : b;
+}
+
+
+void vm_dev_net_measure(const struct vm_net_stats *p, const struct vm_net_stats *n,
+                        const struct vm_xml_iface *xi, double el, struct vm_dev_net_fig *f)
+{
+    f->rx_Bps = VM_PAIR_RATE_OR_NAN(p, *n, VM_NET_RX_BYTES, el);
+    f->tx_Bps = VM_PAIR_RATE_OR_NAN(p, *n, VM_NET_TX_BYTES, el);
+    f->rx_pps = VM_PAIR_RATE_OR_NAN(p, *n, VM_NET_RX_PKTS, el);
+    f->tx_pps = VM_PAIR_RATE_OR_NAN(p, *n, VM_NET_TX_PKTS, el);
+    f->rx_err = VM_PAIR_RATE_OR_NAN(p, *n, VM_NET_RX_ERRS, el);
+    f->tx_err = VM_PAIR_RATE_OR_NAN(p, *n, VM_NET_TX_ERRS, el);
+    f->rx_drop = VM_PAIR_RATE_OR_NAN(p, *n, VM_NET_RX_DROP, el);
+    f->tx_drop = VM_PAIR_RATE_OR_NAN(p, *n, VM_NET_TX_DROP, el);
+    f->tput = dev_max(f->rx_Bps, f->tx_Bps);
+    f->errs = dev_sum(f->rx_err, f->tx_err);
+    f->drops = dev_sum(f->rx_drop, f->tx_drop);
+    /* libvirt's counters are the domain's view, like <bandwidth>:
+     * inbound is what the guest receives. */
+    f->in_lim = xi ? vm_dev_bandwidth_Bps(xi->in_average_kib) : 0;
+    f->out_lim = xi ? vm_dev_bandwidth_Bps(xi->out_average_kib) : 0;
+    f->in_pct = vm_dev_pct_of(f->rx_Bps, f->in_lim);
+    f->out_pct = vm_dev_pct_of(f->tx_Bps, f->out_lim);
+    f->thr = dev_max(f->in_pct, f->out_pct);
 }

@@ -11,11 +11,6 @@
 #include "domxml.h"
 #include "stats.h"
 
-/* The device called `name` in another sample of the same domain, or NULL.
- * Matched by name, never by position: hot-plug can reorder the arrays. */
-const struct vm_block_stats *vm_dev_block_find(const struct vm_dom_stats *d, const char *name);
-const struct vm_net_stats *vm_dev_net_find(const struct vm_dom_stats *d, const char *name);
-
 /* Average time per request in milliseconds between two samples of a disk:
  * delta of `times` (ns) over delta of `reqs`. Returns -1 (no figure) when
  * a field is missing, a counter went back, or there were no requests: no
@@ -88,5 +83,31 @@ enum vm_dev_label { VM_DEV_LABEL_MAC, VM_DEV_LABEL_ALIAS, VM_DEV_LABEL_DEV };
  * not NULL. The host device name (vnet3) changes on every restart, so it
  * is the last resort. */
 const char *vm_dev_net_label(enum vm_dev_label how, const char *dev, const struct vm_xml_iface *x);
+
+/* The figures of one disk between two samples (p NULL: no previous
+ * sample, no rates) and its <iotune> (xd may be NULL). */
+/* Everything measured for one disk; NAN where unknown. */
+struct vm_dev_disk_fig {
+    struct vm_dev_disk_rates r;
+    double fl_ps, lat_r, lat_w;
+    bool have_err;
+    uint64_t nerr;
+    double alloc, cap, phys, fill;
+    double thr, lim;
+    const char *lim_name;
+    bool have_times; /* the driver reports rd/wr times at all */
+};
+void vm_dev_disk_measure(const struct vm_block_stats *p, const struct vm_block_stats *b,
+                         const struct vm_xml_disk *xd, double el, struct vm_dev_disk_fig *f);
+
+/* The same for an interface and its <bandwidth> (xi may be NULL). */
+/* Everything measured for one interface; NAN where unknown. */
+struct vm_dev_net_fig {
+    double rx_Bps, tx_Bps, rx_pps, tx_pps, rx_err, tx_err, rx_drop, tx_drop;
+    double tput, errs, drops;
+    double in_lim, out_lim, in_pct, out_pct, thr;
+};
+void vm_dev_net_measure(const struct vm_net_stats *p, const struct vm_net_stats *n,
+                        const struct vm_xml_iface *xi, double el, struct vm_dev_net_fig *f);
 
 #endif

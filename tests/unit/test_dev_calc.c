@@ -287,35 +287,6 @@ START_TEST(paused_ioerror)
 }
 END_TEST
 
-START_TEST(find_by_name)
-{
-    struct vm_block_stats blk[3];
-    struct vm_net_stats net[2];
-    struct vm_dom_stats d;
-
-    memset(blk, 0, sizeof(blk));
-    memset(net, 0, sizeof(net));
-    memset(&d, 0, sizeof(d));
-    blk[0].name = (char *)"vdb";
-    blk[1].name = NULL;
-    blk[2].name = (char *)"vda";
-    net[0].name = (char *)"vnet7";
-    net[1].name = (char *)"vnet3";
-    d.block = blk;
-    d.nblock = 3;
-    d.net = net;
-    d.nnet = 2;
-    ck_assert_ptr_eq(vm_dev_block_find(&d, "vda"), &blk[2]);
-    ck_assert_ptr_eq(vm_dev_block_find(&d, "vdb"), &blk[0]);
-    ck_assert_ptr_null(vm_dev_block_find(&d, "vdc"));
-    ck_assert_ptr_null(vm_dev_block_find(&d, NULL));
-    ck_assert_ptr_null(vm_dev_block_find(NULL, "vda"));
-    ck_assert_ptr_eq(vm_dev_net_find(&d, "vnet3"), &net[1]);
-    ck_assert_ptr_null(vm_dev_net_find(&d, "vnet"));
-    ck_assert_ptr_null(vm_dev_net_find(NULL, "vnet3"));
-}
-END_TEST
-
 START_TEST(xml_lookup)
 {
     struct vm_xml_disk disks[2] = {{(char *)"vda", NULL, (char *)"disk", {0, 0, 0, 0, 0, 0}},
@@ -420,7 +391,6 @@ static Suite *make_suite(void)
     tcase_add_loop_test(tc, net_match, 0, sizeof(nm) / sizeof(nm[0]));
     tcase_add_loop_test(tc, net_label, 0, sizeof(lab) / sizeof(lab[0]));
     tcase_add_loop_test(tc, paused_ioerror, 0, sizeof(ioe) / sizeof(ioe[0]));
-    tcase_add_test(tc, find_by_name);
     tcase_add_test(tc, xml_lookup);
     tcase_add_loop_test(tc, raw_counters, 0, sizeof(raw) / sizeof(raw[0]));
     return s;

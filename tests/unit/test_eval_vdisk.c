@@ -71,7 +71,7 @@ static void eval(struct eval_run *r, struct vdisk_opts *o, struct vdisk_case *c,
 
 START_TEST(figures_without_xml)
 {
-    struct vdisk_opts o = {NULL, 0, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vdisk_case c;
     struct eval_run r;
 
@@ -109,7 +109,7 @@ static const struct {
 
 START_TEST(thresholds)
 {
-    struct vdisk_opts o = {NULL, 0, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vdisk_case c;
     struct eval_run r;
 
@@ -125,7 +125,7 @@ END_TEST
 START_TEST(limits_read_xml_once)
 {
     static const char *const th[] = {"w:throttle=40"};
-    struct vdisk_opts o = {NULL, 0, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vdisk_case c;
     struct eval_run r;
 
@@ -151,7 +151,7 @@ END_TEST
 START_TEST(empty_drive_and_device_choice)
 {
     const char *want[] = {"vda", "nope"};
-    struct vdisk_opts o = {NULL, 0, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vdisk_case c;
     struct eval_run r;
 
@@ -169,8 +169,8 @@ START_TEST(empty_drive_and_device_choice)
     eval_free(&r);
 
     vdisk_case_init(&c);
-    o.devices = want;
-    o.ndevices = 2;
+    o.devices.names = want;
+    o.devices.n = 2;
     eval_setup(&r, vdisk_metrics, sizeof(vdisk_metrics) / sizeof(vdisk_metrics[0]), NULL, 0, NULL);
     r.cli.all = false; /* -d: a name that matches nothing is a mistake */
     {
@@ -183,8 +183,8 @@ START_TEST(empty_drive_and_device_choice)
     eval_has(&r, "[OK] db:vda: ");
     eval_free(&r);
 
-    o.devices = want + 1;
-    o.ndevices = 1;
+    o.devices.names = want + 1;
+    o.devices.n = 1;
     eval(&r, &o, &c, NULL, 0, NULL);
     eval_has(&r, "TEST UNKNOWN - db: no disk matches --device nope (disks: vda)");
     eval_free(&r);
@@ -193,7 +193,7 @@ END_TEST
 
 START_TEST(new_disk_and_no_pair)
 {
-    struct vdisk_opts o = {NULL, 0, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vdisk_case c;
     struct eval_run r;
 
@@ -214,7 +214,7 @@ END_TEST
 
 START_TEST(paused_by_ioerror)
 {
-    struct vdisk_opts o = {NULL, 0, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vdisk_case c;
     struct eval_run r;
     struct vm_eval ev;
@@ -238,18 +238,18 @@ END_TEST
 
 START_TEST(options)
 {
-    struct vdisk_opts o = {NULL, 0, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vm_err err = {""};
 
     ck_assert_int_eq(vdisk_opt(&o, VDISK_OPT_DEVICE, "", &err), -1);
     ck_assert_str_eq(err.msg, "invalid --device '': the name is empty");
     ck_assert_int_eq(vdisk_opt(&o, VDISK_OPT_DEVICE, "vda", &err), 0);
     ck_assert_int_eq(vdisk_opt(&o, VDISK_OPT_DEVICE, "vdb", &err), 0);
-    ck_assert_uint_eq(o.ndevices, 2);
-    ck_assert_str_eq(o.devices[1], "vdb");
+    ck_assert_uint_eq(o.devices.n, 2);
+    ck_assert_str_eq(o.devices.names[1], "vdb");
     ck_assert_int_eq(vdisk_opt(&o, VDISK_OPT_LIMITS, NULL, &err), 0);
     ck_assert(o.limits);
-    free(o.devices);
+    vm_devsel_free(&o.devices);
 }
 END_TEST
 

@@ -62,7 +62,7 @@ static void eval(struct eval_run *r, struct vnet_opts *o, struct vnet_case *c,
 
 START_TEST(named_by_mac)
 {
-    struct vnet_opts o = {NULL, 0, VM_DEV_LABEL_MAC, false};
+    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_MAC}, false};
     struct vnet_case c;
     struct eval_run r;
 
@@ -81,7 +81,7 @@ START_TEST(named_by_mac)
     ck_assert_uint_eq(r.xml.reads, 1);
     eval_free(&r);
 
-    o.label = VM_DEV_LABEL_ALIAS;
+    o.ifaces.label = VM_DEV_LABEL_ALIAS;
     eval(&r, &o, &c, NULL, 0, xml_nic);
     eval_has(&r, "[OK] db:net0: ");
     eval_has(&r, "host device vnet0, MAC 52:54:00:aa:bb:cc;");
@@ -92,7 +92,7 @@ END_TEST
 START_TEST(dev_label_needs_no_xml)
 {
     static const char *const th[] = {"w:throttle=50"};
-    struct vnet_opts o = {NULL, 0, VM_DEV_LABEL_DEV, false};
+    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vnet_case c;
     struct eval_run r;
 
@@ -113,7 +113,7 @@ END_TEST
 
 START_TEST(xml_unreadable)
 {
-    struct vnet_opts o = {NULL, 0, VM_DEV_LABEL_MAC, false};
+    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_MAC}, false};
     struct vnet_case c;
     struct eval_run r;
 
@@ -145,7 +145,7 @@ static const struct {
 
 START_TEST(thresholds)
 {
-    struct vnet_opts o = {NULL, 0, VM_DEV_LABEL_DEV, false};
+    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vnet_case c;
     struct eval_run r;
 
@@ -161,7 +161,7 @@ END_TEST
 START_TEST(interface_choice)
 {
     const char *want[] = {"52:54:00:AA:BB:CC", "eth9"};
-    struct vnet_opts o = {want, 2, VM_DEV_LABEL_MAC, false};
+    struct vnet_opts o = {{want, 2, VM_DEV_LABEL_MAC}, false};
     struct vnet_case c;
     struct eval_run r;
     struct vm_err err = {""};
@@ -181,15 +181,15 @@ START_TEST(interface_choice)
     ck_assert_uint_eq(r.xml.reads, 1);
     eval_free(&r);
 
-    o.ifaces = want + 1;
-    o.nifaces = 1;
+    o.ifaces.names = want + 1;
+    o.ifaces.n = 1;
     eval(&r, &o, &c, NULL, 0, xml_nic);
     eval_has(&r, "TEST UNKNOWN - db: no interface matches --interface eth9 (interfaces: "
                  "52:54:00:aa:bb:cc)");
     eval_free(&r);
 
     c.cur.nnet = 0;
-    o.nifaces = 0;
+    o.ifaces.n = 0;
     eval(&r, &o, &c, NULL, 0, xml_nic);
     eval_has(&r, "db: libvirt reports no interfaces for this domain");
     ck_assert_uint_eq(r.xml.reads, 0);
@@ -199,7 +199,7 @@ END_TEST
 
 START_TEST(new_interface)
 {
-    struct vnet_opts o = {NULL, 0, VM_DEV_LABEL_DEV, false};
+    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vnet_case c;
     struct eval_run r;
 
@@ -214,17 +214,17 @@ END_TEST
 
 START_TEST(options)
 {
-    struct vnet_opts o = {NULL, 0, VM_DEV_LABEL_MAC, false};
+    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_MAC}, false};
     struct vm_err err = {""};
 
     ck_assert_int_eq(vnet_opt(&o, VNET_OPT_INTERFACE, "", &err), -1);
     ck_assert_int_eq(vnet_opt(&o, VNET_OPT_INTERFACE, "vnet0", &err), 0);
-    ck_assert_uint_eq(o.nifaces, 1);
+    ck_assert_uint_eq(o.ifaces.n, 1);
     ck_assert_int_eq(vnet_opt(&o, VNET_OPT_LABEL, "Alias", &err), 0);
-    ck_assert_int_eq(o.label, VM_DEV_LABEL_ALIAS);
+    ck_assert_int_eq(o.ifaces.label, VM_DEV_LABEL_ALIAS);
     ck_assert_int_eq(vnet_opt(&o, VNET_OPT_LABEL, "name", &err), -1);
     ck_assert_str_eq(err.msg, "invalid --label 'name': use mac, alias or dev");
-    free(o.ifaces);
+    vm_devsel_free(&o.ifaces);
 }
 END_TEST
 

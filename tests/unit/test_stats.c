@@ -223,12 +223,46 @@ START_TEST(domxml_balloon)
 }
 END_TEST
 
+/* The one rule for finding a device in another sample: by name, an
+ * unnamed one by position. */
+START_TEST(find_by_name)
+{
+    struct vm_block_stats blk[3];
+    struct vm_net_stats net[2];
+    struct vm_dom_stats d;
+
+    memset(blk, 0, sizeof(blk));
+    memset(net, 0, sizeof(net));
+    memset(&d, 0, sizeof(d));
+    blk[0].name = (char *)"vdb";
+    blk[1].name = NULL;
+    blk[2].name = (char *)"vda";
+    net[0].name = (char *)"vnet7";
+    net[1].name = (char *)"vnet3";
+    d.block = blk;
+    d.nblock = 3;
+    d.net = net;
+    d.nnet = 2;
+    ck_assert_ptr_eq(vm_stats_block_find(&d, "vda", 0), &blk[2]);
+    ck_assert_ptr_eq(vm_stats_block_find(&d, "vdb", 2), &blk[0]);
+    ck_assert_ptr_null(vm_stats_block_find(&d, "vdc", 2));
+    ck_assert_ptr_null(vm_stats_block_find(&d, NULL, 0)); /* named there */
+    ck_assert_ptr_eq(vm_stats_block_find(&d, NULL, 1), &blk[1]); /* unnamed: by position */
+    ck_assert_ptr_null(vm_stats_block_find(&d, NULL, 3));
+    ck_assert_ptr_null(vm_stats_block_find(NULL, "vda", 2));
+    ck_assert_ptr_eq(vm_stats_net_find(&d, "vnet3", 0), &net[1]);
+    ck_assert_ptr_null(vm_stats_net_find(&d, "vnet", 0));
+    ck_assert_ptr_null(vm_stats_net_find(NULL, "vnet3", 1));
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("stats");
     TCase *tc = vm_ck_tcase(s, "stats", VM_CK_TIMEOUT_S, NULL, NULL);
 
     tcase_add_test(tc, all_groups);
+    tcase_add_test(tc, find_by_name);
     tcase_add_test(tc, state_only);
     tcase_add_test(tc, zero_devices);
     tcase_add_test(tc, hostile_params);
