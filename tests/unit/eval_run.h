@@ -83,6 +83,40 @@ static inline struct vm_eval eval_ctx(struct eval_run *r, void *ctx, const struc
     return ev;
 }
 
+/* The plugin a suite runs: its metrics, validate (may be NULL), evaluate. */
+struct eval_plugin {
+    const struct vm_metric_def *defs;
+    size_t ndefs;
+    int (*validate)(void *ctx, const struct vm_cli *cli, struct vm_err *err);
+    void (*evaluate)(const struct vm_eval *ev, struct vm_report *rep);
+};
+
+#define EVAL_PAUSED 1u        /* checked although paused */
+#define EVAL_NOT_ALL 2u       /* -d rather than --all */
+#define EVAL_IGNORE_NODATA 4u /* --ignore-nodata */
+
+static inline const char *eval_render(struct eval_run *r);
+
+/* Set up with thresholds th[0..nth) and the XML text, validate the
+ * plugin's options in ctx, evaluate domain `cur`, render. */
+static inline void eval_plugin(struct eval_run *r, const struct eval_plugin *p, void *ctx,
+                               const struct vm_dom_stats *cur, const struct vm_rate_pair *pair,
+                               const char *const *th, size_t nth, const char *xml, unsigned flags)
+{
+    struct vm_err err = {""};
+    struct vm_eval ev;
+
+    eval_setup(r, p->defs, p->ndefs, th, nth, xml);
+    r->cli.all = !(flags & EVAL_NOT_ALL);
+    r->cli.ignore_nodata = flags & EVAL_IGNORE_NODATA;
+    if (p->validate)
+        ck_assert_msg(p->validate(ctx, &r->cli, &err) == 0, "%s", err.msg);
+    ev = eval_ctx(r, ctx, cur, pair);
+    ev.paused = flags & EVAL_PAUSED;
+    p->evaluate(&ev, &r->rep);
+    eval_render(r);
+}
+
 /* Render (no budget); the text stays in r->out. */
 static inline const char *eval_render(struct eval_run *r)
 {
@@ -95,6 +129,26 @@ static inline void eval_free(struct eval_run *r)
     vm_buf_free(&r->out);
     vm_report_free(&r->rep);
     vm_domxml_cache_free(&r->xml);
+}
+
+/* A table row: up to two thresholds, the state and texts they give. */
+struct eval_judged {
+    const char *th[2];
+    enum vm_status st;
+    const char *brief; /* NULL: not checked */
+    const char *perf;
+};
+
+#define eval_nth(j) ((j)->th[1] ? 2u : (j)->th[0] ? 1u : 0u)
+
+static inline void eval_assert_judged(struct eval_run *r, const struct eval_judged *j)
+{
+    ck_assert_int_eq(r->st, j->st);
+    if (j->brief)
+        ck_assert_msg(strstr(vm_buf_str(&r->out), j->brief), "missing [%s] in:\n%s", j->brief,
+                      vm_buf_str(&r->out));
+    ck_assert_msg(strstr(vm_buf_str(&r->out), j->perf), "missing [%s] in:\n%s", j->perf,
+                  vm_buf_str(&r->out));
 }
 
 #define eval_has(r, text) \

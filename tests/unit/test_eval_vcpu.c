@@ -38,16 +38,15 @@ static void vcpu_case_init(struct vcpu_case *c)
     c->pair = (struct vm_rate_pair){&c->prev, &c->cur, 1.0, false, NULL};
 }
 
+static const struct eval_plugin plug = {
+    vcpu_metrics, sizeof(vcpu_metrics) / sizeof(vcpu_metrics[0]), vcpu_validate, vcpu_evaluate,
+};
+
 static void eval(struct eval_run *r, struct vcpu_opts *o, struct vcpu_case *c,
                  const struct vm_rate_pair *pair, const char *const *th, size_t nth,
                  const char *xml)
 {
-    struct vm_eval ev;
-
-    eval_setup(r, vcpu_metrics, sizeof(vcpu_metrics) / sizeof(vcpu_metrics[0]), th, nth, xml);
-    ev = eval_ctx(r, o, &c->cur, pair);
-    vcpu_evaluate(&ev, &r->rep);
-    eval_render(r);
+    eval_plugin(r, &plug, o, &c->cur, pair, th, nth, xml, 0);
 }
 
 START_TEST(usage_without_xml)
@@ -70,16 +69,12 @@ START_TEST(usage_without_xml)
 }
 END_TEST
 
-static const struct {
-    const char *th[2];
-    enum vm_status st;
-    const char *perf;
-} judged[] = {
-    {{"w:20", NULL}, VM_WARNING, "'db:usage'=25%;20;;0;100"},
-    {{"w:30", "c:usage=24"}, VM_CRITICAL, "'db:usage'=25%;30;24;0;100"},
-    {{"c:cores=0.4", NULL}, VM_CRITICAL, "'db:cores'=0.5;;0.4;0;2"},
-    {{"w:vcpu=39", NULL}, VM_WARNING, "'db:vcpu_max'=40%;39;;0;100"},
-    {{"w:vcpu=41", NULL}, VM_OK, "'db:vcpu_max'=40%;41;;0;100"},
+static const struct eval_judged judged[] = {
+    {{"w:20", NULL}, VM_WARNING, NULL, "'db:usage'=25%;20;;0;100"},
+    {{"w:30", "c:usage=24"}, VM_CRITICAL, NULL, "'db:usage'=25%;30;24;0;100"},
+    {{"c:cores=0.4", NULL}, VM_CRITICAL, NULL, "'db:cores'=0.5;;0.4;0;2"},
+    {{"w:vcpu=39", NULL}, VM_WARNING, NULL, "'db:vcpu_max'=40%;39;;0;100"},
+    {{"w:vcpu=41", NULL}, VM_OK, NULL, "'db:vcpu_max'=40%;41;;0;100"},
 };
 
 START_TEST(thresholds)
@@ -89,9 +84,8 @@ START_TEST(thresholds)
     struct eval_run r;
 
     vcpu_case_init(&c);
-    eval(&r, &o, &c, &c.pair, judged[_i].th, judged[_i].th[1] ? 2 : 1, NULL);
-    ck_assert_int_eq(r.st, judged[_i].st);
-    eval_has(&r, judged[_i].perf);
+    eval(&r, &o, &c, &c.pair, judged[_i].th, eval_nth(&judged[_i]), NULL);
+    eval_assert_judged(&r, &judged[_i]);
     eval_free(&r);
 }
 END_TEST
@@ -133,14 +127,9 @@ START_TEST(per_vcpu_and_paused)
     struct vcpu_opts o = {true, false};
     struct vcpu_case c;
     struct eval_run r;
-    struct vm_eval ev;
 
     vcpu_case_init(&c);
-    eval_setup(&r, vcpu_metrics, sizeof(vcpu_metrics) / sizeof(vcpu_metrics[0]), th, 1, NULL);
-    ev = eval_ctx(&r, &o, &c.cur, &c.pair);
-    ev.paused = true;
-    vcpu_evaluate(&ev, &r.rep);
-    eval_render(&r);
+    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, th, 1, NULL, EVAL_PAUSED);
     ck_assert_int_eq(r.st, VM_WARNING);
     eval_has(&r, "'db:vcpu0'=40%;35;;0;100 'db:vcpu1'=10%;35;;0;100");
     eval_has(&r, "; domain is paused; measured over 1.0 s");

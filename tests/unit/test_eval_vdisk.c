@@ -56,17 +56,15 @@ static void add_empty_cdrom(struct vdisk_case *c)
     c->cur.nblock = c->prev.nblock = 2;
 }
 
+static const struct eval_plugin plug = {
+    vdisk_metrics, sizeof(vdisk_metrics) / sizeof(vdisk_metrics[0]), vdisk_validate,
+    vdisk_evaluate,
+};
+
 static void eval(struct eval_run *r, struct vdisk_opts *o, struct vdisk_case *c,
                  const char *const *th, size_t nth, const char *xml)
 {
-    struct vm_eval ev;
-    struct vm_err err = {""};
-
-    eval_setup(r, vdisk_metrics, sizeof(vdisk_metrics) / sizeof(vdisk_metrics[0]), th, nth, xml);
-    ck_assert_int_eq(vdisk_validate(o, &r->cli, &err), 0);
-    ev = eval_ctx(r, o, &c->cur, &c->pair);
-    vdisk_evaluate(&ev, &r->rep);
-    eval_render(r);
+    eval_plugin(r, &plug, o, &c->cur, &c->pair, th, nth, xml, 0);
 }
 
 START_TEST(figures_without_xml)
@@ -90,11 +88,7 @@ START_TEST(figures_without_xml)
 }
 END_TEST
 
-static const struct {
-    const char *th[2];
-    enum vm_status st;
-    const char *brief, *perf;
-} judged[] = {
+static const struct eval_judged judged[] = {
     {{"w:fill=40", NULL}, VM_WARNING, "db:vda: 50.0% full", "'db:vda:fill'=50%;40;;0;100"},
     {{"c:fill=4GiB", NULL}, VM_CRITICAL, "db:vda: 50.0% full",
      "'db:vda:allocation'=5368709120B;;4294967296;0;10737418240"},
@@ -114,10 +108,8 @@ START_TEST(thresholds)
     struct eval_run r;
 
     vdisk_case_init(&c);
-    eval(&r, &o, &c, judged[_i].th, judged[_i].th[1] ? 2 : 1, NULL);
-    ck_assert_int_eq(r.st, judged[_i].st);
-    eval_has(&r, judged[_i].brief);
-    eval_has(&r, judged[_i].perf);
+    eval(&r, &o, &c, judged[_i].th, eval_nth(&judged[_i]), NULL);
+    eval_assert_judged(&r, &judged[_i]);
     eval_free(&r);
 }
 END_TEST
@@ -171,14 +163,8 @@ START_TEST(empty_drive_and_device_choice)
     vdisk_case_init(&c);
     o.devices.names = want;
     o.devices.n = 2;
-    eval_setup(&r, vdisk_metrics, sizeof(vdisk_metrics) / sizeof(vdisk_metrics[0]), NULL, 0, NULL);
-    r.cli.all = false; /* -d: a name that matches nothing is a mistake */
-    {
-        struct vm_eval ev = eval_ctx(&r, &o, &c.cur, &c.pair);
-
-        vdisk_evaluate(&ev, &r.rep);
-    }
-    eval_render(&r);
+    /* -d: a name that matches nothing is a mistake */
+    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, NULL, EVAL_NOT_ALL);
     eval_has(&r, "[UNKNOWN] db:nope: no disk with this target or source path (disks: vda)");
     eval_has(&r, "[OK] db:vda: ");
     eval_free(&r);
@@ -217,18 +203,13 @@ START_TEST(paused_by_ioerror)
     struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vdisk_case c;
     struct eval_run r;
-    struct vm_eval ev;
 
     vdisk_case_init(&c);
     c.cur.have_state = true;
     c.cur.state = VIR_DOMAIN_PAUSED;
     c.cur.reason = VIR_DOMAIN_PAUSED_IOERROR;
     c.pair.prev = NULL;
-    eval_setup(&r, vdisk_metrics, sizeof(vdisk_metrics) / sizeof(vdisk_metrics[0]), NULL, 0, NULL);
-    ev = eval_ctx(&r, &o, &c.cur, &c.pair);
-    ev.paused = true;
-    vdisk_evaluate(&ev, &r.rep);
-    eval_render(&r);
+    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, NULL, EVAL_PAUSED);
     ck_assert_int_eq(r.st, VM_CRITICAL);
     eval_has(&r, "TEST CRITICAL - db: paused by an I/O error");
     eval_lacks(&r, "no valid pair");

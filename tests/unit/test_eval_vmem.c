@@ -36,15 +36,14 @@ static struct vm_dom_stats dom_mem(uint64_t last_update)
     return d;
 }
 
+static const struct eval_plugin plug = {
+    vmem_metrics, sizeof(vmem_metrics) / sizeof(vmem_metrics[0]), NULL, vmem_evaluate,
+};
+
 static void eval(struct eval_run *r, struct vmem_opts *o, const struct vm_dom_stats *d,
                  const char *const *th, size_t nth, const char *xml)
 {
-    struct vm_eval ev;
-
-    eval_setup(r, vmem_metrics, sizeof(vmem_metrics) / sizeof(vmem_metrics[0]), th, nth, xml);
-    ev = eval_ctx(r, o, d, NULL);
-    vmem_evaluate(&ev, &r->rep);
-    eval_render(r);
+    eval_plugin(r, &plug, o, d, NULL, th, nth, xml, 0);
 }
 
 START_TEST(used_ok_without_xml)
@@ -149,13 +148,9 @@ START_TEST(no_stats_ignored)
     struct vmem_opts o = {VMEM_BASIS_AUTO, -1};
     struct vm_dom_stats d = dom_mem(0);
     struct eval_run r;
-    struct vm_eval ev;
 
     d.balloon.have = 0;
-    eval_setup(&r, vmem_metrics, 2, NULL, 0, xml_virtio);
-    r.cli.ignore_nodata = true;
-    ev = eval_ctx(&r, &o, &d, NULL);
-    vmem_evaluate(&ev, &r.rep);
+    eval_plugin(&r, &plug, &o, &d, NULL, NULL, 0, xml_virtio, EVAL_IGNORE_NODATA);
     ck_assert_uint_eq(r.rep.nitems, 0);
     eval_free(&r);
 }

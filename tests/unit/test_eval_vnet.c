@@ -47,17 +47,14 @@ static void vnet_case_init(struct vnet_case *c)
     c->pair = (struct vm_rate_pair){&c->prev, &c->cur, 2.0, false, NULL};
 }
 
+static const struct eval_plugin plug = {
+    vnet_metrics, sizeof(vnet_metrics) / sizeof(vnet_metrics[0]), vnet_validate, vnet_evaluate,
+};
+
 static void eval(struct eval_run *r, struct vnet_opts *o, struct vnet_case *c,
                  const char *const *th, size_t nth, const char *xml)
 {
-    struct vm_eval ev;
-    struct vm_err err = {""};
-
-    eval_setup(r, vnet_metrics, sizeof(vnet_metrics) / sizeof(vnet_metrics[0]), th, nth, xml);
-    ck_assert_int_eq(vnet_validate(o, &r->cli, &err), 0);
-    ev = eval_ctx(r, o, &c->cur, &c->pair);
-    vnet_evaluate(&ev, &r->rep);
-    eval_render(r);
+    eval_plugin(r, &plug, o, &c->cur, &c->pair, th, nth, xml, 0);
 }
 
 START_TEST(named_by_mac)
@@ -130,11 +127,7 @@ START_TEST(xml_unreadable)
 }
 END_TEST
 
-static const struct {
-    const char *th[2];
-    enum vm_status st;
-    const char *brief, *perf;
-} judged[] = {
+static const struct eval_judged judged[] = {
     {{"w:throughput=1500", NULL}, VM_WARNING, "db:vnet0: rx 1.95 KiB/s",
      "'db:vnet0:rx_Bps'=2000;1500;;0 'db:vnet0:tx_Bps'=1000;1500;;0"},
     {{"w:throughput=1500", "c:tx_Bps=500"}, VM_CRITICAL, "db:vnet0: tx 1000 B/s",
@@ -150,10 +143,8 @@ START_TEST(thresholds)
     struct eval_run r;
 
     vnet_case_init(&c);
-    eval(&r, &o, &c, judged[_i].th, judged[_i].th[1] ? 2 : 1, NULL);
-    ck_assert_int_eq(r.st, judged[_i].st);
-    eval_has(&r, judged[_i].brief);
-    eval_has(&r, judged[_i].perf);
+    eval(&r, &o, &c, judged[_i].th, eval_nth(&judged[_i]), NULL);
+    eval_assert_judged(&r, &judged[_i]);
     eval_free(&r);
 }
 END_TEST
@@ -164,17 +155,10 @@ START_TEST(interface_choice)
     struct vnet_opts o = {{want, 2, VM_DEV_LABEL_MAC}, false};
     struct vnet_case c;
     struct eval_run r;
-    struct vm_err err = {""};
-    struct vm_eval ev;
 
     vnet_case_init(&c);
-    eval_setup(&r, vnet_metrics, sizeof(vnet_metrics) / sizeof(vnet_metrics[0]), NULL, 0, xml_nic);
-    r.cli.all = false;
-    ck_assert_int_eq(vnet_validate(&o, &r.cli, &err), 0);
+    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, xml_nic, EVAL_NOT_ALL);
     ck_assert(o.need_xml);
-    ev = eval_ctx(&r, &o, &c.cur, &c.pair);
-    vnet_evaluate(&ev, &r.rep);
-    eval_render(&r);
     eval_has(&r, "[OK] db:52:54:00:aa:bb:cc: ");
     eval_has(&r, "[UNKNOWN] db:eth9: no interface with this device name, MAC or alias "
                  "(interfaces: 52:54:00:aa:bb:cc)");
