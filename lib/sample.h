@@ -25,6 +25,7 @@
 #include <math.h>
 #include <stdbool.h>
 
+#include "collect.h"
 #include "err.h"
 #include "state.h"
 #include "stats.h"

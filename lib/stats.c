@@ -1,18 +1,14 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* stats: one snapshot of domain statistics, bulk first, per-domain fallback. */
+/* stats: the snapshot model, the pure typed-param parser, lookups and
+ * lifecycle (collect.c talks to libvirt). */
 #include <config.h>
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <libvirt/virterror.h>
-
-#include "domxml.h"
 #include "stats.h"
 
-/* Indexed entries (vcpu.<n>, block.<n>, net.<n>) beyond this are ignored:
- * a hostile or broken record must not make us allocate gigabytes. */
-#define STATS_MAX_INDEX 4096
+#define STATS_MAX_INDEX VM_STATS_MAX_INDEX
 
 struct field {
     const char *name;
@@ -78,8 +74,7 @@ static bool param_u64(const virTypedParameter *p, uint64_t *out)
     }
 }
 
-/* Grow an array of `size`-byte elements to hold index idx; new ones zeroed. */
-static void *grow(void *arr, size_t *n, size_t idx, size_t size)
+void *vm_stats_grow(void *arr, size_t *n, size_t idx, size_t size)
 {
     char *p;
 
@@ -117,13 +112,13 @@ static int parse_indexed(struct vm_dom_stats *d, const virTypedParameter *p, str
     if (strncmp(name, "vcpu.", 5) == 0 && split_index(name, 5, &i, &rest)) {
         if ((f = field_find(vcpu_fields, rest)) < 0 || !param_u64(p, &v))
             return 0;
-        if (!(d->vcpu = grow(d->vcpu, &d->nvcpu, i, sizeof(*d->vcpu))))
+        if (!(d->vcpu = vm_stats_grow(d->vcpu, &d->nvcpu, i, sizeof(*d->vcpu))))
             return vm_err_set(err, "out of memory");
         d->vcpu[i].v[f] = v;
         d->vcpu[i].have |= 1u << f;
         d->groups |= VM_GROUP_VCPU;
     } else if (strncmp(name, "block.", 6) == 0 && split_index(name, 6, &i, &rest)) {
-        if (!(d->block = grow(d->block, &d->nblock, i, sizeof(*d->block))))
+        if (!(d->block = vm_stats_grow(d->block, &d->nblock, i, sizeof(*d->block))))
             return vm_err_set(err, "out of memory");
         if ((strcmp(rest, "name") == 0 || strcmp(rest, "path") == 0) &&
             p->type == VIR_TYPED_PARAM_STRING && p->value.s) {
@@ -138,7 +133,7 @@ static int parse_indexed(struct vm_dom_stats *d, const virTypedParameter *p, str
         }
         d->groups |= VM_GROUP_BLOCK;
     } else if (strncmp(name, "net.", 4) == 0 && split_index(name, 4, &i, &rest)) {
-        if (!(d->net = grow(d->net, &d->nnet, i, sizeof(*d->net))))
+        if (!(d->net = vm_stats_grow(d->net, &d->nnet, i, sizeof(*d->net))))
             return vm_err_set(err, "out of memory");
         if (strcmp(rest, "name") == 0 && p->type == VIR_TYPED_PARAM_STRING && p->value.s) {
             free(d->net[i].name);
@@ -198,340 +193,6 @@ int vm_stats_parse_params(struct vm_dom_stats *d, const virTypedParameter *param
         }
     }
     return 0;
-}
-
-/* ---- per-domain fallback ---------------------------------------------- */
-
-#define SETV(s, f, val)                                                                            \
-    do {                                                                                           \
-        if ((long long)(val) >= 0) {                                                               \
-            (s).v[f] = (uint64_t)(val);                                                            \
-            (s).have |= 1u << (f);                                                                 \
-        }                                                                                          \
-    } while (0)
-
-/* When the per-domain calls read counters: the start of the last such call
- * (an in-process driver reads its clock early in the call; a remote one
- * within the round trip, milliseconds later).
- * The snapshot's time is set from it, as the counters are as old as that
- * call, not as the bulk call before them (the domain's XML is fetched and
- * parsed in between, which a first run or a slow host can make long). */
-struct read_clock {
-    struct timespec t0;   /* CLOCK_MONOTONIC when the current call began */
-    struct timespec mono; /* start of the last counter call */
-    struct timespec wall; /* CLOCK_REALTIME at the same moment */
-    bool set;
-};
-
-static void read_begin(struct read_clock *c)
-{
-    clock_gettime(CLOCK_MONOTONIC, &c->t0);
-}
-
-static void read_end(struct read_clock *c)
-{
-    struct timespec t1, w1;
-    long long took, ns;
-
-    clock_gettime(CLOCK_MONOTONIC, &t1);
-    clock_gettime(CLOCK_REALTIME, &w1);
-    took = (long long)(t1.tv_sec - c->t0.tv_sec) * 1000000000LL + (t1.tv_nsec - c->t0.tv_nsec);
-    ns = (long long)t1.tv_sec * 1000000000LL + t1.tv_nsec - took;
-    c->mono.tv_sec = (time_t)(ns / 1000000000LL);
-    c->mono.tv_nsec = (long)(ns % 1000000000LL);
-    ns = (long long)w1.tv_sec * 1000000000LL + w1.tv_nsec - took;
-    c->wall.tv_sec = (time_t)(ns / 1000000000LL);
-    c->wall.tv_nsec = (long)(ns % 1000000000LL);
-    c->set = true;
-}
-
-/* A per-domain call failed: note why when the domain itself is the cause. */
-static void fallback_error_code(struct vm_dom_stats *d, int code)
-{
-    if (d->error)
-        return;
-    if (code == VIR_ERR_NO_DOMAIN)
-        d->error = vm_strdup("domain vanished while it was being checked");
-    else if (code == VIR_ERR_OPERATION_INVALID && !d->have_state)
-        d->error = vm_strdup("domain is not running");
-}
-
-static void fallback_error(struct vm_dom_stats *d)
-{
-    fallback_error_code(d, virGetLastErrorCode());
-}
-
-static void fill_cpu_balloon(virDomainPtr dom, unsigned want, struct vm_dom_stats *d,
-                             unsigned *calls, struct read_clock *rc)
-{
-    virDomainInfo info;
-
-    (*calls)++;
-    read_begin(rc);
-    if (virDomainGetInfo(dom, &info) < 0) {
-        fallback_error(d);
-        return;
-    }
-    if (want & VM_GROUP_CPU)
-        read_end(rc);
-    if ((want & VM_GROUP_CPU) && !(d->groups & VM_GROUP_CPU)) {
-        SETV(d->cpu, VM_CPU_TIME, info.cpuTime);
-        d->groups |= VM_GROUP_CPU;
-    }
-    if (!d->vcpu_current)
-        d->vcpu_current = info.nrVirtCpu;
-    if ((want & VM_GROUP_BALLOON) && !(d->groups & VM_GROUP_BALLOON)) {
-        static const int tags[][2] = {
-            {VIR_DOMAIN_MEMORY_STAT_SWAP_IN, VM_BAL_SWAP_IN},
-            {VIR_DOMAIN_MEMORY_STAT_SWAP_OUT, VM_BAL_SWAP_OUT},
-            {VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT, VM_BAL_MAJOR_FAULT},
-            {VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT, VM_BAL_MINOR_FAULT},
-            {VIR_DOMAIN_MEMORY_STAT_UNUSED, VM_BAL_UNUSED},
-            {VIR_DOMAIN_MEMORY_STAT_AVAILABLE, VM_BAL_AVAILABLE},
-            {VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON, VM_BAL_CURRENT},
-            {VIR_DOMAIN_MEMORY_STAT_RSS, VM_BAL_RSS},
-            {VIR_DOMAIN_MEMORY_STAT_USABLE, VM_BAL_USABLE},
-            {VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE, VM_BAL_LAST_UPDATE},
-            {VIR_DOMAIN_MEMORY_STAT_DISK_CACHES, VM_BAL_DISK_CACHES},
-        };
-        virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
-        int n;
-
-        SETV(d->balloon, VM_BAL_CURRENT, info.memory);
-        SETV(d->balloon, VM_BAL_MAXIMUM, info.maxMem);
-        /* On "guest hasn't updated any stats yet" libvirt sets an error
-         * but still returns the partial count: judge by the count. */
-        virResetLastError();
-        (*calls)++;
-        n = virDomainMemoryStats(dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
-        for (int i = 0; i < n; i++)
-            for (size_t t = 0; t < sizeof(tags) / sizeof(tags[0]); t++)
-                if ((int)st[i].tag == tags[t][0])
-                    SETV(d->balloon, tags[t][1], st[i].val);
-        d->groups |= VM_GROUP_BALLOON;
-    }
-}
-
-static void fill_vcpu(virDomainPtr dom, struct vm_dom_stats *d, unsigned *calls,
-                      struct read_clock *rc)
-{
-    virVcpuInfo info[STATS_MAX_INDEX / 16];
-    int n;
-
-    (*calls)++;
-    read_begin(rc);
-    n = virDomainGetVcpus(dom, info, (int)(sizeof(info) / sizeof(info[0])), NULL, 0);
-    if (n <= 0)
-        return;
-    read_end(rc);
-    if (!(d->vcpu = grow(d->vcpu, &d->nvcpu, (size_t)n - 1, sizeof(*d->vcpu))))
-        return;
-    for (int i = 0; i < n; i++) {
-        if (info[i].number >= (unsigned)n)
-            continue;
-        SETV(d->vcpu[info[i].number], VM_VCPU_STATE, info[i].state);
-        SETV(d->vcpu[info[i].number], VM_VCPU_TIME, info[i].cpuTime);
-    }
-    if (!d->vcpu_current)
-        d->vcpu_current = (unsigned)n;
-    d->groups |= VM_GROUP_VCPU;
-}
-
-/* The device lists come from the domain XML, which the run's cache reads
- * once for both samples of an in-run interval (and for the plugin). */
-static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d,
-                         struct vm_domxml_cache *xc, size_t di, unsigned *calls,
-                         struct read_clock *rc)
-{
-    const struct vm_domxml *xp;
-    size_t i;
-
-    if (!(xp = vm_domxml_cache_get(xc, di, NULL))) {
-        fallback_error_code(d, vm_domxml_cache_code(xc, di));
-        return;
-    }
-    if ((want & VM_GROUP_BLOCK) && !(d->groups & VM_GROUP_BLOCK) &&
-        (d->block = vm_calloc(xp->ndisks, sizeof(*d->block)))) {
-        for (i = 0; i < xp->ndisks; i++) {
-            struct vm_block_stats *b = &d->block[d->nblock];
-            virDomainBlockStatsStruct s;
-            virDomainBlockInfo bi;
-
-            b->name = vm_strdup(xp->disks[i].target);
-            b->path = vm_strdup(xp->disks[i].source);
-            d->nblock++;
-            if (!xp->disks[i].source)
-                continue; /* empty removable drive: listed, as in bulk stats, but no counters */
-            (*calls) += 2;
-            read_begin(rc);
-            if (virDomainBlockStats(dom, b->name, &s, sizeof(s)) == 0) {
-                read_end(rc);
-                SETV(*b, VM_BLK_RD_REQS, s.rd_req);
-                SETV(*b, VM_BLK_RD_BYTES, s.rd_bytes);
-                SETV(*b, VM_BLK_WR_REQS, s.wr_req);
-                SETV(*b, VM_BLK_WR_BYTES, s.wr_bytes);
-                SETV(*b, VM_BLK_ERRORS, s.errs);
-            }
-            if (virDomainGetBlockInfo(dom, b->name, &bi, 0) == 0) {
-                SETV(*b, VM_BLK_ALLOCATION, bi.allocation);
-                SETV(*b, VM_BLK_CAPACITY, bi.capacity);
-                SETV(*b, VM_BLK_PHYSICAL, bi.physical);
-            }
-        }
-        d->groups |= VM_GROUP_BLOCK;
-    }
-    if ((want & VM_GROUP_NET) && !(d->groups & VM_GROUP_NET) &&
-        (d->net = vm_calloc(xp->nifaces, sizeof(*d->net)))) {
-        for (i = 0; i < xp->nifaces; i++) {
-            struct vm_net_stats *n = &d->net[d->nnet];
-            const char *dev = xp->ifaces[i].target ? xp->ifaces[i].target : xp->ifaces[i].mac;
-            virDomainInterfaceStatsStruct s;
-
-            if (!dev)
-                continue; /* no host device: no counters */
-            n->name = vm_strdup(dev);
-            d->nnet++;
-            (*calls)++;
-            read_begin(rc);
-            if (virDomainInterfaceStats(dom, dev, &s, sizeof(s)) == 0) {
-                read_end(rc);
-                SETV(*n, VM_NET_RX_BYTES, s.rx_bytes);
-                SETV(*n, VM_NET_RX_PKTS, s.rx_packets);
-                SETV(*n, VM_NET_RX_ERRS, s.rx_errs);
-                SETV(*n, VM_NET_RX_DROP, s.rx_drop);
-                SETV(*n, VM_NET_TX_BYTES, s.tx_bytes);
-                SETV(*n, VM_NET_TX_PKTS, s.tx_packets);
-                SETV(*n, VM_NET_TX_ERRS, s.tx_errs);
-                SETV(*n, VM_NET_TX_DROP, s.tx_drop);
-            }
-        }
-        d->groups |= VM_GROUP_NET;
-    }
-}
-
-/* Fill, one domain at a time, the groups the bulk call left empty. */
-static void stats_fallback(virDomainPtr dom, unsigned groups, struct vm_dom_stats *d,
-                           struct vm_domxml_cache *xc, size_t di, unsigned *calls,
-                           struct read_clock *rc)
-{
-    unsigned missing = groups & ~d->groups;
-
-    if (!d->have_state) {
-        (*calls)++;
-        virResetLastError();
-        if (virDomainGetState(dom, &d->state, &d->reason, 0) == 0)
-            d->have_state = true;
-        else
-            fallback_error(d);
-    }
-    if (d->error || !d->have_state || d->state == VIR_DOMAIN_SHUTOFF ||
-        d->state == VIR_DOMAIN_CRASHED || d->state == VIR_DOMAIN_NOSTATE)
-        return; /* inactive domains have no stats, only a state */
-    virResetLastError();
-    if (missing & (VM_GROUP_CPU | VM_GROUP_BALLOON))
-        fill_cpu_balloon(dom, missing, d, calls, rc);
-    if ((missing & VM_GROUP_VCPU) && !d->error)
-        fill_vcpu(dom, d, calls, rc);
-    if ((missing & (VM_GROUP_BLOCK | VM_GROUP_NET)) && !d->error)
-        fill_devices(dom, missing, d, xc, di, calls, rc);
-}
-
-static int stats_identify(virDomainPtr dom, struct vm_dom_stats *d, struct vm_err *err)
-{
-    const char *name = virDomainGetName(dom);
-    unsigned int id = virDomainGetID(dom);
-
-    d->name = vm_strdup(name ? name : "?");
-    if (!d->name)
-        return vm_err_set(err, "out of memory");
-    if (virDomainGetUUIDString(dom, d->uuid) < 0)
-        d->uuid[0] = '\0';
-    d->id = id == (unsigned int)-1 ? -1 : (int)id;
-    return 0;
-}
-
-int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
-                     struct vm_domxml_cache *xml, struct vm_snapshot *snap, struct vm_err *err)
-{
-    virDomainStatsRecordPtr *recs = NULL;
-    virDomainPtr *list = NULL;
-    unsigned flags = 0;
-    int nrec = -1, rc = -1;
-    size_t i;
-
-    (void)conn;
-    memset(snap, 0, sizeof(*snap));
-    groups |= VM_GROUP_STATE;
-    snap->dom = vm_calloc(n, sizeof(*snap->dom));
-    list = vm_calloc(n + 1, sizeof(*list)); /* NULL-terminated for libvirt */
-    if (!snap->dom || !list) {
-        vm_err_set(err, "out of memory");
-        goto cleanup;
-    }
-    snap->n = n;
-    for (i = 0; i < n; i++) {
-        list[i] = doms[i];
-        if (stats_identify(doms[i], &snap->dom[i], err) < 0)
-            goto cleanup;
-    }
-#if HAVE_DECL_VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT
-    /* Do not wait up to 30 s for a domain job a busy guest holds. */
-    flags |= VIR_CONNECT_GET_ALL_DOMAINS_STATS_NOWAIT;
-#endif
-    if (n) {
-        virResetLastError();
-        snap->rpc_calls++;
-        nrec = virDomainListGetStats(list, groups, &recs, flags);
-        if (nrec < 0 && flags && virGetLastErrorCode() == VIR_ERR_INVALID_ARG) {
-            snap->rpc_calls++;
-            nrec = virDomainListGetStats(list, groups, &recs, 0);
-        }
-    }
-    clock_gettime(CLOCK_MONOTONIC, &snap->mono);
-    clock_gettime(CLOCK_REALTIME, &snap->wall);
-    /* Records come back in any order, and may leave a domain out; mostly
-     * they are in the order asked for, so try the record's own index
-     * first (a scan per record made --all quadratic). */
-    for (int r = 0; r < nrec; r++) {
-        char uuid[VIR_UUID_STRING_BUFLEN];
-        size_t start = (size_t)r < n ? (size_t)r : 0;
-
-        if (virDomainGetUUIDString(recs[r]->dom, uuid) < 0)
-            continue;
-        for (size_t k = 0; k < n; k++) {
-            i = (start + k) % n;
-            if (strcmp(snap->dom[i].uuid, uuid) != 0)
-                continue;
-            if (vm_stats_parse_params(&snap->dom[i], recs[r]->params, recs[r]->nparams, err) < 0)
-                goto cleanup;
-            snap->dom[i].bulk_groups = snap->dom[i].groups;
-            break;
-        }
-    }
-    /* No bulk stats at all (old driver, VIR_ERR_NO_SUPPORT) or groups the
-     * driver left out (libvirt's test driver returns only state.*). */
-    {
-        struct read_clock clk = {.set = false};
-
-        for (i = 0; i < n; i++)
-            if ((groups & ~snap->dom[i].groups) || !snap->dom[i].have_state)
-                stats_fallback(doms[i], groups, &snap->dom[i], xml, i, &snap->rpc_calls, &clk);
-        if (clk.set) {
-            snap->mono = clk.mono;
-            snap->wall = clk.wall;
-        }
-    }
-    rc = 0;
-
-cleanup:
-    if (recs)
-        virDomainStatsRecordListFree(recs);
-    free(list);
-    if (rc < 0) {
-        vm_snapshot_free(snap);
-        memset(snap, 0, sizeof(*snap));
-    }
-    return rc;
 }
 
 const struct vm_block_stats *vm_stats_block_find(const struct vm_dom_stats *d, const char *name,

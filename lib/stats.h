@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* stats: one snapshot of domain statistics as plain structs.
+/* stats: one snapshot of domain statistics as plain structs (collect.h
+ * takes it from libvirt).
  *
  * Collection asks libvirt in bulk first (virDomainListGetStats, with NOWAIT
  * where the library has it): one RPC for every selected domain. A group the
@@ -22,7 +23,6 @@
 
 #include <libvirt/libvirt.h>
 
-#include "domxml.h"
 #include "err.h"
 
 /* Groups, the same bits as libvirt's virDomainStatsTypes. */
@@ -115,20 +115,20 @@ struct vm_snapshot {
     unsigned rpc_calls;       /* libvirt stats calls made (for -vvv and the bench) */
 };
 
+/* Indexed entries (vcpu.<n>, block.<n>, net.<n>) beyond this are ignored:
+ * a hostile or broken record must not make us allocate gigabytes. */
+#define VM_STATS_MAX_INDEX 4096
+
+/* Grow an array of `size`-byte elements to hold index idx (new ones
+ * zeroed, *n updated); NULL on allocation failure (arr is kept). */
+void *vm_stats_grow(void *arr, size_t *n, size_t idx, size_t size);
+
 /* Pure: fill d from one bulk record's typed parameters (no connection).
  * Unknown names are ignored, wrong types are ignored, `*.count` larger than
  * the entries present and sparse `vcpu.<n>` are fine. Returns 0, or -1 on
  * allocation failure / absurd counts (err set). Repeated calls add. */
 int vm_stats_parse_params(struct vm_dom_stats *d, const virTypedParameter *params, int nparams,
                           struct vm_err *err);
-
-/* Take one snapshot of `groups` (VM_GROUP_*; STATE is always added) for
- * domains doms[0..n). A failure that concerns one domain lands in that
- * domain's `error`; only a failure of the whole call returns -1. The
- * per-domain fallback takes the device lists from `xml`, the run's cache
- * over the same doms[0..n) (not NULL), so the XML is read once per run. */
-int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
-                     struct vm_domxml_cache *xml, struct vm_snapshot *snap, struct vm_err *err);
 
 /* Device `name` of another sample of the same domain (d may be NULL), or
  * NULL. Matched by name, since hot-plug can reorder the arrays; an
