@@ -39,6 +39,8 @@ void vm_report_free(struct vm_report *r)
         free(it->perf);
     }
     free(r->items);
+    free(r->trailer);
+    r->trailer = NULL;
     r->items = NULL;
     r->nitems = 0;
     r->oom = false;
@@ -484,7 +486,28 @@ static size_t render_size(const struct render *x, size_t head, size_t nl, size_t
     return n;
 }
 
+void vm_report_trailer(struct vm_report *r, const char *line)
+{
+    free(r->trailer);
+    r->trailer = line && *line ? vm_strdup(line) : NULL; /* on failure: no trailer */
+}
+
+static enum vm_status render_budget(struct vm_report *r, size_t budget, struct vm_buf *out);
+
 enum vm_status vm_report_render(struct vm_report *r, size_t budget, struct vm_buf *out)
+{
+    size_t tlen = r->trailer ? strlen(r->trailer) : 0;
+    bool trailer = tlen && !(budget && tlen + VM_REPORT_MIN_SUMMARY > budget);
+    enum vm_status st;
+
+    st = render_budget(r, trailer && budget ? budget - tlen : budget, out);
+    if (trailer)
+        vm_buf_append(out, r->trailer);
+    return st;
+}
+
+/* The output without the trailer, within `budget`. */
+static enum vm_status render_budget(struct vm_report *r, size_t budget, struct vm_buf *out)
 {
     struct render x;
     size_t start = out->len, nl, np, head, note;

@@ -52,8 +52,12 @@ struct vm_report {
     const char *noun;    /* "domain" or "disk": for "3 domains" in the summary; borrowed */
     struct vm_item *items;
     size_t nitems;
+    char *trailer;       /* vm_report_trailer's line (owned), or NULL */
     bool oom;            /* an allocation failed while building; render says UNKNOWN */
 };
+
+/* With a budget, the room a trailer leaves the rest of the output at least. */
+#define VM_REPORT_MIN_SUMMARY 256
 
 void vm_report_init(struct vm_report *r, const char *service, const char *noun);
 void vm_report_free(struct vm_report *r); /* NULL accepted */
@@ -110,6 +114,13 @@ void vm_item_note(struct vm_item *it, enum vm_status st, const char *fmt, ...)
  * in insertion order. On allocation failure (also r->oom or an item's oom)
  * the output is "<SERVICE> UNKNOWN - out of memory" and the state UNKNOWN. */
 enum vm_status vm_report_render(struct vm_report *r, size_t budget, struct vm_buf *out);
+
+/* A last line after the long output, e.g. a note about the state folder
+ * (`line` ends in '\n' and is copied; it is not cleaned). Render keeps it
+ * inside the budget: it goes first when it would leave the summary and
+ * long output less than VM_REPORT_MIN_SUMMARY bytes, or when the copy
+ * fails. */
+void vm_report_trailer(struct vm_report *r, const char *line);
 
 /* Clean a piece of text for plugin output: '|' becomes '/', control
  * characters and newlines become ' '. Appends to out. */

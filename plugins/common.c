@@ -14,9 +14,6 @@
 #include "select.h"
 #include "timeout.h"
 
-/* With --max-output, the room a state note leaves the summary at least. */
-#define PLUGIN_MIN_SUMMARY 256
-
 /* A one-line answer for failures before any domain is looked at. */
 static int plugin_fail(const struct vm_plugin_def *def, enum vm_status st, const char *msg)
 {
@@ -201,7 +198,7 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
     struct vm_err err = {""};
     enum vm_status st;
     const char *uri;
-    size_t i, budget;
+    size_t i;
     int rc;
 
     memset(&r, 0, sizeof(r));
@@ -310,13 +307,9 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
         goto cleanup;
     }
     plugin_state_note(&r);
-    budget = r.cli.max_output;
-    if (r.note.oom || (budget && r.note.len + PLUGIN_MIN_SUMMARY > budget))
-        vm_buf_free(&r.note); /* the summary comes first */
-    else if (budget)
-        budget -= r.note.len;
-    st = vm_report_render(&r.rep, budget, &r.out);
-    vm_buf_append(&r.out, vm_buf_str(&r.note));
+    if (!r.note.oom)
+        vm_report_trailer(&r.rep, vm_buf_str(&r.note)); /* the summary comes first */
+    st = vm_report_render(&r.rep, r.cli.max_output, &r.out);
     /* Printing is the last step: make sure the alarm cannot cut it. */
     vm_timeout_arm(0, def->service, VM_UNKNOWN);
     fputs(vm_buf_str(&r.out), stdout);

@@ -845,6 +845,39 @@ START_TEST(test_item_metric)
 }
 END_TEST
 
+/* A trailer line stays inside the budget, and goes first when the rest
+ * would get less than VM_REPORT_MIN_SUMMARY bytes. */
+START_TEST(test_trailer)
+{
+    static const char note[] = "note: state lock busy; this run's sample was not saved\n";
+    const size_t tbudget[] = {0, 400, sizeof(note) - 1 + VM_REPORT_MIN_SUMMARY,
+                              sizeof(note) - 2 + VM_REPORT_MIN_SUMMARY, 100};
+    const bool kept[] = {true, true, true, false, false};
+
+    for (size_t i = 0; i < sizeof(tbudget) / sizeof(tbudget[0]); i++) {
+        struct vm_report r;
+        struct vm_buf out = VM_BUF_INIT;
+        struct vm_item *it;
+
+        vm_report_init(&r, "T", "domain");
+        for (int k = 0; k < 20; k++) {
+            it = vm_report_add(&r, VM_OK, "web");
+            vm_item_detail(it, "a long-output line that takes room, number %d", k);
+        }
+        vm_report_trailer(&r, note);
+        vm_report_render(&r, tbudget[i], &out);
+        if (tbudget[i])
+            ck_assert_uint_le(out.len, tbudget[i]);
+        ck_assert_msg((strstr(vm_buf_str(&out), note) != NULL) == kept[i], "budget %zu: %s",
+                      tbudget[i], vm_buf_str(&out));
+        if (kept[i]) /* last */
+            ck_assert_str_eq(vm_buf_str(&out) + out.len - (sizeof(note) - 1), note);
+        vm_buf_free(&out);
+        vm_report_free(&r);
+    }
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("report");
@@ -867,6 +900,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_api_edges);
     tcase_add_loop_test(tc, test_item_note, 0, N(ver));
     tcase_add_test(tc, test_item_metric);
+    tcase_add_test(tc, test_trailer);
     return s;
 }
 
