@@ -185,3 +185,38 @@ void vm_selection_free(struct vm_selection *s)
     free(s->missing);
     memset(s, 0, sizeof(*s));
 }
+
+enum vm_policy_action vm_policy_decide(enum vm_policy shutoff, enum vm_policy paused, bool all,
+                                       enum vm_dom_class cls, enum vm_status *st)
+{
+    enum vm_policy p;
+
+    if (cls == VM_DOM_RUNNING)
+        return VM_POLICY_EVALUATE;
+    if (cls == VM_DOM_PAUSED)
+        p = paused == VM_POLICY_DEFAULT ? VM_POLICY_CHECK : paused;
+    else
+        p = shutoff != VM_POLICY_DEFAULT ? shutoff : all ? VM_POLICY_SKIP : VM_POLICY_UNKNOWN;
+    switch (p) {
+    case VM_POLICY_CHECK:
+        /* only --paused offers it; a shut-off domain has nothing to check */
+        if (cls == VM_DOM_PAUSED)
+            return VM_POLICY_EVALUATE;
+        *st = VM_UNKNOWN;
+        return VM_POLICY_ANSWER;
+    case VM_POLICY_SKIP:
+        return VM_POLICY_LEAVE_OUT;
+    case VM_POLICY_OK:
+        *st = VM_OK;
+        return VM_POLICY_ANSWER;
+    case VM_POLICY_WARNING:
+        *st = VM_WARNING;
+        return VM_POLICY_ANSWER;
+    case VM_POLICY_CRITICAL:
+        *st = VM_CRITICAL;
+        return VM_POLICY_ANSWER;
+    default:
+        *st = VM_UNKNOWN;
+        return VM_POLICY_ANSWER;
+    }
+}

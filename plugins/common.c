@@ -21,20 +21,6 @@ static int plugin_fail(const struct vm_plugin_def *def, enum vm_status st, const
     return (int)st;
 }
 
-static enum vm_status policy_status(enum vm_policy p)
-{
-    switch (p) {
-    case VM_POLICY_OK:
-        return VM_OK;
-    case VM_POLICY_WARNING:
-        return VM_WARNING;
-    case VM_POLICY_CRITICAL:
-        return VM_CRITICAL;
-    default:
-        return VM_UNKNOWN;
-    }
-}
-
 const struct vm_domxml *vm_eval_domxml(const struct vm_eval *ev, struct vm_err *err)
 {
     return vm_domxml_cache_get(ev->xml, ev->index, err);
@@ -89,29 +75,24 @@ void vm_human_rate(struct vm_buf *out, double Bps)
     vm_buf_append(out, "/s");
 }
 
-/* A domain that is not running, per --shutoff / --paused. Returns true when
- * the plugin should still evaluate it. */
+/* A domain that is not running, per --shutoff / --paused (vm_policy_decide).
+ * Returns true when the plugin should still evaluate it. */
 static bool plugin_policy(const struct vm_cli *cli, const struct vm_dom_stats *d,
                           struct vm_report *rep)
 {
     enum vm_dom_class cls = d->have_state ? vm_select_classify(d->state) : VM_DOM_RUNNING;
-    enum vm_policy p;
+    enum vm_status st = VM_UNKNOWN;
     struct vm_item *it;
 
-    if (cls == VM_DOM_RUNNING)
+    switch (vm_policy_decide(cli->shutoff, cli->paused, cli->all, cls, &st)) {
+    case VM_POLICY_EVALUATE:
         return true;
-    if (cls == VM_DOM_PAUSED) {
-        p = cli->paused == VM_POLICY_DEFAULT ? VM_POLICY_CHECK : cli->paused;
-        if (p == VM_POLICY_CHECK)
-            return true;
-    } else {
-        p = cli->shutoff;
-        if (p == VM_POLICY_DEFAULT)
-            p = cli->all ? VM_POLICY_SKIP : VM_POLICY_UNKNOWN;
-    }
-    if (p == VM_POLICY_SKIP)
+    case VM_POLICY_LEAVE_OUT:
         return false;
-    it = vm_report_add(rep, policy_status(p), d->name);
+    case VM_POLICY_ANSWER:
+        break;
+    }
+    it = vm_report_add(rep, st, d->name);
     if (it) {
         vm_item_brief(it, "%s", vm_select_state_name(d->state));
         vm_item_detail(it, "domain is %s%s", vm_select_state_name(d->state),
