@@ -8,7 +8,6 @@
 #include <string.h>
 
 #include "ck_run.h"
-#include "report.h"
 #include "dev_calc.h"
 
 #define BIT(f) (1u << (f))
