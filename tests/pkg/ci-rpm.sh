@@ -48,14 +48,14 @@ bail() { echo "Bail out! $*"; exit 1; }
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ci-rpm.XXXXXX") || bail "mktemp failed"
 trap 'rm -rf "$tmp"' EXIT
 
-echo "1..14"
+echo "1..17"
 
 # --- 1. tools -----------------------------------------------------------------
 # Debian's names for what the spec needs: rpm (rpmbuild), rpmlint, the
 # reference policy's development files and the tools its Makefile calls
 # (checkmodule, semodule_package), and the spec's BuildRequires.
 export DEBIAN_FRONTEND=noninteractive
-rpmtools="rpm rpmlint selinux-policy-dev checkpolicy semodule-utils policycoreutils"
+rpmtools="rpm rpmlint selinux-policy-dev checkpolicy semodule-utils policycoreutils selinux-utils setools"
 builddeps="gcc make autoconf automake pkg-config help2man libvirt-dev libxml2-dev check git"
 if [ "${CI_RPM_NO_APT:-0}" = 1 ]; then
     ok "tools and build dependencies # SKIP CI_RPM_NO_APT=1"
@@ -76,7 +76,7 @@ else
     check $rc "apt-cache policy has a candidate and apt-get installs: $rpmtools"
     [ $rc -eq 0 ] || { diag "$(tail -n 15 "$tmp/apt.log")"; bail "cannot install the tools"; }
 fi
-for c in rpmbuild rpmlint rpm2cpio cpio checkmodule semodule_package; do
+for c in rpmbuild rpmlint rpm2cpio cpio checkmodule semodule_package semodule selabel_lookup sesearch; do
     command -v "$c" >/dev/null 2>&1 || bail "$c is not installed"
 done
 [ -f "$devel_mk" ] || bail "no $devel_mk (selinux-policy-dev)"
@@ -100,6 +100,97 @@ if (cd "$tmp/selinux" && semodule_unpackage "$module.pp" unpacked.mod unpacked.f
     [ "$nexec" -eq 4 ] && [ "$nstate" -ge 4 ] && fc_ok=0
 fi
 check $fc_ok "the .pp's file contexts label the 4 plugins and the state folders (${nexec:-?} + ${nstate:-?} entries)"
+
+# --- 2b. the module in Debian's whole reference policy ----------------------------
+# Compiling checks the syntax; linking checks that every type, attribute
+# and interface the module requires exists, and expand-check=1 that it
+# breaks no neverallow. The policy (selinux-policy-default) is unpacked,
+# not installed: its modules go into a private store under $tmp, which
+# nothing on this machine reads.
+pol=$tmp/policy
+mkdir -p "$pol/root/etc/selinux" "$pol/mods"
+printf 'module-store = direct\nexpand-check = 1\n' >"$pol/root/etc/selinux/semanage.conf"
+linked=1
+if (cd "$pol" && apt-get download -q selinux-policy-default) >"$pol/log" 2>&1 &&
+    dpkg-deb -x "$pol"/selinux-policy-default_*.deb "$pol/root"; then
+    polver=$(dpkg-deb -f "$pol"/selinux-policy-default_*.deb Version)
+    for f in "$pol"/root/usr/share/selinux/default/*.pp.bz2; do
+        bzip2 -dc "$f" >"$pol/mods/$(basename "$f" .bz2)"
+    done
+    nmods=$(ls "$pol/mods" | wc -l)
+    set --
+    for m in "$pol"/mods/*.pp; do set -- "$@" -i "$m"; done
+    semodule -p "$pol/root" -s default -n -X 100 "$@" >>"$pol/log" 2>&1 &&
+        semodule -p "$pol/root" -s default -n -X 300 -i "$tmp/selinux/$module.pp" >>"$pol/log" 2>&1 &&
+        semodule -p "$pol/root" -s default -l | grep -qx "$module" && linked=0
+fi
+check $linked "semodule links $module.pp into Debian's reference policy (selinux-policy-default ${polver:-?}, ${nmods:-?} modules, expand-check=1)"
+[ $linked -eq 0 ] || diag "$(grep -v 'not in password file' "$pol/log" | tail -n 10)"
+polbin=$(ls "$pol"/root/etc/selinux/default/policy/policy.* 2>/dev/null | head -n 1)
+fcfile=$pol/root/etc/selinux/default/contexts/files/file_contexts
+
+# The policy orders file contexts by their literal stem: the module's must
+# win over nagios' /usr/lib/nagios/plugins(/.*)? and /run/nrpe.*, through
+# the /usr/lib64 and /var/run aliases too, and leave the rest alone.
+bad=
+while read -r path want; do
+    got=$(selabel_lookup -b file -f "$fcfile" -k "$path" 2>&1 | sed -n 's/.*context: *[^:]*:[^:]*:\([^:]*\):.*/\1/p')
+    [ "$got" = "$want" ] || bad="$bad $path(${got:-none}, not $want)"
+done <<EOF_FC
+/usr/lib64/nagios/plugins/check_vcpu nagios_libvirt_plugin_exec_t
+/usr/lib/nagios/plugins/check_vmem nagios_libvirt_plugin_exec_t
+/usr/lib64/nagios/plugins/check_vdisk nagios_libvirt_plugin_exec_t
+/usr/lib64/nagios/plugins/check_vnet nagios_libvirt_plugin_exec_t
+/usr/lib64/nagios/plugins/check_load nagios_system_plugin_exec_t
+/var/run/nrpe/.local/state/monitoring-plugins-libvirt libvirt_check_state_t
+/run/nrpe/.local/state/monitoring-plugins-libvirt/vcpu.lock libvirt_check_state_t
+/run/nrpe/nrpe.pid nrpe_runtime_t
+/var/spool/nagios/.local/state/monitoring-plugins-libvirt libvirt_check_state_t
+/var/spool/icinga2/.local/state/monitoring-plugins-libvirt libvirt_check_state_t
+/var/tmp/monitoring-plugins-libvirt-994/vmem.state libvirt_check_state_t
+/var/tmp/systemd-private-1f2e-nrpe.service-Ab3/tmp/monitoring-plugins-libvirt-994 libvirt_check_state_t
+EOF_FC
+check "$([ -n "$polbin" ] && [ -z "$bad" ] && echo 0 || echo 1)" \
+    "file contexts in the linked policy: the 4 plugins (lib and lib64) and the default state folders get the module's types${bad:+:$bad}"
+
+# The rules as linked: NRPE and Nagios run the plugins in their domain,
+# which connects to libvirtd, gets the state type for what it creates in
+# the homes (".local" only) and in /var/tmp, and may create, write or
+# remove files and folders of no other type (its own /proc entries aside).
+# The icinga2 block stays out: this policy has no icinga2_t.
+se() { sesearch "$@" "$polbin" 2>/dev/null; }
+rules_ok=1
+if [ -n "$polbin" ]; then
+    miss=
+    for r in "nrpe_t nagios_libvirt_plugin_exec_t:process nagios_libvirt_plugin_t;" \
+        "nagios_t nagios_libvirt_plugin_exec_t:process nagios_libvirt_plugin_t;" \
+        "nagios_libvirt_plugin_t nrpe_runtime_t:dir libvirt_check_state_t .local;" \
+        "nagios_libvirt_plugin_t nagios_spool_t:dir libvirt_check_state_t .local;" \
+        "nagios_libvirt_plugin_t tmp_t:dir libvirt_check_state_t;"; do
+        se -T | grep -qF "type_transition $r" || miss="$miss [$r]"
+    done
+    se -A -s nagios_libvirt_plugin_t -t virtd_t -c unix_stream_socket -p connectto | grep -q . ||
+        miss="$miss [connectto virtd_t]"
+    # Creating, removing, renaming or relabelling anything, and writing to
+    # a file, only for its own type (its /proc entries are the domain's
+    # type). Writing a folder is what creating in it takes (the homes,
+    # /var/tmp); writing a socket is connecting; the daemon's pipes are how
+    # the output gets back. Only rules written for the domain itself count:
+    # domain-wide ones (/dev/null, ...) are the policy's.
+    mine() { awk '$2 == "nagios_libvirt_plugin_t" {print $3}' | sed 's/:.*//'; }
+    # The state type must be among the answers: a query sesearch refused
+    # would answer nothing and prove nothing.
+    targets=$({
+        se -A -s nagios_libvirt_plugin_t -c file,dir,lnk_file,sock_file,fifo_file \
+            -p create,unlink,rmdir,rename,reparent,link,setattr,relabelfrom,relabelto | mine
+        se -A -s nagios_libvirt_plugin_t -c file,lnk_file -p write,append | mine
+    } | sort -u)
+    printf '%s\n' "$targets" | grep -qx libvirt_check_state_t || miss="$miss [manage libvirt_check_state_t]"
+    others=$(printf '%s\n' "$targets" | grep -v -x -e libvirt_check_state_t -e nagios_libvirt_plugin_t | tr '\n' ' ')
+    icinga=$(se -T -s icinga2_t 2>/dev/null | grep -c nagios_libvirt)
+    [ -z "$miss" ] && [ -z "$others" ] && [ "$icinga" -eq 0 ] && rules_ok=0
+fi
+check $rules_ok "sesearch: nrpe_t/nagios_t transitions, connectto virtd_t, state type in the homes and /var/tmp, no write elsewhere${miss:+ (missing:$miss)}${others:+ (writes also: $others)}"
 
 # --- 3. the tarball -------------------------------------------------------------
 mkdir "$tmp/src"
