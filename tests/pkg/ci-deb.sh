@@ -24,6 +24,8 @@ plugins="check_vcpu check_vmem check_vdisk check_vnet"
 start=$(date +%s)
 
 . "$here/../tap.sh"
+# shellcheck source=tests/pkg/ci-lib.sh
+. "$here/ci-lib.sh"
 
 [ "$(id -u)" -eq 0 ] || bail "run as root: it installs packages and the .deb"
 [ -f "$src/debian/control" ] || bail "$src has no debian/control"
@@ -58,12 +60,7 @@ fi
 
 # --- 2. build in a copy -----------------------------------------------------
 mkdir "$tmp/src"
-if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
-    (cd "$src" && git ls-files -z -c -o --exclude-standard) | (cd "$src" && tar --null -T - -cf -) |
-        tar -xf - -C "$tmp/src"
-else
-    cp -a "$src/." "$tmp/src/"
-fi
+copy_tree "$src" "$tmp/src"
 rc=$?
 [ $rc -eq 0 ] || bail "cannot copy $src"
 (cd "$tmp/src" && DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1

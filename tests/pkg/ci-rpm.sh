@@ -33,22 +33,16 @@ module=libvirt_check
 devel_mk=/usr/share/selinux/devel/Makefile
 start=$(date +%s)
 
-n=0
-failed=0
-ok() { n=$((n + 1)); echo "ok $n - $*"; }
-not_ok() { n=$((n + 1)); echo "not ok $n - $*"; failed=1; }
-check() { # check COND-EXIT-CODE DESCRIPTION
-    if [ "$1" -eq 0 ]; then ok "$2"; else not_ok "$2"; fi
-}
-diag() { printf '%s\n' "$*" | sed 's/^/#   /'; }
-bail() { echo "Bail out! $*"; exit 1; }
+. "$here/../tap.sh"
+# shellcheck source=tests/pkg/ci-lib.sh
+. "$here/ci-lib.sh"
 
 [ "$(id -u)" -eq 0 ] || [ "${CI_RPM_NO_APT:-0}" = 1 ] || bail "run as root (it installs packages), or set CI_RPM_NO_APT=1"
 [ -f "$src/$spec" ] || bail "$src has no $spec"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ci-rpm.XXXXXX") || bail "mktemp failed"
 trap 'rm -rf "$tmp"' EXIT
 
-echo "1..17"
+tap_plan 17
 
 # --- 1. tools -----------------------------------------------------------------
 # Debian's names for what the spec needs: rpm (rpmbuild), rpmlint, the
@@ -194,12 +188,7 @@ check $rules_ok "sesearch: nrpe_t/nagios_t transitions, connectto virtd_t, state
 
 # --- 3. the tarball -------------------------------------------------------------
 mkdir "$tmp/src"
-if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
-    (cd "$src" && git ls-files -z -c -o --exclude-standard) | (cd "$src" && tar --null -T - -cf -) |
-        tar -xf - -C "$tmp/src"
-else
-    cp -a "$src/." "$tmp/src/"
-fi || bail "cannot copy $src"
+copy_tree "$src" "$tmp/src" || bail "cannot copy $src"
 (cd "$tmp/src" && autoreconf -fi && ./configure -q && make -j2 dist) >"$tmp/dist.log" 2>&1
 rc=$?
 acver=$(sed -n 's/^AC_INIT(\[[^]]*\], *\[\([^]]*\)\].*/\1/p' "$src/configure.ac")
@@ -333,4 +322,4 @@ lint "the spec" "$src/$spec"
 lint "the RPMs" -r "$tmp/rpmlintrc" "$main" "$sel"
 
 echo "# ci-rpm took $(($(date +%s) - start)) s"
-exit $failed
+tap_done
