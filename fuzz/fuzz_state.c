@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* fuzz_state: the state file reader (vm_state_parse) on any text.
+/* fuzz_state: the state file reader (vm_statefile_parse) on any text.
  *
  * Input: one mode byte, then the file. Mode bit 0 appends a correct
  * checksum line ("end <fnv1a>"), so mutations reach the parser proper and
@@ -11,9 +11,9 @@
 #include <inttypes.h>
 
 #include "fuzz.h"
-#include "state.h"
+#include "statefile.h"
 
-/* The file's checksum: FNV-1a 64, as state.c computes it. */
+/* The file's checksum: FNV-1a 64, as statefile.c computes it. */
 static uint64_t fnv1a(const char *p, size_t n)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
@@ -43,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vm_buf_printf(&text, "end %016" PRIx64 "\n", fnv1a(text.s ? text.s : "", text.len));
     FUZZ_ASSERT(!text.oom);
 
-    rc = vm_state_parse(text.s, text.len, (mode & 2) ? &m : NULL, &snap, &why, &err);
+    rc = vm_statefile_parse(text.s, text.len, (mode & 2) ? &m : NULL, &snap, &why, &err);
     FUZZ_ASSERT(rc >= -1 && rc <= 1);
     if (rc == 0) {
         FUZZ_ASSERT(why != NULL && *why);
@@ -52,14 +52,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_ASSERT(err.msg[0] != '\0');
     } else {
         FUZZ_ASSERT(why == NULL);
-        vm_state_format(&snap, &m, &a);
+        vm_statefile_format(&snap, &m, &a);
         FUZZ_ASSERT(!a.oom);
-        rc = vm_state_parse(a.s, a.len, &m, &back, &why, NULL);
+        rc = vm_statefile_parse(a.s, a.len, &m, &back, &why, NULL);
         if (rc != 1) {
             fprintf(stderr, "formatted state does not read back (%s):\n%s", why ? why : "?", a.s);
             abort();
         }
-        vm_state_format(&back, &m, &b);
+        vm_statefile_format(&back, &m, &b);
         FUZZ_ASSERT(!b.oom && a.len == b.len && memcmp(a.s, b.s, a.len) == 0);
         vm_snapshot_free(&back);
     }

@@ -10,7 +10,7 @@
 #include <config.h>
 
 #include "fuzz.h"
-#include "state.h"
+#include "statefile.h"
 #include "stats.h"
 
 #define FUZZ_MAXPARAMS 256
@@ -121,13 +121,13 @@ static void check_roundtrip(const struct vm_dom_stats *d)
     memset(&snap, 0, sizeof(snap));
     snap.dom = (struct vm_dom_stats *)d;
     snap.n = 1;
-    vm_state_format(&snap, &m, &a);
+    vm_statefile_format(&snap, &m, &a);
     FUZZ_ASSERT(!a.oom);
-    if (vm_state_parse(a.s, a.len, &m, &back, &why, NULL) != 1) {
+    if (vm_statefile_parse(a.s, a.len, &m, &back, &why, NULL) != 1) {
         fprintf(stderr, "state text does not read back (%s):\n%s", why ? why : "?", a.s);
         abort();
     }
-    vm_state_format(&back, &m, &b);
+    vm_statefile_format(&back, &m, &b);
     FUZZ_ASSERT(!b.oom && a.len == b.len && memcmp(a.s, b.s, a.len) == 0);
     vm_snapshot_free(&back);
     vm_buf_free(&a);

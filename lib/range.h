@@ -16,16 +16,7 @@
 
 #include "buf.h"
 #include "err.h"
-
-enum vm_unit {
-    VM_UNIT_NONE = 0, /* a bare number */
-    VM_UNIT_PERCENT,  /* written with a trailing '%' */
-    VM_UNIT_BYTES,    /* written with a size suffix; value is in bytes */
-};
-
-/* Units a caller accepts in vm_range_parse(); a bare number is always accepted. */
-#define VM_RANGE_ALLOW_PERCENT 0x1u
-#define VM_RANGE_ALLOW_SIZE 0x2u
+#include "num.h"
 
 struct vm_range {
     double start;   /* ignored when start_inf */
@@ -51,14 +42,5 @@ void vm_range_format(const struct vm_range *r, struct vm_buf *out);
 /* r with both finite endpoints multiplied by `factor` and the unit set to
  * `unit`: turns a percent range into a byte range for a given total. */
 struct vm_range vm_range_scale(const struct vm_range *r, double factor, enum vm_unit unit);
-
-/* Strict number parsing shared by every option: whole string, finite,
- * no overflow. Returns 0 or -1 with err naming `what`. */
-int vm_parse_double(const char *text, double *out, const char *what, struct vm_err *err);
-/* Non-negative integer in [min, max]. */
-int vm_parse_uint(const char *text, unsigned long long min, unsigned long long max,
-                  unsigned long long *out, const char *what, struct vm_err *err);
-/* A size such as "512", "512B", "2GiB", "1.5G" (binary multiples) → bytes. */
-int vm_parse_size(const char *text, double *bytes, const char *what, struct vm_err *err);
 
 #endif

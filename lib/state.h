@@ -25,22 +25,15 @@
 
 #include <stddef.h>
 
-#include "buf.h"
 #include "err.h"
+#include "statefile.h"
 #include "stats.h"
 
-#define VM_STATE_VERSION 1
 #define VM_STATE_MAX_BYTES (16u * 1024 * 1024) /* refuse larger files */
 
 struct vm_state_dir {
     int fd;      /* verified folder handle, -1 when closed */
     char *path;  /* for messages (owned) */
-};
-
-struct vm_state_meta {
-    const char *plugin;  /* "check_vcpu" */
-    const char *uri;     /* connection URI as given */
-    char boot_id[64];    /* /proc/sys/kernel/random/boot_id, "" if unreadable */
 };
 
 /* Fill m: plugin and uri are borrowed (NULL uri is taken as ""), boot_id is
@@ -78,18 +71,5 @@ int vm_state_load(struct vm_state_dir *d, const char *key, const struct vm_state
  * was. Returns 0 or -1. */
 int vm_state_save(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
                   const struct vm_snapshot *snap, struct vm_err *err);
-
-/* Pure (de)serialisation of a snapshot with its metadata; the on-disk text:
- * a line-based, versioned format (see state.c) whose last line carries a
- * checksum of everything before it, so a truncated or altered file is
- * detected. Appends to `out` (check out->oom). */
-void vm_state_format(const struct vm_snapshot *snap, const struct vm_state_meta *m, struct vm_buf *out);
-/* Returns 1 parsed, 0 not usable (*why set), -1 allocation failure. Strict:
- * any malformed line or number, wrong count, bad checksum, a plugin/URI/
- * boot_id other than m's (m may be NULL to skip these three), or a boot or
- * wall time later than now makes the text not usable. *out is overwritten as in
- * vm_state_load. */
-int vm_state_parse(const char *text, size_t len, const struct vm_state_meta *m,
-                   struct vm_snapshot *out, const char **why, struct vm_err *err);
 
 #endif

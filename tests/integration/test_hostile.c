@@ -551,7 +551,7 @@ static void craft_state(const char *plugin, const char *uri, enum craft how)
         vm_buf_append_len(&text, buf, (size_t)n);
     close(fd);
     vm_state_meta_init(&m, plugin, uri);
-    ck_assert_int_eq(vm_state_parse(text.s, text.len, &m, &s, &why, NULL), 1);
+    ck_assert_int_eq(vm_statefile_parse(text.s, text.len, &m, &s, &why, NULL), 1);
     for (size_t i = 0; i < s.n; i++) {
         struct vm_dom_stats *d = &s.dom[i];
 
@@ -563,7 +563,7 @@ static void craft_state(const char *plugin, const char *uri, enum craft how)
         for (size_t k = 0; k < d->nnet; k++)
             set_all(d->net[k].v, d->net[k].have, VM_NET_NR, how, VM_NET_NR);
     }
-    vm_state_format(&s, &m, &out);
+    vm_statefile_format(&s, &m, &out);
     ck_assert(!out.oom);
     fd = open(path, O_WRONLY | O_TRUNC);
     ck_assert_int_ge(fd, 0);

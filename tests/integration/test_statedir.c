@@ -109,7 +109,7 @@ static void assert_state_valid(const char *path)
     char *text = vm_fs_slurp(path, &len);
 
     vm_state_meta_init(&m, PLUGIN, URI);
-    ck_assert_msg(vm_state_parse(text, len, &m, &s, &why, NULL) == 1, "%s: %s", path,
+    ck_assert_msg(vm_statefile_parse(text, len, &m, &s, &why, NULL) == 1, "%s: %s", path,
                   why ? why : "?");
     ck_assert_uint_eq(s.n, 1);
     vm_snapshot_free(&s);
@@ -346,10 +346,10 @@ START_TEST(file_damaged)
         const char *why;
 
         vm_state_meta_init(&m, PLUGIN, URI);
-        ck_assert_int_eq(vm_state_parse(text, len, &m, &s, &why, NULL), 1);
+        ck_assert_int_eq(vm_statefile_parse(text, len, &m, &s, &why, NULL), 1);
         s.mono.tv_sec += 86400;
         s.wall.tv_sec += 86400;
-        vm_state_format(&s, &m, &out);
+        vm_statefile_format(&s, &m, &out);
         vm_fs_spit(state, out.s, out.len);
         vm_buf_free(&out);
         vm_snapshot_free(&s);

@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* statefile: the state file format.
+ *
+ * The file format (version 1) is plain text, one record per line, fields
+ * separated by one space, every line ending in '\n':
+ *
+ *   # monitoring-plugins-libvirt state
+ *   version 1
+ *   plugin =check_vcpu
+ *   uri =qemu:///system
+ *   boot =<boot_id>
+ *   time <boottime s> <ns> <wall s> <ns>
+ *   domains <n>
+ *   then per domain:
+ *     dom =<uuid> <id> =<name>|-
+ *     state <have 0|1> <state> <reason>
+ *     groups <groups> <bulk_groups>
+ *     cpu <have> <3 values>
+ *     balloon <have> <12 values>
+ *     vcpus <current> <maximum> <n>      followed by n lines:
+ *     vcpu <have> <4 values>
+ *     blocks <n>                         followed by n lines:
+ *     block =<name>|- =<path>|- <have> <12 values>
+ *     nets <n>                           followed by n lines:
+ *     net =<name>|- <have> <8 values>
+ *     error =<text>|-
+ *   end <FNV-1a 64 of every byte before this line, 16 lowercase hex>
+ *
+ * A string is "-" for NULL or "=" followed by its bytes, where everything
+ * outside [A-Za-z0-9._:/@+,~-] is written %XX: names with spaces, newlines,
+ * quotes, '|' or UTF-8 stay on one line and in one field. Numbers are
+ * decimal without sign, '+' or leading zeros (the domain ID may be -1);
+ * `have` is the presence bit mask. The values of every field are written,
+ * present or not, so each line has a fixed number of fields. */
+#include <config.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "num.h"
+#include "statefile.h"
+
+#define STATE_MAGIC "# monitoring-plugins-libvirt state"
+#define STATE_MAX_TOKENS 20          /* the longest line (block) has 16 fields */
+#define STATE_MAX_ITEMS 65536        /* vCPUs, disks or interfaces per domain */
+
+static const char *const why_corrupt = "state file is corrupt";
+
+#define FNV64_PRIME 0x100000001b3ULL
+
+uint64_t vm_statefile_fnv1a(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h ^= p[i];
+        h *= FNV64_PRIME;
+    }
+    return h;
+}
+
+/* ---- format ----------------------------------------------------------- */
+
+static bool state_raw_char(unsigned char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '.' || c == '_' || c == ':' || c == '/' || c == '@' || c == '+' || c == ',' ||
+           c == '~' || c == '-';
+}
+
+/* " =<escaped>" or " -" for NULL; `lead` says whether to put the space. */
+static void state_put_str(struct vm_buf *out, const char *s, bool lead)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    const unsigned char *p;
+    const char *run;
+
+    if (lead)
+        vm_buf_append_len(out, " ", 1);
+    if (!s) {
+        vm_buf_append_len(out, "-", 1);
+        return;
+    }
+    vm_buf_append_len(out, "=", 1);
+    run = s;
+    for (p = (const unsigned char *)s; *p; p++) {
+        char esc[3];
+
+        if (state_raw_char(*p))
+            continue;
+        vm_buf_append_len(out, run, (size_t)((const char *)p - run));
+        esc[0] = '%';
+        esc[1] = hex[*p >> 4];
+        esc[2] = hex[*p & 15];
+        vm_buf_append_len(out, esc, 3);
+        run = (const char *)p + 1;
+    }
+    vm_buf_append_len(out, run, (size_t)((const char *)p - run));
+}
+
+static void state_put_values(struct vm_buf *out, uint32_t have, const uint64_t *v, size_t n)
+{
+    size_t i;
+
+    vm_buf_printf(out, " %" PRIu32, have);
+    for (i = 0; i < n; i++)
+        vm_buf_printf(out, " %" PRIu64, v[i]);
+    vm_buf_append_len(out, "\n", 1);
+}
+
+static void state_format_dom(const struct vm_dom_stats *d, struct vm_buf *out)
+{
+    size_t i;
+
+    vm_buf_append(out, "dom");
+    state_put_str(out, d->uuid, true);
+    vm_buf_printf(out, " %d", d->id);
+    state_put_str(out, d->name, true);
+    vm_buf_printf(out, "\nstate %d %d %d\n", d->have_state ? 1 : 0, d->state, d->reason);
+    vm_buf_printf(out, "groups %u %u\n", d->groups, d->bulk_groups);
+    vm_buf_append(out, "cpu");
+    state_put_values(out, d->cpu.have, d->cpu.v, VM_CPU_NR);
+    vm_buf_append(out, "balloon");
+    state_put_values(out, d->balloon.have, d->balloon.v, VM_BAL_NR);
+    vm_buf_printf(out, "vcpus %u %u %zu\n", d->vcpu_current, d->vcpu_maximum, d->nvcpu);
+    for (i = 0; i < d->nvcpu; i++) {
+        vm_buf_append(out, "vcpu");
+        state_put_values(out, d->vcpu[i].have, d->vcpu[i].v, VM_VCPU_NR);
+    }
+    vm_buf_printf(out, "blocks %zu\n", d->nblock);
+    for (i = 0; i < d->nblock; i++) {
+        vm_buf_append(out, "block");
+        state_put_str(out, d->block[i].name, true);
+        state_put_str(out, d->block[i].path, true);
+        state_put_values(out, d->block[i].have, d->block[i].v, VM_BLK_NR);
+    }
+    vm_buf_printf(out, "nets %zu\n", d->nnet);
+    for (i = 0; i < d->nnet; i++) {
+        vm_buf_append(out, "net");
+        state_put_str(out, d->net[i].name, true);
+        state_put_values(out, d->net[i].have, d->net[i].v, VM_NET_NR);
+    }
+    vm_buf_append(out, "error");
+    state_put_str(out, d->error, true);
+    vm_buf_append_len(out, "\n", 1);
+}
+
+void vm_statefile_format(const struct vm_snapshot *snap, const struct vm_state_meta *m,
+                         struct vm_buf *out)
+{
+    size_t start = out->len, i;
+    uint64_t h;
+
+    vm_buf_printf(out, "%s\nversion %d\nplugin", STATE_MAGIC, VM_STATE_VERSION);
+    state_put_str(out, m->plugin ? m->plugin : "", true);
+    vm_buf_append(out, "\nuri");
+    state_put_str(out, m->uri ? m->uri : "", true);
+    vm_buf_append(out, "\nboot");
+    state_put_str(out, m->boot_id, true);
+    vm_buf_printf(out, "\ntime %lld %ld %lld %ld\n", (long long)snap->mono.tv_sec,
+                  (long)snap->mono.tv_nsec, (long long)snap->wall.tv_sec,
+                  (long)snap->wall.tv_nsec);
+    vm_buf_printf(out, "domains %zu\n", snap->n);
+    for (i = 0; i < snap->n; i++)
+        state_format_dom(&snap->dom[i], out);
+    if (out->oom)
+        return;
+    h = vm_statefile_fnv1a(VM_FNV1A_INIT, out->s + start, out->len - start);
+    vm_buf_printf(out, "end %016" PRIx64 "\n", h);
+}
+
+/* ---- parse ------------------------------------------------------------ */
+
+struct tok {
+    const char *s;
+    size_t n;
+};
+
+struct state_cursor {
+    const char *p, *end;            /* the rest of the body */
+    struct tok t[STATE_MAX_TOKENS]; /* the current line's fields */
+    size_t nt;
+};
+
+/* Split the next line into fields. False at the end of the body, on an
+ * empty field (two spaces, leading/trailing space) or too many fields. */
+static bool cur_line(struct state_cursor *c)
+{
+    const char *nl, *q, *f;
+
+    if (c->p >= c->end)
+        return false;
+    nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
+    if (!nl)
+        return false;
+    c->nt = 0;
+    for (f = q = c->p;; q++) {
+        if (q == nl || *q == ' ') {
+            if (q == f || c->nt == STATE_MAX_TOKENS)
+                return false;
+            c->t[c->nt].s = f;
+            c->t[c->nt].n = (size_t)(q - f);
+            c->nt++;
+            if (q == nl)
+                break;
+            f = q + 1;
+        }
+    }
+    c->p = nl + 1;
+    return true;
+}
+
+/* The next line must be `word` followed by exactly `nargs` fields. */
+static bool cur_expect(struct state_cursor *c, const char *word, size_t nargs)
+{
+    size_t wn = strlen(word);
+
+    return cur_line(c) && c->nt == nargs + 1 && c->t[0].n == wn && memcmp(c->t[0].s, word, wn) == 0;
+}
+
+static bool tok_eq(const struct tok *t, const char *s)
+{
+    return t->n == strlen(s) && memcmp(t->s, s, t->n) == 0;
+}
+
+/* Unsigned decimal, no sign, no leading zeros, <= max. */
+static bool tok_u64(const struct tok *t, uint64_t max, uint64_t *out)
+{
+    if (t->n > 1 && t->s[0] == '0')
+        return false;
+    return vm_num_digits(t->s, t->n, max, out);
+}
+
+static bool tok_int(const struct tok *t, int min, int max, int *out)
+{
+    struct tok u = *t;
+    uint64_t v;
+    bool neg = false;
+
+    if (u.n > 1 && u.s[0] == '-') {
+        neg = true;
+        u.s++;
+        u.n--;
+    }
+    if (!tok_u64(&u, (uint64_t)INT_MAX + (neg ? 1 : 0), &v))
+        return false;
+    if (neg && v == 0)
+        return false; /* "-0" */
+    *out = neg ? (int)(-(int64_t)v) : (int)v;
+    return *out >= min && *out <= max;
+}
+
+static bool tok_uint(const struct tok *t, unsigned *out)
+{
+    uint64_t v;
+
+    if (!tok_u64(t, UINT_MAX, &v))
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decode "-" (NULL) or "=..." into a new string (*out). Returns 1, 0 when
+ * malformed, -1 out of memory. */
+static int tok_str(const struct tok *t, char **out)
+{
+    char *s;
+    size_t i, j;
+
+    *out = NULL;
+    if (tok_eq(t, "-"))
+        return 1;
+    if (t->n == 0 || t->s[0] != '=')
+        return 0;
+    s = malloc(t->n);
+    if (!s)
+        return -1;
+    for (i = 1, j = 0; i < t->n; i++) {
+        unsigned char ch = (unsigned char)t->s[i];
+
+        if (ch == '%') {
+            int hi, lo;
+
+            if (i + 2 >= t->n)
+                goto bad;
+            hi = hexval(t->s[i + 1]);
+            lo = hexval(t->s[i + 2]);
+            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+                goto bad;
+            s[j++] = (char)(hi << 4 | lo);
+            i += 2;
+        } else if (state_raw_char(ch)) {
+            s[j++] = (char)ch;
+        } else {
+            goto bad;
+        }
+    }
+    s[j] = '\0';
+    *out = s;
+    return 1;
+bad:
+    free(s);
+    return 0;
+}
+
+/* A string into a fixed buffer; NULL is not allowed there. */
+static bool tok_str_fixed(const struct tok *t, char *dst, size_t dstlen)
+{
+    char *s = NULL;
+    bool ok;
+
+    if (tok_str(t, &s) != 1 || !s) {
+        free(s);
+        return false;
+    }
+    ok = strlen(s) < dstlen;
+    if (ok)
+        memcpy(dst, s, strlen(s) + 1);
+    free(s);
+    return ok;
+}
+
+/* `have` and n values starting at field `first`. */
+static bool tok_values(const struct state_cursor *c, size_t first, size_t n, uint32_t *have,
+                       uint64_t *v)
+{
+    uint64_t h;
+    size_t i;
+
+    if (c->nt != first + 1 + n || !tok_u64(&c->t[first], ((uint64_t)1 << n) - 1, &h))
+        return false;
+    *have = (uint32_t)h;
+    for (i = 0; i < n; i++)
+        if (!tok_u64(&c->t[first + 1 + i], UINT64_MAX, &v[i]))
+            return false;
+    return true;
+}
+
+/* A count that the rest of the text can hold: every item takes at least
+ * `min_bytes` bytes of lines, so a corrupt count cannot make us allocate a
+ * fortune. */
+static bool tok_count(const struct state_cursor *c, const struct tok *t, uint64_t max,
+                      size_t min_bytes, size_t *out)
+{
+    uint64_t v;
+
+    if (!tok_u64(t, max, &v) || v > (uint64_t)(c->end - c->p) / min_bytes)
+        return false;
+    *out = (size_t)v;
+    return true;
+}
+
+/* The shortest lines each item can have (all fields "0", strings "-"). */
+#define MIN_DOM_BYTES 100 /* dom...error: nine lines, ~115 bytes */
+#define MIN_VCPU_BYTES 15 /* "vcpu 0 0 0 0 0\n" */
+#define MIN_BLOCK_BYTES 36
+#define MIN_NET_BYTES 24
+
+/* The item lines after a "vcpus", "blocks" or "nets" line: each parser
+ * takes one line into its item and returns 1, 0 (corrupt) or -1 (out of
+ * memory). */
+static int state_parse_vcpu(struct state_cursor *c, void *item)
+{
+    struct vm_vcpu_stats *v = item;
+
+    return cur_line(c) && tok_eq(&c->t[0], "vcpu") &&
+           tok_values(c, 1, VM_VCPU_NR, &v->have, v->v);
+}
+
+static int state_parse_block(struct state_cursor *c, void *item)
+{
+    struct vm_block_stats *b = item;
+    int r;
+
+    if (!cur_line(c) || c->nt < 3 || !tok_eq(&c->t[0], "block"))
+        return 0;
+    if ((r = tok_str(&c->t[1], &b->name)) != 1 || (r = tok_str(&c->t[2], &b->path)) != 1)
+        return r;
+    return tok_values(c, 3, VM_BLK_NR, &b->have, b->v);
+}
+
+static int state_parse_net(struct state_cursor *c, void *item)
+{
+    struct vm_net_stats *e = item;
+    int r;
+
+    if (!cur_line(c) || c->nt < 2 || !tok_eq(&c->t[0], "net"))
+        return 0;
+    if ((r = tok_str(&c->t[1], &e->name)) != 1)
+        return r;
+    return tok_values(c, 2, VM_NET_NR, &e->have, e->v);
+}
+
+/* Field `count_field` of the current line counts the item lines that
+ * follow: allocate them (*items, *nitems, zeroed, so a partly read array
+ * frees cleanly) and read each with `one`. Returns 1, 0 or -1. */
+static int state_parse_items(struct state_cursor *c, size_t count_field, size_t min_bytes,
+                             size_t size, int (*one)(struct state_cursor *, void *),
+                             void **items, size_t *nitems)
+{
+    char *p;
+    size_t i, n;
+    int r;
+
+    *items = NULL;
+    if (!tok_count(c, &c->t[count_field], STATE_MAX_ITEMS, min_bytes, &n))
+        return 0;
+    if (n == 0)
+        return 1;
+    p = vm_calloc(n, size);
+    if (!p)
+        return -1;
+    *items = p;
+    *nitems = n;
+    for (i = 0; i < n; i++)
+        if ((r = one(c, p + i * size)) != 1)
+            return r;
+    return 1;
+}
+
+/* Returns 1, 0 (corrupt) or -1 (out of memory). */
+static int state_parse_dom(struct state_cursor *c, struct vm_dom_stats *d)
+{
+    void *items;
+    uint64_t v;
+    int r;
+
+    if (!cur_line(c) || c->nt != 4 || !tok_eq(&c->t[0], "dom") ||
+        !tok_str_fixed(&c->t[1], d->uuid, sizeof(d->uuid)) ||
+        !tok_int(&c->t[2], -1, INT_MAX, &d->id))
+        return 0;
+    if ((r = tok_str(&c->t[3], &d->name)) != 1)
+        return r;
+    if (!cur_expect(c, "state", 3) || !tok_u64(&c->t[1], 1, &v) ||
+        !tok_int(&c->t[2], 0, INT_MAX, &d->state) || !tok_int(&c->t[3], 0, INT_MAX, &d->reason))
+        return 0;
+    d->have_state = v == 1;
+    if (!cur_expect(c, "groups", 2) || !tok_uint(&c->t[1], &d->groups) ||
+        !tok_uint(&c->t[2], &d->bulk_groups))
+        return 0;
+    if (!cur_line(c) || !tok_eq(&c->t[0], "cpu") ||
+        !tok_values(c, 1, VM_CPU_NR, &d->cpu.have, d->cpu.v))
+        return 0;
+    if (!cur_line(c) || !tok_eq(&c->t[0], "balloon") ||
+        !tok_values(c, 1, VM_BAL_NR, &d->balloon.have, d->balloon.v))
+        return 0;
+
+    if (!cur_expect(c, "vcpus", 3) || !tok_uint(&c->t[1], &d->vcpu_current) ||
+        !tok_uint(&c->t[2], &d->vcpu_maximum))
+        return 0;
+    r = state_parse_items(c, 3, MIN_VCPU_BYTES, sizeof(*d->vcpu), state_parse_vcpu, &items,
+                          &d->nvcpu);
+    d->vcpu = items;
+    if (r != 1)
+        return r;
+    if (!cur_expect(c, "blocks", 1))
+        return 0;
+    r = state_parse_items(c, 1, MIN_BLOCK_BYTES, sizeof(*d->block), state_parse_block, &items,
+                          &d->nblock);
+    d->block = items;
+    if (r != 1)
+        return r;
+    if (!cur_expect(c, "nets", 1))
+        return 0;
+    r = state_parse_items(c, 1, MIN_NET_BYTES, sizeof(*d->net), state_parse_net, &items,
+                          &d->nnet);
+    d->net = items;
+    if (r != 1)
+        return r;
+
+    if (!cur_expect(c, "error", 1))
+        return 0;
+    return tok_str(&c->t[1], &d->error);
+}
+
+/* Check the frame: magic, version, the checksum line. Sets c to the body
+ * (everything before the end line). Returns NULL or the reason. */
+static const char *state_parse_frame(const char *text, size_t len, struct state_cursor *c)
+{
+    static const char magic[] = STATE_MAGIC "\n";
+    const char *endline;
+    uint64_t h = 0;
+    size_t i;
+    int version;
+
+    if (len < sizeof(magic) - 1 || memcmp(text, magic, sizeof(magic) - 1) != 0)
+        return "state file is not a state file of this plugin suite";
+    if (memchr(text, '\0', len))
+        return why_corrupt;
+    c->p = text + sizeof(magic) - 1;
+    c->end = text + len;
+    if (!cur_expect(c, "version", 1) || !tok_int(&c->t[1], 0, INT_MAX, &version))
+        return why_corrupt;
+    if (version != VM_STATE_VERSION)
+        return "state file has another format version";
+
+    /* The last line: "end " + 16 lowercase hex digits + "\n". */
+    if (len < 21 + (size_t)(c->p - text) || text[len - 1] != '\n')
+        return why_corrupt;
+    endline = text + len - 21;
+    if (endline[-1] != '\n' || memcmp(endline, "end ", 4) != 0)
+        return why_corrupt;
+    for (i = 0; i < 16; i++) {
+        char ch = endline[4 + i];
+        int v = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+
+        if (v < 0)
+            return why_corrupt;
+        h = h << 4 | (uint64_t)v;
+    }
+    if (h != vm_statefile_fnv1a(VM_FNV1A_INIT, text, (size_t)(endline - text)))
+        return why_corrupt;
+    c->end = endline;
+    return NULL;
+}
+
+/* The next line is `word =<text>`; with `want`, the text must be it (else
+ * *why = mismatch). Returns 1, 0 (not usable) or -1 (out of memory). */
+static int state_parse_meta(struct state_cursor *c, const char *word, const char *want,
+                            const char *mismatch, const char **why)
+{
+    char *str = NULL;
+    int r;
+
+    if (!cur_expect(c, word, 1) || (r = tok_str(&c->t[1], &str)) == 0 || (r == 1 && !str))
+        return 0;
+    if (r == 1 && want && strcmp(str, want) != 0) {
+        *why = mismatch;
+        r = 0;
+    }
+    free(str);
+    return r;
+}
+
+int vm_statefile_parse(const char *text, size_t len, const struct vm_state_meta *m,
+                       struct vm_snapshot *out, const char **why, struct vm_err *err)
+{
+    struct state_cursor c;
+    struct vm_snapshot s;
+    struct timespec now;
+    uint64_t v[4];
+    size_t i, n;
+    int r, rc = 0;
+
+    memset(out, 0, sizeof(*out));
+    memset(&s, 0, sizeof(s));
+    *why = why_corrupt;
+    if (!text)
+        return 0;
+    if ((*why = state_parse_frame(text, len, &c)) != NULL)
+        return 0;
+    *why = why_corrupt;
+
+    /* plugin, uri, boot: compared with m as we go. */
+    if ((r = state_parse_meta(&c, "plugin", m ? (m->plugin ? m->plugin : "") : NULL,
+                              "state file is for another plugin", why)) != 1 ||
+        (r = state_parse_meta(&c, "uri", m ? (m->uri ? m->uri : "") : NULL,
+                              "state file is for another URI", why)) != 1 ||
+        (r = state_parse_meta(&c, "boot", m ? m->boot_id : NULL,
+                              "state file is from before a reboot", why)) != 1) {
+        if (r < 0)
+            goto oom;
+        goto cleanup;
+    }
+
+    if (!cur_expect(&c, "time", 4) || !tok_u64(&c.t[1], INT64_MAX, &v[0]) ||
+        !tok_u64(&c.t[2], 999999999, &v[1]) || !tok_u64(&c.t[3], INT64_MAX, &v[2]) ||
+        !tok_u64(&c.t[4], 999999999, &v[3]))
+        goto cleanup;
+    if ((uint64_t)(time_t)v[0] != v[0] || (uint64_t)(time_t)v[2] != v[2])
+        goto cleanup;
+    s.mono.tv_sec = (time_t)v[0];
+    s.mono.tv_nsec = (long)v[1];
+    s.wall.tv_sec = (time_t)v[2];
+    s.wall.tv_nsec = (long)v[3];
+    /* A sample from the future cannot be a previous one: a clock went
+     * back, or the file is not what it claims. */
+    clock_gettime(CLOCK_BOOTTIME, &now);
+    if (vm_clock_after(&s.mono, &now)) {
+        *why = "state file is from the future";
+        goto cleanup;
+    }
+    clock_gettime(CLOCK_REALTIME, &now);
+    if (vm_clock_after(&s.wall, &now)) {
+        *why = "state file is from the future";
+        goto cleanup;
+    }
+
+    if (!cur_expect(&c, "domains", 1) || !tok_count(&c, &c.t[1], SIZE_MAX, MIN_DOM_BYTES, &n))
+        goto cleanup;
+    if (n) {
+        s.dom = vm_calloc(n, sizeof(*s.dom));
+        if (!s.dom)
+            goto oom;
+        s.n = n;
+    }
+    for (i = 0; i < n; i++) {
+        r = state_parse_dom(&c, &s.dom[i]);
+        if (r < 0)
+            goto oom;
+        if (r == 0)
+            goto cleanup;
+    }
+    if (c.p != c.end)
+        goto cleanup;
+
+    *out = s;
+    memset(&s, 0, sizeof(s));
+    *why = NULL;
+    rc = 1;
+    goto cleanup;
+
+oom:
+    rc = vm_err_set(err, "out of memory reading the state file");
+    *why = NULL;
+cleanup:
+    vm_snapshot_free(&s);
+    return rc;
+}

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Unit tests for lib/statefile.c: the state file text, format and parse,
+ * round trips, truncation, bit flips and targeted mutations. */
+#include <config.h>
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "ck_run.h"
+#include "snap_fixture.h"
+
+/* ---- helpers ---------------------------------------------------------- */
+
+static void snap_assert_equal(const struct vm_snapshot *a, const struct vm_snapshot *b)
+{
+    size_t i, j;
+
+    ck_assert_uint_eq(a->n, b->n);
+    ck_assert_int_eq(a->mono.tv_sec, b->mono.tv_sec);
+    ck_assert_int_eq(a->mono.tv_nsec, b->mono.tv_nsec);
+    ck_assert_int_eq(a->wall.tv_sec, b->wall.tv_sec);
+    ck_assert_int_eq(a->wall.tv_nsec, b->wall.tv_nsec);
+    for (i = 0; i < a->n; i++) {
+        const struct vm_dom_stats *x = &a->dom[i], *y = &b->dom[i];
+
+        ck_assert_pstr_eq(x->name, y->name);
+        ck_assert_str_eq(x->uuid, y->uuid);
+        ck_assert_int_eq(x->id, y->id);
+        ck_assert_int_eq(x->have_state, y->have_state);
+        ck_assert_int_eq(x->state, y->state);
+        ck_assert_int_eq(x->reason, y->reason);
+        ck_assert_uint_eq(x->groups, y->groups);
+        ck_assert_uint_eq(x->bulk_groups, y->bulk_groups);
+        ck_assert_uint_eq(x->cpu.have, y->cpu.have);
+        ck_assert_mem_eq(x->cpu.v, y->cpu.v, sizeof(x->cpu.v));
+        ck_assert_uint_eq(x->balloon.have, y->balloon.have);
+        ck_assert_mem_eq(x->balloon.v, y->balloon.v, sizeof(x->balloon.v));
+        ck_assert_uint_eq(x->vcpu_current, y->vcpu_current);
+        ck_assert_uint_eq(x->vcpu_maximum, y->vcpu_maximum);
+        ck_assert_uint_eq(x->nvcpu, y->nvcpu);
+        for (j = 0; j < x->nvcpu; j++) {
+            ck_assert_uint_eq(x->vcpu[j].have, y->vcpu[j].have);
+            ck_assert_mem_eq(x->vcpu[j].v, y->vcpu[j].v, sizeof(x->vcpu[j].v));
+        }
+        ck_assert_uint_eq(x->nblock, y->nblock);
+        for (j = 0; j < x->nblock; j++) {
+            ck_assert_pstr_eq(x->block[j].name, y->block[j].name);
+            ck_assert_pstr_eq(x->block[j].path, y->block[j].path);
+            ck_assert_uint_eq(x->block[j].have, y->block[j].have);
+            ck_assert_mem_eq(x->block[j].v, y->block[j].v, sizeof(x->block[j].v));
+        }
+        ck_assert_uint_eq(x->nnet, y->nnet);
+        for (j = 0; j < x->nnet; j++) {
+            ck_assert_pstr_eq(x->net[j].name, y->net[j].name);
+            ck_assert_uint_eq(x->net[j].have, y->net[j].have);
+            ck_assert_mem_eq(x->net[j].v, y->net[j].v, sizeof(x->net[j].v));
+        }
+        ck_assert_pstr_eq(x->error, y->error);
+    }
+}
+
+/* The formatted test snapshot (owned string). */
+static char *formatted(size_t *len)
+{
+    struct vm_snapshot s;
+    struct vm_buf b = VM_BUF_INIT;
+
+    make_snapshot(&s, 0);
+    vm_statefile_format(&s, &test_meta, &b);
+    vm_snapshot_free(&s);
+    ck_assert(!b.oom);
+    *len = b.len;
+    return vm_buf_steal(&b);
+}
+
+/* FNV-1a 64, written again here so that the tests can build files whose
+ * checksum is right but whose content is wrong. */
+static uint64_t fnv(const char *p, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* Replace the first `from` in the body of `text` by `to` and write a
+ * matching end line. Returns an owned string. */
+static char *mutate_and_seal(const char *text, const char *from, const char *to)
+{
+    struct vm_buf b = VM_BUF_INIT;
+    const char *end = strstr(text, "\nend ");
+    const char *hit;
+    size_t bodylen;
+
+    ck_assert_ptr_nonnull(end);
+    bodylen = (size_t)(end - text) + 1;
+    hit = strstr(text, from);
+    ck_assert_msg(hit && hit < text + bodylen, "'%s' not in the formatted text", from);
+    vm_buf_append_len(&b, text, (size_t)(hit - text));
+    vm_buf_append(&b, to);
+    vm_buf_append_len(&b, hit + strlen(from), bodylen - (size_t)(hit - text) - strlen(from));
+    vm_buf_printf(&b, "end %016" PRIx64 "\n", fnv(b.s, b.len));
+    ck_assert(!b.oom);
+    return vm_buf_steal(&b);
+}
+
+static int parse_text(const char *text, size_t len, const struct vm_state_meta *m,
+                      const char **why)
+{
+    struct vm_snapshot s;
+    struct vm_err err = {""};
+    int r;
+
+    memset(&s, 0xaa, sizeof(s)); /* parse must overwrite, not free */
+    r = vm_statefile_parse(text, len, m, &s, why, &err);
+    if (r != 1) {
+        ck_assert_ptr_null(s.dom);
+        ck_assert_uint_eq(s.n, 0);
+    }
+    vm_snapshot_free(&s);
+    return r;
+}
+
+/* ---- format and parse ------------------------------------------------- */
+
+START_TEST(test_roundtrip)
+{
+    struct vm_snapshot s, back;
+    struct vm_buf a = VM_BUF_INIT, b = VM_BUF_INIT;
+    struct vm_err err = {""};
+    const char *why = "unset";
+
+    make_snapshot(&s, 0);
+    vm_statefile_format(&s, &test_meta, &a);
+    ck_assert(!a.oom);
+    /* one record per line: hostile names stay inside their field */
+    ck_assert_ptr_null(strstr(a.s, "|"));
+    ck_assert_ptr_null(strstr(a.s, "\t"));
+    ck_assert_ptr_null(strstr(a.s, "'"));
+    ck_assert_ptr_null(strstr(a.s, "\xc3"));
+    ck_assert_int_eq(vm_statefile_parse(a.s, a.len, &test_meta, &back, &why, &err), 1);
+    ck_assert_ptr_null(why);
+    snap_assert_equal(&s, &back);
+    vm_statefile_format(&back, &test_meta, &b);
+    ck_assert_str_eq(a.s, b.s);
+    vm_snapshot_free(&s);
+    vm_snapshot_free(&back);
+    vm_buf_free(&a);
+    vm_buf_free(&b);
+}
+END_TEST
+
+START_TEST(test_roundtrip_empty)
+{
+    struct vm_snapshot s, back;
+    struct vm_buf a = VM_BUF_INIT, b = VM_BUF_INIT;
+    struct vm_state_meta m = {"", "", ""};
+    const char *why = NULL;
+
+    memset(&s, 0, sizeof(s));
+    vm_statefile_format(&s, &m, &a);
+    ck_assert_int_eq(vm_statefile_parse(a.s, a.len, &m, &back, &why, NULL), 1);
+    ck_assert_uint_eq(back.n, 0);
+    vm_statefile_format(&back, &m, &b);
+    ck_assert_str_eq(a.s, b.s);
+    /* "" is not NULL: another plugin name does not match */
+    m.plugin = "x";
+    ck_assert_int_eq(vm_statefile_parse(a.s, a.len, &m, &back, &why, NULL), 0);
+    ck_assert_str_eq(why, "state file is for another plugin");
+    vm_snapshot_free(&back);
+    vm_buf_free(&a);
+    vm_buf_free(&b);
+}
+END_TEST
+
+/* The smallest possible records (zeros, NULL strings, empty UUID) pass
+ * the count plausibility bounds. */
+START_TEST(test_roundtrip_minimal)
+{
+    struct vm_snapshot s, back;
+    struct vm_buf a = VM_BUF_INIT, b = VM_BUF_INIT;
+    const char *why = NULL;
+    size_t i;
+
+    memset(&s, 0, sizeof(s));
+    s.n = 5;
+    s.dom = xcalloc(s.n, sizeof(*s.dom));
+    for (i = 0; i < s.n; i++) {
+        struct vm_dom_stats *d = &s.dom[i];
+
+        d->nvcpu = i;
+        d->vcpu = xcalloc(i + 1, sizeof(*d->vcpu));
+        d->nblock = i;
+        d->block = xcalloc(i + 1, sizeof(*d->block));
+        d->nnet = i;
+        d->net = xcalloc(i + 1, sizeof(*d->net));
+    }
+    vm_statefile_format(&s, &test_meta, &a);
+    ck_assert_int_eq(vm_statefile_parse(a.s, a.len, &test_meta, &back, &why, NULL), 1);
+    snap_assert_equal(&s, &back);
+    vm_statefile_format(&back, &test_meta, &b);
+    ck_assert_str_eq(a.s, b.s);
+    vm_snapshot_free(&s);
+    vm_snapshot_free(&back);
+    vm_buf_free(&a);
+    vm_buf_free(&b);
+}
+END_TEST
+
+/* Every proper prefix of a valid file is rejected. */
+START_TEST(test_truncate_everywhere)
+{
+    size_t len, k;
+    char *text = formatted(&len);
+    const char *why;
+
+    ck_assert_int_eq(parse_text(text, len, &test_meta, &why), 1);
+    for (k = 0; k < len; k++) {
+        why = NULL;
+        ck_assert_msg(parse_text(text, k, &test_meta, &why) == 0, "prefix of %zu/%zu accepted", k,
+                      len);
+        ck_assert_ptr_nonnull(why);
+    }
+    free(text);
+}
+END_TEST
+
+/* Every single-byte change is rejected (three kinds of flips). */
+static const unsigned char flip_masks[] = {0x01, 0x20, 0x80};
+
+START_TEST(test_flip_everywhere)
+{
+    size_t len, k;
+    char *text = formatted(&len);
+    const char *why;
+
+    for (k = 0; k < len; k++) {
+        text[k] ^= (char)flip_masks[_i];
+        ck_assert_msg(parse_text(text, len, &test_meta, &why) == 0,
+                      "flip 0x%02x at %zu accepted", flip_masks[_i], k);
+        text[k] ^= (char)flip_masks[_i];
+    }
+    ck_assert_int_eq(parse_text(text, len, &test_meta, &why), 1);
+    free(text);
+}
+END_TEST
+
+/* Content errors behind a correct checksum: the parser itself is strict. */
+static const struct {
+    const char *from, *to, *why;
+} mutations[] = {
+    {"version 1\n", "version 2\n", "state file has another format version"},
+    {"version 1\n", "version 01\n", "state file is corrupt"},
+    {"version 1\n", "version -1\n", "state file is corrupt"},
+    {"plugin =check_vcpu\n", "plugin =check_vdisk\n", "state file is for another plugin"},
+    {"plugin =check_vcpu\n", "plugin -\n", "state file is corrupt"},
+    {"uri =test:///default\n", "uri =test:///other\n", "state file is for another URI"},
+    {"uri =test:///default\n", "uri =test:///default \n", "state file is corrupt"},
+    {"boot =" TEST_BOOT, "boot =0c3a1d2e-1111-4222-8333-944455556667", "state file is from before a reboot"},
+    {"boot =" TEST_BOOT, "boot =", "state file is from before a reboot"},
+    {"time 5 123456789 ", "time 99999999999 123456789 ", "state file is from the future"},
+    {" 1700000000 42\n", " 99999999999 42\n", "state file is from the future"},
+    {"time 5 123456789 ", "time 5 1000000000 ", "state file is corrupt"},
+    {"time 5 123456789 ", "time 5 ", "state file is corrupt"},
+    {"time 5 123456789 ", "time 9223372036854775808 0 ", "state file is corrupt"},
+    {"domains 2\n", "domains 3\n", "state file is corrupt"},
+    {"domains 2\n", "domains 1\n", "state file is corrupt"},
+    {"domains 2\n", "domains 18446744073709551615\n", "state file is corrupt"},
+    {"domains 2\n", "domains 99999999999999999999\n", "state file is corrupt"},
+    {"domains 2\n", "domains 2 \n", "state file is corrupt"},
+    {"domains 2\n", "domains 2\r\n", "state file is corrupt"},
+    {"domains 2\n", "domains  2\n", "state file is corrupt"},
+    {"domains 2\n", "domains +2\n", "state file is corrupt"},
+    {"vcpus 2 4 3\n", "vcpus 2 4 4\n", "state file is corrupt"},
+    {"vcpus 2 4 3\n", "vcpus 2 4 2\n", "state file is corrupt"},
+    {"vcpus 2 4 3\n", "vcpus 2 4 1000000000\n", "state file is corrupt"},
+    {"vcpus 2 4 3\n", "vcpus 2 4294967296 3\n", "state file is corrupt"},
+    {"blocks 3\n", "blocks 65537\n", "state file is corrupt"},
+    {"blocks 3\n", "blocks 2\n", "state file is corrupt"},
+    {"nets 2\n", "nets 3\n", "state file is corrupt"},
+    {"cpu 7 ", "cpu 8 ", "state file is corrupt"},
+    {"cpu 7 ", "cpu -7 ", "state file is corrupt"},
+    {"cpu 7 ", "cpu 07 ", "state file is corrupt"},
+    {"cpu 7 ", "cpu 0x7 ", "state file is corrupt"},
+    {"cpu 7 1000 2000 3000\n", "cpu 7 1000 2000\n", "state file is corrupt"},
+    {"cpu 7 1000 2000 3000\n", "cpu 7 1000 2000 3000 4000\n", "state file is corrupt"},
+    {"cpu 7 1000 2000 3000\n", "", "state file is corrupt"},
+    {"cpu 7 1000 2000 3000\n", "cpu 7 1000 2000 3000\ncpu 7 1000 2000 3000\n", "state file is corrupt"},
+    {"18446744073709551615 ", "18446744073709551616 ", "state file is corrupt"},
+    {"18446744073709551615 ", "-1 ", "state file is corrupt"},
+    {"state 1 1 5\n", "state 2 1 5\n", "state file is corrupt"},
+    {"state 1 1 5\n", "state 1 -1 5\n", "state file is corrupt"},
+    {"f 7 =web", "f -0 =web", "state file is corrupt"},
+    {"f 7 =web", "f -2 =web", "state file is corrupt"},
+    {"f 7 =web", "f 2147483648 =web", "state file is corrupt"},
+    {"f 7 =web", "f 7 web", "state file is corrupt"},
+    {"=web%7C01", "=web|01", "state file is corrupt"},
+    {"=web%7C01", "=web%7c01", "state file is corrupt"},
+    {"=web%7C01", "=web%00", "state file is corrupt"},
+    {"=web%7C01", "=web%G1", "state file is corrupt"},
+    {"=web%7C01", "=web%7", "state file is corrupt"},
+    {"dom =6695eb01", "dom =6695eb01-6695eb01-6695eb01-6695eb01", "state file is corrupt"},
+    {"dom =6695eb01", "dom -", "state file is corrupt"},
+    {"error -\n", "error\n", "state file is corrupt"},
+    {"error -\n", "error - x\n", "state file is corrupt"},
+    {"error -\n", "error -\nbogus\n", "state file is corrupt"},
+    {"groups 63 1\n", "groups 63\n", "state file is corrupt"},
+};
+
+START_TEST(test_mutations)
+{
+    size_t len;
+    char *text = formatted(&len);
+    char *bad = mutate_and_seal(text, mutations[_i].from, mutations[_i].to);
+    const char *why = NULL;
+
+    ck_assert_msg(parse_text(bad, strlen(bad), &test_meta, &why) == 0, "accepted: %s -> %s",
+                  mutations[_i].from, mutations[_i].to);
+    ck_assert_str_eq(why, mutations[_i].why);
+    free(bad);
+    free(text);
+}
+END_TEST
+
+/* The resealing itself is right: a no-op mutation parses. */
+START_TEST(test_mutation_control)
+{
+    size_t len;
+    char *text = formatted(&len);
+    char *same = mutate_and_seal(text, "domains 2\n", "domains 2\n");
+    const char *why = NULL;
+
+    ck_assert_str_eq(same, text);
+    ck_assert_int_eq(parse_text(same, strlen(same), &test_meta, &why), 1);
+    /* and the identity checks can be skipped */
+    free(same);
+    same = mutate_and_seal(text, "uri =test:///default\n", "uri =other\n");
+    ck_assert_int_eq(parse_text(same, strlen(same), NULL, &why), 1);
+    ck_assert_int_eq(parse_text(same, strlen(same), &test_meta, &why), 0);
+    free(same);
+    free(text);
+}
+END_TEST
+
+/* Damage to the frame (no resealing). */
+START_TEST(test_frame)
+{
+    size_t len;
+    char *text = formatted(&len);
+    struct vm_buf b = VM_BUF_INIT;
+    const char *why;
+    char *p;
+
+    /* uppercase checksum hex */
+    p = strstr(text, "\nend ") + 5;
+    vm_buf_append(&b, text);
+    for (size_t i = 0; i < 16; i++)
+        if (b.s[p - text + i] >= 'a' && b.s[p - text + i] <= 'f')
+            b.s[p - text + i] = (char)(b.s[p - text + i] - 'a' + 'A');
+    if (strcmp(b.s, text) != 0)
+        ck_assert_int_eq(parse_text(b.s, b.len, &test_meta, &why), 0);
+    vm_buf_free(&b);
+    /* a byte after the end line, a second end line, no final newline */
+    vm_buf_append(&b, text);
+    vm_buf_append(&b, "x");
+    ck_assert_int_eq(parse_text(b.s, b.len, &test_meta, &why), 0);
+    vm_buf_truncate(&b, len);
+    vm_buf_append(&b, strstr(text, "\nend ") + 1);
+    ck_assert_int_eq(parse_text(b.s, b.len, &test_meta, &why), 0);
+    ck_assert_str_eq(why, "state file is corrupt");
+    vm_buf_free(&b);
+    ck_assert_int_eq(parse_text(text, len - 1, &test_meta, &why), 0);
+    /* a NUL inside */
+    vm_buf_append(&b, text);
+    b.s[40] = '\0';
+    ck_assert_int_eq(parse_text(b.s, b.len, &test_meta, &why), 0);
+    vm_buf_free(&b);
+    /* garbage */
+    ck_assert_int_eq(parse_text("", 0, &test_meta, &why), 0);
+    ck_assert_int_eq(parse_text("\x7f" "ELF\x02\x01\x01", 7, &test_meta, &why), 0);
+    ck_assert_str_eq(why, "state file is not a state file of this plugin suite");
+    ck_assert_int_eq(parse_text("# monitoring-plugins-libvirt state\n", 35, &test_meta, &why), 0);
+    ck_assert_int_eq(parse_text(NULL, 0, &test_meta, &why), 0);
+    free(text);
+}
+END_TEST
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("statefile");
+    TCase *tc;
+
+    tc = vm_ck_tcase(s, "format", 60, NULL, NULL);
+    tcase_add_test(tc, test_roundtrip);
+    tcase_add_test(tc, test_roundtrip_empty);
+    tcase_add_test(tc, test_roundtrip_minimal);
+    tcase_add_test(tc, test_truncate_everywhere);
+    tcase_add_loop_test(tc, test_flip_everywhere, 0, sizeof(flip_masks));
+    tcase_add_loop_test(tc, test_mutations, 0, sizeof(mutations) / sizeof(mutations[0]));
+    tcase_add_test(tc, test_mutation_control);
+    tcase_add_test(tc, test_frame);
+    return s;
+}
+
+int main(void)
+{
+    return vm_ck_run(make_suite());
+}
