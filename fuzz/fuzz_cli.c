@@ -2,7 +2,7 @@
 /* fuzz_cli: vm_cli_parse on any argument vector. Input: the arguments
  * separated by NUL bytes (argv[0] is supplied). The --include/--exclude
  * patterns are size-checked here but not compiled: that is glibc's regcomp,
- * which the plugins run under the -t alarm (vm_cli_compile_filters). */
+ * which the plugins run under the -t alarm (vm_filter_compile). */
 #include <config.h>
 
 #include "cli.h"

@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* cli: the options every plugin shares, and the help text.
+/* cli: the options every plugin shares.
  *
  * A plugin describes itself in a struct vm_plugin_def (name, metrics, its
  * own options); vm_cli_parse() handles the common options and hands each
- * plugin option to the plugin's callback. Nothing is printed here: help and
- * usage are rendered into a buffer for the plugin to print. */
+ * plugin option to the plugin's callback. The result, struct vm_cli, holds
+ * only values and strings and is not changed after parsing: the compiled
+ * --include/--exclude live in a struct vm_filter (filter.h), the help text
+ * is rendered by help.h. Nothing is printed here. */
 #ifndef VM_CLI_H
 #define VM_CLI_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -58,16 +59,14 @@ struct vm_cli {
     char **domains;             /* -d values (borrowed from argv; array owned) */
     size_t ndomains;
     bool all;
-    const char *include_re;     /* --include/--exclude text (borrowed from argv) */
-    const char *exclude_re;
-    bool has_include, has_exclude; /* compiled by vm_cli_compile_filters() */
-    regex_t include, exclude;
+    const char *include_re;     /* --include/--exclude text (borrowed from argv), */
+    const char *exclude_re;     /* size-checked; see vm_filter_compile() */
     struct vm_thresh_arg *targs; /* raw -w/-c, resolved by the plugin driver */
     size_t ntargs;
     struct vm_thresh *th;       /* resolved, one per metric (owned) */
     unsigned timeout_s;         /* -t, default 10 */
     enum vm_status timeout_result; /* --timeout-result, default UNKNOWN */
-    int verbose;                /* -v count */
+    bool verbose;               /* -v (given again, it means the same) */
     size_t max_output;          /* --max-output bytes, default 65000; 0 = no limit */
     enum vm_policy shutoff;     /* --shutoff */
     enum vm_policy paused;      /* --paused */
@@ -85,8 +84,8 @@ struct vm_cli {
 
 enum vm_cli_result {
     VM_CLI_RUN,     /* go on and check */
-    VM_CLI_HELP,    /* print vm_cli_help and exit UNKNOWN */
-    VM_CLI_VERSION, /* print vm_cli_version and exit UNKNOWN */
+    VM_CLI_HELP,    /* print vm_help_render and exit UNKNOWN */
+    VM_CLI_VERSION, /* print vm_help_version and exit UNKNOWN */
     VM_CLI_ERROR,   /* err says what; exit UNKNOWN */
 };
 
@@ -97,14 +96,15 @@ typedef int (*vm_opt_cb)(void *ctx, int key, const char *arg, struct vm_err *err
 enum vm_cli_result vm_cli_parse(struct vm_cli *cli, const struct vm_plugin_def *p, vm_opt_cb cb,
                                 void *ctx, int argc, char **argv, struct vm_err *err);
 void vm_cli_free(struct vm_cli *cli); /* NULL accepted */
-/* Compile --include/--exclude. Separate from parsing because glibc's
- * regcomp can take seconds on a pathological pattern: the caller runs it
- * once the -t alarm is set. Returns 0, or -1 with err set. */
-int vm_cli_compile_filters(struct vm_cli *cli, struct vm_err *err);
 
-void vm_cli_help(const struct vm_plugin_def *p, struct vm_buf *out);
-void vm_cli_version(const struct vm_plugin_def *p, struct vm_buf *out);
-/* The short "Usage: ..." line(s), for errors. */
-void vm_cli_usage(const struct vm_plugin_def *p, struct vm_buf *out);
+/* The common options, in --help order: `def.key` is the getopt code
+ * (the short option's character, or a number above 255). */
+struct vm_cli_common {
+    struct vm_opt_def def;
+    bool rates; /* only for rate plugins */
+    bool keyed; /* part of the state key: it changes what is sampled */
+};
+extern const struct vm_cli_common vm_cli_common_opts[];
+extern const size_t vm_cli_ncommon;
 
 #endif

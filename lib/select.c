@@ -76,15 +76,6 @@ static int select_by_name(const void *a, const void *b)
     return strcmp(na ? na : "", nb ? nb : "");
 }
 
-static bool select_wanted(const struct vm_select_opts *o, const char *name)
-{
-    if (o->include && regexec(o->include, name, 0, NULL, 0) != 0)
-        return false;
-    if (o->exclude && regexec(o->exclude, name, 0, NULL, 0) == 0)
-        return false;
-    return true;
-}
-
 static int select_all(virConnectPtr conn, const struct vm_select_opts *o, struct vm_selection *out,
                       struct vm_err *err)
 {
@@ -105,7 +96,7 @@ static int select_all(virConnectPtr conn, const struct vm_select_opts *o, struct
     for (i = 0; i < n; i++) {
         const char *name = virDomainGetName(list[i]);
 
-        if (name && select_wanted(o, name)) {
+        if (name && vm_filter_match(o->filter, name)) {
             out->doms[out->n++] = list[i];
         } else {
             out->nexcluded++;

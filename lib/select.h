@@ -8,7 +8,6 @@
 #ifndef VM_SELECT_H
 #define VM_SELECT_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -16,14 +15,14 @@
 
 #include "cli.h"
 #include "err.h"
+#include "filter.h"
 #include "status.h"
 
 struct vm_select_opts {
     char *const *names;  /* -d values (borrowed) */
     size_t nnames;
     bool all;
-    const regex_t *include; /* NULL = everything */
-    const regex_t *exclude; /* NULL = nothing */
+    const struct vm_filter *filter; /* --all only; NULL = every domain */
 };
 
 struct vm_selection {
@@ -34,6 +33,16 @@ struct vm_selection {
     size_t nexcluded;     /* --all: domains dropped by include/exclude */
 };
 
+/* Fill *out (overwritten) with the domains `o` selects.
+ * - With o->all: every domain of the connection that passes o->filter,
+ *   sorted by name; the ones the filter drops are counted in nexcluded.
+ * - Else: each of o->names looked up as an ID, then a UUID, then a name
+ *   (as virsh does), in the order given; a name that finds a domain
+ *   already found (by another spelling) adds nothing, one that finds
+ *   none is copied into `missing`.
+ * Returns 0, or -1 with err set when libvirt cannot list or look up
+ * (out is then empty). The caller frees *out with vm_selection_free()
+ * before closing the connection. */
 int vm_select_domains(virConnectPtr conn, const struct vm_select_opts *o,
                       struct vm_selection *out, struct vm_err *err);
 void vm_selection_free(struct vm_selection *s); /* NULL accepted */

@@ -11,6 +11,8 @@
 
 #include "common.h"
 #include "conn.h"
+#include "filter.h"
+#include "help.h"
 #include "select.h"
 #include "timeout.h"
 
@@ -105,6 +107,7 @@ static bool plugin_policy(const struct vm_cli *cli, const struct vm_dom_stats *d
 struct plugin_run {
     const struct vm_plugin *p;
     struct vm_cli cli;
+    struct vm_filter filter;
     virConnectPtr conn;
     struct vm_selection sel;
     struct vm_domxml_cache xml; /* over sel.doms */
@@ -125,6 +128,7 @@ static void plugin_run_free(struct plugin_run *r)
     vm_domxml_cache_free(&r->xml);
     vm_selection_free(&r->sel);
     vm_conn_close(r->conn);
+    vm_filter_clear(&r->filter);
     vm_cli_free(&r->cli);
 }
 
@@ -187,12 +191,12 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
     vm_conn_quiet();
     switch (vm_cli_parse(&r.cli, def, p->opt, p->ctx, argc, argv, &err)) {
     case VM_CLI_HELP:
-        vm_cli_help(def, &r.out);
+        vm_help_render(def, &r.out);
         fputs(vm_buf_str(&r.out), stdout);
         rc = VM_UNKNOWN;
         goto cleanup;
     case VM_CLI_VERSION:
-        vm_cli_version(def, &r.out);
+        vm_help_version(def, &r.out);
         fputs(vm_buf_str(&r.out), stdout);
         rc = VM_UNKNOWN;
         goto cleanup;
@@ -210,7 +214,7 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
     }
 
     vm_timeout_arm(r.cli.timeout_s, def->service, r.cli.timeout_result);
-    if (vm_cli_compile_filters(&r.cli, &err) < 0) {
+    if (vm_filter_compile(&r.filter, r.cli.include_re, r.cli.exclude_re, &err) < 0) {
         vm_buf_printf(&r.out, "%s (see --help)", err.msg);
         rc = plugin_fail(def, VM_UNKNOWN, vm_buf_str(&r.out));
         goto cleanup;
@@ -226,8 +230,7 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
             .names = r.cli.domains,
             .nnames = r.cli.ndomains,
             .all = r.cli.all,
-            .include = r.cli.has_include ? &r.cli.include : NULL,
-            .exclude = r.cli.has_exclude ? &r.cli.exclude : NULL,
+            .filter = &r.filter,
         };
 
         if (vm_select_domains(r.conn, &so, &r.sel, &err) < 0) {

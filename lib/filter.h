@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* filter: the --include/--exclude regexes (POSIX extended, matched against
+ * a domain's name).
+ *
+ * Two steps, because glibc's regcomp can take seconds and gigabytes on a
+ * pathological pattern: vm_filter_check() refuses such patterns while the
+ * options are parsed; vm_filter_compile() runs later, once the -t alarm is
+ * set. The compiled filter is the runtime's object, not part of the parsed
+ * options. */
+#ifndef VM_FILTER_H
+#define VM_FILTER_H
+
+#include <regex.h>
+#include <stdbool.h>
+
+#include "err.h"
+
+struct vm_filter {
+    bool has_include, has_exclude;
+    regex_t include, exclude;
+};
+
+#define VM_FILTER_INIT {.has_include = false}
+
+/* Refuse `re` when its compiled form would be too large (repeat counts
+ * multiplied out, nesting depth). `what` names the option in err. */
+int vm_filter_check(const char *re, const char *what, struct vm_err *err);
+
+/* Compile into f (start from VM_FILTER_INIT); NULL text = no such filter.
+ * Returns 0, or -1 with err set (f is still cleared by vm_filter_clear). */
+int vm_filter_compile(struct vm_filter *f, const char *include_re, const char *exclude_re,
+                      struct vm_err *err);
+
+/* True when `name` passes: matches include (if any) and not exclude (if
+ * any). A NULL filter passes everything. */
+bool vm_filter_match(const struct vm_filter *f, const char *name);
+
+/* Release the compiled regexes; f can be compiled again. NULL accepted. */
+void vm_filter_clear(struct vm_filter *f);
+
+#endif
