@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "mem.h"
 
 static bool buf_reserve(struct vm_buf *b, size_t extra)
 {
@@ -23,7 +24,7 @@ static bool buf_reserve(struct vm_buf *b, size_t extra)
     cap = b->cap ? b->cap : 64;
     while (cap < need)
         cap = cap > ((size_t)-1) / 2 ? need : cap * 2;
-    s = realloc(b->s, cap);
+    s = vm_reallocarray(b->s, cap, 1);
     if (!s)
         goto fail;
     b->s = s;
@@ -93,7 +94,7 @@ char *vm_buf_steal(struct vm_buf *b)
     char *s = b->s;
 
     if (!s)
-        s = calloc(1, 1);
+        s = vm_calloc(1, 1);
     b->s = NULL;
     b->len = b->cap = 0;
     return s;

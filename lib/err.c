@@ -1,11 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* err: one-line error messages and allocation helpers. */
+/* err: one-line error messages. */
 #include <config.h>
 
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "err.h"
@@ -30,23 +28,4 @@ int vm_err_set(struct vm_err *err, const char *fmt, ...)
             *p = '/';
     }
     return -1;
-}
-
-void *vm_calloc(size_t n, size_t size)
-{
-    return calloc(n ? n : 1, size ? size : 1);
-}
-
-void *vm_reallocarray(void *p, size_t n, size_t size)
-{
-    if (size && n > SIZE_MAX / size)
-        return NULL;
-    size_t bytes = n * size;
-
-    return realloc(p, bytes > 0 ? bytes : 1);
-}
-
-char *vm_strdup(const char *s)
-{
-    return s ? strdup(s) : NULL;
 }

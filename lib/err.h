@@ -8,6 +8,9 @@
 
 #include <stddef.h>
 
+/* Most code that can fail also allocates: the allocators come along. */
+#include "mem.h"
+
 #define VM_ERR_LEN 512
 
 struct vm_err {
@@ -18,10 +21,5 @@ struct vm_err {
  * message can go on a plugin's first output line as it is. Returns -1 so a
  * caller can write `return vm_err_set(err, ...);`. */
 int vm_err_set(struct vm_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-/* Allocation helpers returning NULL on failure (never abort). */
-void *vm_calloc(size_t n, size_t size);
-void *vm_reallocarray(void *p, size_t n, size_t size);
-char *vm_strdup(const char *s); /* NULL in, NULL out */
 
 #endif

@@ -289,7 +289,7 @@ static int tok_str(const struct tok *t, char **out)
         return 1;
     if (t->n == 0 || t->s[0] != '=')
         return 0;
-    s = malloc(t->n);
+    s = vm_malloc(t->n);
     if (!s)
         return -1;
     for (i = 1, j = 0; i < t->n; i++) {
@@ -320,21 +320,19 @@ bad:
     return 0;
 }
 
-/* A string into a fixed buffer; NULL is not allowed there. */
-static bool tok_str_fixed(const struct tok *t, char *dst, size_t dstlen)
+/* A string into a fixed buffer; NULL is not allowed there. Returns 1, 0
+ * (malformed, too long) or -1 (out of memory). */
+static int tok_str_fixed(const struct tok *t, char *dst, size_t dstlen)
 {
     char *s = NULL;
-    bool ok;
+    int r = tok_str(t, &s);
 
-    if (tok_str(t, &s) != 1 || !s) {
-        free(s);
-        return false;
-    }
-    ok = strlen(s) < dstlen;
-    if (ok)
+    if (r == 1 && (!s || strlen(s) >= dstlen))
+        r = 0;
+    if (r == 1)
         memcpy(dst, s, strlen(s) + 1);
     free(s);
-    return ok;
+    return r;
 }
 
 /* `have` and n values starting at field `first`. */
@@ -442,9 +440,11 @@ static int state_parse_dom(struct state_cursor *c, struct vm_dom_stats *d)
     uint64_t v;
     int r;
 
-    if (!cur_line(c) || c->nt != 4 || !tok_eq(&c->t[0], "dom") ||
-        !tok_str_fixed(&c->t[1], d->uuid, sizeof(d->uuid)) ||
-        !tok_int(&c->t[2], -1, INT_MAX, &d->id))
+    if (!cur_line(c) || c->nt != 4 || !tok_eq(&c->t[0], "dom"))
+        return 0;
+    if ((r = tok_str_fixed(&c->t[1], d->uuid, sizeof(d->uuid))) != 1)
+        return r;
+    if (!tok_int(&c->t[2], -1, INT_MAX, &d->id))
         return 0;
     if ((r = tok_str(&c->t[3], &d->name)) != 1)
         return r;
