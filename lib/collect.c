@@ -9,6 +9,7 @@
 
 #include <libvirt/virterror.h>
 
+#include "clock.h"
 #include "collect.h"
 
 #define STATS_MAX_INDEX VM_STATS_MAX_INDEX
@@ -28,31 +29,27 @@
  * call, not as the bulk call before them (the domain's XML is fetched and
  * parsed in between, which a first run or a slow host can make long). */
 struct read_clock {
-    struct timespec t0;   /* CLOCK_MONOTONIC when the current call began */
-    struct timespec mono; /* start of the last counter call */
+    struct timespec t0;   /* CLOCK_BOOTTIME when the current call began */
+    struct timespec boot; /* start of the last counter call */
     struct timespec wall; /* CLOCK_REALTIME at the same moment */
     bool set;
 };
 
 static void read_begin(struct read_clock *c)
 {
-    clock_gettime(CLOCK_MONOTONIC, &c->t0);
+    clock_gettime(CLOCK_BOOTTIME, &c->t0);
 }
 
 static void read_end(struct read_clock *c)
 {
     struct timespec t1, w1;
-    long long took, ns;
+    long long took;
 
-    clock_gettime(CLOCK_MONOTONIC, &t1);
+    clock_gettime(CLOCK_BOOTTIME, &t1);
     clock_gettime(CLOCK_REALTIME, &w1);
-    took = (long long)(t1.tv_sec - c->t0.tv_sec) * 1000000000LL + (t1.tv_nsec - c->t0.tv_nsec);
-    ns = (long long)t1.tv_sec * 1000000000LL + t1.tv_nsec - took;
-    c->mono.tv_sec = (time_t)(ns / 1000000000LL);
-    c->mono.tv_nsec = (long)(ns % 1000000000LL);
-    ns = (long long)w1.tv_sec * 1000000000LL + w1.tv_nsec - took;
-    c->wall.tv_sec = (time_t)(ns / 1000000000LL);
-    c->wall.tv_nsec = (long)(ns % 1000000000LL);
+    took = vm_clock_ns(&t1) - vm_clock_ns(&c->t0);
+    c->boot = c->t0;
+    c->wall = vm_clock_from_ns(vm_clock_ns(&w1) - took);
     c->set = true;
 }
 
@@ -73,7 +70,7 @@ static void fallback_error(struct vm_dom_stats *d)
 }
 
 /* The guest's balloon figures from virDomainMemoryStats into *m. */
-static void fill_memstats(virDomainPtr dom, struct vm_bal_stats *m, unsigned *calls)
+static void fill_memstats(virDomainPtr dom, struct vm_bal_stats *m)
 {
     static const int tags[][2] = {
         {VIR_DOMAIN_MEMORY_STAT_SWAP_IN, VM_BAL_SWAP_IN},
@@ -94,7 +91,6 @@ static void fill_memstats(virDomainPtr dom, struct vm_bal_stats *m, unsigned *ca
     /* On "guest hasn't updated any stats yet" libvirt sets an error but
      * still returns the partial count: judge by the count. */
     virResetLastError();
-    (*calls)++;
     n = virDomainMemoryStats(dom, st, VIR_DOMAIN_MEMORY_STAT_NR, 0);
     for (int i = 0; i < n; i++)
         for (size_t t = 0; t < sizeof(tags) / sizeof(tags[0]); t++)
@@ -106,7 +102,7 @@ static void fill_memstats(virDomainPtr dom, struct vm_bal_stats *m, unsigned *ca
  * is the one call when it gives the balloon size and no RSS: the maximum
  * that RSS is judged against comes only from virDomainGetInfo. */
 static void fill_cpu_balloon(virDomainPtr dom, unsigned want, struct vm_dom_stats *d,
-                             unsigned *calls, struct read_clock *rc)
+                             struct read_clock *rc)
 {
     bool bal = (want & VM_GROUP_BALLOON) && !(d->groups & VM_GROUP_BALLOON);
     struct vm_bal_stats mem;
@@ -115,9 +111,8 @@ static void fill_cpu_balloon(virDomainPtr dom, unsigned want, struct vm_dom_stat
 
     memset(&mem, 0, sizeof(mem));
     if (bal)
-        fill_memstats(dom, &mem, calls);
+        fill_memstats(dom, &mem);
     if ((want & VM_GROUP_CPU) || !VM_HAS(mem, VM_BAL_CURRENT) || VM_HAS(mem, VM_BAL_RSS)) {
-        (*calls)++;
         read_begin(rc);
         if (virDomainGetInfo(dom, &info) < 0) {
             fallback_error(d);
@@ -144,13 +139,12 @@ static void fill_cpu_balloon(virDomainPtr dom, unsigned want, struct vm_dom_stat
     }
 }
 
-static void fill_vcpu(virDomainPtr dom, struct vm_dom_stats *d, unsigned *calls,
+static void fill_vcpu(virDomainPtr dom, struct vm_dom_stats *d,
                       struct read_clock *rc)
 {
     virVcpuInfo info[STATS_MAX_INDEX / 16];
     int n;
 
-    (*calls)++;
     read_begin(rc);
     n = virDomainGetVcpus(dom, info, (int)(sizeof(info) / sizeof(info[0])), NULL, 0);
     if (n <= 0)
@@ -172,7 +166,7 @@ static void fill_vcpu(virDomainPtr dom, struct vm_dom_stats *d, unsigned *calls,
 /* The device lists come from the domain XML, which the run's cache reads
  * once for both samples of an in-run interval (and for the plugin). */
 static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d,
-                         struct vm_domxml_cache *xc, size_t di, unsigned *calls,
+                         struct vm_domxml_cache *xc, size_t di,
                          struct read_clock *rc)
 {
     const struct vm_domxml *xp;
@@ -194,7 +188,6 @@ static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d
             d->nblock++;
             if (!xp->disks[i].source)
                 continue; /* empty removable drive: listed, as in bulk stats, but no counters */
-            (*calls) += 2;
             read_begin(rc);
             if (virDomainBlockStats(dom, b->name, &s, sizeof(s)) == 0) {
                 read_end(rc);
@@ -223,7 +216,6 @@ static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d
                 continue; /* no host device: no counters */
             n->name = vm_strdup(dev);
             d->nnet++;
-            (*calls)++;
             read_begin(rc);
             if (virDomainInterfaceStats(dom, dev, &s, sizeof(s)) == 0) {
                 read_end(rc);
@@ -243,13 +235,12 @@ static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d
 
 /* Fill, one domain at a time, the groups the bulk call left empty. */
 static void stats_fallback(virDomainPtr dom, unsigned groups, struct vm_dom_stats *d,
-                           struct vm_domxml_cache *xc, size_t di, unsigned *calls,
+                           struct vm_domxml_cache *xc, size_t di,
                            struct read_clock *rc)
 {
     unsigned missing = groups & ~d->groups;
 
     if (!d->have_state) {
-        (*calls)++;
         virResetLastError();
         if (virDomainGetState(dom, &d->state, &d->reason, 0) == 0)
             d->have_state = true;
@@ -261,11 +252,11 @@ static void stats_fallback(virDomainPtr dom, unsigned groups, struct vm_dom_stat
         return; /* inactive domains have no stats, only a state */
     virResetLastError();
     if (missing & (VM_GROUP_CPU | VM_GROUP_BALLOON))
-        fill_cpu_balloon(dom, missing, d, calls, rc);
+        fill_cpu_balloon(dom, missing, d, rc);
     if ((missing & VM_GROUP_VCPU) && !d->error)
-        fill_vcpu(dom, d, calls, rc);
+        fill_vcpu(dom, d, rc);
     if ((missing & (VM_GROUP_BLOCK | VM_GROUP_NET)) && !d->error)
-        fill_devices(dom, missing, d, xc, di, calls, rc);
+        fill_devices(dom, missing, d, xc, di, rc);
 }
 
 static int stats_identify(virDomainPtr dom, struct vm_dom_stats *d, struct vm_err *err)
@@ -282,8 +273,8 @@ static int stats_identify(virDomainPtr dom, struct vm_dom_stats *d, struct vm_er
     return 0;
 }
 
-int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
-                     struct vm_domxml_cache *xml, struct vm_snapshot *snap, struct vm_err *err)
+int vm_stats_collect(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxml_cache *xml,
+                     struct vm_snapshot *snap, struct vm_err *err)
 {
     virDomainStatsRecordPtr *recs = NULL;
     virDomainPtr *list = NULL;
@@ -291,7 +282,6 @@ int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned 
     int nrec = -1, rc = -1;
     size_t i;
 
-    (void)conn;
     memset(snap, 0, sizeof(*snap));
     groups |= VM_GROUP_STATE;
     snap->dom = vm_calloc(n, sizeof(*snap->dom));
@@ -312,14 +302,12 @@ int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned 
 #endif
     if (n) {
         virResetLastError();
-        snap->rpc_calls++;
         nrec = virDomainListGetStats(list, groups, &recs, flags);
         if (nrec < 0 && flags && virGetLastErrorCode() == VIR_ERR_INVALID_ARG) {
-            snap->rpc_calls++;
-            nrec = virDomainListGetStats(list, groups, &recs, 0);
+                nrec = virDomainListGetStats(list, groups, &recs, 0);
         }
     }
-    clock_gettime(CLOCK_MONOTONIC, &snap->mono);
+    clock_gettime(CLOCK_BOOTTIME, &snap->boot);
     clock_gettime(CLOCK_REALTIME, &snap->wall);
     /* Records come back in any order, and may leave a domain out; mostly
      * they are in the order asked for, so try the record's own index
@@ -336,7 +324,6 @@ int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned 
                 continue;
             if (vm_stats_parse_params(&snap->dom[i], recs[r]->params, recs[r]->nparams, err) < 0)
                 goto cleanup;
-            snap->dom[i].bulk_groups = snap->dom[i].groups;
             break;
         }
     }
@@ -347,9 +334,9 @@ int vm_stats_collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned 
 
         for (i = 0; i < n; i++)
             if ((groups & ~snap->dom[i].groups) || !snap->dom[i].have_state)
-                stats_fallback(doms[i], groups, &snap->dom[i], xml, i, &snap->rpc_calls, &clk);
+                stats_fallback(doms[i], groups, &snap->dom[i], xml, i, &clk);
         if (clk.set) {
-            snap->mono = clk.mono;
+            snap->boot = clk.boot;
             snap->wall = clk.wall;
         }
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "sample.h"
 
 #define SAMPLE_LOCK_WAIT_MS 2000u
@@ -150,42 +151,6 @@ bool vm_sample_consistent(const struct vm_dom_stats *prev, const struct vm_dom_s
 
 /* ---- the engine ------------------------------------------------------- */
 
-static double ts_diff(const struct timespec *a, const struct timespec *b)
-{
-    return (double)(a->tv_sec - b->tv_sec) + (double)(a->tv_nsec - b->tv_nsec) / 1e9;
-}
-
-/* Rewrite s->mono (CLOCK_MONOTONIC from stats.c) as CLOCK_BOOTTIME at the
- * same instant: both clocks tick alike except while suspended, so the
- * offset read now applies to the moment stats.c took. */
-static void stamp_boottime(struct vm_snapshot *s)
-{
-    struct timespec mono, boot;
-    long long ns;
-
-    clock_gettime(CLOCK_MONOTONIC, &mono);
-    clock_gettime(CLOCK_BOOTTIME, &boot);
-    if ((s->mono.tv_sec == 0 && s->mono.tv_nsec == 0) || s->mono.tv_sec > mono.tv_sec ||
-        (s->mono.tv_sec == mono.tv_sec && s->mono.tv_nsec > mono.tv_nsec)) {
-        s->mono = boot; /* not filled (or nonsense): now is close enough */
-        return;
-    }
-    ns = (long long)(mono.tv_sec - s->mono.tv_sec) * 1000000000LL +
-         (mono.tv_nsec - s->mono.tv_nsec);
-    ns = (long long)boot.tv_sec * 1000000000LL + boot.tv_nsec - ns;
-    s->mono.tv_sec = (time_t)(ns / 1000000000LL);
-    s->mono.tv_nsec = (long)(ns % 1000000000LL);
-}
-
-static int collect(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
-                   struct vm_domxml_cache *xml, struct vm_snapshot *snap, struct vm_err *err)
-{
-    if (vm_stats_collect(conn, doms, n, groups, xml, snap, err) < 0)
-        return -1;
-    stamp_boottime(snap);
-    return 0;
-}
-
 /* Sleep `s` seconds, resuming after signals; returns the time it took. */
 static double sleep_interval(double s)
 {
@@ -203,7 +168,7 @@ static double sleep_interval(double s)
             req = rem;
     }
     clock_gettime(CLOCK_BOOTTIME, &t1);
-    return ts_diff(&t1, &t0);
+    return vm_clock_diff(&t1, &t0);
 }
 
 /* Any cumulative counter at all? A domain without one (shut off, vanished)
@@ -259,7 +224,7 @@ static bool pair_from_state(struct vm_sampling *s, bool have_saved, const char *
         return false;
     }
     old = find_near(&s->saved, c->uuid, i);
-    elapsed = ts_diff(&s->cur.mono, &s->saved.mono);
+    elapsed = vm_clock_diff(&s->cur.boot, &s->saved.boot);
     if (!old)
         p->note = "no previous sample of this domain";
     else if (old->id != c->id)
@@ -297,11 +262,11 @@ static void pair_after_sleep(struct vm_sampling *s, bool have_saved, const char 
         p->note = "domain was not in the first sample";
     } else if (!vm_sample_consistent(f, p->cur)) {
         p->note = "domain restarted during sampling";
-    } else if (!counters_ok(f, p->cur, ts_diff(&s->cur.mono, &s->first.mono))) {
+    } else if (!counters_ok(f, p->cur, vm_clock_diff(&s->cur.boot, &s->first.boot))) {
         p->note = "implausible counter jump during sampling";
     } else {
         p->prev = f;
-        p->elapsed_s = ts_diff(&s->cur.mono, &s->first.mono);
+        p->elapsed_s = vm_clock_diff(&s->cur.boot, &s->first.boot);
         /* p->note keeps why the state was not used. */
     }
 }
@@ -317,9 +282,8 @@ static int make_pairs(struct vm_sampling *s, struct vm_err *err)
     return 0;
 }
 
-int vm_sample_run(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
-                  struct vm_domxml_cache *xml, const struct vm_sample_opts *o,
-                  struct vm_sampling *out, struct vm_err *err)
+int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxml_cache *xml,
+                  const struct vm_sample_opts *o, struct vm_sampling *out, struct vm_err *err)
 {
     struct vm_state_dir dir = {-1, NULL};
     struct vm_state_meta meta;
@@ -349,7 +313,7 @@ int vm_sample_run(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned gro
         load_why = "state is off (--no-state)";
     }
 
-    if (collect(conn, doms, n, groups, xml, &out->cur, err) < 0 || make_pairs(out, err) < 0)
+    if (vm_stats_collect(doms, n, groups, xml, &out->cur, err) < 0 || make_pairs(out, err) < 0)
         goto cleanup;
     for (i = 0; i < out->cur.n; i++)
         if (!pair_from_state(out, have_saved, load_why, o->max_age_s, i) &&
@@ -361,7 +325,7 @@ int vm_sample_run(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned gro
         memset(&out->cur, 0, sizeof(out->cur));
         out->slept = true;
         out->slept_s = sleep_interval(o->interval_s);
-        if (collect(conn, doms, n, groups, xml, &out->cur, err) < 0 || make_pairs(out, err) < 0)
+        if (vm_stats_collect(doms, n, groups, xml, &out->cur, err) < 0 || make_pairs(out, err) < 0)
             goto cleanup;
         for (i = 0; i < out->cur.n; i++)
             pair_after_sleep(out, have_saved, load_why, o->max_age_s, i);

@@ -13,12 +13,10 @@
  * run, `interval` seconds apart. The newest snapshot is saved for the next
  * run.
  *
- * Time base: right after each vm_stats_collect() the engine rewrites the
- * snapshot's `mono` (CLOCK_MONOTONIC, as stats.c fills it) into
- * CLOCK_BOOTTIME at the same instant, so in every snapshot of a struct
- * vm_sampling, and in the state file, `mono` holds CLOCK_BOOTTIME: it keeps
- * counting while the host is suspended, like the guests' counters, and is
- * comparable across runs on one boot (the state file records boot_id). */
+ * Time base: a snapshot's `boot` is CLOCK_BOOTTIME, stamped by collect.c
+ * when the counters are read: it keeps counting while the host is
+ * suspended, like the guests' counters, and is comparable across runs on
+ * one boot (the state file records boot_id). */
 #ifndef VM_SAMPLE_H
 #define VM_SAMPLE_H
 
@@ -110,9 +108,8 @@ struct vm_sampling {
  * corrupt", "state is off (--no-state)", "domain restarted during
  * sampling". `xml` is the run's domain XML cache over doms (see
  * vm_stats_collect). */
-int vm_sample_run(virConnectPtr conn, virDomainPtr *doms, size_t n, unsigned groups,
-                  struct vm_domxml_cache *xml, const struct vm_sample_opts *o,
-                  struct vm_sampling *out, struct vm_err *err);
+int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxml_cache *xml,
+                  const struct vm_sample_opts *o, struct vm_sampling *out, struct vm_err *err);
 void vm_sampling_free(struct vm_sampling *s); /* NULL accepted */
 
 #endif

@@ -16,9 +16,8 @@
  * (flock) serialises overlapping runs. A file that fails any check is
  * reported as "no previous sample", never trusted.
  *
- * Time base: the file keeps the snapshot's `mono` as CLOCK_BOOTTIME (the
- * sample engine converts it, see sample.h), its wall time, and the kernel's
- * boot_id. A file from another boot, or with a time in the future, is not
+ * Time base: the file keeps the snapshot's `boot` (CLOCK_BOOTTIME, see
+ * clock.h), its wall time, and the kernel's boot_id. A file from another boot, or with a time in the future, is not
  * usable: elapsed time across runs is only meaningful on one boot clock. */
 #ifndef VM_STATE_H
 #define VM_STATE_H

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* statefile: the state file format.
  *
- * The file format (version 1) is plain text, one record per line, fields
+ * The file format (version 2) is plain text, one record per line, fields
  * separated by one space, every line ending in '\n':
  *
  *   # monitoring-plugins-libvirt state
- *   version 1
+ *   version 2
  *   plugin =check_vcpu
  *   uri =qemu:///system
  *   boot =<boot_id>
@@ -14,7 +14,7 @@
  *   then per domain:
  *     dom =<uuid> <id> =<name>|-
  *     state <have 0|1> <state> <reason>
- *     groups <groups> <bulk_groups>
+ *     groups <groups>
  *     cpu <have> <3 values>
  *     balloon <have> <12 values>
  *     vcpus <current> <maximum> <n>      followed by n lines:
@@ -50,6 +50,16 @@
 #define STATE_MAGIC "# monitoring-plugins-libvirt state"
 #define STATE_MAX_TOKENS 20          /* the longest line (block) has 16 fields */
 #define STATE_MAX_ITEMS 65536        /* vCPUs, disks or interfaces per domain */
+
+/* What a record holds is the format: a change to a count below changes the
+ * lines the codec writes, so bump VM_STATE_VERSION (an older file then
+ * reads as "no previous sample") and update this check with it. */
+_Static_assert(VM_STATE_VERSION == 2 && VM_CPU_NR == 3 && VM_BAL_NR == 12 && VM_VCPU_NR == 4 &&
+                   VM_BLK_NR == 12 && VM_NET_NR == 8,
+               "the state file format changed: bump VM_STATE_VERSION");
+_Static_assert(4 + VM_BLK_NR <= STATE_MAX_TOKENS && 3 + VM_NET_NR <= STATE_MAX_TOKENS &&
+                   2 + VM_BAL_NR <= STATE_MAX_TOKENS,
+               "a record line has more fields than a line may hold");
 
 static const char *const why_corrupt = "state file is corrupt";
 
@@ -125,7 +135,7 @@ static void state_format_dom(const struct vm_dom_stats *d, struct vm_buf *out)
     vm_buf_printf(out, " %d", d->id);
     state_put_str(out, d->name, true);
     vm_buf_printf(out, "\nstate %d %d %d\n", d->have_state ? 1 : 0, d->state, d->reason);
-    vm_buf_printf(out, "groups %u %u\n", d->groups, d->bulk_groups);
+    vm_buf_printf(out, "groups %u\n", d->groups);
     vm_buf_append(out, "cpu");
     state_put_values(out, d->cpu.have, d->cpu.v, VM_CPU_NR);
     vm_buf_append(out, "balloon");
@@ -165,8 +175,8 @@ void vm_statefile_format(const struct vm_snapshot *snap, const struct vm_state_m
     state_put_str(out, m->uri ? m->uri : "", true);
     vm_buf_append(out, "\nboot");
     state_put_str(out, m->boot_id, true);
-    vm_buf_printf(out, "\ntime %lld %ld %lld %ld\n", (long long)snap->mono.tv_sec,
-                  (long)snap->mono.tv_nsec, (long long)snap->wall.tv_sec,
+    vm_buf_printf(out, "\ntime %lld %ld %lld %ld\n", (long long)snap->boot.tv_sec,
+                  (long)snap->boot.tv_nsec, (long long)snap->wall.tv_sec,
                   (long)snap->wall.tv_nsec);
     vm_buf_printf(out, "domains %zu\n", snap->n);
     for (i = 0; i < snap->n; i++)
@@ -366,7 +376,7 @@ static bool tok_count(const struct state_cursor *c, const struct tok *t, uint64_
 }
 
 /* The shortest lines each item can have (all fields "0", strings "-"). */
-#define MIN_DOM_BYTES 100 /* dom...error: nine lines, ~115 bytes */
+#define MIN_DOM_BYTES 100 /* dom...error: nine lines, ~113 bytes */
 #define MIN_VCPU_BYTES 15 /* "vcpu 0 0 0 0 0\n" */
 #define MIN_BLOCK_BYTES 36
 #define MIN_NET_BYTES 24
@@ -452,8 +462,7 @@ static int state_parse_dom(struct state_cursor *c, struct vm_dom_stats *d)
         !tok_int(&c->t[2], 0, INT_MAX, &d->state) || !tok_int(&c->t[3], 0, INT_MAX, &d->reason))
         return 0;
     d->have_state = v == 1;
-    if (!cur_expect(c, "groups", 2) || !tok_uint(&c->t[1], &d->groups) ||
-        !tok_uint(&c->t[2], &d->bulk_groups))
+    if (!cur_expect(c, "groups", 1) || !tok_uint(&c->t[1], &d->groups))
         return 0;
     if (!cur_line(c) || !tok_eq(&c->t[0], "cpu") ||
         !tok_values(c, 1, VM_CPU_NR, &d->cpu.have, d->cpu.v))
@@ -508,6 +517,10 @@ static const char *state_parse_frame(const char *text, size_t len, struct state_
     c->end = text + len;
     if (!cur_expect(c, "version", 1) || !tok_int(&c->t[1], 0, INT_MAX, &version))
         return why_corrupt;
+    /* An older file is what an upgrade leaves: nothing is wrong with it,
+     * this version just cannot use it. */
+    if (version < VM_STATE_VERSION)
+        return "no previous sample";
     if (version != VM_STATE_VERSION)
         return "state file has another format version";
 
@@ -586,14 +599,14 @@ int vm_statefile_parse(const char *text, size_t len, const struct vm_state_meta 
         goto cleanup;
     if ((uint64_t)(time_t)v[0] != v[0] || (uint64_t)(time_t)v[2] != v[2])
         goto cleanup;
-    s.mono.tv_sec = (time_t)v[0];
-    s.mono.tv_nsec = (long)v[1];
+    s.boot.tv_sec = (time_t)v[0];
+    s.boot.tv_nsec = (long)v[1];
     s.wall.tv_sec = (time_t)v[2];
     s.wall.tv_nsec = (long)v[3];
     /* A sample from the future cannot be a previous one: a clock went
      * back, or the file is not what it claims. */
     clock_gettime(CLOCK_BOOTTIME, &now);
-    if (vm_clock_after(&s.mono, &now)) {
+    if (vm_clock_after(&s.boot, &now)) {
         *why = "state file is from the future";
         goto cleanup;
     }

@@ -15,7 +15,7 @@
 #include "err.h"
 #include "stats.h"
 
-#define VM_STATE_VERSION 1
+#define VM_STATE_VERSION 2 /* 2: records without bulk_groups */
 
 struct vm_state_meta {
     const char *plugin;  /* "check_vcpu" */

@@ -94,7 +94,6 @@ struct vm_dom_stats {
     int state;                           /* virDomainState */
     int reason;                          /* state reason, e.g. VIR_DOMAIN_PAUSED_IOERROR */
     unsigned groups;                     /* VM_GROUP_* that produced at least one value */
-    unsigned bulk_groups;                /* of those, the ones that came from the bulk call */
     struct vm_cpu_stats cpu;
     struct vm_bal_stats balloon;
     unsigned vcpu_current, vcpu_maximum; /* 0 when unknown */
@@ -110,9 +109,8 @@ struct vm_dom_stats {
 struct vm_snapshot {
     struct vm_dom_stats *dom; /* in the order of the selection */
     size_t n;
-    struct timespec mono;     /* CLOCK_MONOTONIC when the snapshot was taken */
+    struct timespec boot;     /* CLOCK_BOOTTIME when the counters were read (clock.h) */
     struct timespec wall;     /* CLOCK_REALTIME, same moment */
-    unsigned rpc_calls;       /* libvirt stats calls made (for -vvv and the bench) */
 };
 
 /* Indexed entries (vcpu.<n>, block.<n>, net.<n>) beyond this are ignored:

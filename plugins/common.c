@@ -152,8 +152,7 @@ static const struct vm_snapshot *plugin_collect(struct plugin_run *r, const char
     const struct vm_plugin_def *def = &r->p->def;
 
     if (!def->rates) {
-        if (vm_stats_collect(r->conn, r->sel.doms, r->sel.n, def->groups, &r->xml, &r->snap,
-                             err) < 0)
+        if (vm_stats_collect(r->sel.doms, r->sel.n, def->groups, &r->xml, &r->snap, err) < 0)
             return NULL;
         return &r->snap;
     } else {
@@ -168,8 +167,7 @@ static const struct vm_snapshot *plugin_collect(struct plugin_run *r, const char
             .nkey_args = r->cli.nkey_args,
         };
 
-        if (vm_sample_run(r->conn, r->sel.doms, r->sel.n, def->groups, &r->xml, &o, &r->smp,
-                          err) < 0)
+        if (vm_sample_run(r->sel.doms, r->sel.n, def->groups, &r->xml, &o, &r->smp, err) < 0)
             return NULL;
         return &r->smp.cur;
     }

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,7 +309,7 @@ START_TEST(file_foreign_owner)
 }
 END_TEST
 
-enum damage { TRUNCATE_HALF, TRUNCATE_EMPTY, BINARY, FUTURE, HUGE };
+enum damage { TRUNCATE_HALF, TRUNCATE_EMPTY, BINARY, FUTURE, OLDER_VERSION, HUGE };
 
 /* A damaged file: no previous sample, the run measures in-run and leaves a
  * valid file behind. */
@@ -347,12 +348,38 @@ START_TEST(file_damaged)
 
         vm_state_meta_init(&m, PLUGIN, URI);
         ck_assert_int_eq(vm_statefile_parse(text, len, &m, &s, &why, NULL), 1);
-        s.mono.tv_sec += 86400;
+        s.boot.tv_sec += 86400;
         s.wall.tv_sec += 86400;
         vm_statefile_format(&s, &m, &out);
         vm_fs_spit(state, out.s, out.len);
         vm_buf_free(&out);
         vm_snapshot_free(&s);
+        break;
+    }
+    case OLDER_VERSION: {
+        /* What version 1 wrote (a second "groups" field), correctly sealed:
+         * after an upgrade it is no previous sample, not a corrupt file. */
+        struct vm_buf out = VM_BUF_INIT;
+        const char *p = text, *end = text + len - 21; /* the "end <hash>" line */
+
+        ck_assert(strncmp(end, "end ", 4) == 0);
+        while (p < end) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+            ck_assert_ptr_nonnull(nl);
+            if (strncmp(p, "version ", 8) == 0)
+                vm_buf_append(&out, "version 1");
+            else
+                vm_buf_append_len(&out, p, (size_t)(nl - p));
+            if (strncmp(p, "groups ", 7) == 0)
+                vm_buf_append(&out, " 1");
+            vm_buf_append(&out, "\n");
+            p = nl + 1;
+        }
+        vm_buf_printf(&out, "end %016" PRIx64 "\n", vm_statefile_fnv1a(VM_FNV1A_INIT, out.s, out.len));
+        ck_assert(!out.oom);
+        vm_fs_spit(state, out.s, out.len);
+        vm_buf_free(&out);
         break;
     }
     case HUGE: {
@@ -370,6 +397,8 @@ START_TEST(file_damaged)
     vm_assert_has(r.out, "measured over");
     if (_i == FUTURE)
         vm_assert_has(r.out, "future");
+    if (_i == OLDER_VERSION)
+        vm_assert_has(r.out, "no previous sample");
     vm_run_free(&r);
     assert_state_valid(state);
     free(text);

@@ -40,8 +40,8 @@ static inline void make_snapshot(struct vm_snapshot *s, uint64_t v)
     memset(s, 0, sizeof(*s));
     s->n = 2;
     s->dom = xcalloc(2, sizeof(*s->dom));
-    s->mono.tv_sec = 5;
-    s->mono.tv_nsec = 123456789;
+    s->boot.tv_sec = 5;
+    s->boot.tv_nsec = 123456789;
     s->wall.tv_sec = 1700000000;
     s->wall.tv_nsec = 42;
 
@@ -54,7 +54,6 @@ static inline void make_snapshot(struct vm_snapshot *s, uint64_t v)
     d->reason = 5;
     d->groups = VM_GROUP_STATE | VM_GROUP_CPU | VM_GROUP_BALLOON | VM_GROUP_VCPU |
                 VM_GROUP_BLOCK | VM_GROUP_NET;
-    d->bulk_groups = VM_GROUP_STATE;
     for (f = 0; f < VM_CPU_NR; f++)
         d->cpu.v[f] = v + 1000 * (f + 1);
     d->cpu.have = (1u << VM_CPU_NR) - 1;

@@ -19,8 +19,8 @@ static void snap_assert_equal(const struct vm_snapshot *a, const struct vm_snaps
     size_t i, j;
 
     ck_assert_uint_eq(a->n, b->n);
-    ck_assert_int_eq(a->mono.tv_sec, b->mono.tv_sec);
-    ck_assert_int_eq(a->mono.tv_nsec, b->mono.tv_nsec);
+    ck_assert_int_eq(a->boot.tv_sec, b->boot.tv_sec);
+    ck_assert_int_eq(a->boot.tv_nsec, b->boot.tv_nsec);
     ck_assert_int_eq(a->wall.tv_sec, b->wall.tv_sec);
     ck_assert_int_eq(a->wall.tv_nsec, b->wall.tv_nsec);
     for (i = 0; i < a->n; i++) {
@@ -33,7 +33,6 @@ static void snap_assert_equal(const struct vm_snapshot *a, const struct vm_snaps
         ck_assert_int_eq(x->state, y->state);
         ck_assert_int_eq(x->reason, y->reason);
         ck_assert_uint_eq(x->groups, y->groups);
-        ck_assert_uint_eq(x->bulk_groups, y->bulk_groups);
         ck_assert_uint_eq(x->cpu.have, y->cpu.have);
         ck_assert_mem_eq(x->cpu.v, y->cpu.v, sizeof(x->cpu.v));
         ck_assert_uint_eq(x->balloon.have, y->balloon.have);
@@ -256,9 +255,9 @@ END_TEST
 static const struct {
     const char *from, *to, *why;
 } mutations[] = {
-    {"version 1\n", "version 2\n", "state file has another format version"},
-    {"version 1\n", "version 01\n", "state file is corrupt"},
-    {"version 1\n", "version -1\n", "state file is corrupt"},
+    {"version 2\n", "version 3\n", "state file has another format version"},
+    {"version 2\n", "version 02\n", "state file is corrupt"},
+    {"version 2\n", "version -1\n", "state file is corrupt"},
     {"plugin =check_vcpu\n", "plugin =check_vdisk\n", "state file is for another plugin"},
     {"plugin =check_vcpu\n", "plugin -\n", "state file is corrupt"},
     {"uri =test:///default\n", "uri =test:///other\n", "state file is for another URI"},
@@ -311,7 +310,7 @@ static const struct {
     {"error -\n", "error\n", "state file is corrupt"},
     {"error -\n", "error - x\n", "state file is corrupt"},
     {"error -\n", "error -\nbogus\n", "state file is corrupt"},
-    {"groups 63 1\n", "groups 63\n", "state file is corrupt"},
+    {"groups 63\n", "groups 63 1\n", "state file is corrupt"},
 };
 
 START_TEST(test_mutations)
@@ -330,6 +329,24 @@ START_TEST(test_mutations)
 END_TEST
 
 /* The resealing itself is right: a no-op mutation parses. */
+/* What version 1 wrote (before bulk_groups went) reads as no previous
+ * sample: an upgrade is not a corrupt file. */
+START_TEST(test_older_version)
+{
+    size_t len;
+    char *text = formatted(&len);
+    char *v1 = mutate_and_seal(text, "version 2\n", "version 1\n");
+    char *old = mutate_and_seal(v1, "groups 63\n", "groups 63 1\n");
+    const char *why = NULL;
+
+    ck_assert_int_eq(parse_text(old, strlen(old), &test_meta, &why), 0);
+    ck_assert_str_eq(why, "no previous sample");
+    free(old);
+    free(v1);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_mutation_control)
 {
     size_t len;
@@ -404,6 +421,7 @@ static Suite *make_suite(void)
     tcase_add_loop_test(tc, test_flip_everywhere, 0, sizeof(flip_masks));
     tcase_add_loop_test(tc, test_mutations, 0, sizeof(mutations) / sizeof(mutations[0]));
     tcase_add_test(tc, test_mutation_control);
+    tcase_add_test(tc, test_older_version);
     tcase_add_test(tc, test_frame);
     return s;
 }
