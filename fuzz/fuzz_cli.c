@@ -86,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case VM_CLI_VERSION:
         break;
     }
-    vm_cli_free(&cli);
+    vm_cli_clear(&cli);
     free(copy);
     return 0;
 }

@@ -62,7 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(strchr(s + 3 + body, '\'') == NULL && strchr(s + 3 + body, '=') == NULL);
     FUZZ_ASSERT(strpbrk(s + 3 + body, "eE") == NULL); /* never exponent notation */
     FUZZ_ASSERT(strpbrk(s + 3 + body, "naifNAIF") == NULL); /* no "nan", "inf" */
-    vm_perf_free(&perf);
+    vm_perf_clear(&perf);
 
     /* The report's cleaner: no '|', no control characters, same length. */
     vm_report_clean_text(&clean, copy);
@@ -70,8 +70,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (s = vm_buf_str(&clean); *s; s++)
         FUZZ_ASSERT(*s != '|' && (unsigned char)*s >= 0x20 && *s != 0x7f);
 
-    vm_buf_free(&entry);
-    vm_buf_free(&clean);
+    vm_buf_clear(&entry);
+    vm_buf_clear(&clean);
     free(copy);
     return 0;
 }

@@ -40,7 +40,7 @@ static void check_range(const struct vm_range *r, unsigned allow)
                 back.end_inf == r->end_inf);
     FUZZ_ASSERT(r->start_inf || back.start == r->start);
     FUZZ_ASSERT(r->end_inf || back.end == r->end);
-    vm_buf_free(&text);
+    vm_buf_clear(&text);
 
     /* '@' turns the answer round for every number; NaN always alerts. */
     outside = *r;

@@ -61,11 +61,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         vm_statefile_format(&back, &m, &b);
         FUZZ_ASSERT(!b.oom && a.len == b.len && memcmp(a.s, b.s, a.len) == 0);
-        vm_snapshot_free(&back);
+        vm_snapshot_clear(&back);
     }
-    vm_snapshot_free(&snap);
-    vm_buf_free(&text);
-    vm_buf_free(&a);
-    vm_buf_free(&b);
+    vm_snapshot_clear(&snap);
+    vm_buf_clear(&text);
+    vm_buf_clear(&a);
+    vm_buf_clear(&b);
     return 0;
 }

@@ -129,9 +129,9 @@ static void check_roundtrip(const struct vm_dom_stats *d)
     }
     vm_statefile_format(&back, &m, &b);
     FUZZ_ASSERT(!b.oom && a.len == b.len && memcmp(a.s, b.s, a.len) == 0);
-    vm_snapshot_free(&back);
-    vm_buf_free(&a);
-    vm_buf_free(&b);
+    vm_snapshot_clear(&back);
+    vm_buf_clear(&a);
+    vm_buf_clear(&b);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

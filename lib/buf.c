@@ -100,7 +100,7 @@ char *vm_buf_steal(struct vm_buf *b)
     return s;
 }
 
-void vm_buf_free(struct vm_buf *b)
+void vm_buf_clear(struct vm_buf *b)
 {
     if (!b)
         return;

@@ -29,6 +29,6 @@ void vm_buf_truncate(struct vm_buf *b, size_t n);
 const char *vm_buf_str(const struct vm_buf *b);
 /* Hand the string to the caller (free() it); the buffer is empty after. */
 char *vm_buf_steal(struct vm_buf *b);
-void vm_buf_free(struct vm_buf *b);
+void vm_buf_clear(struct vm_buf *b);
 
 #endif

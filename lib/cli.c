@@ -342,7 +342,7 @@ enum vm_cli_result vm_cli_parse(struct vm_cli *cli, const struct vm_plugin_def *
 
             vm_buf_printf(&kv, "%d=%s", c, arg);
             if (kv.oom || cli_push(&cli->key_args, &cli->nkey_args, vm_buf_steal(&kv)) < 0) {
-                vm_buf_free(&kv);
+                vm_buf_clear(&kv);
                 vm_err_set(err, "out of memory");
                 goto cleanup;
             }
@@ -358,11 +358,11 @@ enum vm_cli_result vm_cli_parse(struct vm_cli *cli, const struct vm_plugin_def *
 
 cleanup:
     free(longopts);
-    vm_buf_free(&shortopts);
+    vm_buf_clear(&shortopts);
     return res;
 }
 
-void vm_cli_free(struct vm_cli *cli)
+void vm_cli_clear(struct vm_cli *cli)
 {
     size_t i;
 

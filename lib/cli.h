@@ -95,7 +95,7 @@ typedef int (*vm_opt_cb)(void *ctx, int key, const char *arg, struct vm_err *err
 /* Parse argv. Uses getopt_long with its messages switched off. */
 enum vm_cli_result vm_cli_parse(struct vm_cli *cli, const struct vm_plugin_def *p, vm_opt_cb cb,
                                 void *ctx, int argc, char **argv, struct vm_err *err);
-void vm_cli_free(struct vm_cli *cli); /* NULL accepted */
+void vm_cli_clear(struct vm_cli *cli); /* NULL accepted */
 
 /* The common options, in --help order: `def.key` is the getopt code
  * (the short option's character, or a number above 255). */

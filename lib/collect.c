@@ -347,7 +347,7 @@ cleanup:
         virDomainStatsRecordListFree(recs);
     free(list);
     if (rc < 0) {
-        vm_snapshot_free(snap);
+        vm_snapshot_clear(snap);
         memset(snap, 0, sizeof(*snap));
     }
     return rc;

@@ -254,7 +254,7 @@ int vm_domxml_cache_code(const struct vm_domxml_cache *c, size_t i)
     return c && c->slots && i < c->n ? c->slots[i].code : 0;
 }
 
-void vm_domxml_cache_free(struct vm_domxml_cache *c)
+void vm_domxml_cache_clear(struct vm_domxml_cache *c)
 {
     size_t i;
 

@@ -88,13 +88,13 @@ void vm_domxml_cache_init(struct vm_domxml_cache *c, virDomainPtr *doms, size_t 
 
 /* Domain i's facts, read and parsed on first use; NULL with err set (also
  * on every later call) when it could not be read. err may be NULL. The
- * result lives until vm_domxml_cache_free. */
+ * result lives until vm_domxml_cache_clear. */
 const struct vm_domxml *vm_domxml_cache_get(struct vm_domxml_cache *c, size_t i,
                                             struct vm_err *err);
 
 /* The virErrorNumber behind domain i's failed read, 0 when none. */
 int vm_domxml_cache_code(const struct vm_domxml_cache *c, size_t i);
 
-void vm_domxml_cache_free(struct vm_domxml_cache *c); /* keeps doms; NULL accepted */
+void vm_domxml_cache_clear(struct vm_domxml_cache *c); /* keeps doms; NULL accepted */
 
 #endif

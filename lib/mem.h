@@ -5,7 +5,12 @@
  *
  * Every allocation goes through one function, realloc-shaped, which a test
  * may replace (vm_mem_set_realloc) to make chosen allocations fail, as
- * jansson's json_set_alloc_funcs does for its test_chaos. */
+ * jansson's json_set_alloc_funcs does for its test_chaos.
+ *
+ * Release words across the library: `vm_X_clear(s)` releases what a
+ * caller-owned struct holds (s itself stays, zeroed or reusable; NULL
+ * accepted); `vm_X_free(p)` would free a heap object itself (NULL
+ * accepted); `_close` is only for a real connection (vm_conn_close). */
 #ifndef VM_MEM_H
 #define VM_MEM_H
 

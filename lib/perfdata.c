@@ -148,7 +148,7 @@ void vm_perf_format(struct vm_buf *out, const struct vm_perf *p)
     }
 }
 
-void vm_perf_free(struct vm_perf *p)
+void vm_perf_clear(struct vm_perf *p)
 {
     if (!p)
         return;

@@ -41,6 +41,6 @@ void vm_perf_number(struct vm_buf *out, double v, int decimals);
  * value prints as a bare "U" (no UOM); warn/crit via vm_range_format. */
 void vm_perf_format(struct vm_buf *out, const struct vm_perf *p);
 
-void vm_perf_free(struct vm_perf *p); /* frees the label; NULL accepted */
+void vm_perf_clear(struct vm_perf *p); /* frees the label; NULL accepted */
 
 #endif

@@ -20,7 +20,7 @@ void vm_report_init(struct vm_report *r, const char *service, const char *noun)
     r->noun = noun;
 }
 
-void vm_report_free(struct vm_report *r)
+void vm_report_clear(struct vm_report *r)
 {
     if (!r)
         return;
@@ -30,12 +30,12 @@ void vm_report_free(struct vm_report *r)
         free(it->name);
         free(it->brief);
         free(it->detail);
-        vm_buf_free(&it->why);
+        vm_buf_clear(&it->why);
         for (size_t j = 0; j < it->nbreach; j++)
             free(it->breach[j].metric);
         free(it->breach);
         for (size_t j = 0; j < it->nperf; j++)
-            vm_perf_free(&it->perf[j]);
+            vm_perf_clear(&it->perf[j]);
         free(it->perf);
     }
     free(r->items);
@@ -91,7 +91,7 @@ static void item_set(struct vm_item *it, char **field, const char *fmt, va_list 
 
     vm_buf_vprintf(&b, fmt, ap);
     if (b.oom) {
-        vm_buf_free(&b);
+        vm_buf_clear(&b);
         it->oom = true;
         return;
     }
@@ -137,7 +137,7 @@ void vm_item_perf(struct vm_item *it, const char *const *label_parts, size_t npa
     it->perf = grow(it->perf, it->nperf, sizeof(*it->perf), &failed);
     if (failed || label.oom) {
         it->oom = true;
-        vm_buf_free(&label);
+        vm_buf_clear(&label);
         return;
     }
     p = &it->perf[it->nperf++];
@@ -309,9 +309,9 @@ static void render_free(struct render *x)
     free(x->dup);
     free(x->perf_end);
     free(x->line_end);
-    vm_buf_free(&x->head);
-    vm_buf_free(&x->perf);
-    vm_buf_free(&x->lines);
+    vm_buf_clear(&x->head);
+    vm_buf_clear(&x->perf);
+    vm_buf_clear(&x->lines);
 }
 
 /* Sanitised labels can collide ("web|01" and "web 01"): the second and
@@ -410,7 +410,7 @@ static void perf_entry(struct vm_buf *out, const struct vm_perf *p, size_t dup)
         out->oom = true;
     else
         vm_perf_format(out, &q);
-    vm_buf_free(&label);
+    vm_buf_clear(&label);
 }
 
 /* Build head, entries and lines; -1 when memory ran out anywhere. */

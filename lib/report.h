@@ -60,7 +60,7 @@ struct vm_report {
 #define VM_REPORT_MIN_SUMMARY 256
 
 void vm_report_init(struct vm_report *r, const char *service, const char *noun);
-void vm_report_free(struct vm_report *r); /* NULL accepted */
+void vm_report_clear(struct vm_report *r); /* NULL accepted */
 
 /* Add an item; `name` is copied. Returns the item (valid until the next
  * add) or NULL on allocation failure (r->oom is then set). */

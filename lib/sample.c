@@ -337,17 +337,17 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
 
 cleanup:
     vm_state_unlock(lockfd);
-    vm_state_dir_close(&dir);
+    vm_state_dir_clear(&dir);
     return rc;
 }
 
-void vm_sampling_free(struct vm_sampling *s)
+void vm_sampling_clear(struct vm_sampling *s)
 {
     if (!s)
         return;
-    vm_snapshot_free(&s->saved);
-    vm_snapshot_free(&s->first);
-    vm_snapshot_free(&s->cur);
+    vm_snapshot_clear(&s->saved);
+    vm_snapshot_clear(&s->first);
+    vm_snapshot_clear(&s->cur);
     free(s->pairs);
     memset(s, 0, sizeof(*s));
 }

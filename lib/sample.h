@@ -95,7 +95,7 @@ struct vm_sampling {
  * must fix (symlink, wrong owner, loose mode) fail with -1 and err set;
  * a corrupt file just means "no previous sample".
  *
- * *out is overwritten (it is freeable with vm_sampling_free on return,
+ * *out is overwritten (it is freeable with vm_sampling_clear on return,
  * whatever the result). The lock is waited for up to 2 s; without it the
  * previous sample is still read but nothing is saved. A lock that cannot be
  * taken or a save that fails is not an error: state_note says so, state_err
@@ -110,6 +110,6 @@ struct vm_sampling {
  * vm_stats_collect). */
 int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxml_cache *xml,
                   const struct vm_sample_opts *o, struct vm_sampling *out, struct vm_err *err);
-void vm_sampling_free(struct vm_sampling *s); /* NULL accepted */
+void vm_sampling_clear(struct vm_sampling *s); /* NULL accepted */
 
 #endif

@@ -158,11 +158,11 @@ int vm_select_domains(virConnectPtr conn, const struct vm_select_opts *o,
     memset(out, 0, sizeof(*out));
     rc = o->all ? select_all(conn, o, out, err) : select_named(conn, o, out, err);
     if (rc < 0)
-        vm_selection_free(out);
+        vm_selection_clear(out);
     return rc;
 }
 
-void vm_selection_free(struct vm_selection *s)
+void vm_selection_clear(struct vm_selection *s)
 {
     size_t i;
 

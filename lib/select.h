@@ -41,11 +41,11 @@ struct vm_selection {
  *   already found (by another spelling) adds nothing, one that finds
  *   none is copied into `missing`.
  * Returns 0, or -1 with err set when libvirt cannot list or look up
- * (out is then empty). The caller frees *out with vm_selection_free()
+ * (out is then empty). The caller frees *out with vm_selection_clear()
  * before closing the connection. */
 int vm_select_domains(virConnectPtr conn, const struct vm_select_opts *o,
                       struct vm_selection *out, struct vm_err *err);
-void vm_selection_free(struct vm_selection *s); /* NULL accepted */
+void vm_selection_clear(struct vm_selection *s); /* NULL accepted */
 
 /* virDomainState → "running", "paused", "shut off", ... */
 const char *vm_select_state_name(int state);

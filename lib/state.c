@@ -80,7 +80,7 @@ static char *state_default_path(bool *chain)
     vm_buf_printf(&b, "/var/tmp/%s-%lu", STATE_APP, (unsigned long)geteuid());
 done:
     if (b.oom) {
-        vm_buf_free(&b);
+        vm_buf_clear(&b);
         return NULL;
     }
     return vm_buf_steal(&b);
@@ -171,7 +171,7 @@ fail:
     return -1;
 }
 
-void vm_state_dir_close(struct vm_state_dir *d)
+void vm_state_dir_clear(struct vm_state_dir *d)
 {
     if (!d)
         return;
@@ -410,7 +410,7 @@ int vm_state_load(struct vm_state_dir *d, const char *key, const struct vm_state
 
 cleanup:
     close(fd);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
     return rc;
 }
 
@@ -556,6 +556,6 @@ cleanup:
         close(fd);
     if (made)
         (void)unlinkat(d->fd, tmp, 0);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
     return rc;
 }

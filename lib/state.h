@@ -42,7 +42,7 @@ void vm_state_meta_init(struct vm_state_meta *m, const char *plugin, const char 
 /* Resolve, create if needed and verify the folder. `explicit_path` may be
  * NULL. Returns 0 or -1 with a clear reason (symlink, owner, mode...). */
 int vm_state_dir_open(struct vm_state_dir *d, const char *explicit_path, struct vm_err *err);
-void vm_state_dir_close(struct vm_state_dir *d); /* NULL / closed accepted */
+void vm_state_dir_clear(struct vm_state_dir *d); /* NULL / closed accepted */
 
 /* A file-name-safe key: "<plugin>-<16 hex digits>" from a hash of plugin,
  * URI and the given argument strings. Writes into key[keylen]. */

@@ -644,6 +644,6 @@ oom:
     rc = vm_err_set(err, "out of memory reading the state file");
     *why = NULL;
 cleanup:
-    vm_snapshot_free(&s);
+    vm_snapshot_clear(&s);
     return rc;
 }

@@ -253,7 +253,7 @@ void vm_dom_stats_clear(struct vm_dom_stats *d)
     memset(d, 0, sizeof(*d));
 }
 
-void vm_snapshot_free(struct vm_snapshot *s)
+void vm_snapshot_clear(struct vm_snapshot *s)
 {
     if (!s)
         return;

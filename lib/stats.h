@@ -141,6 +141,6 @@ const struct vm_net_stats *vm_stats_net_find(const struct vm_dom_stats *d, const
 const struct vm_dom_stats *vm_snapshot_find(const struct vm_snapshot *s, const char *uuid);
 
 void vm_dom_stats_clear(struct vm_dom_stats *d); /* frees members, keeps d */
-void vm_snapshot_free(struct vm_snapshot *s);    /* NULL accepted */
+void vm_snapshot_clear(struct vm_snapshot *s);   /* NULL accepted */
 
 #endif

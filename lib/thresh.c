@@ -122,7 +122,7 @@ static int resolve_one(const struct vm_metric_def *defs, size_t ndefs,
         t->has_warn = true;
     ret = 0;
 cleanup:
-    vm_buf_free(&names);
+    vm_buf_clear(&names);
     return ret;
 }
 

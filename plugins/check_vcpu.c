@@ -187,8 +187,8 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     vm_item_detail(it, "%s; %s", vm_buf_str(&detail), vm_buf_str(&how));
 
 cleanup:
-    vm_buf_free(&detail);
-    vm_buf_free(&how);
+    vm_buf_clear(&detail);
+    vm_buf_clear(&how);
 }
 
 #ifndef VM_EVAL_TEST /* the test_eval_* suites include this file for its evaluate */

@@ -259,8 +259,8 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
         vm_buf_printf(&h, "%s%.1f%% full", h.len ? ", " : "", f.fill);
     vdisk_describe(ev, b, &f, xd, xml_err, &det);
     vm_devices_finish(ev, it, h.len ? vm_buf_str(&h) : "no figures", vm_buf_str(&det));
-    vm_buf_free(&h);
-    vm_buf_free(&det);
+    vm_buf_clear(&h);
+    vm_buf_clear(&det);
 }
 
 /* A domain paused by an I/O error is CRITICAL on its own: the guest is
@@ -338,7 +338,7 @@ int main(int argc, char **argv)
     };
     int rc = vm_plugin_main(&plugin, argc, argv);
 
-    vm_devsel_free(&opts.devices);
+    vm_devsel_clear(&opts.devices);
     return rc;
 }
 #endif

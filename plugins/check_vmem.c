@@ -226,8 +226,8 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
                    vm_buf_str(&avail_h), usable ? "usable" : "free",
                    o->basis == VMEM_BASIS_AUTO && !usable ? ": guest reports no usable figure" : "",
                    ev->paused ? "; domain is paused, figures are from before the pause" : "");
-    vm_buf_free(&used_h);
-    vm_buf_free(&avail_h);
+    vm_buf_clear(&used_h);
+    vm_buf_clear(&avail_h);
 }
 
 #ifndef VM_EVAL_TEST /* the test_eval_* suites include this file for its evaluate */

@@ -241,8 +241,8 @@ static void vnet_one(const struct vm_eval *ev, struct vm_report *rep, const stru
     vnet_dir(&h, ", tx", f.tx_Bps, NAN);
     vnet_describe(ev, n->name, xi, xml_err, &f, &det);
     vm_devices_finish(ev, it, vm_buf_str(&h), vm_buf_str(&det));
-    vm_buf_free(&h);
-    vm_buf_free(&det);
+    vm_buf_clear(&h);
+    vm_buf_clear(&det);
 }
 
 static const struct vm_devices_ops vnet_ops = {
@@ -301,7 +301,7 @@ int main(int argc, char **argv)
     };
     int rc = vm_plugin_main(&plugin, argc, argv);
 
-    vm_devsel_free(&opts.ifaces);
+    vm_devsel_clear(&opts.ifaces);
     return rc;
 }
 #endif

@@ -42,7 +42,7 @@ void vm_eval_nodata(const struct vm_eval *ev, struct vm_report *rep, const char 
     it = vm_report_add(rep, VM_UNKNOWN, ev->name);
     if (it)
         vm_item_detail(it, "%s", vm_buf_str(&b));
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
 }
 
 void vm_human_bytes(struct vm_buf *out, double bytes)
@@ -120,16 +120,16 @@ struct plugin_run {
 
 static void plugin_run_free(struct plugin_run *r)
 {
-    vm_buf_free(&r->out);
-    vm_buf_free(&r->note);
-    vm_report_free(&r->rep);
-    vm_sampling_free(&r->smp);
-    vm_snapshot_free(&r->snap);
-    vm_domxml_cache_free(&r->xml);
-    vm_selection_free(&r->sel);
+    vm_buf_clear(&r->out);
+    vm_buf_clear(&r->note);
+    vm_report_clear(&r->rep);
+    vm_sampling_clear(&r->smp);
+    vm_snapshot_clear(&r->snap);
+    vm_domxml_cache_clear(&r->xml);
+    vm_selection_clear(&r->sel);
     vm_conn_close(r->conn);
     vm_filter_clear(&r->filter);
-    vm_cli_free(&r->cli);
+    vm_cli_clear(&r->cli);
 }
 
 /* A state folder that could not be used (lock held, disk full) is not an

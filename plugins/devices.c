@@ -22,7 +22,7 @@ int vm_devsel_push(struct vm_devsel *s, const char *opt, const char *arg, struct
     return 0;
 }
 
-void vm_devsel_free(struct vm_devsel *s)
+void vm_devsel_clear(struct vm_devsel *s)
 {
     if (!s)
         return;
@@ -118,8 +118,8 @@ static void devices_none(const struct vm_eval *ev, struct vm_report *rep,
                        nskip, nskip == 1 ? "" : "s");
     else
         vm_eval_nodata(ev, rep, "libvirt reports no %ss for this domain", ops->noun);
-    vm_buf_free(&list);
-    vm_buf_free(&want);
+    vm_buf_clear(&list);
+    vm_buf_clear(&want);
 }
 
 /* With -d (not --all), a name that matches no device of the domain is a
@@ -149,8 +149,8 @@ static void devices_unmatched(const struct vm_eval *ev, struct vm_report *rep,
             vm_item_detail(it, "no %s with this %s (%ss: %s)", ops->noun, ops->what, ops->noun,
                            vm_buf_str(&list));
         }
-        vm_buf_free(&name);
-        vm_buf_free(&list);
+        vm_buf_clear(&name);
+        vm_buf_clear(&list);
     }
 }
 
@@ -208,7 +208,7 @@ struct vm_item *vm_devices_item(const struct vm_eval *ev, struct vm_report *rep,
     if (it && !have_prev)
         vm_item_note(it, VM_UNKNOWN, "no previous sample of this %s (new or hot-plugged)",
                      ops->noun);
-    vm_buf_free(&name);
+    vm_buf_clear(&name);
     return it;
 }
 
@@ -241,7 +241,7 @@ void vm_devices_note_bps(struct vm_item *it, enum vm_status st, double Bps, cons
         return;
     vm_human_rate(&h, Bps);
     vm_item_note(it, st, "%s %s", what, vm_buf_str(&h));
-    vm_buf_free(&h);
+    vm_buf_clear(&h);
 }
 
 void vm_devices_finish(const struct vm_eval *ev, struct vm_item *it, const char *figures,
@@ -255,5 +255,5 @@ void vm_devices_finish(const struct vm_eval *ev, struct vm_item *it, const char 
     vm_pair_describe(&how, ev->pair);
     vm_item_detail(it, "%s%s; %s", detail, ev->paused ? "; domain is paused" : "",
                    vm_buf_str(&how));
-    vm_buf_free(&how);
+    vm_buf_clear(&how);
 }

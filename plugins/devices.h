@@ -28,7 +28,7 @@ struct vm_devsel {
 
 /* Add `arg` for option `opt` ("--device"); an empty name is an error. */
 int vm_devsel_push(struct vm_devsel *s, const char *opt, const char *arg, struct vm_err *err);
-void vm_devsel_free(struct vm_devsel *s); /* NULL accepted */
+void vm_devsel_clear(struct vm_devsel *s); /* NULL accepted */
 
 /* Which devices of the stats: they differ in how they are named, matched
  * and skipped (vm_devices_label and the rules in dev_calc). */

@@ -569,9 +569,9 @@ static void craft_state(const char *plugin, const char *uri, enum craft how)
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(write(fd, out.s, out.len), (ssize_t)out.len);
     close(fd);
-    vm_snapshot_free(&s);
-    vm_buf_free(&text);
-    vm_buf_free(&out);
+    vm_snapshot_clear(&s);
+    vm_buf_clear(&text);
+    vm_buf_clear(&out);
     free(path);
 }
 

@@ -88,7 +88,7 @@ static void run(const struct vm_sample_opts *o, struct vm_sampling *s)
 
     vm_domxml_cache_init(&xml, &dom, 1);
     ck_assert_msg(vm_sample_run(&dom, 1, GROUPS, &xml, o, s, &err) == 0, "%s", err.msg);
-    vm_domxml_cache_free(&xml);
+    vm_domxml_cache_clear(&xml);
     ck_assert_uint_eq(s->npairs, 1);
     ck_assert_uint_eq(s->cur.n, 1);
     ck_assert_ptr_eq(s->pairs[0].cur, &s->cur.dom[0]);
@@ -121,8 +121,8 @@ static bool state_file_valid(void)
     vm_state_key(PLUGIN, URI, key_args, 2, key, sizeof(key));
     vm_state_meta_init(&m, PLUGIN, URI);
     r = vm_state_load(&d, key, &m, &s, &why, NULL);
-    vm_snapshot_free(&s);
-    vm_state_dir_close(&d);
+    vm_snapshot_clear(&s);
+    vm_state_dir_clear(&d);
     return r == 1;
 }
 
@@ -152,7 +152,7 @@ START_TEST(test_first_run)
                   s.pairs[0].elapsed_s);
     assert_one_cpu(&s);
     ck_assert(state_file_valid());
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
 }
 END_TEST
 
@@ -163,7 +163,7 @@ START_TEST(test_second_run_from_state)
     struct timespec boot;
 
     run(&o, &s);
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
     pause_s(0.3);
     run(&o, &s);
     ck_assert(!s.slept);
@@ -178,14 +178,14 @@ START_TEST(test_second_run_from_state)
     /* boot holds CLOCK_BOOTTIME */
     clock_gettime(CLOCK_BOOTTIME, &boot);
     ck_assert(fabs((double)(boot.tv_sec - s.cur.boot.tv_sec)) < 2);
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
 
     /* right after: still from the state, a short but measured elapsed */
     run(&o, &s);
     ck_assert(!s.slept);
     ck_assert(s.pairs[0].from_state);
     ck_assert(s.pairs[0].elapsed_s > 0 && s.pairs[0].elapsed_s < 0.5);
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
 }
 END_TEST
 
@@ -202,14 +202,14 @@ START_TEST(test_no_state)
     assert_one_cpu(&s);
     /* nothing was created */
     ck_assert_int_eq(access(statedir, F_OK), -1);
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
 
     /* and an existing folder stays empty */
     ck_assert_int_eq(mkdir(statedir, 0700), 0);
     run(&o, &s);
     ck_assert(s.slept);
     ck_assert_int_eq(rmdir(statedir), 0);
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
 }
 END_TEST
 
@@ -219,7 +219,7 @@ START_TEST(test_max_age)
     struct vm_sampling s;
 
     run(&o, &s);
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
     o.max_age_s = 1e-6;
     run(&o, &s);
     ck_assert(s.slept);
@@ -227,7 +227,7 @@ START_TEST(test_max_age)
     ck_assert(!s.pairs[0].from_state);
     ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
     assert_one_cpu(&s);
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
 }
 END_TEST
 
@@ -238,7 +238,7 @@ START_TEST(test_corrupt_state)
     struct stat st;
 
     run(&o, &s);
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
     /* cut the file in half */
     ck_assert_int_eq(stat(statefile, &st), 0);
     ck_assert_int_eq(truncate(statefile, st.st_size / 2), 0);
@@ -247,14 +247,14 @@ START_TEST(test_corrupt_state)
     ck_assert_str_eq(s.pairs[0].note, "state file is corrupt");
     ck_assert_ptr_nonnull(s.pairs[0].prev);
     ck_assert(state_file_valid()); /* replaced */
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
     /* garbage */
     vm_fs_spit(statefile, "\x01\x02garbage", 9);
     run(&o, &s);
     ck_assert(s.slept);
     ck_assert_str_eq(s.pairs[0].note, "state file is not a state file of this plugin suite");
     ck_assert(state_file_valid());
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
 }
 END_TEST
 
@@ -266,7 +266,7 @@ START_TEST(test_domain_restarted)
 
     run(&o, &s);
     id = s.cur.dom[0].id;
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
     ck_assert_int_eq(virDomainDestroy(dom), 0);
     ck_assert_int_eq(virDomainCreate(dom), 0);
     run(&o, &s);
@@ -274,7 +274,7 @@ START_TEST(test_domain_restarted)
     ck_assert(s.slept);
     ck_assert_str_eq(s.pairs[0].note, "domain ID changed: domain restarted");
     ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
 }
 END_TEST
 
@@ -288,7 +288,7 @@ START_TEST(test_folder_refused)
     ck_assert_int_eq(chmod(statedir, 0755), 0);
     ck_assert_int_eq(vm_sample_run(&dom, 1, GROUPS, NULL, &o, &s, &err), -1);
     ck_assert_msg(strstr(err.msg, "open to group/others (mode 0755)"), "%s", err.msg);
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
 }
 END_TEST
 
@@ -311,9 +311,9 @@ START_TEST(test_lock_held)
     ck_assert(s.slept);
     assert_one_cpu(&s);
     ck_assert_int_eq(access(statefile, F_OK), -1); /* not saved without the lock */
-    vm_sampling_free(&s);
+    vm_sampling_clear(&s);
     vm_state_unlock(lock);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
 }
 END_TEST
 

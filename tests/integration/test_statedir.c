@@ -113,7 +113,7 @@ static void assert_state_valid(const char *path)
     ck_assert_msg(vm_statefile_parse(text, len, &m, &s, &why, NULL) == 1, "%s: %s", path,
                   why ? why : "?");
     ck_assert_uint_eq(s.n, 1);
-    vm_snapshot_free(&s);
+    vm_snapshot_clear(&s);
     free(text);
 }
 
@@ -352,8 +352,8 @@ START_TEST(file_damaged)
         s.wall.tv_sec += 86400;
         vm_statefile_format(&s, &m, &out);
         vm_fs_spit(state, out.s, out.len);
-        vm_buf_free(&out);
-        vm_snapshot_free(&s);
+        vm_buf_clear(&out);
+        vm_snapshot_clear(&s);
         break;
     }
     case OLDER_VERSION: {
@@ -379,7 +379,7 @@ START_TEST(file_damaged)
         vm_buf_printf(&out, "end %016" PRIx64 "\n", vm_statefile_fnv1a(VM_FNV1A_INIT, out.s, out.len));
         ck_assert(!out.oom);
         vm_fs_spit(state, out.s, out.len);
-        vm_buf_free(&out);
+        vm_buf_clear(&out);
         break;
     }
     case HUGE: {

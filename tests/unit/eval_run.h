@@ -126,9 +126,9 @@ static inline const char *eval_render(struct eval_run *r)
 
 static inline void eval_free(struct eval_run *r)
 {
-    vm_buf_free(&r->out);
-    vm_report_free(&r->rep);
-    vm_domxml_cache_free(&r->xml);
+    vm_buf_clear(&r->out);
+    vm_report_clear(&r->rep);
+    vm_domxml_cache_clear(&r->xml);
 }
 
 /* A table row: up to two thresholds, the state and texts they give. */

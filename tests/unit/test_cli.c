@@ -97,7 +97,7 @@ START_TEST(defaults)
     ck_assert_double_eq(cli.interval_s, 1.0);
     ck_assert_double_eq(cli.max_state_age_s, 3600.0);
     ck_assert(!cli.th[0].has_warn && !cli.th[0].has_crit);
-    vm_cli_free(&cli);
+    vm_cli_clear(&cli);
 }
 END_TEST
 
@@ -125,7 +125,7 @@ START_TEST(full)
     ck_assert_str_eq(c.value, "val");
     ck_assert_int_eq(cli.shutoff, VM_POLICY_SKIP);
     ck_assert_int_eq(cli.paused, VM_POLICY_CRITICAL);
-    vm_cli_free(&cli);
+    vm_cli_clear(&cli);
 }
 END_TEST
 
@@ -143,7 +143,7 @@ START_TEST(regex_within_limits)
     for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
         ck_assert_msg(parse(&cli, &c, &err, ARGS("--include", ok[i])) == VM_CLI_RUN,
                       "'%s' refused: %s", ok[i], err.msg);
-        vm_cli_free(&cli);
+        vm_cli_clear(&cli);
     }
 }
 END_TEST
@@ -161,7 +161,7 @@ START_TEST(include_implies_all)
     ck_assert(vm_filter_match(&f, "web01"));
     ck_assert(!vm_filter_match(&f, "db01"));
     vm_filter_clear(&f);
-    vm_cli_free(&cli);
+    vm_cli_clear(&cli);
 }
 END_TEST
 
@@ -172,9 +172,9 @@ START_TEST(help_and_version_first)
     struct vm_err err;
 
     ck_assert_int_eq(parse(&cli, &c, &err, ARGS("-h")), VM_CLI_HELP);
-    vm_cli_free(&cli);
+    vm_cli_clear(&cli);
     ck_assert_int_eq(parse(&cli, &c, &err, ARGS("-d", "x", "--version")), VM_CLI_VERSION);
-    vm_cli_free(&cli);
+    vm_cli_clear(&cli);
 }
 END_TEST
 
@@ -190,11 +190,11 @@ START_TEST(state_key_args)
     ck_assert_uint_eq(a.nkey_args, b.nkey_args);
     for (size_t i = 0; i < a.nkey_args; i++)
         ck_assert_str_eq(a.key_args[i], b.key_args[i]);
-    vm_cli_free(&a);
+    vm_cli_clear(&a);
     ck_assert_int_eq(parse(&a, &c, &err, ARGS("-d", "db01")), VM_CLI_RUN);
     ck_assert_str_ne(a.key_args[0], b.key_args[0]);
-    vm_cli_free(&a);
-    vm_cli_free(&b);
+    vm_cli_clear(&a);
+    vm_cli_clear(&b);
 }
 END_TEST
 
@@ -244,7 +244,7 @@ START_TEST(rejects)
     ck_assert_msg(strstr(err.msg, bad[_i].expect) != NULL, "case %d: '%s' lacks '%s'", _i, err.msg,
                   bad[_i].expect);
     ck_assert_ptr_null(strchr(err.msg, '\n'));
-    vm_cli_free(&cli);
+    vm_cli_clear(&cli);
 }
 END_TEST
 
@@ -261,7 +261,7 @@ START_TEST(help_text)
     ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "a value\n                              over two lines"));
     ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "  rss "));
     ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "3 UNKNOWN"));
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
 }
 END_TEST
 

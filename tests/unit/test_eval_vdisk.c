@@ -230,7 +230,7 @@ START_TEST(options)
     ck_assert_str_eq(o.devices.names[1], "vdb");
     ck_assert_int_eq(vdisk_opt(&o, VDISK_OPT_LIMITS, NULL, &err), 0);
     ck_assert(o.limits);
-    vm_devsel_free(&o.devices);
+    vm_devsel_clear(&o.devices);
 }
 END_TEST
 

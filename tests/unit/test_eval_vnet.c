@@ -208,7 +208,7 @@ START_TEST(options)
     ck_assert_int_eq(o.ifaces.label, VM_DEV_LABEL_ALIAS);
     ck_assert_int_eq(vnet_opt(&o, VNET_OPT_LABEL, "name", &err), -1);
     ck_assert_str_eq(err.msg, "invalid --label 'name': use mac, alias or dev");
-    vm_devsel_free(&o.ifaces);
+    vm_devsel_clear(&o.ifaces);
 }
 END_TEST
 

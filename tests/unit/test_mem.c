@@ -50,14 +50,14 @@ static char *run_buf(bool *failed)
     vm_buf_append(&b, "end");
     vm_buf_truncate(&b, b.len - 1);
     if (b.oom) {
-        vm_buf_free(&b);
+        vm_buf_clear(&b);
         return result(NULL, failed, true);
     }
     s = vm_buf_steal(&b);
     vm_buf_append(&b, s);
     r = result(&b, failed, b.oom);
     free(s);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
     return r;
 }
 
@@ -77,7 +77,7 @@ static char *run_range(bool *failed)
         vm_buf_append(&b, " ");
     }
     out = result(&b, failed, b.oom);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
     return out;
 }
 
@@ -104,14 +104,14 @@ static char *run_report(bool *failed)
         vm_item_perf(it, label, 2, 70 + 5 * i, "%", &th, 0, 100);
     }
     st = vm_report_render(&rep, 0, &b);
-    vm_report_free(&rep);
+    vm_report_clear(&rep);
     /* Out of memory is UNKNOWN with a line that says so, or (when even
      * that line could not be written) the buffer's flag. */
     if (b.oom || (st == VM_UNKNOWN && strcmp(vm_buf_str(&b), "TEST UNKNOWN - out of memory\n") == 0))
         out = result(&b, failed, true);
     else
         out = result(&b, failed, false);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
     return out;
 }
 
@@ -129,7 +129,7 @@ static char *run_statefile(bool *failed)
 
     vm_statefile_format(&snap, &test_meta, &text);
     if (text.oom) {
-        vm_buf_free(&text);
+        vm_buf_clear(&text);
         return result(NULL, failed, true);
     }
     rc = vm_statefile_parse(text.s, text.len, NULL, &back, &why, &err);
@@ -137,19 +137,19 @@ static char *run_statefile(bool *failed)
         /* -1 with a message and nothing half-parsed left in `back`. */
         bool clean = rc == -1 && err.msg[0] && !why && back.n == 0 && !back.dom;
 
-        vm_buf_free(&text);
+        vm_buf_clear(&text);
         *failed = clean;
         return clean ? strdup("") : strdup("parse did not fail cleanly");
     }
     vm_statefile_format(&back, &test_meta, &again);
-    vm_snapshot_free(&back);
+    vm_snapshot_clear(&back);
     out = result(&again, failed, again.oom);
     if (!again.oom && strcmp(again.s, text.s) != 0) {
         free(out);
         out = strdup("parsed back differently");
     }
-    vm_buf_free(&text);
-    vm_buf_free(&again);
+    vm_buf_clear(&text);
+    vm_buf_clear(&again);
     return out;
 }
 
@@ -195,7 +195,7 @@ START_TEST(test_chaos)
     }
     sites = fail_at - 1;
     ck_assert_msg(sites > 0, "%s allocates nothing through the seam", scenarios[_i].name);
-    vm_snapshot_free(&snap);
+    vm_snapshot_clear(&snap);
     free(want);
 }
 END_TEST

@@ -54,7 +54,7 @@ START_TEST(test_number)
     vm_perf_number(&b, numbers[_i].v, numbers[_i].decimals);
     ck_assert_msg(strcmp(vm_buf_str(&b), numbers[_i].want) == 0, "%g/%d: got '%s', want '%s'",
                   numbers[_i].v, numbers[_i].decimals, vm_buf_str(&b), numbers[_i].want);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
 }
 END_TEST
 
@@ -70,7 +70,7 @@ START_TEST(test_number_huge)
     ck_assert_ptr_null(strpbrk(s, "eE"));
     ck_assert_uint_eq(strspn(s, "-0123456789."), strlen(s));
     ck_assert_double_eq(strtod(s, NULL), _i == 2 ? 0.0 : v[_i]);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
 }
 END_TEST
 
@@ -121,7 +121,7 @@ cleanup:
     setlocale(LC_NUMERIC, "C");
     unsetenv("LOCPATH");
     ck_assert_int_eq(vm_fs_rm_rf(dir), 0);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
 }
 END_TEST
 
@@ -174,7 +174,7 @@ START_TEST(test_label)
 
     vm_perf_label(&b, labels[_i].parts, labels[_i].n);
     ck_assert_str_eq(vm_buf_str(&b), labels[_i].want);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
 }
 END_TEST
 
@@ -194,7 +194,7 @@ START_TEST(test_label_all_bytes)
                                 "0123456789_.:/@+-") == strlen(l), "byte %u: '%s'", c, l);
         ck_assert_msg(strstr(l, "::") == NULL, "byte %u: '%s'", c, l);
         ck_assert(strlen(l) > 0);
-        vm_buf_free(&b);
+        vm_buf_clear(&b);
     }
 }
 END_TEST
@@ -254,7 +254,7 @@ START_TEST(test_entry)
     p.max = entries[_i].max;
     vm_perf_format(&b, &p);
     ck_assert_str_eq(vm_buf_str(&b), entries[_i].want);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
 }
 END_TEST
 
@@ -278,8 +278,8 @@ START_TEST(test_entry_ranges)
     vm_range_format(&p.th.crit, &want);
     ck_assert_str_eq(vm_buf_str(&b), vm_buf_str(&want));
     ck_assert_str_eq(vm_buf_str(&b), "'r'=7B;10:;@1:2");
-    vm_buf_free(&b);
-    vm_buf_free(&want);
+    vm_buf_clear(&b);
+    vm_buf_clear(&want);
 }
 END_TEST
 
@@ -288,12 +288,12 @@ START_TEST(test_free)
     struct vm_perf p;
 
     memset(&p, 0, sizeof(p));
-    vm_perf_free(NULL);
+    vm_perf_clear(NULL);
     p.label = strdup("x");
     ck_assert_ptr_nonnull(p.label);
-    vm_perf_free(&p);
+    vm_perf_clear(&p);
     ck_assert_ptr_null(p.label);
-    vm_perf_free(&p); /* twice is harmless */
+    vm_perf_clear(&p); /* twice is harmless */
 }
 END_TEST
 

@@ -334,7 +334,7 @@ START_TEST(test_format)
     vm_range_format(&r, &b);
     ck_assert_int_eq(strncmp(vm_buf_str(&b), "x=", 2), 0);
     ck_assert_str_eq(vm_buf_str(&b) + 2, formats[_i].want);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
 }
 END_TEST
 
@@ -359,7 +359,7 @@ static void assert_round_trip(const struct vm_range *r)
         ck_abort_msg("'%s': start %.17g != %.17g", s, back.start, r->start);
     if (!r->end_inf && back.end != r->end)
         ck_abort_msg("'%s': end %.17g != %.17g", s, back.end, r->end);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
 }
 
 /* Every accepted range of the table reads back the same. */

@@ -246,7 +246,7 @@ START_TEST(test_clean)
     vm_report_clean_text(&b, cleans[_i].in);
     ck_assert_str_eq(vm_buf_str(&b) + 1, cleans[_i].want);
     ck_assert_int_eq(vm_buf_str(&b)[0], '>');
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
 }
 END_TEST
 
@@ -256,7 +256,7 @@ START_TEST(test_clean_null)
 
     vm_report_clean_text(&b, NULL);
     ck_assert_str_eq(vm_buf_str(&b), "");
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
 }
 END_TEST
 
@@ -277,7 +277,7 @@ START_TEST(test_empty)
     s = render(&r, 0, &st);
     ck_assert_str_eq(s, "VDISK UNKNOWN - no disks to check\n");
     free(s);
-    vm_report_free(&r);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -314,7 +314,7 @@ START_TEST(test_one)
     ck_assert_str_eq(s, ones[_i].want);
     ck_assert_int_eq(st, ones[_i].st);
     free(s);
-    vm_report_free(&r);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -333,7 +333,7 @@ START_TEST(test_all_ok)
                         "[OK] vdb: 2 MB/s\n");
     ck_assert_int_eq(st, VM_OK);
     free(s);
-    vm_report_free(&r);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -363,7 +363,7 @@ START_TEST(test_mixed)
                         "[OK] c\n");
     ck_assert_int_eq(st, VM_CRITICAL);
     free(s);
-    vm_report_free(&r);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -395,7 +395,7 @@ START_TEST(test_groups)
                                           "[UNKNOWN] u1: no data\n[UNKNOWN] u2\n");
     ck_assert_int_eq(st, VM_CRITICAL);
     free(s);
-    vm_report_free(&r);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -426,7 +426,7 @@ START_TEST(test_worst)
     ck_assert_int_eq(st, worst[_i].want);
     free(l);
     free(s);
-    vm_report_free(&r);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -465,7 +465,7 @@ START_TEST(test_injection)
         free_labels(labels, n);
         free(s);
     }
-    vm_report_free(&r);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -500,7 +500,7 @@ START_TEST(test_unique)
     free(s2);
     free_labels(labels, n);
     free(s);
-    vm_report_free(&r);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -620,7 +620,7 @@ START_TEST(test_budget)
     free(s2);
     free(s);
     free(full);
-    vm_report_free(&r);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -640,7 +640,7 @@ START_TEST(test_budget_sweep)
         free(s);
     }
     free(full);
-    vm_report_free(&r);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -670,7 +670,7 @@ START_TEST(test_large)
     free(s);
     free(full);
     free(labels);
-    vm_report_free(&r);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -695,7 +695,7 @@ START_TEST(test_oom)
     ck_assert_str_eq(s, "VMEM UNKNOWN - out of memory\n");
     ck_assert_int_eq(st, VM_UNKNOWN);
     free(s);
-    vm_report_free(&r);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -707,7 +707,7 @@ START_TEST(test_api_edges)
     struct vm_thresh th;
     const char *parts[] = {"a", "b"};
 
-    vm_report_free(NULL);
+    vm_report_clear(NULL);
     vm_item_brief(NULL, "%d", 1);
     vm_item_detail(NULL, "%d", 1);
     vm_item_perf(NULL, parts, 2, 1, "B", NULL, 0, 0);
@@ -727,9 +727,9 @@ START_TEST(test_api_edges)
     ck_assert_int_eq(vm_report_render(&r, 0, &out), VM_OK);
     ck_assert_str_eq(vm_buf_str(&out), "before\nT OK - : second 2 | 'a:b'=5 'b'=5B;;9;0 '_'=5c;;;;7\n"
                                        "[OK] : second 2\n");
-    vm_buf_free(&out);
-    vm_report_free(&r);
-    vm_report_free(&r); /* twice is harmless */
+    vm_buf_clear(&out);
+    vm_report_clear(&r);
+    vm_report_clear(&r); /* twice is harmless */
     ck_assert_uint_eq(r.nitems, 0);
 
     vm_report_init(&r, "T", NULL);
@@ -737,8 +737,8 @@ START_TEST(test_api_edges)
     vm_report_add(&r, VM_OK, "y");
     ck_assert_int_eq(vm_report_render(&r, 0, &out), VM_OK);
     ck_assert_str_eq(vm_buf_str(&out), "T OK - 2 items OK\n[OK] x\n[OK] y\n");
-    vm_buf_free(&out);
-    vm_report_free(&r);
+    vm_buf_clear(&out);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -773,7 +773,7 @@ START_TEST(test_item_note)
     ck_assert_int_eq(it->status, ver[_i].want);
     ck_assert_str_eq(vm_buf_str(&it->why), ver[_i].why);
     vm_item_note(NULL, VM_CRITICAL, "%s", "no item");
-    vm_report_free(&r);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -840,8 +840,8 @@ START_TEST(test_item_metric)
     ck_assert_msg(strstr(vm_buf_str(&out), "'d:used'=2560B;2048;3072;0;4096 "
                                            "'d:used_pct'=62.5%;50;75;0;100 'd:used~2'=3584B;2048;3072"),
                   "%s", vm_buf_str(&out));
-    vm_buf_free(&out);
-    vm_report_free(&r);
+    vm_buf_clear(&out);
+    vm_report_clear(&r);
 }
 END_TEST
 
@@ -872,8 +872,8 @@ START_TEST(test_trailer)
                       tbudget[i], vm_buf_str(&out));
         if (kept[i]) /* last */
             ck_assert_str_eq(vm_buf_str(&out) + out.len - (sizeof(note) - 1), note);
-        vm_buf_free(&out);
-        vm_report_free(&r);
+        vm_buf_clear(&out);
+        vm_report_clear(&r);
     }
 }
 END_TEST

@@ -274,9 +274,9 @@ START_TEST(test_sampling_free_empty)
     struct vm_sampling s;
 
     memset(&s, 0, sizeof(s));
-    vm_sampling_free(&s);
-    vm_sampling_free(&s);
-    vm_sampling_free(NULL);
+    vm_sampling_clear(&s);
+    vm_sampling_clear(&s);
+    vm_sampling_clear(NULL);
 }
 END_TEST
 

@@ -200,14 +200,14 @@ START_TEST(test_dir_create)
     ck_assert_str_eq(d.path, p);
     ck_assert_int_eq(stat(p, &st), 0);
     ck_assert_uint_eq(st.st_mode & 07777, 0700);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
     ck_assert_int_eq(d.fd, -1);
-    vm_state_dir_close(&d);
-    vm_state_dir_close(NULL);
+    vm_state_dir_clear(&d);
+    vm_state_dir_clear(NULL);
     /* again, existing; trailing slashes are fine */
     p = tpath("new//");
     ck_assert_int_eq(vm_state_dir_open(&d, p, &err), 0);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
     /* a missing parent is not created for an explicit folder */
     p = tpath("no/such");
     ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
@@ -296,7 +296,7 @@ static void child_foreign_checks(void)
         _exit(2);
     if (vm_state_dir_open(&d, r, &err) != 0)
         _exit(3);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
 }
 
 START_TEST(test_dir_other_euid)
@@ -327,7 +327,7 @@ START_TEST(test_dir_xdg_and_home)
     ck_assert_msg(vm_state_dir_open(&d, NULL, &err) == 0, "%s", err.msg);
     want = tpath("x/y/monitoring-plugins-libvirt");
     ck_assert_str_eq(d.path, want);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
     ck_assert_int_eq(stat(xdg, &st), 0);
     ck_assert_uint_eq(st.st_mode & 07777, 0700);
 
@@ -338,7 +338,7 @@ START_TEST(test_dir_xdg_and_home)
     ck_assert_msg(vm_state_dir_open(&d, NULL, &err) == 0, "%s", err.msg);
     want = tpath("home/.local/state/monitoring-plugins-libvirt");
     ck_assert_str_eq(d.path, want);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
     want = tpath("home/.local");
     ck_assert_int_eq(stat(want, &st), 0);
     ck_assert_uint_eq(st.st_mode & 07777, 0700);
@@ -373,7 +373,7 @@ static void child_env_ignored(void)
         _exit(1);
     if (strcmp(d.path, want) != 0)
         _exit(2);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
     if (!existed)
         (void)rmdir(want);
 }
@@ -415,7 +415,7 @@ static void save_test_snapshot(struct vm_state_dir *d, uint64_t v)
 
     make_snapshot(&s, v);
     ck_assert_msg(vm_state_save(d, TEST_KEY, &test_meta, &s, &err) == 0, "%s", err.msg);
-    vm_snapshot_free(&s);
+    vm_snapshot_clear(&s);
 }
 
 static int load_test(struct vm_state_dir *d, const char **why, uint64_t *v)
@@ -428,7 +428,7 @@ static int load_test(struct vm_state_dir *d, const char **why, uint64_t *v)
         *v = s.dom[0].balloon.v[0];
     if (r != 1)
         ck_assert_ptr_null(s.dom);
-    vm_snapshot_free(&s);
+    vm_snapshot_clear(&s);
     return r;
 }
 
@@ -452,7 +452,7 @@ START_TEST(test_save_load)
     ck_assert_int_eq(stat(f, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777, 0600);
     ck_assert_int_eq(vm_fs_count_entries(tpath("s"), ".tmp-"), 0);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
 }
 END_TEST
 
@@ -473,7 +473,7 @@ START_TEST(test_bad_keys)
         ck_assert_int_eq(vm_state_save(&d, bad[i], &test_meta, &s, &err), -1);
         ck_assert_str_eq(err.msg, "invalid state key");
     }
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
     /* a closed folder */
     ck_assert_int_eq(vm_state_load(&d, TEST_KEY, &test_meta, &s, &why, &err), -1);
     ck_assert_int_eq(vm_state_save(&d, TEST_KEY, &test_meta, &s, &err), -1);
@@ -501,7 +501,7 @@ START_TEST(test_planted_symlink)
     back = read_file(target, &len);
     ck_assert_str_eq(back, "precious\n");
     ck_assert_int_eq(load_test(&d, &why, NULL), 1);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
 }
 END_TEST
 
@@ -521,7 +521,7 @@ START_TEST(test_planted_fifo)
     alarm(0);
     ck_assert_int_eq(lstat(f, &st), 0);
     ck_assert(S_ISREG(st.st_mode));
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
 }
 END_TEST
 
@@ -541,11 +541,11 @@ START_TEST(test_planted_dir)
     make_snapshot(&s, 1);
     ck_assert_int_eq(vm_state_save(&d, TEST_KEY, &test_meta, &s, &err), -1);
     ck_assert_msg(strstr(err.msg, "cannot rename"), "%s", err.msg);
-    vm_snapshot_free(&s);
+    vm_snapshot_clear(&s);
     ck_assert_int_eq(lstat(f, &st), 0);
     ck_assert(S_ISDIR(st.st_mode));
     ck_assert_int_eq(vm_fs_count_entries(tpath("s"), ".tmp-"), 0);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
 }
 END_TEST
 
@@ -587,7 +587,7 @@ START_TEST(test_bad_files)
         ck_assert_int_eq(load_test(&d, &why, NULL), 0);
         ck_assert_str_eq(why, "state file is owned by another user");
     }
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
 }
 END_TEST
 
@@ -629,7 +629,7 @@ START_TEST(test_lock)
     alarm(5);
     ck_assert_int_eq(vm_state_lock(&d, TEST_KEY, 0, &err), -1);
     alarm(0);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
 }
 END_TEST
 
@@ -652,7 +652,7 @@ START_TEST(test_sweep_stale_temps)
     ck_assert_int_eq(access(old, F_OK), -1);
     ck_assert_int_eq(access(young, F_OK), 0);
     ck_assert_int_eq(access(other, F_OK), 0);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
 }
 END_TEST
 
@@ -689,7 +689,7 @@ START_TEST(test_save_write_fails)
             _exit(1);
         if (!strstr(err.msg, "cannot write state file") || !strstr(err.msg, "too large"))
             _exit(2);
-        vm_snapshot_free(&s);
+        vm_snapshot_clear(&s);
         _exit(0);
     }
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);
@@ -698,7 +698,7 @@ START_TEST(test_save_write_fails)
     ck_assert_uint_eq(l1, l2);
     ck_assert_mem_eq(before, after, l1);
     ck_assert_int_eq(vm_fs_count_entries(tpath("s"), ".tmp-"), 0);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
 }
 END_TEST
 
@@ -717,8 +717,8 @@ static void child_readonly_save(void)
         _exit(2);
     if (!strstr(err.msg, "cannot create a temporary file"))
         _exit(3);
-    vm_snapshot_free(&s);
-    vm_state_dir_close(&d);
+    vm_snapshot_clear(&s);
+    vm_state_dir_clear(&d);
 }
 
 START_TEST(test_save_readonly_dir)
@@ -733,7 +733,7 @@ START_TEST(test_save_readonly_dir)
     ck_assert_int_eq(chmod(tmpdir, 0755), 0);
     ck_assert_int_eq(vm_state_dir_open(&d, p, &err), 0);
     save_test_snapshot(&d, 5);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
     ck_assert_int_eq(chown(p, NOBODY, NOBODY), 0);
     ck_assert_int_eq(chown(f, NOBODY, NOBODY), 0);
     ck_assert_int_eq(chmod(p, 0500), 0);
@@ -780,15 +780,15 @@ static int child_hammer(int who)
                 s.dom[0].block[2].v[11] != count + 211)
                 return 4;
         }
-        vm_snapshot_free(&s);
+        vm_snapshot_clear(&s);
         make_snapshot(&s, count + 1);
         s.dom[1].id = who; /* every writer leaves its mark */
         if (vm_state_save(&d, TEST_KEY, &test_meta, &s, &err) != 0)
             return 5;
-        vm_snapshot_free(&s);
+        vm_snapshot_clear(&s);
         vm_state_unlock(lock);
     }
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
     return 0;
 }
 
@@ -816,7 +816,7 @@ START_TEST(test_concurrency)
     ck_assert_int_eq(load_test(&d, &why, &v), 1);
     ck_assert_uint_eq(v, NPROC * NITER);
     ck_assert_int_eq(vm_fs_count_entries(tpath("s"), ".tmp-"), 0);
-    vm_state_dir_close(&d);
+    vm_state_dir_clear(&d);
 }
 END_TEST
 

@@ -69,7 +69,7 @@ static char *formatted(size_t *len)
 
     make_snapshot(&s, 0);
     vm_statefile_format(&s, &test_meta, &b);
-    vm_snapshot_free(&s);
+    vm_snapshot_clear(&s);
     ck_assert(!b.oom);
     *len = b.len;
     return vm_buf_steal(&b);
@@ -123,7 +123,7 @@ static int parse_text(const char *text, size_t len, const struct vm_state_meta *
         ck_assert_ptr_null(s.dom);
         ck_assert_uint_eq(s.n, 0);
     }
-    vm_snapshot_free(&s);
+    vm_snapshot_clear(&s);
     return r;
 }
 
@@ -149,10 +149,10 @@ START_TEST(test_roundtrip)
     snap_assert_equal(&s, &back);
     vm_statefile_format(&back, &test_meta, &b);
     ck_assert_str_eq(a.s, b.s);
-    vm_snapshot_free(&s);
-    vm_snapshot_free(&back);
-    vm_buf_free(&a);
-    vm_buf_free(&b);
+    vm_snapshot_clear(&s);
+    vm_snapshot_clear(&back);
+    vm_buf_clear(&a);
+    vm_buf_clear(&b);
 }
 END_TEST
 
@@ -173,9 +173,9 @@ START_TEST(test_roundtrip_empty)
     m.plugin = "x";
     ck_assert_int_eq(vm_statefile_parse(a.s, a.len, &m, &back, &why, NULL), 0);
     ck_assert_str_eq(why, "state file is for another plugin");
-    vm_snapshot_free(&back);
-    vm_buf_free(&a);
-    vm_buf_free(&b);
+    vm_snapshot_clear(&back);
+    vm_buf_clear(&a);
+    vm_buf_clear(&b);
 }
 END_TEST
 
@@ -206,10 +206,10 @@ START_TEST(test_roundtrip_minimal)
     snap_assert_equal(&s, &back);
     vm_statefile_format(&back, &test_meta, &b);
     ck_assert_str_eq(a.s, b.s);
-    vm_snapshot_free(&s);
-    vm_snapshot_free(&back);
-    vm_buf_free(&a);
-    vm_buf_free(&b);
+    vm_snapshot_clear(&s);
+    vm_snapshot_clear(&back);
+    vm_buf_clear(&a);
+    vm_buf_clear(&b);
 }
 END_TEST
 
@@ -383,7 +383,7 @@ START_TEST(test_frame)
             b.s[p - text + i] = (char)(b.s[p - text + i] - 'a' + 'A');
     if (strcmp(b.s, text) != 0)
         ck_assert_int_eq(parse_text(b.s, b.len, &test_meta, &why), 0);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
     /* a byte after the end line, a second end line, no final newline */
     vm_buf_append(&b, text);
     vm_buf_append(&b, "x");
@@ -392,13 +392,13 @@ START_TEST(test_frame)
     vm_buf_append(&b, strstr(text, "\nend ") + 1);
     ck_assert_int_eq(parse_text(b.s, b.len, &test_meta, &why), 0);
     ck_assert_str_eq(why, "state file is corrupt");
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
     ck_assert_int_eq(parse_text(text, len - 1, &test_meta, &why), 0);
     /* a NUL inside */
     vm_buf_append(&b, text);
     b.s[40] = '\0';
     ck_assert_int_eq(parse_text(b.s, b.len, &test_meta, &why), 0);
-    vm_buf_free(&b);
+    vm_buf_clear(&b);
     /* garbage */
     ck_assert_int_eq(parse_text("", 0, &test_meta, &why), 0);
     ck_assert_int_eq(parse_text("\x7f" "ELF\x02\x01\x01", 7, &test_meta, &why), 0);

@@ -143,7 +143,7 @@ START_TEST(repeated_calls)
     ck_assert_str_eq(d.block[0].name, "vdb");
     vm_dom_stats_clear(&d);
     vm_dom_stats_clear(NULL);
-    vm_snapshot_free(NULL);
+    vm_snapshot_clear(NULL);
 }
 END_TEST
 
