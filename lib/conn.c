@@ -95,8 +95,7 @@ virConnectPtr vm_conn_open(const char *uri, struct vm_err *err)
     return conn;
 }
 
-void vm_conn_close(virConnectPtr conn)
+int vm_conn_close(virConnectPtr conn)
 {
-    if (conn)
-        virConnectClose(conn);
+    return conn ? virConnectClose(conn) : 0;
 }

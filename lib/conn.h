@@ -18,7 +18,10 @@ void vm_conn_quiet(void);
 
 /* Open `uri` read-only (always). NULL with err set to one clear line. */
 virConnectPtr vm_conn_open(const char *uri, struct vm_err *err);
-void vm_conn_close(virConnectPtr conn); /* NULL accepted */
+/* Close: virConnectClose's result, that is 0, -1 on error, or the number
+ * of references still held when something (a virDomainPtr not freed)
+ * keeps the connection alive. NULL accepted (0). */
+int vm_conn_close(virConnectPtr conn);
 
 /* Fill err from libvirt's last error: "<what>: <libvirt message>", plus a
  * hint for the common causes (daemon down, permission denied). Returns -1. */

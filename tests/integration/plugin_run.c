@@ -143,6 +143,7 @@ void vm_run_plugin(struct vm_run *r, const char *plugin, const char *const *argv
         close(err[0]);
         close(out[1]);
         close(err[1]);
+        setenv("VM_TEST_REFCHECK", "1", 1); /* common.c: leaked libvirt references on stderr */
         for (i = 0; env && env[i]; i++) {
             const char *eq = strchr(env[i], '=');
 
