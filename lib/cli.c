@@ -105,6 +105,15 @@ static int cli_policy(const char *arg, bool allow_check, enum vm_policy *out, co
                       arg, allow_check ? "check, " : "");
 }
 
+/* --include/--exclude: size-checked now, compiled by the runtime later. */
+static int cli_filter(const char **out, const char *arg, const char *what, struct vm_err *err)
+{
+    if (vm_filter_check(arg, what, err) < 0)
+        return -1;
+    *out = arg;
+    return 0;
+}
+
 static int cli_push(char ***arr, size_t *n, char *s)
 {
     char **p = vm_reallocarray(*arr, *n + 1, sizeof(**arr));
@@ -148,15 +157,9 @@ static int cli_common(struct vm_cli *cli, int c, const char *arg, struct vm_err 
         cli->all = true;
         return 0;
     case OPT_INCLUDE:
-        if (vm_filter_check(arg, "--include", err) < 0)
-            return -1;
-        cli->include_re = arg;
-        return 0;
+        return cli_filter(&cli->include_re, arg, "--include", err);
     case OPT_EXCLUDE:
-        if (vm_filter_check(arg, "--exclude", err) < 0)
-            return -1;
-        cli->exclude_re = arg;
-        return 0;
+        return cli_filter(&cli->exclude_re, arg, "--exclude", err);
     case 'w':
     case 'c':
         ta = vm_reallocarray(cli->targs, cli->ntargs + 1, sizeof(*ta));

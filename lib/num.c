@@ -169,7 +169,9 @@ bool vm_num_digits(const char *s, size_t n, uint64_t max, uint64_t *out)
     return true;
 }
 
-int vm_parse_double(const char *text, double *out, const char *what, struct vm_err *err)
+/* The whole of `text` as one number with the units `allow` takes. */
+static int num_parse_whole(const char *text, unsigned allow, double *out, const char *what,
+                           struct vm_err *err)
 {
     struct vm_err why;
     enum vm_unit unit;
@@ -178,9 +180,14 @@ int vm_parse_double(const char *text, double *out, const char *what, struct vm_e
         return vm_err_set(err, "invalid %s '': the value is empty", what);
     if (vm_num_has_space(text))
         return vm_err_set(err, "invalid %s '%s': spaces are not allowed", what, text);
-    if (vm_num_parse(text, strlen(text), 0, out, &unit, &why) < 0)
+    if (vm_num_parse(text, strlen(text), allow, out, &unit, &why) < 0)
         return vm_err_set(err, "invalid %s '%s': %s", what, text, why.msg);
     return 0;
+}
+
+int vm_parse_double(const char *text, double *out, const char *what, struct vm_err *err)
+{
+    return num_parse_whole(text, 0, out, what, err);
 }
 
 int vm_parse_uint(const char *text, unsigned long long min, unsigned long long max,
@@ -217,15 +224,8 @@ int vm_parse_uint(const char *text, unsigned long long min, unsigned long long m
 
 int vm_parse_size(const char *text, double *bytes, const char *what, struct vm_err *err)
 {
-    struct vm_err why;
-    enum vm_unit unit;
-
-    if (!*text)
-        return vm_err_set(err, "invalid %s '': the value is empty", what);
-    if (vm_num_has_space(text))
-        return vm_err_set(err, "invalid %s '%s': spaces are not allowed", what, text);
-    if (vm_num_parse(text, strlen(text), VM_RANGE_ALLOW_SIZE, bytes, &unit, &why) < 0)
-        return vm_err_set(err, "invalid %s '%s': %s", what, text, why.msg);
+    if (num_parse_whole(text, VM_RANGE_ALLOW_SIZE, bytes, what, err) < 0)
+        return -1;
     if (*bytes < 0)
         return vm_err_set(err, "invalid %s '%s': must not be negative", what, text);
     return 0;

@@ -416,19 +416,25 @@ static int state_parse_net(struct state_cursor *c, void *item)
     return tok_values(c, 2, VM_NET_NR, &e->have, e->v);
 }
 
-/* Field `count_field` of the current line counts the item lines that
- * follow: allocate them (*items, *nitems, zeroed, so a partly read array
- * frees cleanly) and read each with `one`. Returns 1, 0 or -1. */
-static int state_parse_items(struct state_cursor *c, size_t count_field, size_t min_bytes,
-                             size_t size, int (*one)(struct state_cursor *, void *),
-                             void **items, size_t *nitems)
+/* A line "<word> <head...> <count>" (nhead unsigned fields into head[]),
+ * then <count> item lines, each read by `one`: the items go to *items and
+ * *nitems, zeroed, so that a partly read array frees cleanly. Returns 1,
+ * 0 or -1. */
+static int state_parse_items(struct state_cursor *c, const char *word, unsigned *const *head,
+                             size_t nhead, size_t min_bytes, size_t size,
+                             int (*one)(struct state_cursor *, void *), void **items,
+                             size_t *nitems)
 {
     char *p;
     size_t i, n;
     int r;
 
-    *items = NULL;
-    if (!tok_count(c, &c->t[count_field], STATE_MAX_ITEMS, min_bytes, &n))
+    if (!cur_expect(c, word, nhead + 1))
+        return 0;
+    for (i = 0; i < nhead; i++)
+        if (!tok_uint(&c->t[1 + i], head[i]))
+            return 0;
+    if (!tok_count(c, &c->t[1 + nhead], STATE_MAX_ITEMS, min_bytes, &n))
         return 0;
     if (n == 0)
         return 1;
@@ -446,7 +452,8 @@ static int state_parse_items(struct state_cursor *c, size_t count_field, size_t 
 /* Returns 1, 0 (corrupt) or -1 (out of memory). */
 static int state_parse_dom(struct state_cursor *c, struct vm_dom_stats *d)
 {
-    void *items;
+    unsigned *const vcpu_head[] = {&d->vcpu_current, &d->vcpu_maximum};
+    void *items[3] = {NULL, NULL, NULL};
     uint64_t v;
     int r;
 
@@ -471,29 +478,19 @@ static int state_parse_dom(struct state_cursor *c, struct vm_dom_stats *d)
         !tok_values(c, 1, VM_BAL_NR, &d->balloon.have, d->balloon.v))
         return 0;
 
-    if (!cur_expect(c, "vcpus", 3) || !tok_uint(&c->t[1], &d->vcpu_current) ||
-        !tok_uint(&c->t[2], &d->vcpu_maximum))
-        return 0;
-    r = state_parse_items(c, 3, MIN_VCPU_BYTES, sizeof(*d->vcpu), state_parse_vcpu, &items,
-                          &d->nvcpu);
-    d->vcpu = items;
+    r = state_parse_items(c, "vcpus", vcpu_head, 2, MIN_VCPU_BYTES, sizeof(*d->vcpu),
+                          state_parse_vcpu, &items[0], &d->nvcpu);
+    if (r == 1)
+        r = state_parse_items(c, "blocks", NULL, 0, MIN_BLOCK_BYTES, sizeof(*d->block),
+                              state_parse_block, &items[1], &d->nblock);
+    if (r == 1)
+        r = state_parse_items(c, "nets", NULL, 0, MIN_NET_BYTES, sizeof(*d->net), state_parse_net,
+                              &items[2], &d->nnet);
+    d->vcpu = items[0];
+    d->block = items[1];
+    d->net = items[2];
     if (r != 1)
         return r;
-    if (!cur_expect(c, "blocks", 1))
-        return 0;
-    r = state_parse_items(c, 1, MIN_BLOCK_BYTES, sizeof(*d->block), state_parse_block, &items,
-                          &d->nblock);
-    d->block = items;
-    if (r != 1)
-        return r;
-    if (!cur_expect(c, "nets", 1))
-        return 0;
-    r = state_parse_items(c, 1, MIN_NET_BYTES, sizeof(*d->net), state_parse_net, &items,
-                          &d->nnet);
-    d->net = items;
-    if (r != 1)
-        return r;
-
     if (!cur_expect(c, "error", 1))
         return 0;
     return tok_str(&c->t[1], &d->error);

@@ -604,6 +604,45 @@ static const struct {
     {"nan", 0, "invalid --size 'nan': not a finite number"},
 };
 
+/* The digits primitive the option parser and the state file share:
+ * exactly s[0..n), digits only, no overflow, at most max. */
+static const struct {
+    const char *s;
+    size_t n;
+    uint64_t max;
+    bool ok;
+    uint64_t v;
+} digits[] = {
+    {"0", 1, 0, true, 0},
+    {"7", 1, 7, true, 7},
+    {"8", 1, 7, false, 0},          /* a last digit above max */
+    {"10", 2, 9, false, 0},
+    {"99", 1, 9, true, 9},          /* the length bounds it, not a NUL */
+    {"", 0, UINT64_MAX, false, 0},
+    {"18446744073709551615", 20, UINT64_MAX, true, UINT64_MAX},
+    {"18446744073709551616", 20, UINT64_MAX, false, 0},
+    {"99999999999999999999", 20, UINT64_MAX, false, 0},
+    {"2147483648", 10, 2147483647, false, 0},
+    {"2147483647", 10, 2147483647, true, 2147483647},
+    {"007", 3, 7, true, 7},         /* leading zeros are the caller's rule */
+    {"-1", 2, UINT64_MAX, false, 0},
+    {"+1", 2, UINT64_MAX, false, 0},
+    {" 1", 2, UINT64_MAX, false, 0},
+    {"1 ", 2, UINT64_MAX, false, 0},
+    {"0x1", 3, UINT64_MAX, false, 0},
+};
+
+START_TEST(test_digits)
+{
+    uint64_t v = 12345;
+    bool ok = vm_num_digits(digits[_i].s, digits[_i].n, digits[_i].max, &v);
+
+    ck_assert_msg(ok == digits[_i].ok, "'%.*s' max %ju", (int)digits[_i].n, digits[_i].s,
+                  (uintmax_t)digits[_i].max);
+    ck_assert_uint_eq(v, ok ? digits[_i].v : 12345); /* untouched on failure */
+}
+END_TEST
+
 START_TEST(test_size)
 {
     double v = 42;
@@ -638,6 +677,7 @@ static Suite *make_suite(void)
     tcase_add_loop_test(tc, test_double_bad, 0, N(dbl_bad));
     tcase_add_loop_test(tc, test_uint, 0, N(uints));
     tcase_add_loop_test(tc, test_size, 0, N(sizes));
+    tcase_add_loop_test(tc, test_digits, 0, N(digits));
     return s;
 }
 
