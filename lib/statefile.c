@@ -361,20 +361,6 @@ static bool tok_values(const struct state_cursor *c, size_t first, size_t n, uin
     return true;
 }
 
-/* A count that the rest of the text can hold: every item takes at least
- * `min_bytes` bytes of lines, so a corrupt count cannot make us allocate a
- * fortune. */
-static bool tok_count(const struct state_cursor *c, const struct tok *t, uint64_t max,
-                      size_t min_bytes, size_t *out)
-{
-    uint64_t v;
-
-    if (!tok_u64(t, max, &v) || v > (uint64_t)(c->end - c->p) / min_bytes)
-        return false;
-    *out = (size_t)v;
-    return true;
-}
-
 /* The shortest lines each item can have (all fields "0", strings "-"). */
 #define MIN_DOM_BYTES 100 /* dom...error: nine lines, ~113 bytes */
 #define MIN_VCPU_BYTES 15 /* "vcpu 0 0 0 0 0\n" */
@@ -383,7 +369,7 @@ static bool tok_count(const struct state_cursor *c, const struct tok *t, uint64_
 
 /* The item lines after a "vcpus", "blocks" or "nets" line: each parser
  * takes one line into its item and returns 1, 0 (corrupt) or -1 (out of
- * memory). */
+ * memory). state_parse_dom reads the lines of one domain likewise. */
 static int state_parse_vcpu(struct state_cursor *c, void *item)
 {
     struct vm_vcpu_stats *v = item;
@@ -416,42 +402,60 @@ static int state_parse_net(struct state_cursor *c, void *item)
     return tok_values(c, 2, VM_NET_NR, &e->have, e->v);
 }
 
-/* A line "<word> <head...> <count>" (nhead unsigned fields into head[]),
- * then <count> item lines, each read by `one`: the items go to *items and
- * *nitems, zeroed, so that a partly read array frees cleanly. Returns 1,
- * 0 or -1. */
-static int state_parse_items(struct state_cursor *c, const char *word, unsigned *const *head,
-                             size_t nhead, size_t min_bytes, size_t size,
-                             int (*one)(struct state_cursor *, void *), void **items,
-                             size_t *nitems)
+/* A list: a line "<word> <head...> <count>", then <count> item lines. */
+struct item_list {
+    const char *word;
+    size_t nhead;     /* unsigned fields before the count */
+    uint64_t max;     /* most items */
+    size_t min_bytes; /* the shortest lines of one item */
+    size_t size;      /* of one item */
+    int (*one)(struct state_cursor *c, void *item); /* reads one item */
+};
+
+/* Read list l: the head fields into *head[], the items into *items and
+ * *nitems, zeroed, so that a partly read array frees cleanly. The count
+ * must fit the rest of the text (min_bytes per item): a corrupt count
+ * cannot make us allocate a fortune. Returns 1, 0 or -1. */
+static int state_parse_items(struct state_cursor *c, const struct item_list *l,
+                             unsigned *const *head, void **items, size_t *nitems)
 {
+    uint64_t n;
+    size_t i;
     char *p;
-    size_t i, n;
     int r;
 
-    if (!cur_expect(c, word, nhead + 1))
+    if (!cur_expect(c, l->word, l->nhead + 1))
         return 0;
-    for (i = 0; i < nhead; i++)
+    for (i = 0; i < l->nhead; i++)
         if (!tok_uint(&c->t[1 + i], head[i]))
             return 0;
-    if (!tok_count(c, &c->t[1 + nhead], STATE_MAX_ITEMS, min_bytes, &n))
+    if (!tok_u64(&c->t[1 + l->nhead], l->max, &n) ||
+        n > (uint64_t)(c->end - c->p) / l->min_bytes)
         return 0;
     if (n == 0)
         return 1;
-    p = vm_calloc(n, size);
+    p = vm_calloc((size_t)n, l->size);
     if (!p)
         return -1;
     *items = p;
-    *nitems = n;
-    for (i = 0; i < n; i++)
-        if ((r = one(c, p + i * size)) != 1)
+    *nitems = (size_t)n;
+    for (i = 0; i < *nitems; i++)
+        if ((r = l->one(c, p + i * l->size)) != 1)
             return r;
     return 1;
 }
 
-/* Returns 1, 0 (corrupt) or -1 (out of memory). */
-static int state_parse_dom(struct state_cursor *c, struct vm_dom_stats *d)
+static const struct item_list vcpu_list = {"vcpus", 2, STATE_MAX_ITEMS, MIN_VCPU_BYTES,
+                                           sizeof(struct vm_vcpu_stats), state_parse_vcpu};
+static const struct item_list block_list = {"blocks", 0, STATE_MAX_ITEMS, MIN_BLOCK_BYTES,
+                                            sizeof(struct vm_block_stats), state_parse_block};
+static const struct item_list net_list = {"nets", 0, STATE_MAX_ITEMS, MIN_NET_BYTES,
+                                          sizeof(struct vm_net_stats), state_parse_net};
+
+/* One domain's lines. Returns 1, 0 (corrupt) or -1 (out of memory). */
+static int state_parse_dom(struct state_cursor *c, void *item)
 {
+    struct vm_dom_stats *d = item;
     unsigned *const vcpu_head[] = {&d->vcpu_current, &d->vcpu_maximum};
     void *items[3] = {NULL, NULL, NULL};
     uint64_t v;
@@ -478,14 +482,11 @@ static int state_parse_dom(struct state_cursor *c, struct vm_dom_stats *d)
         !tok_values(c, 1, VM_BAL_NR, &d->balloon.have, d->balloon.v))
         return 0;
 
-    r = state_parse_items(c, "vcpus", vcpu_head, 2, MIN_VCPU_BYTES, sizeof(*d->vcpu),
-                          state_parse_vcpu, &items[0], &d->nvcpu);
+    r = state_parse_items(c, &vcpu_list, vcpu_head, &items[0], &d->nvcpu);
     if (r == 1)
-        r = state_parse_items(c, "blocks", NULL, 0, MIN_BLOCK_BYTES, sizeof(*d->block),
-                              state_parse_block, &items[1], &d->nblock);
+        r = state_parse_items(c, &block_list, NULL, &items[1], &d->nblock);
     if (r == 1)
-        r = state_parse_items(c, "nets", NULL, 0, MIN_NET_BYTES, sizeof(*d->net), state_parse_net,
-                              &items[2], &d->nnet);
+        r = state_parse_items(c, &net_list, NULL, &items[2], &d->nnet);
     d->vcpu = items[0];
     d->block = items[1];
     d->net = items[2];
@@ -495,6 +496,9 @@ static int state_parse_dom(struct state_cursor *c, struct vm_dom_stats *d)
         return 0;
     return tok_str(&c->t[1], &d->error);
 }
+
+static const struct item_list dom_list = {"domains", 0, SIZE_MAX, MIN_DOM_BYTES,
+                                          sizeof(struct vm_dom_stats), state_parse_dom};
 
 /* Check the frame: magic, version, the checksum line. Sets c to the body
  * (everything before the end line). Returns NULL or the reason. */
@@ -564,9 +568,9 @@ int vm_statefile_parse(const char *text, size_t len, const struct vm_state_meta 
 {
     struct state_cursor c;
     struct vm_snapshot s;
-    struct timespec now;
+    struct timespec now, wall;
+    void *doms = NULL;
     uint64_t v[4];
-    size_t i, n;
     int r, rc = 0;
 
     memset(out, 0, sizeof(*out));
@@ -603,32 +607,17 @@ int vm_statefile_parse(const char *text, size_t len, const struct vm_state_meta 
     /* A sample from the future cannot be a previous one: a clock went
      * back, or the file is not what it claims. */
     clock_gettime(CLOCK_BOOTTIME, &now);
-    if (vm_clock_after(&s.boot, &now)) {
-        *why = "state file is from the future";
-        goto cleanup;
-    }
-    clock_gettime(CLOCK_REALTIME, &now);
-    if (vm_clock_after(&s.wall, &now)) {
+    clock_gettime(CLOCK_REALTIME, &wall);
+    if (vm_clock_after(&s.boot, &now) || vm_clock_after(&s.wall, &wall)) {
         *why = "state file is from the future";
         goto cleanup;
     }
 
-    if (!cur_expect(&c, "domains", 1) || !tok_count(&c, &c.t[1], SIZE_MAX, MIN_DOM_BYTES, &n))
-        goto cleanup;
-    if (n) {
-        s.dom = vm_calloc(n, sizeof(*s.dom));
-        if (!s.dom)
-            goto oom;
-        s.n = n;
-    }
-    for (i = 0; i < n; i++) {
-        r = state_parse_dom(&c, &s.dom[i]);
-        if (r < 0)
-            goto oom;
-        if (r == 0)
-            goto cleanup;
-    }
-    if (c.p != c.end)
+    r = state_parse_items(&c, &dom_list, NULL, &doms, &s.n);
+    s.dom = doms;
+    if (r < 0)
+        goto oom;
+    if (r == 0 || c.p != c.end)
         goto cleanup;
 
     *out = s;
