@@ -125,8 +125,9 @@ static size_t filter_size(const char *re)
 int vm_filter_check(const char *re, const char *what, struct vm_err *err)
 {
     if (filter_size(re) > FILTER_MAX_ATOMS)
-        return vm_err_set(err, "invalid %s regex '%s': too large once its {m,n} repeats are "
-                               "expanded (over %d elements) or groups nested over %d deep",
+        return vm_err_set(err,
+                          "invalid %s regex '%s': too large once its {m,n} repeats are "
+                          "expanded (over %d elements) or groups nested over %d deep",
                           what, re, FILTER_MAX_ATOMS, FILTER_DEPTH);
     return 0;
 }

@@ -20,13 +20,11 @@ struct vm_filter {
     regex_t include, exclude;
 };
 
-#define VM_FILTER_INIT {.has_include = false}
-
 /* Refuse `re` when its compiled form would be too large (repeat counts
  * multiplied out, nesting depth). `what` names the option in err. */
 int vm_filter_check(const char *re, const char *what, struct vm_err *err);
 
-/* Compile into f (start from VM_FILTER_INIT); NULL text = no such filter.
+/* Compile into f (start from a zeroed one); NULL text = no such filter.
  * Returns 0, or -1 with err set (f is still cleared by vm_filter_clear). */
 int vm_filter_compile(struct vm_filter *f, const char *include_re, const char *exclude_re,
                       struct vm_err *err);

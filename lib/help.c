@@ -110,8 +110,8 @@ void vm_help_version(const struct vm_plugin_def *p, struct vm_buf *out)
     /* The libvirt actually loaded, not the one compiled against. */
     if (virGetVersion(&lib, NULL, NULL) < 0)
         lib = 0;
-    vm_buf_printf(out, "%s %s (%s), libvirt %lu.%lu.%lu\n", p->name, PACKAGE_VERSION,
-                  PACKAGE_NAME, lib / 1000000, lib / 1000 % 1000, lib % 1000);
+    vm_buf_printf(out, "%s %s (%s), libvirt %lu.%lu.%lu\n", p->name, PACKAGE_VERSION, PACKAGE_NAME,
+                  lib / 1000000, lib / 1000 % 1000, lib % 1000);
 }
 
 void vm_help_render(const struct vm_plugin_def *p, struct vm_buf *out)
@@ -119,10 +119,8 @@ void vm_help_render(const struct vm_plugin_def *p, struct vm_buf *out)
     static const struct {
         const char *range, *meaning;
     } ranges[] = {
-        {"10", "alert if below 0 or above 10"},
-        {"10:", "alert if below 10"},
-        {"~:10", "alert if above 10"},
-        {"10:20", "alert if outside 10..20"},
+        {"10", "alert if below 0 or above 10"}, {"10:", "alert if below 10"},
+        {"~:10", "alert if above 10"},          {"10:20", "alert if outside 10..20"},
         {"@10:20", "alert if inside 10..20"},
     };
     size_t i;
@@ -153,10 +151,10 @@ void vm_help_render(const struct vm_plugin_def *p, struct vm_buf *out)
     for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
         vm_buf_printf(out, "  %-*s%s\n", HELP_COL - 2, ranges[i].range, ranges[i].meaning);
     help_wrap(out,
-             "  Critical is checked before warning: -w 10 -c 20 is CRITICAL above 20 "
-             "(and below 0), WARNING above 10; -w ~:10 -c ~:20 allows negative values; "
-             "-w METRIC=RANGE sets another metric's threshold (repeat -w/-c for several).",
-             0, 2, false);
+              "  Critical is checked before warning: -w 10 -c 20 is CRITICAL above 20 "
+              "(and below 0), WARNING above 10; -w ~:10 -c ~:20 allows negative values; "
+              "-w METRIC=RANGE sets another metric's threshold (repeat -w/-c for several).",
+              0, 2, false);
     if (p->notes) {
         vm_buf_append(out, "\n");
         help_wrap(out, p->notes, 0, 0, false);

@@ -111,8 +111,8 @@ static int unit_parse(const char *s, size_t n, unsigned allow, enum vm_unit *uni
             if (n == 2 && memcmp(s, ambiguous_units[i], 2) == 0)
                 return vm_err_set(why, "'%.*s' is ambiguous (1000 or 1024?): use %c or %ciB",
                                   (int)n, s, s[0], s[0]);
-        return vm_err_set(why, "unknown unit '%.*s' (use B, K/KiB, M/MiB, G/GiB or T/TiB)",
-                          (int)n, s);
+        return vm_err_set(why, "unknown unit '%.*s' (use B, K/KiB, M/MiB, G/GiB or T/TiB)", (int)n,
+                          s);
     }
     if (allow & VM_RANGE_ALLOW_PERCENT)
         return vm_err_set(why, "unknown unit '%.*s' (only '%%' is accepted)", (int)n, s);
@@ -141,7 +141,7 @@ int vm_num_parse(const char *s, size_t n, unsigned allow, double *out, enum vm_u
         return vm_err_set(why, "not a decimal number");
     if (errno == ERANGE)
         return vm_err_set(why, fabs(v) > 1.0 ? "too large"
-                                              : "too small (closer to 0 than a double can hold)");
+                                             : "too small (closer to 0 than a double can hold)");
     if (unit_parse(s + len, n - len, allow, unit, &factor, why) < 0)
         return -1;
     v *= factor;
@@ -202,8 +202,8 @@ int vm_parse_uint(const char *text, unsigned long long min, unsigned long long m
     /* Digits only: strtoull() would also take blanks, a sign ("-1" wraps
      * to a huge value) and, with base 0, hex and octal. */
     if (scan_digits(text, n, 0) != n) {
-        const char *why = text[0] == '-' && n > 1 ? "must not be negative"
-                          : text[0] == '+'         ? "write it without a '+'"
+        const char *why = text[0] == '-' && n > 1      ? "must not be negative"
+                          : text[0] == '+'             ? "write it without a '+'"
                           : scan_decimal(text, n) == n ? "not a whole number"
                                                        : "not a number";
 

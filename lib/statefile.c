@@ -48,8 +48,8 @@
 #include "statefile.h"
 
 #define STATE_MAGIC "# monitoring-plugins-libvirt state"
-#define STATE_MAX_TOKENS 20          /* the longest line (block) has 16 fields */
-#define STATE_MAX_ITEMS 65536        /* vCPUs, disks or interfaces per domain */
+#define STATE_MAX_TOKENS 20   /* the longest line (block) has 16 fields */
+#define STATE_MAX_ITEMS 65536 /* vCPUs, disks or interfaces per domain */
 
 /* What a record holds is the format: a change to a count below changes the
  * lines the codec writes, so bump VM_STATE_VERSION (an older file then
@@ -81,9 +81,9 @@ uint64_t vm_statefile_fnv1a(uint64_t h, const void *data, size_t n)
 
 static bool state_raw_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '.' || c == '_' || c == ':' || c == '/' || c == '@' || c == '+' || c == ',' ||
-           c == '~' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == ':' || c == '/' || c == '@' || c == '+' || c == ',' || c == '~' ||
+           c == '-';
 }
 
 /* " =<escaped>" or " -" for NULL; `lead` says whether to put the space. */
@@ -176,8 +176,7 @@ void vm_statefile_format(const struct vm_snapshot *snap, const struct vm_state_m
     vm_buf_append(out, "\nboot");
     state_put_str(out, m->boot_id, true);
     vm_buf_printf(out, "\ntime %lld %ld %lld %ld\n", (long long)snap->boot.tv_sec,
-                  (long)snap->boot.tv_nsec, (long long)snap->wall.tv_sec,
-                  (long)snap->wall.tv_nsec);
+                  (long)snap->boot.tv_nsec, (long long)snap->wall.tv_sec, (long)snap->wall.tv_nsec);
     vm_buf_printf(out, "domains %zu\n", snap->n);
     for (i = 0; i < snap->n; i++)
         state_format_dom(&snap->dom[i], out);
@@ -374,8 +373,7 @@ static int state_parse_vcpu(struct state_cursor *c, void *item)
 {
     struct vm_vcpu_stats *v = item;
 
-    return cur_line(c) && tok_eq(&c->t[0], "vcpu") &&
-           tok_values(c, 1, VM_VCPU_NR, &v->have, v->v);
+    return cur_line(c) && tok_eq(&c->t[0], "vcpu") && tok_values(c, 1, VM_VCPU_NR, &v->have, v->v);
 }
 
 static int state_parse_block(struct state_cursor *c, void *item)
@@ -409,7 +407,8 @@ struct item_list {
     uint64_t max;     /* most items */
     size_t min_bytes; /* the shortest lines of one item */
     size_t size;      /* of one item */
-    int (*one)(struct state_cursor *c, void *item); /* reads one item */
+    /* reads one item: 1, 0 (corrupt) or -1 (out of memory) */
+    int (*one)(struct state_cursor *c, void *item);
 };
 
 /* Read list l: the head fields into *head[], the items into *items and
@@ -429,8 +428,7 @@ static int state_parse_items(struct state_cursor *c, const struct item_list *l,
     for (i = 0; i < l->nhead; i++)
         if (!tok_uint(&c->t[1 + i], head[i]))
             return 0;
-    if (!tok_u64(&c->t[1 + l->nhead], l->max, &n) ||
-        n > (uint64_t)(c->end - c->p) / l->min_bytes)
+    if (!tok_u64(&c->t[1 + l->nhead], l->max, &n) || n > (uint64_t)(c->end - c->p) / l->min_bytes)
         return 0;
     if (n == 0)
         return 1;
@@ -445,12 +443,28 @@ static int state_parse_items(struct state_cursor *c, const struct item_list *l,
     return 1;
 }
 
-static const struct item_list vcpu_list = {"vcpus", 2, STATE_MAX_ITEMS, MIN_VCPU_BYTES,
-                                           sizeof(struct vm_vcpu_stats), state_parse_vcpu};
-static const struct item_list block_list = {"blocks", 0, STATE_MAX_ITEMS, MIN_BLOCK_BYTES,
-                                            sizeof(struct vm_block_stats), state_parse_block};
-static const struct item_list net_list = {"nets", 0, STATE_MAX_ITEMS, MIN_NET_BYTES,
-                                          sizeof(struct vm_net_stats), state_parse_net};
+static const struct item_list vcpu_list = {
+    .word = "vcpus",
+    .nhead = 2,
+    .max = STATE_MAX_ITEMS,
+    .min_bytes = MIN_VCPU_BYTES,
+    .size = sizeof(struct vm_vcpu_stats),
+    .one = state_parse_vcpu,
+};
+static const struct item_list block_list = {
+    .word = "blocks",
+    .max = STATE_MAX_ITEMS,
+    .min_bytes = MIN_BLOCK_BYTES,
+    .size = sizeof(struct vm_block_stats),
+    .one = state_parse_block,
+};
+static const struct item_list net_list = {
+    .word = "nets",
+    .max = STATE_MAX_ITEMS,
+    .min_bytes = MIN_NET_BYTES,
+    .size = sizeof(struct vm_net_stats),
+    .one = state_parse_net,
+};
 
 /* One domain's lines. Returns 1, 0 (corrupt) or -1 (out of memory). */
 static int state_parse_dom(struct state_cursor *c, void *item)
@@ -497,8 +511,13 @@ static int state_parse_dom(struct state_cursor *c, void *item)
     return tok_str(&c->t[1], &d->error);
 }
 
-static const struct item_list dom_list = {"domains", 0, SIZE_MAX, MIN_DOM_BYTES,
-                                          sizeof(struct vm_dom_stats), state_parse_dom};
+static const struct item_list dom_list = {
+    .word = "domains",
+    .max = SIZE_MAX,
+    .min_bytes = MIN_DOM_BYTES,
+    .size = sizeof(struct vm_dom_stats),
+    .one = state_parse_dom,
+};
 
 /* Check the frame: magic, version, the checksum line. Sets c to the body
  * (everything before the end line). Returns NULL or the reason. */

@@ -18,9 +18,9 @@
 #define VM_STATE_VERSION 2 /* 2: records without bulk_groups */
 
 struct vm_state_meta {
-    const char *plugin;  /* "check_vcpu" */
-    const char *uri;     /* connection URI as given */
-    char boot_id[64];    /* /proc/sys/kernel/random/boot_id, "" if unreadable */
+    const char *plugin; /* "check_vcpu" */
+    const char *uri;    /* connection URI as given */
+    char boot_id[64];   /* /proc/sys/kernel/random/boot_id, "" if unreadable */
 };
 
 /* FNV-1a 64: the file's checksum, and state.c's key hash. Start with

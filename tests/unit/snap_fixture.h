@@ -52,8 +52,8 @@ static inline void make_snapshot(struct vm_snapshot *s, uint64_t v)
     d->have_state = true;
     d->state = 1;
     d->reason = 5;
-    d->groups = VM_GROUP_STATE | VM_GROUP_CPU | VM_GROUP_BALLOON | VM_GROUP_VCPU |
-                VM_GROUP_BLOCK | VM_GROUP_NET;
+    d->groups = VM_GROUP_STATE | VM_GROUP_CPU | VM_GROUP_BALLOON | VM_GROUP_VCPU | VM_GROUP_BLOCK |
+                VM_GROUP_NET;
     for (f = 0; f < VM_CPU_NR; f++)
         d->cpu.v[f] = v + 1000 * (f + 1);
     d->cpu.have = (1u << VM_CPU_NR) - 1;

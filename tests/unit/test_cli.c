@@ -67,7 +67,7 @@ static enum vm_cli_result parse(struct vm_cli *cli, struct ctx *c, struct vm_err
     /* As the plugins do: parse, then compile the filters. */
     res = vm_cli_parse(cli, &plugin, cb, c, argc, argv, err);
     if (res == VM_CLI_RUN) {
-        struct vm_filter f = VM_FILTER_INIT;
+        struct vm_filter f = {0};
 
         if (vm_filter_compile(&f, cli->include_re, cli->exclude_re, err) < 0)
             res = VM_CLI_ERROR;
@@ -153,7 +153,7 @@ START_TEST(include_implies_all)
     struct vm_cli cli;
     struct ctx c;
     struct vm_err err;
-    struct vm_filter f = VM_FILTER_INIT;
+    struct vm_filter f = {0};
 
     ck_assert_int_eq(parse(&cli, &c, &err, ARGS("--include", "^web")), VM_CLI_RUN);
     ck_assert(cli.all);

@@ -107,7 +107,8 @@ static char *run_report(bool *failed)
     vm_report_clear(&rep);
     /* Out of memory is UNKNOWN with a line that says so, or (when even
      * that line could not be written) the buffer's flag. */
-    if (b.oom || (st == VM_UNKNOWN && strcmp(vm_buf_str(&b), "TEST UNKNOWN - out of memory\n") == 0))
+    if (b.oom ||
+        (st == VM_UNKNOWN && strcmp(vm_buf_str(&b), "TEST UNKNOWN - out of memory\n") == 0))
         out = result(&b, failed, true);
     else
         out = result(&b, failed, false);
@@ -187,7 +188,8 @@ START_TEST(test_chaos)
         ck_assert_msg(after == before, "%s, allocation %ld failing: %zd bytes not freed",
                       scenarios[_i].name, fail_at, (ssize_t)(after - before));
         if (calls < fail_at) {
-            ck_assert_msg(!failed && same, "%s: a run without failures differs", scenarios[_i].name);
+            ck_assert_msg(!failed && same, "%s: a run without failures differs",
+                          scenarios[_i].name);
             break;
         }
         ck_assert_msg(failed || same, "%s, allocation %ld failing: neither an error nor the result",

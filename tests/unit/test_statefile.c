@@ -110,8 +110,7 @@ static char *mutate_and_seal(const char *text, const char *from, const char *to)
     return vm_buf_steal(&b);
 }
 
-static int parse_text(const char *text, size_t len, const struct vm_state_meta *m,
-                      const char **why)
+static int parse_text(const char *text, size_t len, const struct vm_state_meta *m, const char **why)
 {
     struct vm_snapshot s;
     struct vm_err err = {""};
@@ -239,8 +238,8 @@ START_TEST(test_flip_everywhere)
 
     for (k = 0; k < len; k++) {
         text[k] ^= (char)flip_masks[_i];
-        ck_assert_msg(parse_text(text, len, &test_meta, &why) == 0,
-                      "flip 0x%02x at %zu accepted", flip_masks[_i], k);
+        ck_assert_msg(parse_text(text, len, &test_meta, &why) == 0, "flip 0x%02x at %zu accepted",
+                      flip_masks[_i], k);
         text[k] ^= (char)flip_masks[_i];
     }
     ck_assert_int_eq(parse_text(text, len, &test_meta, &why), 1);
@@ -261,7 +260,8 @@ static const struct {
     {"plugin =check_vcpu\n", "plugin -\n", "state file is corrupt"},
     {"uri =test:///default\n", "uri =test:///other\n", "state file is for another URI"},
     {"uri =test:///default\n", "uri =test:///default \n", "state file is corrupt"},
-    {"boot =" TEST_BOOT, "boot =0c3a1d2e-1111-4222-8333-944455556667", "state file is from before a reboot"},
+    {"boot =" TEST_BOOT, "boot =0c3a1d2e-1111-4222-8333-944455556667",
+     "state file is from before a reboot"},
     {"boot =" TEST_BOOT, "boot =", "state file is from before a reboot"},
     {"time 5 123456789 ", "time 99999999999 123456789 ", "state file is from the future"},
     {" 1700000000 42\n", " 99999999999 42\n", "state file is from the future"},
@@ -290,7 +290,8 @@ static const struct {
     {"cpu 7 1000 2000 3000\n", "cpu 7 1000 2000\n", "state file is corrupt"},
     {"cpu 7 1000 2000 3000\n", "cpu 7 1000 2000 3000 4000\n", "state file is corrupt"},
     {"cpu 7 1000 2000 3000\n", "", "state file is corrupt"},
-    {"cpu 7 1000 2000 3000\n", "cpu 7 1000 2000 3000\ncpu 7 1000 2000 3000\n", "state file is corrupt"},
+    {"cpu 7 1000 2000 3000\n", "cpu 7 1000 2000 3000\ncpu 7 1000 2000 3000\n",
+     "state file is corrupt"},
     {"18446744073709551615 ", "18446744073709551616 ", "state file is corrupt"},
     {"18446744073709551615 ", "-1 ", "state file is corrupt"},
     {"state 1 1 5\n", "state 2 1 5\n", "state file is corrupt"},
@@ -382,7 +383,10 @@ START_TEST(test_frame)
     vm_buf_clear(&b);
     /* garbage */
     ck_assert_int_eq(parse_text("", 0, &test_meta, &why), 0);
-    ck_assert_int_eq(parse_text("\x7f" "ELF\x02\x01\x01", 7, &test_meta, &why), 0);
+    ck_assert_int_eq(parse_text("\x7f"
+                                "ELF\x02\x01\x01",
+                                7, &test_meta, &why),
+                     0);
     ck_assert_str_eq(why, "state file is not a state file of this plugin suite");
     ck_assert_int_eq(parse_text("# monitoring-plugins-libvirt state\n", 35, &test_meta, &why), 0);
     ck_assert_int_eq(parse_text(NULL, 0, &test_meta, &why), 0);
