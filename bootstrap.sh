@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 # proof that the plugins write nowhere; the end-to-end tier (a private
 # libvirtd with QEMU guests, NRPE).
 PKGS="build-essential autoconf automake pkg-config libvirt-dev libxml2-dev check
-help2man groff-base man-db icinga2-bin nagios4-core strace
+help2man groff-base man-db icinga2-bin nagios4-core strace clang-format
 libvirt-clients libvirt-daemon
 libvirt-daemon-driver-qemu qemu-system-x86 qemu-utils busybox-static cpio tini nagios-nrpe-server nagios-nrpe-plugin"
 

@@ -148,8 +148,9 @@ static unsigned int groups_of(const char *g)
 
 static const char *prefix_of(const char *g)
 {
-    return strcmp(g, "balloon") == 0 ? "balloon." : strcmp(g, "cpu") == 0 ? "cpu."
-         : strcmp(g, "block") == 0   ? "block."
+    return strcmp(g, "balloon") == 0 ? "balloon."
+           : strcmp(g, "cpu") == 0   ? "cpu."
+           : strcmp(g, "block") == 0 ? "block."
                                      : "net.";
 }
 

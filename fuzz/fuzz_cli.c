@@ -36,10 +36,22 @@ static int cb(void *ctx, int key, const char *arg, struct vm_err *err)
 }
 
 static const struct vm_plugin_def plugins[2] = {
-    {.name = "check_fuzz", .service = "FUZZ", .purpose = "fuzzing", .metrics = metrics,
-     .nmetrics = 3, .opts = opts, .nopts = 2, .rates = true},
-    {.name = "check_fuzz", .service = "FUZZ", .purpose = "fuzzing", .metrics = metrics,
-     .nmetrics = 1, .opts = NULL, .nopts = 0, .rates = false},
+    {.name = "check_fuzz",
+     .service = "FUZZ",
+     .purpose = "fuzzing",
+     .metrics = metrics,
+     .nmetrics = 3,
+     .opts = opts,
+     .nopts = 2,
+     .rates = true},
+    {.name = "check_fuzz",
+     .service = "FUZZ",
+     .purpose = "fuzzing",
+     .metrics = metrics,
+     .nmetrics = 1,
+     .opts = NULL,
+     .nopts = 0,
+     .rates = false},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_ASSERT(s[1 + body] == '\'' && s[2 + body] == '=');
     FUZZ_ASSERT(strpbrk(s, " \t\r\n|") == NULL);
     FUZZ_ASSERT(strchr(s + 3 + body, '\'') == NULL && strchr(s + 3 + body, '=') == NULL);
-    FUZZ_ASSERT(strpbrk(s + 3 + body, "eE") == NULL); /* never exponent notation */
+    FUZZ_ASSERT(strpbrk(s + 3 + body, "eE") == NULL);       /* never exponent notation */
     FUZZ_ASSERT(strpbrk(s + 3 + body, "naifNAIF") == NULL); /* no "nan", "inf" */
     vm_perf_clear(&perf);
 

@@ -25,7 +25,8 @@ static void check_range(const struct vm_range *r, unsigned allow)
     FUZZ_ASSERT(r->start_inf || isfinite(r->start));
     FUZZ_ASSERT(r->end_inf || isfinite(r->end));
     FUZZ_ASSERT(r->start_inf || r->end_inf || r->start <= r->end);
-    FUZZ_ASSERT(r->unit == VM_UNIT_NONE || (r->unit == VM_UNIT_PERCENT && (allow & VM_RANGE_ALLOW_PERCENT)) ||
+    FUZZ_ASSERT(r->unit == VM_UNIT_NONE ||
+                (r->unit == VM_UNIT_PERCENT && (allow & VM_RANGE_ALLOW_PERCENT)) ||
                 (r->unit == VM_UNIT_BYTES && (allow & VM_RANGE_ALLOW_SIZE)));
 
     /* The perfdata text reads back as the same range, in plain numbers. */

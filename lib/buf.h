@@ -17,12 +17,16 @@ struct vm_buf {
     bool oom;
 };
 
-#define VM_BUF_INIT {NULL, 0, 0, false}
+#define VM_BUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0, false                                                                          \
+    }
 
 void vm_buf_append(struct vm_buf *b, const char *s);
 void vm_buf_append_len(struct vm_buf *b, const char *s, size_t n);
 void vm_buf_printf(struct vm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void vm_buf_vprintf(struct vm_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void vm_buf_vprintf(struct vm_buf *b, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 /* Shorten to n bytes (no-op when already shorter). */
 void vm_buf_truncate(struct vm_buf *b, size_t n);
 /* The text, never NULL ("" for an empty buffer). Borrowed. */

@@ -33,56 +33,93 @@ enum {
 
 const struct vm_cli_common vm_cli_common_opts[] = {
     {{"connect", 'U', true, "URI",
-     "libvirt URI, always opened read-only (default: $LIBVIRT_DEFAULT_URI, "
-     "else qemu:///system)", 'U'}, false, false},
-    {{"domain", 'd', true, "NAME|UUID|ID",
-     "domain to check; repeat for several", 'd'}, false, true},
+      "libvirt URI, always opened read-only (default: $LIBVIRT_DEFAULT_URI, "
+      "else qemu:///system)",
+      'U'},
+     false,
+     false},
+    {{"domain", 'd', true, "NAME|UUID|ID", "domain to check; repeat for several", 'd'},
+     false,
+     true},
     {{"all", 'a', false, NULL, "check every domain (see --include/--exclude)", 'a'}, false, true},
-    {{"include", 0, true, "REGEX",
-     "with --all: only domains whose name matches (POSIX extended)", OPT_INCLUDE}, false, true},
-    {{"exclude", 0, true, "REGEX",
-     "with --all: leave out domains whose name matches", OPT_EXCLUDE}, false, true},
+    {{"include", 0, true, "REGEX", "with --all: only domains whose name matches (POSIX extended)",
+      OPT_INCLUDE},
+     false,
+     true},
+    {{"exclude", 0, true, "REGEX", "with --all: leave out domains whose name matches", OPT_EXCLUDE},
+     false,
+     true},
     {{"warning", 'w', true, "[METRIC=]RANGE",
-     "warning threshold; a bare RANGE is for the main metric", 'w'}, false, false},
+      "warning threshold; a bare RANGE is for the main metric", 'w'},
+     false,
+     false},
     {{"critical", 'c', true, "[METRIC=]RANGE",
-     "critical threshold; a bare RANGE is for the main metric", 'c'}, false, false},
+      "critical threshold; a bare RANGE is for the main metric", 'c'},
+     false,
+     false},
     {{"shutoff", 0, true, "STATE|skip",
-     "state for a domain that is shut off or crashed (default: unknown "
-     "for domains named with -d, skip with --all)", OPT_SHUTOFF}, false, true},
-    {{"paused", 0, true, "check|STATE|skip",
-     "what to do with a paused domain (default: check it)", OPT_PAUSED}, false, true},
-    {{"missing", 0, true, "STATE",
-     "state for a -d domain that does not exist (default: unknown)", OPT_MISSING}, false, false},
-    {{"allow-empty", 0, false, NULL,
-     "OK instead of UNKNOWN when --all matches no domain", OPT_ALLOW_EMPTY}, false, false},
-    {{"ignore-nodata", 0, false, NULL,
-     "leave out domains that report no data instead of UNKNOWN", OPT_IGNORE_NODATA}, false, false},
+      "state for a domain that is shut off or crashed (default: unknown "
+      "for domains named with -d, skip with --all)",
+      OPT_SHUTOFF},
+     false,
+     true},
+    {{"paused", 0, true, "check|STATE|skip", "what to do with a paused domain (default: check it)",
+      OPT_PAUSED},
+     false,
+     true},
+    {{"missing", 0, true, "STATE", "state for a -d domain that does not exist (default: unknown)",
+      OPT_MISSING},
+     false,
+     false},
+    {{"allow-empty", 0, false, NULL, "OK instead of UNKNOWN when --all matches no domain",
+      OPT_ALLOW_EMPTY},
+     false,
+     false},
+    {{"ignore-nodata", 0, false, NULL, "leave out domains that report no data instead of UNKNOWN",
+      OPT_IGNORE_NODATA},
+     false,
+     false},
     {{"interval", 0, true, "SECONDS",
-     "gap between two samples taken in one run, when there is no valid "
-     "previous sample (default: 1)", OPT_INTERVAL}, true, false},
+      "gap between two samples taken in one run, when there is no valid "
+      "previous sample (default: 1)",
+      OPT_INTERVAL},
+     true,
+     false},
     {{"state-dir", 0, true, "DIR",
-     "private folder for the previous sample (default: "
-     "$XDG_STATE_HOME/monitoring-plugins-libvirt, else "
-     "~/.local/state/monitoring-plugins-libvirt, else "
-     "/var/tmp/monitoring-plugins-libvirt-UID)", OPT_STATE_DIR}, true, false},
+      "private folder for the previous sample (default: "
+      "$XDG_STATE_HOME/monitoring-plugins-libvirt, else "
+      "~/.local/state/monitoring-plugins-libvirt, else "
+      "/var/tmp/monitoring-plugins-libvirt-UID)",
+      OPT_STATE_DIR},
+     true,
+     false},
     {{"no-state", 0, false, NULL,
-     "always take both samples in this run; read and write no state file", OPT_NO_STATE}, true, false},
+      "always take both samples in this run; read and write no state file", OPT_NO_STATE},
+     true,
+     false},
     {{"max-state-age", 0, true, "SECONDS",
-     "ignore a previous sample older than this (default: 3600)", OPT_MAX_STATE_AGE}, true, false},
-    {{"timeout", 't', true, "SECONDS",
-     "give up after this long (default: 10)", 't'}, false, false},
-    {{"timeout-result", 0, true, "STATE",
-     "state to return on timeout (default: unknown)", OPT_TIMEOUT_RESULT}, false, false},
+      "ignore a previous sample older than this (default: 3600)", OPT_MAX_STATE_AGE},
+     true,
+     false},
+    {{"timeout", 't', true, "SECONDS", "give up after this long (default: 10)", 't'}, false, false},
+    {{"timeout-result", 0, true, "STATE", "state to return on timeout (default: unknown)",
+      OPT_TIMEOUT_RESULT},
+     false,
+     false},
     {{"max-output", 0, true, "BYTES",
-     "trim output to this size (default: 65000, for NRPE 3/4; use 1000 "
-     "for NRPE 2; 0 = no limit)", OPT_MAX_OUTPUT}, false, false},
-    {{"verbose", 'v', false, NULL, "more detail (one level: -vv is the same as -v)", 'v'}, false, false},
+      "trim output to this size (default: 65000, for NRPE 3/4; use 1000 "
+      "for NRPE 2; 0 = no limit)",
+      OPT_MAX_OUTPUT},
+     false,
+     false},
+    {{"verbose", 'v', false, NULL, "more detail (one level: -vv is the same as -v)", 'v'},
+     false,
+     false},
     {{"version", 'V', false, NULL, "print the version and exit", 'V'}, false, false},
     {{"help", 'h', false, NULL, "print this help and exit", 'h'}, false, false},
 };
 
 const size_t vm_cli_ncommon = sizeof(vm_cli_common_opts) / sizeof(vm_cli_common_opts[0]);
-
 
 static int cli_policy(const char *arg, bool allow_check, enum vm_policy *out, const char *what,
                       struct vm_err *err)
@@ -91,8 +128,12 @@ static int cli_policy(const char *arg, bool allow_check, enum vm_policy *out, co
         const char *name;
         enum vm_policy p;
     } map[] = {
-        {"check", VM_POLICY_CHECK}, {"skip", VM_POLICY_SKIP},         {"ok", VM_POLICY_OK},
-        {"warning", VM_POLICY_WARNING}, {"critical", VM_POLICY_CRITICAL}, {"unknown", VM_POLICY_UNKNOWN},
+        {"check", VM_POLICY_CHECK},
+        {"skip", VM_POLICY_SKIP},
+        {"ok", VM_POLICY_OK},
+        {"warning", VM_POLICY_WARNING},
+        {"critical", VM_POLICY_CRITICAL},
+        {"unknown", VM_POLICY_UNKNOWN},
     };
 
     for (size_t i = allow_check ? 0 : 1; i < sizeof(map) / sizeof(map[0]); i++) {
@@ -131,8 +172,8 @@ static int cli_seconds(const char *arg, double min, double max, double *out, con
     if (vm_parse_double(arg, out, what, err) < 0)
         return -1;
     if (*out < min || *out > max)
-        return vm_err_set(err, "invalid %s '%s': must be between %g and %g seconds", what, arg,
-                          min, max);
+        return vm_err_set(err, "invalid %s '%s': must be between %g and %g seconds", what, arg, min,
+                          max);
     return 0;
 }
 
@@ -152,7 +193,8 @@ static int cli_common(struct vm_cli *cli, int c, const char *arg, struct vm_err 
         if (!*arg)
             return vm_err_set(err, "invalid --domain '': the name is empty");
         return cli_push(&cli->domains, &cli->ndomains, (char *)arg) < 0
-                   ? vm_err_set(err, "out of memory") : 0;
+                   ? vm_err_set(err, "out of memory")
+                   : 0;
     case 'a':
         cli->all = true;
         return 0;
@@ -177,13 +219,15 @@ static int cli_common(struct vm_cli *cli, int c, const char *arg, struct vm_err 
         return 0;
     case OPT_TIMEOUT_RESULT:
         if (vm_status_parse(arg, &cli->timeout_result) < 0)
-            return vm_err_set(err, "invalid --timeout-result '%s': use ok, warning, critical or unknown", arg);
+            return vm_err_set(
+                err, "invalid --timeout-result '%s': use ok, warning, critical or unknown", arg);
         return 0;
     case OPT_MAX_OUTPUT:
         if (vm_parse_uint(arg, 0, 16u << 20, &u, "--max-output", err) < 0)
             return -1;
         if (u != 0 && u < 128)
-            return vm_err_set(err, "invalid --max-output '%s': use 0 (no limit) or at least 128", arg);
+            return vm_err_set(err, "invalid --max-output '%s': use 0 (no limit) or at least 128",
+                              arg);
         cli->max_output = (size_t)u;
         return 0;
     case OPT_SHUTOFF:
@@ -192,7 +236,8 @@ static int cli_common(struct vm_cli *cli, int c, const char *arg, struct vm_err 
         return cli_policy(arg, true, &cli->paused, "--paused", err);
     case OPT_MISSING:
         if (vm_status_parse(arg, &cli->missing_state) < 0)
-            return vm_err_set(err, "invalid --missing '%s': use ok, warning, critical or unknown", arg);
+            return vm_err_set(err, "invalid --missing '%s': use ok, warning, critical or unknown",
+                              arg);
         return 0;
     case OPT_ALLOW_EMPTY:
         cli->allow_empty = true;
@@ -352,7 +397,8 @@ enum vm_cli_result vm_cli_parse(struct vm_cli *cli, const struct vm_plugin_def *
         }
     }
     if (optind < argc) {
-        vm_err_set(err, "unexpected argument '%s' (options take the form --name=value)", argv[optind]);
+        vm_err_set(err, "unexpected argument '%s' (options take the form --name=value)",
+                   argv[optind]);
         goto cleanup;
     }
     if (cli_validate(cli, p, err) < 0)

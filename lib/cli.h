@@ -31,8 +31,8 @@ enum vm_policy {
 
 /* A plugin-specific option. `key` is what the callback receives. */
 struct vm_opt_def {
-    const char *name;    /* long name, e.g. "basis" */
-    int shortopt;        /* 0 for none */
+    const char *name; /* long name, e.g. "basis" */
+    int shortopt;     /* 0 for none */
     bool has_arg;
     const char *argname; /* e.g. "usable|free" */
     const char *help;    /* one or more lines, wrapped by the caller */
@@ -40,45 +40,45 @@ struct vm_opt_def {
 };
 
 struct vm_plugin_def {
-    const char *name;     /* "check_vmem" */
-    const char *service;  /* "VMEM" */
-    const char *noun;     /* what one report item is: "disk", "interface"; NULL = "domain" */
-    const char *purpose;  /* one paragraph for --help */
-    const char *notes;    /* extra help paragraphs (may be NULL) */
-    const char *example;  /* an example command line (may be NULL) */
+    const char *name;    /* "check_vmem" */
+    const char *service; /* "VMEM" */
+    const char *noun;    /* what one report item is: "disk", "interface"; NULL = "domain" */
+    const char *purpose; /* one paragraph for --help */
+    const char *notes;   /* extra help paragraphs (may be NULL) */
+    const char *example; /* an example command line (may be NULL) */
     const struct vm_metric_def *metrics; /* metrics[0] is the main one */
     size_t nmetrics;
     const struct vm_opt_def *opts;
     size_t nopts;
-    bool rates;           /* accepts --interval/--state-dir/--no-state/--max-state-age */
-    unsigned groups;      /* VM_GROUP_* the plugin needs */
+    bool rates;      /* accepts --interval/--state-dir/--no-state/--max-state-age */
+    unsigned groups; /* VM_GROUP_* the plugin needs */
 };
 
 struct vm_cli {
-    const char *uri;            /* NULL → vm_conn_uri() decides */
-    char **domains;             /* -d values (borrowed from argv; array owned) */
+    const char *uri; /* NULL → vm_conn_uri() decides */
+    char **domains;  /* -d values (borrowed from argv; array owned) */
     size_t ndomains;
     bool all;
-    const char *include_re;     /* --include/--exclude text (borrowed from argv), */
-    const char *exclude_re;     /* size-checked; see vm_filter_compile() */
+    const char *include_re;      /* --include/--exclude text (borrowed from argv), */
+    const char *exclude_re;      /* size-checked; see vm_filter_compile() */
     struct vm_thresh_arg *targs; /* raw -w/-c, resolved by the plugin driver */
     size_t ntargs;
-    struct vm_thresh *th;       /* resolved, one per metric (owned) */
-    unsigned timeout_s;         /* -t, default 10 */
+    struct vm_thresh *th;          /* resolved, one per metric (owned) */
+    unsigned timeout_s;            /* -t, default 10 */
     enum vm_status timeout_result; /* --timeout-result, default UNKNOWN */
-    bool verbose;               /* -v (given again, it means the same) */
-    size_t max_output;          /* --max-output bytes, default 65000; 0 = no limit */
-    enum vm_policy shutoff;     /* --shutoff */
-    enum vm_policy paused;      /* --paused */
-    enum vm_status missing_state; /* --missing: state for -d domains that do not exist */
-    bool allow_empty;           /* --allow-empty: --all matching nothing is OK */
-    bool ignore_nodata;         /* --ignore-nodata: domains without data are left out */
+    bool verbose;                  /* -v (given again, it means the same) */
+    size_t max_output;             /* --max-output bytes, default 65000; 0 = no limit */
+    enum vm_policy shutoff;        /* --shutoff */
+    enum vm_policy paused;         /* --paused */
+    enum vm_status missing_state;  /* --missing: state for -d domains that do not exist */
+    bool allow_empty;              /* --allow-empty: --all matching nothing is OK */
+    bool ignore_nodata;            /* --ignore-nodata: domains without data are left out */
     /* rate plugins only */
-    double interval_s;          /* --interval, default 1 */
-    double max_state_age_s;     /* --max-state-age, default 3600 */
-    bool no_state;              /* --no-state */
-    const char *state_dir;      /* --state-dir */
-    char **key_args;            /* the selection options, for the state key (owned array) */
+    double interval_s;      /* --interval, default 1 */
+    double max_state_age_s; /* --max-state-age, default 3600 */
+    bool no_state;          /* --no-state */
+    const char *state_dir;  /* --state-dir */
+    char **key_args;        /* the selection options, for the state key (owned array) */
     size_t nkey_args;
 };
 

@@ -139,8 +139,7 @@ static void fill_cpu_balloon(virDomainPtr dom, unsigned want, struct vm_dom_stat
     }
 }
 
-static void fill_vcpu(virDomainPtr dom, struct vm_dom_stats *d,
-                      struct read_clock *rc)
+static void fill_vcpu(virDomainPtr dom, struct vm_dom_stats *d, struct read_clock *rc)
 {
     virVcpuInfo info[STATS_MAX_INDEX / 16];
     int n;
@@ -166,8 +165,7 @@ static void fill_vcpu(virDomainPtr dom, struct vm_dom_stats *d,
 /* The device lists come from the domain XML, which the run's cache reads
  * once for both samples of an in-run interval (and for the plugin). */
 static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d,
-                         struct vm_domxml_cache *xc, size_t di,
-                         struct read_clock *rc)
+                         struct vm_domxml_cache *xc, size_t di, struct read_clock *rc)
 {
     const struct vm_domxml *xp;
     size_t i;
@@ -235,8 +233,7 @@ static void fill_devices(virDomainPtr dom, unsigned want, struct vm_dom_stats *d
 
 /* Fill, one domain at a time, the groups the bulk call left empty. */
 static void stats_fallback(virDomainPtr dom, unsigned groups, struct vm_dom_stats *d,
-                           struct vm_domxml_cache *xc, size_t di,
-                           struct read_clock *rc)
+                           struct vm_domxml_cache *xc, size_t di, struct read_clock *rc)
 {
     unsigned missing = groups & ~d->groups;
 
@@ -304,7 +301,7 @@ int vm_stats_collect(virDomainPtr *doms, size_t n, unsigned groups, struct vm_do
         virResetLastError();
         nrec = virDomainListGetStats(list, groups, &recs, flags);
         if (nrec < 0 && flags && virGetLastErrorCode() == VIR_ERR_INVALID_ARG) {
-                nrec = virDomainListGetStats(list, groups, &recs, 0);
+            nrec = virDomainListGetStats(list, groups, &recs, 0);
         }
     }
     clock_gettime(CLOCK_BOOTTIME, &snap->boot);

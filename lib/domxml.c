@@ -137,8 +137,9 @@ int vm_domxml_parse(const char *xml, struct vm_domxml *out, struct vm_err *err)
         goto cleanup;
     }
     s = xml_str(ctx, root, "string(devices/memballoon/@model)");
-    out->balloon = !s ? VM_BALLOON_ABSENT : strcmp(s, "none") == 0 ? VM_BALLOON_NONE
-                                                                    : VM_BALLOON_PRESENT;
+    out->balloon = !s                       ? VM_BALLOON_ABSENT
+                   : strcmp(s, "none") == 0 ? VM_BALLOON_NONE
+                                            : VM_BALLOON_PRESENT;
     free(s);
     out->stats_period = (unsigned)xml_ull(ctx, root, "string(devices/memballoon/stats/@period)");
     out->vcpus = (unsigned)xml_ull(ctx, root, "string(vcpu/@current)");
@@ -219,8 +220,7 @@ void vm_domxml_cache_init(struct vm_domxml_cache *c, virDomainPtr *doms, size_t 
     c->n = n;
 }
 
-const struct vm_domxml *vm_domxml_cache_get(struct vm_domxml_cache *c, size_t i,
-                                            struct vm_err *err)
+const struct vm_domxml *vm_domxml_cache_get(struct vm_domxml_cache *c, size_t i, struct vm_err *err)
 {
     struct vm_domxml_slot *s;
     char *xml;

@@ -26,25 +26,25 @@ struct vm_iotune { /* <disk><iotune>: 0 = no limit */
 };
 
 struct vm_xml_disk {
-    char *target;  /* <target dev>, owned */
-    char *source;  /* <source file|dev|name>, owned, NULL for an empty drive */
-    char *device;  /* "disk", "cdrom", "floppy", "lun" (owned) */
+    char *target; /* <target dev>, owned */
+    char *source; /* <source file|dev|name>, owned, NULL for an empty drive */
+    char *device; /* "disk", "cdrom", "floppy", "lun" (owned) */
     struct vm_iotune iotune;
 };
 
 struct vm_xml_iface {
-    char *target;  /* <target dev>, owned, may be NULL */
-    char *mac;     /* <mac address>, owned, may be NULL */
-    char *alias;   /* <alias name>, owned, may be NULL */
+    char *target;                             /* <target dev>, owned, may be NULL */
+    char *mac;                                /* <mac address>, owned, may be NULL */
+    char *alias;                              /* <alias name>, owned, may be NULL */
     uint64_t in_average_kib, out_average_kib; /* <bandwidth> average, KiB/s; 0 = none */
 };
 
 struct vm_domxml {
     enum vm_balloon_kind balloon;
-    unsigned stats_period;          /* <memballoon><stats period>, 0 = not set */
-    unsigned vcpus;                 /* <vcpu> (current= if given) */
-    long long quota_us;             /* <cputune><quota>, 0 = none (<0 = unlimited) */
-    unsigned long long period_us;   /* <cputune><period>, 0 = default */
+    unsigned stats_period;        /* <memballoon><stats period>, 0 = not set */
+    unsigned vcpus;               /* <vcpu> (current= if given) */
+    long long quota_us;           /* <cputune><quota>, 0 = none (<0 = unlimited) */
+    unsigned long long period_us; /* <cputune><period>, 0 = default */
     struct vm_xml_disk *disks;
     size_t ndisks;
     struct vm_xml_iface *ifaces;
@@ -64,8 +64,8 @@ void vm_domxml_clear(struct vm_domxml *x); /* frees members; NULL accepted */
  * for the device lists, a plugin for its limits or labels, a diagnosis).
  * Index i is the selection's doms[i], which is also snapshot.dom[i]. */
 struct vm_domxml_slot {
-    int read;          /* 0: not yet asked, 1: parsed, -1: failed (err, code) */
-    int code;          /* virErrorNumber of a failed read */
+    int read; /* 0: not yet asked, 1: parsed, -1: failed (err, code) */
+    int code; /* virErrorNumber of a failed read */
     struct vm_domxml x;
     struct vm_err err;
 };
@@ -75,12 +75,12 @@ struct vm_domxml_slot {
 typedef char *(*vm_domxml_read_fn)(void *arg, size_t i, struct vm_err *err);
 
 struct vm_domxml_cache {
-    virDomainPtr *doms;           /* borrowed; may be NULL with a `read` */
+    virDomainPtr *doms; /* borrowed; may be NULL with a `read` */
     size_t n;
     struct vm_domxml_slot *slots; /* owned, n of them, allocated on first use */
     vm_domxml_read_fn read;       /* NULL: virDomainGetXMLDesc(doms[i], 0) */
     void *arg;
-    unsigned reads;               /* XML texts read so far */
+    unsigned reads; /* XML texts read so far */
 };
 
 /* Borrows doms[0..n); read and arg stay NULL (set them in tests). */

@@ -125,8 +125,8 @@ void vm_perf_format(struct vm_buf *out, const struct vm_perf *p)
     for (; *l; l++) {
         unsigned char c = (unsigned char)*l;
 
-        vm_buf_append_len(out, (c <= ' ' || c == 0x7f || c == '\'' || c == '=' || c == '|')
-                                   ? "_" : l, 1);
+        vm_buf_append_len(
+            out, (c <= ' ' || c == 0x7f || c == '\'' || c == '=' || c == '|') ? "_" : l, 1);
     }
     vm_buf_append(out, "'=");
     vm_perf_number(out, p->value, dec);

@@ -14,9 +14,9 @@
 #include "thresh.h"
 
 struct vm_perf {
-    char *label;      /* owned, already sanitised */
+    char *label; /* owned, already sanitised */
     double value;
-    const char *uom;  /* static: "", "%", "B", "s", "ms", "c" */
+    const char *uom;     /* static: "", "%", "B", "s", "ms", "c" */
     struct vm_thresh th; /* printed as warn;crit when set */
     bool has_min, has_max;
     double min, max;

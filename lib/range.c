@@ -70,8 +70,10 @@ static int range_parse(struct vm_range *r, const char *text, unsigned allow, str
         if (r->end < 0) {
             const char *at = r->inside ? "@" : "";
 
-            return vm_err_set(why, "a range without ':' starts at 0, and %s is below 0 "
-                                   "(did you mean '%s~:%s' or '%s%s:'?)", p, at, p, at, p);
+            return vm_err_set(why,
+                              "a range without ':' starts at 0, and %s is below 0 "
+                              "(did you mean '%s~:%s' or '%s%s:'?)",
+                              p, at, p, at, p);
         }
         return 0;
     }

@@ -123,9 +123,8 @@ void vm_item_detail(struct vm_item *it, const char *fmt, ...)
     va_end(ap);
 }
 
-void vm_item_perf(struct vm_item *it, const char *const *label_parts, size_t nparts,
-                  double value, const char *uom, const struct vm_thresh *th,
-                  double min, double max)
+void vm_item_perf(struct vm_item *it, const char *const *label_parts, size_t nparts, double value,
+                  const char *uom, const struct vm_thresh *th, double min, double max)
 {
     struct vm_buf label = VM_BUF_INIT;
     struct vm_perf *p;
@@ -225,8 +224,8 @@ enum vm_status vm_item_metric(struct vm_item *it, const struct vm_metric_out *m)
 
         if (m->th && sized)
             t = vm_thresh_in_unit(m->th, m->total, in_bytes);
-        vm_item_perf(it, m->label, m->nlabel, m->value, m->uom,
-                     m->th && sized ? &t : m->th, m->min, m->max);
+        vm_item_perf(it, m->label, m->nlabel, m->value, m->uom, m->th && sized ? &t : m->th, m->min,
+                     m->max);
     }
     return st;
 }
@@ -296,7 +295,7 @@ struct render {
     struct vm_buf perf;     /* all entries back to back, in output order */
     size_t *perf_end;       /* end offset of each entry in perf */
     size_t nperf;
-    struct vm_buf lines;    /* the long-output lines, each ending in '\n' */
+    struct vm_buf lines; /* the long-output lines, each ending in '\n' */
     size_t *line_end;
     size_t nlines;
     enum vm_status worst;
@@ -430,8 +429,7 @@ static int render_build(const struct vm_report *r, struct render *x)
     x->line_end = vm_calloc(nitems, sizeof(*x->line_end));
     x->dup = vm_calloc(x->nperf, sizeof(*x->dup));
     x->perf_end = vm_calloc(x->nperf, sizeof(*x->perf_end));
-    if (!x->order || !x->base || !x->line_end || !x->dup || !x->perf_end ||
-        assign_dups(r, x) < 0)
+    if (!x->order || !x->base || !x->line_end || !x->dup || !x->perf_end || assign_dups(r, x) < 0)
         return -1;
     for (size_t i = 0; i < nitems; i++)
         x->order[i] = &r->items[i];
@@ -469,8 +467,10 @@ static size_t trim_note(char *s, size_t size, size_t budget, size_t lines, size_
         *s = '\0';
         return 0;
     }
-    n = snprintf(s, size, "[output trimmed to fit %zu bytes: %zu line%s and %zu perfdata value%s left out]\n",
-                 budget, lines, lines == 1 ? "" : "s", perfs, perfs == 1 ? "" : "s");
+    n = snprintf(
+        s, size,
+        "[output trimmed to fit %zu bytes: %zu line%s and %zu perfdata value%s left out]\n", budget,
+        lines, lines == 1 ? "" : "s", perfs, perfs == 1 ? "" : "s");
     return n > 0 ? (size_t)n : 0;
 }
 
@@ -523,8 +523,10 @@ static enum vm_status render_budget(struct vm_report *r, size_t budget, struct v
     np = x.nperf;
     head = x.head.len;
     note = 0;
-    while (budget && (note = trim_note(text, sizeof(text), budget, x.nlines - nl, x.nperf - np),
-                      render_size(&x, head, nl, np, note) > budget) && (nl || np)) {
+    while (budget &&
+           (note = trim_note(text, sizeof(text), budget, x.nlines - nl, x.nperf - np),
+            render_size(&x, head, nl, np, note) > budget) &&
+           (nl || np)) {
         if (nl)
             nl--;
         else

@@ -34,17 +34,17 @@ struct vm_breach {
 
 struct vm_item {
     enum vm_status status; /* worst of the add, its metrics and its notes */
-    char *name;   /* what the summary names: the domain (owned, unsanitised) */
-    char *brief;  /* short figure for the summary, e.g. "91% used" (owned, may be NULL) */
-    char *detail; /* the long-output line after "[STATE] name: " (owned, may be NULL) */
+    char *name;            /* what the summary names: the domain (owned, unsanitised) */
+    char *brief;           /* short figure for the summary, e.g. "91% used" (owned, may be NULL) */
+    char *detail;          /* the long-output line after "[STATE] name: " (owned, may be NULL) */
     struct vm_perf *perf;
     size_t nperf;
-    struct vm_buf why;        /* vm_item_note texts at why_status, ", "-joined; empty while OK */
+    struct vm_buf why; /* vm_item_note texts at why_status, ", "-joined; empty while OK */
     enum vm_status why_status;
     struct vm_breach *breach; /* what vm_item_metric judged not OK, in call order */
     size_t nbreach;
-    size_t seq;   /* insertion order, for a stable sort */
-    bool oom;     /* an allocation for this item failed; render says UNKNOWN */
+    size_t seq; /* insertion order, for a stable sort */
+    bool oom;   /* an allocation for this item failed; render says UNKNOWN */
 };
 
 struct vm_report {
@@ -52,8 +52,8 @@ struct vm_report {
     const char *noun;    /* "domain" or "disk": for "3 domains" in the summary; borrowed */
     struct vm_item *items;
     size_t nitems;
-    char *trailer;       /* vm_report_trailer's line (owned), or NULL */
-    bool oom;            /* an allocation failed while building; render says UNKNOWN */
+    char *trailer; /* vm_report_trailer's line (owned), or NULL */
+    bool oom;      /* an allocation failed while building; render says UNKNOWN */
 };
 
 /* With a budget, the room a trailer leaves the rest of the output at least. */
@@ -71,16 +71,15 @@ void vm_item_detail(struct vm_item *it, const char *fmt, ...) __attribute__((for
 /* Add a perfdata entry to an item. `label_parts` are joined by ':' and
  * sanitised (vm_perf_label). `th` may be NULL. Use NAN for min/max to leave
  * them out. */
-void vm_item_perf(struct vm_item *it, const char *const *label_parts, size_t nparts,
-                  double value, const char *uom, const struct vm_thresh *th,
-                  double min, double max);
+void vm_item_perf(struct vm_item *it, const char *const *label_parts, size_t nparts, double value,
+                  const char *uom, const struct vm_thresh *th, double min, double max);
 
 /* One metric of an item: judged against its thresholds, its state folded
  * into the item (a broken threshold is recorded in it->breach), and its
  * perfdata added with the thresholds in the value's unit. */
 struct vm_metric_out {
-    const char *metric;         /* the threshold's name, for the record; NULL: last label part */
-    const char *const *label;   /* perfdata label parts; NULL: judged only, no perfdata */
+    const char *metric;       /* the threshold's name, for the record; NULL: last label part */
+    const char *const *label; /* perfdata label parts; NULL: judged only, no perfdata */
     size_t nlabel;
     double value;               /* NAN: not measured: neither judged nor printed */
     const char *uom;            /* static: "", "%", "B", "ms", "c" */

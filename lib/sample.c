@@ -24,8 +24,8 @@ int vm_rate(uint64_t prev, uint64_t cur, double elapsed_s, double *out)
     return 0;
 }
 
-int vm_pair_delta(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
-                  uint32_t cur_have, unsigned field, uint64_t *out)
+int vm_pair_delta(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur, uint32_t cur_have,
+                  unsigned field, uint64_t *out)
 {
     if (!((prev_have >> field) & 1u) || !((cur_have >> field) & 1u) || cur[field] < prev[field])
         return -1;
@@ -33,8 +33,8 @@ int vm_pair_delta(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
     return 0;
 }
 
-int vm_pair_rate(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
-                 uint32_t cur_have, unsigned field, double elapsed_s, double *out)
+int vm_pair_rate(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur, uint32_t cur_have,
+                 unsigned field, double elapsed_s, double *out)
 {
     uint64_t d;
 
@@ -54,9 +54,8 @@ double vm_pair_rate_or_nan(const uint64_t *prev, uint32_t prev_have, const uint6
 /* Every field of v[] marked in `counters` that both sides have must not
  * have gone down, nor (when max_delta is given) gone up by more than
  * max_delta[field]. */
-static bool values_monotonic(const uint64_t *pv, uint32_t phave, const uint64_t *cv,
-                             uint32_t chave, uint32_t counters, unsigned nfields,
-                             const double *max_delta)
+static bool values_monotonic(const uint64_t *pv, uint32_t phave, const uint64_t *cv, uint32_t chave,
+                             uint32_t counters, unsigned nfields, const double *max_delta)
 {
     unsigned f;
 
@@ -92,7 +91,8 @@ static bool counters_ok(const struct vm_dom_stats *prev, const struct vm_dom_sta
     const uint32_t cpu_counters = (1u << VM_CPU_NR) - 1;
     const uint32_t vcpu_counters = 1u << VM_VCPU_TIME | 1u << VM_VCPU_WAIT | 1u << VM_VCPU_DELAY;
     const uint32_t blk_counters = ((1u << VM_BLK_NR) - 1) &
-        ~(1u << VM_BLK_ALLOCATION | 1u << VM_BLK_CAPACITY | 1u << VM_BLK_PHYSICAL);
+                                  ~(1u << VM_BLK_ALLOCATION | 1u << VM_BLK_CAPACITY |
+                                    1u << VM_BLK_PHYSICAL);
     const uint32_t net_counters = (1u << VM_NET_NR) - 1;
     const bool bound = elapsed_s >= 0;
     const double cpu_ns = elapsed_s * 1e9 * SAMPLE_MAX_CPUS;

@@ -35,23 +35,24 @@ int vm_rate(uint64_t prev, uint64_t cur, double elapsed_s, double *out);
 /* Pure: how much counter `field` grew between two value arrays with
  * presence bits (any of the stats structs' v[]/have). Returns 0 and *out,
  * or -1 when either side lacks the field or the counter went down. */
-int vm_pair_delta(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
-                  uint32_t cur_have, unsigned field, uint64_t *out);
+int vm_pair_delta(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur, uint32_t cur_have,
+                  unsigned field, uint64_t *out);
 
 /* Pure: the same as a rate per second over elapsed_s (vm_rate). */
-int vm_pair_rate(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
-                 uint32_t cur_have, unsigned field, double elapsed_s, double *out);
+int vm_pair_rate(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur, uint32_t cur_have,
+                 unsigned field, double elapsed_s, double *out);
 
 /* vm_pair_rate of one field of two stats structs: VM_PAIR_RATE(a->cpu,
  * b->cpu, VM_CPU_TIME, el, &v). VM_PAIR_RATE_OR_NAN gives the rate, or NAN
  * when there is none (also when `pprev` is NULL: no previous device). */
-#define VM_PAIR_RATE(pstruct, cstruct, field, elapsed, out) \
-    vm_pair_rate((pstruct).v, (pstruct).have, (cstruct).v, (cstruct).have, (field), (elapsed), (out))
+#define VM_PAIR_RATE(pstruct, cstruct, field, elapsed, out)                                        \
+    vm_pair_rate((pstruct).v, (pstruct).have, (cstruct).v, (cstruct).have, (field), (elapsed),     \
+                 (out))
 double vm_pair_rate_or_nan(const uint64_t *prev, uint32_t prev_have, const uint64_t *cur,
                            uint32_t cur_have, unsigned field, double elapsed_s);
-#define VM_PAIR_RATE_OR_NAN(pprev, cstruct, field, elapsed) \
-    ((pprev) ? vm_pair_rate_or_nan((pprev)->v, (pprev)->have, (cstruct).v, (cstruct).have, \
-                                   (field), (elapsed)) \
+#define VM_PAIR_RATE_OR_NAN(pprev, cstruct, field, elapsed)                                        \
+    ((pprev) ? vm_pair_rate_or_nan((pprev)->v, (pprev)->have, (cstruct).v, (cstruct).have,         \
+                                   (field), (elapsed))                                             \
              : NAN)
 
 /* Pure: true when every counter present in both prev and cur (cpu, vcpu,
@@ -59,13 +60,13 @@ double vm_pair_rate_or_nan(const uint64_t *prev, uint32_t prev_have, const uint6
 bool vm_sample_consistent(const struct vm_dom_stats *prev, const struct vm_dom_stats *cur);
 
 struct vm_sample_opts {
-    double interval_s;       /* in-run gap when no valid previous sample (default 1) */
-    double max_age_s;        /* previous sample older than this is not used (default 3600) */
-    bool no_state;           /* --no-state: always sample in-run, touch no files */
-    const char *state_dir;   /* --state-dir or NULL */
-    const char *plugin;      /* for the key and the file header */
+    double interval_s;     /* in-run gap when no valid previous sample (default 1) */
+    double max_age_s;      /* previous sample older than this is not used (default 3600) */
+    bool no_state;         /* --no-state: always sample in-run, touch no files */
+    const char *state_dir; /* --state-dir or NULL */
+    const char *plugin;    /* for the key and the file header */
     const char *uri;
-    char *const *key_args;   /* strings that make the key (the selection options) */
+    char *const *key_args; /* strings that make the key (the selection options) */
     size_t nkey_args;
 };
 
@@ -75,20 +76,20 @@ struct vm_rate_pair {
     const struct vm_dom_stats *prev; /* NULL: no valid pair (why in `note`) */
     const struct vm_dom_stats *cur;
     double elapsed_s;
-    bool from_state;                 /* prev was the previous run's sample */
-    const char *note;                /* static text: why in-run sampling was needed, or NULL */
+    bool from_state;  /* prev was the previous run's sample */
+    const char *note; /* static text: why in-run sampling was needed, or NULL */
 };
 
 struct vm_sampling {
-    struct vm_snapshot saved;  /* previous run's (possibly empty) */
-    struct vm_snapshot first;  /* in-run first sample (empty when not taken) */
-    struct vm_snapshot cur;    /* newest */
-    struct vm_rate_pair *pairs;/* one per cur.dom[i] */
+    struct vm_snapshot saved;   /* previous run's (possibly empty) */
+    struct vm_snapshot first;   /* in-run first sample (empty when not taken) */
+    struct vm_snapshot cur;     /* newest */
+    struct vm_rate_pair *pairs; /* one per cur.dom[i] */
     size_t npairs;
-    bool slept;                /* an in-run interval was needed */
+    bool slept; /* an in-run interval was needed */
     double slept_s;
-    const char *state_note;    /* static text when the state folder could not be used, else NULL */
-    struct vm_err state_err;   /* the details behind state_note ("" when none) */
+    const char *state_note;  /* static text when the state folder could not be used, else NULL */
+    struct vm_err state_err; /* the details behind state_note ("" when none) */
 };
 
 /* Run the engine for doms[0..n). Errors of the state folder that a user

@@ -150,8 +150,8 @@ static int select_named(virConnectPtr conn, const struct vm_select_opts *o,
     return 0;
 }
 
-int vm_select_domains(virConnectPtr conn, const struct vm_select_opts *o,
-                      struct vm_selection *out, struct vm_err *err)
+int vm_select_domains(virConnectPtr conn, const struct vm_select_opts *o, struct vm_selection *out,
+                      struct vm_err *err)
 {
     int rc;
 

@@ -19,18 +19,18 @@
 #include "status.h"
 
 struct vm_select_opts {
-    char *const *names;  /* -d values (borrowed) */
+    char *const *names; /* -d values (borrowed) */
     size_t nnames;
     bool all;
     const struct vm_filter *filter; /* --all only; NULL = every domain */
 };
 
 struct vm_selection {
-    virDomainPtr *doms;   /* found domains, owned (virDomainFree), sorted by name for --all */
+    virDomainPtr *doms; /* found domains, owned (virDomainFree), sorted by name for --all */
     size_t n;
-    char **missing;       /* -d values that matched no domain (owned copies) */
+    char **missing; /* -d values that matched no domain (owned copies) */
     size_t nmissing;
-    size_t nexcluded;     /* --all: domains dropped by include/exclude */
+    size_t nexcluded; /* --all: domains dropped by include/exclude */
 };
 
 /* Fill *out (overwritten) with the domains `o` selects.
@@ -43,8 +43,8 @@ struct vm_selection {
  * Returns 0, or -1 with err set when libvirt cannot list or look up
  * (out is then empty). The caller frees *out with vm_selection_clear()
  * before closing the connection. */
-int vm_select_domains(virConnectPtr conn, const struct vm_select_opts *o,
-                      struct vm_selection *out, struct vm_err *err);
+int vm_select_domains(virConnectPtr conn, const struct vm_select_opts *o, struct vm_selection *out,
+                      struct vm_err *err);
 void vm_selection_clear(struct vm_selection *s); /* NULL accepted */
 
 /* virDomainState → "running", "paused", "shut off", ... */
@@ -62,7 +62,7 @@ enum vm_dom_class vm_select_classify(int state);
 enum vm_policy_action {
     VM_POLICY_EVALUATE, /* check it */
     VM_POLICY_LEAVE_OUT,
-    VM_POLICY_ANSWER,   /* an item in the returned state, saying why */
+    VM_POLICY_ANSWER, /* an item in the returned state, saying why */
 };
 enum vm_policy_action vm_policy_decide(enum vm_policy shutoff, enum vm_policy paused, bool all,
                                        enum vm_dom_class cls, enum vm_status *st);

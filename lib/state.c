@@ -22,8 +22,8 @@
 
 #define STATE_APP "monitoring-plugins-libvirt"
 #define STATE_TMP_INFIX ".state.tmp-"
-#define STATE_KEY_MAX 128            /* longest key accepted as a file name stem */
-#define STATE_TMP_STALE_S 300        /* a temp file this old is from a killed run */
+#define STATE_KEY_MAX 128     /* longest key accepted as a file name stem */
+#define STATE_TMP_STALE_S 300 /* a temp file this old is from a killed run */
 
 /* A key becomes a file name: only a safe alphabet, no leading dot. */
 static int state_check_key(const char *key, struct vm_err *err)
@@ -217,8 +217,8 @@ void vm_state_meta_init(struct vm_state_meta *m, const char *plugin, const char 
     }
 }
 
-void vm_state_key(const char *plugin, const char *uri, char *const *args, size_t nargs,
-                  char *key, size_t keylen)
+void vm_state_key(const char *plugin, const char *uri, char *const *args, size_t nargs, char *key,
+                  size_t keylen)
 {
     /* Every string is hashed with its terminating NUL, which no string
      * contains: ("ab","c") and ("a","bc") differ. A NULL arg is hashed as a
@@ -244,7 +244,9 @@ void vm_state_key(const char *plugin, const char *uri, char *const *args, size_t
         char c = plugin[i];
 
         stem[j++] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                     c == '_' || c == '-') ? c : '_';
+                     c == '_' || c == '-')
+                        ? c
+                        : '_';
     }
     stem[j] = '\0';
     snprintf(key, keylen, "%s-%016" PRIx64, j ? stem : "state", h);
@@ -300,8 +302,8 @@ int vm_state_lock(struct vm_state_dir *d, const char *key, unsigned wait_ms, str
         clock_gettime(CLOCK_MONOTONIC, &now);
         waited = vm_clock_diff(&now, &t0) * 1000.0;
         if (waited >= (double)wait_ms) {
-            vm_err_set(err, "another run holds the state lock %s/%s (waited %u ms)", d->path,
-                       name, wait_ms);
+            vm_err_set(err, "another run holds the state lock %s/%s (waited %u ms)", d->path, name,
+                       wait_ms);
             close(fd);
             errno = EWOULDBLOCK;
             return -1;

@@ -31,8 +31,8 @@
 #define VM_STATE_MAX_BYTES (16u * 1024 * 1024) /* refuse larger files */
 
 struct vm_state_dir {
-    int fd;      /* verified folder handle, -1 when closed */
-    char *path;  /* for messages (owned) */
+    int fd;     /* verified folder handle, -1 when closed */
+    char *path; /* for messages (owned) */
 };
 
 /* Fill m: plugin and uri are borrowed (NULL uri is taken as ""), boot_id is
@@ -46,8 +46,8 @@ void vm_state_dir_clear(struct vm_state_dir *d); /* NULL / closed accepted */
 
 /* A file-name-safe key: "<plugin>-<16 hex digits>" from a hash of plugin,
  * URI and the given argument strings. Writes into key[keylen]. */
-void vm_state_key(const char *plugin, const char *uri, char *const *args, size_t nargs,
-                  char *key, size_t keylen);
+void vm_state_key(const char *plugin, const char *uri, char *const *args, size_t nargs, char *key,
+                  size_t keylen);
 
 /* Take the per-key lock (waits up to `wait_ms`). Returns a lock fd (>= 0)
  * to pass to vm_state_unlock, or -1 with err set; errno is EWOULDBLOCK

@@ -17,27 +17,39 @@ struct field {
 
 static const struct field cpu_fields[] = {
     {"time", VM_CPU_TIME}, {"user", VM_CPU_USER}, {"system", VM_CPU_SYSTEM}, {NULL, 0}};
-static const struct field bal_fields[] = {
-    {"current", VM_BAL_CURRENT},         {"maximum", VM_BAL_MAXIMUM},
-    {"swap_in", VM_BAL_SWAP_IN},         {"swap_out", VM_BAL_SWAP_OUT},
-    {"major_fault", VM_BAL_MAJOR_FAULT}, {"minor_fault", VM_BAL_MINOR_FAULT},
-    {"unused", VM_BAL_UNUSED},           {"available", VM_BAL_AVAILABLE},
-    {"usable", VM_BAL_USABLE},           {"rss", VM_BAL_RSS},
-    {"disk_caches", VM_BAL_DISK_CACHES}, {"last-update", VM_BAL_LAST_UPDATE},
-    {NULL, 0}};
-static const struct field vcpu_fields[] = {{"state", VM_VCPU_STATE}, {"time", VM_VCPU_TIME},
-                                           {"wait", VM_VCPU_WAIT},   {"delay", VM_VCPU_DELAY},
+static const struct field bal_fields[] = {{"current", VM_BAL_CURRENT},
+                                          {"maximum", VM_BAL_MAXIMUM},
+                                          {"swap_in", VM_BAL_SWAP_IN},
+                                          {"swap_out", VM_BAL_SWAP_OUT},
+                                          {"major_fault", VM_BAL_MAJOR_FAULT},
+                                          {"minor_fault", VM_BAL_MINOR_FAULT},
+                                          {"unused", VM_BAL_UNUSED},
+                                          {"available", VM_BAL_AVAILABLE},
+                                          {"usable", VM_BAL_USABLE},
+                                          {"rss", VM_BAL_RSS},
+                                          {"disk_caches", VM_BAL_DISK_CACHES},
+                                          {"last-update", VM_BAL_LAST_UPDATE},
+                                          {NULL, 0}};
+static const struct field vcpu_fields[] = {{"state", VM_VCPU_STATE},
+                                           {"time", VM_VCPU_TIME},
+                                           {"wait", VM_VCPU_WAIT},
+                                           {"delay", VM_VCPU_DELAY},
                                            {NULL, 0}};
-static const struct field blk_fields[] = {
-    {"rd.reqs", VM_BLK_RD_REQS},       {"rd.bytes", VM_BLK_RD_BYTES},
-    {"rd.times", VM_BLK_RD_TIMES},     {"wr.reqs", VM_BLK_WR_REQS},
-    {"wr.bytes", VM_BLK_WR_BYTES},     {"wr.times", VM_BLK_WR_TIMES},
-    {"fl.reqs", VM_BLK_FL_REQS},       {"fl.times", VM_BLK_FL_TIMES},
-    {"errors", VM_BLK_ERRORS},         {"allocation", VM_BLK_ALLOCATION},
-    {"capacity", VM_BLK_CAPACITY},     {"physical", VM_BLK_PHYSICAL},
-    {NULL, 0}};
+static const struct field blk_fields[] = {{"rd.reqs", VM_BLK_RD_REQS},
+                                          {"rd.bytes", VM_BLK_RD_BYTES},
+                                          {"rd.times", VM_BLK_RD_TIMES},
+                                          {"wr.reqs", VM_BLK_WR_REQS},
+                                          {"wr.bytes", VM_BLK_WR_BYTES},
+                                          {"wr.times", VM_BLK_WR_TIMES},
+                                          {"fl.reqs", VM_BLK_FL_REQS},
+                                          {"fl.times", VM_BLK_FL_TIMES},
+                                          {"errors", VM_BLK_ERRORS},
+                                          {"allocation", VM_BLK_ALLOCATION},
+                                          {"capacity", VM_BLK_CAPACITY},
+                                          {"physical", VM_BLK_PHYSICAL},
+                                          {NULL, 0}};
 static const struct field net_fields[] = {
-    {"rx.bytes", VM_NET_RX_BYTES}, {"rx.pkts", VM_NET_RX_PKTS}, {"rx.errs", VM_NET_RX_ERRS},
+    {"rx.bytes", VM_NET_RX_BYTES}, {"rx.pkts", VM_NET_RX_PKTS},   {"rx.errs", VM_NET_RX_ERRS},
     {"rx.drop", VM_NET_RX_DROP},   {"tx.bytes", VM_NET_TX_BYTES}, {"tx.pkts", VM_NET_TX_PKTS},
     {"tx.errs", VM_NET_TX_ERRS},   {"tx.drop", VM_NET_TX_DROP},   {NULL, 0}};
 

@@ -36,44 +36,72 @@
 /* Test a presence bit: VM_HAS(d->balloon, VM_BAL_USABLE). */
 #define VM_HAS(group, field) (((group).have >> (field)) & 1u)
 
-enum vm_cpu_field { VM_CPU_TIME, VM_CPU_USER, VM_CPU_SYSTEM, VM_CPU_NR };  /* ns */
+enum vm_cpu_field { VM_CPU_TIME, VM_CPU_USER, VM_CPU_SYSTEM, VM_CPU_NR }; /* ns */
 
-enum vm_bal_field {              /* `balloon.*`; sizes in KiB as libvirt gives them */
-    VM_BAL_CURRENT,              /* balloon.current (actual) */
-    VM_BAL_MAXIMUM,              /* balloon.maximum */
-    VM_BAL_SWAP_IN,
-    VM_BAL_SWAP_OUT,
-    VM_BAL_MAJOR_FAULT,          /* count */
-    VM_BAL_MINOR_FAULT,          /* count */
-    VM_BAL_UNUSED,               /* guest MemFree */
-    VM_BAL_AVAILABLE,            /* guest MemTotal */
-    VM_BAL_USABLE,               /* guest MemAvailable */
-    VM_BAL_RSS,                  /* host RSS of the QEMU process */
-    VM_BAL_DISK_CACHES,
-    VM_BAL_LAST_UPDATE,          /* epoch seconds (balloon.last-update) */
-    VM_BAL_NR
+enum vm_bal_field {                 /* `balloon.*`; sizes in KiB as libvirt gives them */
+                    VM_BAL_CURRENT, /* balloon.current (actual) */
+                    VM_BAL_MAXIMUM, /* balloon.maximum */
+                    VM_BAL_SWAP_IN,
+                    VM_BAL_SWAP_OUT,
+                    VM_BAL_MAJOR_FAULT, /* count */
+                    VM_BAL_MINOR_FAULT, /* count */
+                    VM_BAL_UNUSED,      /* guest MemFree */
+                    VM_BAL_AVAILABLE,   /* guest MemTotal */
+                    VM_BAL_USABLE,      /* guest MemAvailable */
+                    VM_BAL_RSS,         /* host RSS of the QEMU process */
+                    VM_BAL_DISK_CACHES,
+                    VM_BAL_LAST_UPDATE, /* epoch seconds (balloon.last-update) */
+                    VM_BAL_NR
 };
 
-enum vm_vcpu_field { VM_VCPU_STATE, VM_VCPU_TIME, VM_VCPU_WAIT, VM_VCPU_DELAY, VM_VCPU_NR }; /* ns */
+enum vm_vcpu_field {
+    VM_VCPU_STATE,
+    VM_VCPU_TIME,
+    VM_VCPU_WAIT,
+    VM_VCPU_DELAY,
+    VM_VCPU_NR
+}; /* ns */
 
 enum vm_blk_field {
-    VM_BLK_RD_REQS, VM_BLK_RD_BYTES, VM_BLK_RD_TIMES,
-    VM_BLK_WR_REQS, VM_BLK_WR_BYTES, VM_BLK_WR_TIMES,
-    VM_BLK_FL_REQS, VM_BLK_FL_TIMES,
+    VM_BLK_RD_REQS,
+    VM_BLK_RD_BYTES,
+    VM_BLK_RD_TIMES,
+    VM_BLK_WR_REQS,
+    VM_BLK_WR_BYTES,
+    VM_BLK_WR_TIMES,
+    VM_BLK_FL_REQS,
+    VM_BLK_FL_TIMES,
     VM_BLK_ERRORS,
-    VM_BLK_ALLOCATION, VM_BLK_CAPACITY, VM_BLK_PHYSICAL, /* bytes */
+    VM_BLK_ALLOCATION,
+    VM_BLK_CAPACITY,
+    VM_BLK_PHYSICAL, /* bytes */
     VM_BLK_NR
 };
 
 enum vm_net_field {
-    VM_NET_RX_BYTES, VM_NET_RX_PKTS, VM_NET_RX_ERRS, VM_NET_RX_DROP,
-    VM_NET_TX_BYTES, VM_NET_TX_PKTS, VM_NET_TX_ERRS, VM_NET_TX_DROP,
+    VM_NET_RX_BYTES,
+    VM_NET_RX_PKTS,
+    VM_NET_RX_ERRS,
+    VM_NET_RX_DROP,
+    VM_NET_TX_BYTES,
+    VM_NET_TX_PKTS,
+    VM_NET_TX_ERRS,
+    VM_NET_TX_DROP,
     VM_NET_NR
 };
 
-struct vm_cpu_stats { uint64_t v[VM_CPU_NR]; uint32_t have; };
-struct vm_bal_stats { uint64_t v[VM_BAL_NR]; uint32_t have; };
-struct vm_vcpu_stats { uint64_t v[VM_VCPU_NR]; uint32_t have; };
+struct vm_cpu_stats {
+    uint64_t v[VM_CPU_NR];
+    uint32_t have;
+};
+struct vm_bal_stats {
+    uint64_t v[VM_BAL_NR];
+    uint32_t have;
+};
+struct vm_vcpu_stats {
+    uint64_t v[VM_VCPU_NR];
+    uint32_t have;
+};
 struct vm_block_stats {
     char *name; /* target, e.g. "vda" (owned) */
     char *path; /* source path or NULL (owned) */
@@ -87,13 +115,13 @@ struct vm_net_stats {
 };
 
 struct vm_dom_stats {
-    char *name;                          /* owned */
+    char *name; /* owned */
     char uuid[VIR_UUID_STRING_BUFLEN];
-    int id;                              /* -1 when not running */
+    int id; /* -1 when not running */
     bool have_state;
-    int state;                           /* virDomainState */
-    int reason;                          /* state reason, e.g. VIR_DOMAIN_PAUSED_IOERROR */
-    unsigned groups;                     /* VM_GROUP_* that produced at least one value */
+    int state;       /* virDomainState */
+    int reason;      /* state reason, e.g. VIR_DOMAIN_PAUSED_IOERROR */
+    unsigned groups; /* VM_GROUP_* that produced at least one value */
     struct vm_cpu_stats cpu;
     struct vm_bal_stats balloon;
     unsigned vcpu_current, vcpu_maximum; /* 0 when unknown */
@@ -103,14 +131,14 @@ struct vm_dom_stats {
     size_t nblock;
     struct vm_net_stats *net;
     size_t nnet;
-    char *error;                         /* why stats are missing (owned), e.g. domain vanished */
+    char *error; /* why stats are missing (owned), e.g. domain vanished */
 };
 
 struct vm_snapshot {
     struct vm_dom_stats *dom; /* in the order of the selection */
     size_t n;
-    struct timespec boot;     /* CLOCK_BOOTTIME when the counters were read (clock.h) */
-    struct timespec wall;     /* CLOCK_REALTIME, same moment */
+    struct timespec boot; /* CLOCK_BOOTTIME when the counters were read (clock.h) */
+    struct timespec wall; /* CLOCK_REALTIME, same moment */
 };
 
 /* Indexed entries (vcpu.<n>, block.<n>, net.<n>) beyond this are ignored:

@@ -83,8 +83,8 @@ static int resolve_one(const struct vm_metric_def *defs, size_t ndefs,
     int ret = -1;
 
     if (ndefs == 0)
-        return vm_err_set(err, "invalid %s threshold '%s': this plugin takes no thresholds",
-                          level, a->text);
+        return vm_err_set(err, "invalid %s threshold '%s': this plugin takes no thresholds", level,
+                          a->text);
     if (eq) {
         size_t n = (size_t)(eq - a->text);
 
@@ -102,8 +102,8 @@ static int resolve_one(const struct vm_metric_def *defs, size_t ndefs,
 
     t = &out[i];
     if (a->critical ? t->has_crit : t->has_warn) {
-        vm_err_set(err, "invalid %s threshold '%s': a %s threshold for %s was given twice",
-                   level, a->text, level, defs[i].name);
+        vm_err_set(err, "invalid %s threshold '%s': a %s threshold for %s was given twice", level,
+                   a->text, level, defs[i].name);
         goto cleanup;
     }
     r = a->critical ? &t->crit : &t->warn;
@@ -127,8 +127,8 @@ cleanup:
 }
 
 int vm_thresh_resolve(const struct vm_metric_def *defs, size_t ndefs,
-                      const struct vm_thresh_arg *args, size_t nargs,
-                      struct vm_thresh *out, struct vm_err *err)
+                      const struct vm_thresh_arg *args, size_t nargs, struct vm_thresh *out,
+                      struct vm_err *err)
 {
     if (ndefs > 0)
         memset(out, 0, ndefs * sizeof(*out));

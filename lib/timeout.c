@@ -34,7 +34,8 @@ void vm_timeout_arm(unsigned seconds, const char *service, enum vm_status result
     }
     n = snprintf(timeout_line, sizeof(timeout_line), "%s %s - timed out after %u s\n", service,
                  vm_status_name(result), seconds);
-    timeout_len = n < 0 ? 0 : ((size_t)n < sizeof(timeout_line) ? (size_t)n : sizeof(timeout_line) - 1);
+    timeout_len = n < 0 ? 0
+                        : ((size_t)n < sizeof(timeout_line) ? (size_t)n : sizeof(timeout_line) - 1);
     timeout_code = (int)result;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = timeout_fire;

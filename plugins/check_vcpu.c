@@ -38,7 +38,8 @@ static const struct vm_opt_def vcpu_opts_def[] = {
      VCPU_OPT_PER_VCPU},
     {"cap", 0, false, NULL,
      "read each domain's <cputune> quota and report usage against it "
-     "(one more libvirt call per domain)", VCPU_OPT_CAP},
+     "(one more libvirt call per domain)",
+     VCPU_OPT_CAP},
 };
 
 static int vcpu_opt(void *ctx, int key, const char *arg, struct vm_err *err)
@@ -88,8 +89,13 @@ static void vcpu_metric(struct vm_item *it, const struct vm_eval *ev, const char
 {
     const char *parts[] = {ev->name, label};
     struct vm_metric_out m = {.metric = mi < 0 ? NULL : vcpu_metrics[mi].name,
-                              .label = parts, .nlabel = 2, .value = v, .uom = uom,
-                              .th = mi < 0 ? NULL : &ev->cli->th[mi], .min = 0, .max = max,
+                              .label = parts,
+                              .nlabel = 2,
+                              .value = v,
+                              .uom = uom,
+                              .th = mi < 0 ? NULL : &ev->cli->th[mi],
+                              .min = 0,
+                              .max = max,
                               .show_only = show_only};
 
     vm_item_metric(it, &m);
@@ -196,29 +202,28 @@ int main(int argc, char **argv)
 {
     struct vcpu_opts opts = {false, false};
     const struct vm_plugin plugin = {
-        .def = {
-            .name = "check_vcpu",
-            .service = "VCPU",
-            .purpose =
-                "Check guest CPU usage of KVM/QEMU domains over a read-only libvirt\n"
-                "connection. Usage is a rate between two samples of the domain's CPU\n"
-                "time: the previous check's sample when it is recent (no waiting),\n"
-                "else two samples --interval apart in this run.",
-            .notes =
-                "usage: 100% means every vCPU of the domain was busy. It counts the\n"
-                "whole QEMU process (emulator and I/O threads too), so it can pass\n"
-                "100% a little. cores: the same as host cores (top's figure / 100).\n"
-                "A domain restarted between samples (its counters went back) is\n"
-                "measured afresh in this run, never reported with a wrapped value.",
-            .example = "command[check_vcpu]=/usr/lib/nagios/plugins/check_vcpu "
-                       "--all -w 85 -c 95",
-            .metrics = vcpu_metrics,
-            .nmetrics = sizeof(vcpu_metrics) / sizeof(vcpu_metrics[0]),
-            .opts = vcpu_opts_def,
-            .nopts = sizeof(vcpu_opts_def) / sizeof(vcpu_opts_def[0]),
-            .rates = true,
-            .groups = VM_GROUP_STATE | VM_GROUP_CPU | VM_GROUP_VCPU,
-        },
+        .def =
+            {
+                .name = "check_vcpu",
+                .service = "VCPU",
+                .purpose = "Check guest CPU usage of KVM/QEMU domains over a read-only libvirt\n"
+                           "connection. Usage is a rate between two samples of the domain's CPU\n"
+                           "time: the previous check's sample when it is recent (no waiting),\n"
+                           "else two samples --interval apart in this run.",
+                .notes = "usage: 100% means every vCPU of the domain was busy. It counts the\n"
+                         "whole QEMU process (emulator and I/O threads too), so it can pass\n"
+                         "100% a little. cores: the same as host cores (top's figure / 100).\n"
+                         "A domain restarted between samples (its counters went back) is\n"
+                         "measured afresh in this run, never reported with a wrapped value.",
+                .example = "command[check_vcpu]=/usr/lib/nagios/plugins/check_vcpu "
+                           "--all -w 85 -c 95",
+                .metrics = vcpu_metrics,
+                .nmetrics = sizeof(vcpu_metrics) / sizeof(vcpu_metrics[0]),
+                .opts = vcpu_opts_def,
+                .nopts = sizeof(vcpu_opts_def) / sizeof(vcpu_opts_def[0]),
+                .rates = true,
+                .groups = VM_GROUP_STATE | VM_GROUP_CPU | VM_GROUP_VCPU,
+            },
         .ctx = &opts,
         .opt = vcpu_opt,
         .validate = vcpu_validate,

@@ -52,11 +52,13 @@ static const struct vm_opt_def vdisk_opts_def[] = {
     {"device", 0, true, "TARGET|PATH",
      "check this disk only: its target (vda) or\n"
      "source path; repeat for several. Default:\n"
-     "every disk but empty CD-ROM/floppy drives", VDISK_OPT_DEVICE},
+     "every disk but empty CD-ROM/floppy drives",
+     VDISK_OPT_DEVICE},
     {"limits", 0, false, NULL,
      "read each domain's <iotune> limits and give\n"
      "throughput in % of them (one more libvirt\n"
-     "call per domain)", VDISK_OPT_LIMITS},
+     "call per domain)",
+     VDISK_OPT_LIMITS},
 };
 
 static int vdisk_opt(void *ctx, int key, const char *arg, struct vm_err *err)
@@ -220,12 +222,24 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
         /* One threshold pair in two units: percent for fill, bytes for
          * the allocation (judged once, on fill). */
         const char *fill_l[] = {ev->name, dev, "fill"}, *alloc_l[] = {ev->name, dev, "allocation"};
-        struct vm_metric_out m_fill = {.label = fill_l, .nlabel = 3, .value = f.fill, .uom = "%",
-                                       .th = &th[VDISK_FILL], .min = 0, .max = 100,
-                                       .total = f.cap, .bytes = f.alloc};
-        struct vm_metric_out m_alloc = {.label = alloc_l, .nlabel = 3, .value = f.alloc,
-                                        .uom = "B", .th = &th[VDISK_FILL], .min = 0,
-                                        .max = f.cap, .total = f.cap, .show_only = true};
+        struct vm_metric_out m_fill = {.label = fill_l,
+                                       .nlabel = 3,
+                                       .value = f.fill,
+                                       .uom = "%",
+                                       .th = &th[VDISK_FILL],
+                                       .min = 0,
+                                       .max = 100,
+                                       .total = f.cap,
+                                       .bytes = f.alloc};
+        struct vm_metric_out m_alloc = {.label = alloc_l,
+                                        .nlabel = 3,
+                                        .value = f.alloc,
+                                        .uom = "B",
+                                        .th = &th[VDISK_FILL],
+                                        .min = 0,
+                                        .max = f.cap,
+                                        .total = f.cap,
+                                        .show_only = true};
 
         s_fill = vm_item_metric(it, &m_fill);
         vm_item_metric(it, &m_alloc);
@@ -275,7 +289,8 @@ static void vdisk_ioerror(const struct vm_eval *ev, struct vm_report *rep)
     vm_item_detail(it,
                    "domain is paused because of an I/O error (state reason ioerror): a disk "
                    "failed or the storage under an image is full; fix it, then "
-                   "'virsh resume %s'", ev->name);
+                   "'virsh resume %s'",
+                   ev->name);
 }
 
 static const struct vm_devices_ops vdisk_ops = {
@@ -299,38 +314,39 @@ int main(int argc, char **argv)
 {
     struct vdisk_opts opts = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     const struct vm_plugin plugin = {
-        .def = {
-            .name = "check_vdisk",
-            .service = "VDISK",
-            .noun = "disk",
-            .purpose =
-                "Check the disks of KVM/QEMU domains over a read-only libvirt connection:\n"
-                "throughput, IOPS, latency and errors (rates between two samples: the\n"
-                "previous check's when recent, else two samples --interval apart), and\n"
-                "how full each image is (allocation of the virtual size).",
-            .notes =
-                "One line per disk, named DOMAIN:TARGET (vda, sdb: stable across restarts).\n"
-                "fill: thin images (qcow2) grow until the host storage is full, and then\n"
-                "the guest is paused with an I/O error. A domain paused by an I/O error\n"
-                "is CRITICAL (with the default --paused=check).\n"
-                "latency: the delta of the driver's total request time over the delta of\n"
-                "requests; a disk without requests in the interval has no latency.\n"
-                "throttle: with <iotune> limits (--limits reads them from the domain XML),\n"
-                "throughput as % of the limit nearest to being hit: a disk at 100% is being\n"
-                "throttled by libvirt/QEMU, not by its storage.\n"
-                "Perfdata: rates as plain numbers with the unit in the label\n"
-                "(DOMAIN:vda:read_Bps, _iops, flush_ps), latency in ms, fill in %, sizes in B,\n"
-                "and the raw counters as c (DOMAIN:vda:read_bytes, read_reqs, write_bytes,\n"
-                "write_reqs, flush_reqs) for graphers that derive their own rates.",
-            .example = "command[check_vdisk]=/usr/lib/nagios/plugins/check_vdisk "
-                       "--all -w 85 -c 95",
-            .metrics = vdisk_metrics,
-            .nmetrics = sizeof(vdisk_metrics) / sizeof(vdisk_metrics[0]),
-            .opts = vdisk_opts_def,
-            .nopts = sizeof(vdisk_opts_def) / sizeof(vdisk_opts_def[0]),
-            .rates = true,
-            .groups = VM_GROUP_STATE | VM_GROUP_BLOCK,
-        },
+        .def =
+            {
+                .name = "check_vdisk",
+                .service = "VDISK",
+                .noun = "disk",
+                .purpose =
+                    "Check the disks of KVM/QEMU domains over a read-only libvirt connection:\n"
+                    "throughput, IOPS, latency and errors (rates between two samples: the\n"
+                    "previous check's when recent, else two samples --interval apart), and\n"
+                    "how full each image is (allocation of the virtual size).",
+                .notes =
+                    "One line per disk, named DOMAIN:TARGET (vda, sdb: stable across restarts).\n"
+                    "fill: thin images (qcow2) grow until the host storage is full, and then\n"
+                    "the guest is paused with an I/O error. A domain paused by an I/O error\n"
+                    "is CRITICAL (with the default --paused=check).\n"
+                    "latency: the delta of the driver's total request time over the delta of\n"
+                    "requests; a disk without requests in the interval has no latency.\n"
+                    "throttle: with <iotune> limits (--limits reads them from the domain XML),\n"
+                    "throughput as % of the limit nearest to being hit: a disk at 100% is being\n"
+                    "throttled by libvirt/QEMU, not by its storage.\n"
+                    "Perfdata: rates as plain numbers with the unit in the label\n"
+                    "(DOMAIN:vda:read_Bps, _iops, flush_ps), latency in ms, fill in %, sizes in B,\n"
+                    "and the raw counters as c (DOMAIN:vda:read_bytes, read_reqs, write_bytes,\n"
+                    "write_reqs, flush_reqs) for graphers that derive their own rates.",
+                .example = "command[check_vdisk]=/usr/lib/nagios/plugins/check_vdisk "
+                           "--all -w 85 -c 95",
+                .metrics = vdisk_metrics,
+                .nmetrics = sizeof(vdisk_metrics) / sizeof(vdisk_metrics[0]),
+                .opts = vdisk_opts_def,
+                .nopts = sizeof(vdisk_opts_def) / sizeof(vdisk_opts_def[0]),
+                .rates = true,
+                .groups = VM_GROUP_STATE | VM_GROUP_BLOCK,
+            },
         .ctx = &opts,
         .opt = vdisk_opt,
         .validate = vdisk_validate,

@@ -36,10 +36,12 @@ static const struct vm_opt_def vmem_opts_def[] = {
     {"basis", 0, true, "usable|free",
      "usable: used = available - usable (the guest's MemAvailable; page "
      "cache is not \"used\"); free: used = available - unused (MemFree).\n"
-     "Default: usable, or free when the guest does not report usable", VMEM_OPT_BASIS},
+     "Default: usable, or free when the guest does not report usable",
+     VMEM_OPT_BASIS},
     {"max-age", 0, true, "SECONDS",
      "stats older than this are stale (UNKNOWN); 0 = never stale. "
-     "Default: 3 stats periods, at least 30 s", VMEM_OPT_MAX_AGE},
+     "Default: 3 stats periods, at least 30 s",
+     VMEM_OPT_MAX_AGE},
 };
 
 static int vmem_opt(void *ctx, int key, const char *arg, struct vm_err *err)
@@ -72,8 +74,8 @@ static void vmem_explain_missing(const struct vm_eval *ev, struct vm_report *rep
     const struct vm_domxml *x = vm_eval_domxml(ev, &err);
 
     if (!x) {
-        vm_eval_nodata(ev, rep, "the guest reports no memory statistics (domain XML unreadable: %s)",
-                       err.msg);
+        vm_eval_nodata(
+            ev, rep, "the guest reports no memory statistics (domain XML unreadable: %s)", err.msg);
     } else if (x->balloon != VM_BALLOON_PRESENT) {
         vm_eval_nodata(ev, rep,
                        "no memory stats: the domain has no balloon device "
@@ -83,7 +85,8 @@ static void vmem_explain_missing(const struct vm_eval *ev, struct vm_report *rep
         vm_eval_nodata(ev, rep,
                        "no memory stats: balloon stats period is not set; run "
                        "'virsh dommemstat %s --period 10 --live --config' or add "
-                       "<stats period='10'/> inside <memballoon>", ev->name);
+                       "<stats period='10'/> inside <memballoon>",
+                       ev->name);
     } else {
         vm_eval_nodata(ev, rep,
                        "no memory stats although the stats period is %u s: the guest's "
@@ -95,8 +98,7 @@ static void vmem_explain_missing(const struct vm_eval *ev, struct vm_report *rep
 
 /* Stale stats: returns the age limit broken, or 0 when fresh. *period is
  * the domain's stats period when the XML was read for it, else -1. */
-static long vmem_stale(const struct vm_eval *ev, const struct vmem_opts *o, long age,
-                       long *period)
+static long vmem_stale(const struct vm_eval *ev, const struct vmem_opts *o, long age, long *period)
 {
     const struct vm_domxml *x;
     long limit;
@@ -122,8 +124,8 @@ static void vmem_perf(struct vm_item *it, const char *name, const char *metric,
                       const struct vm_bal_stats *b, enum vm_bal_field f, bool counter)
 {
     const char *parts[] = {name, metric};
-    struct vm_metric_out m = {.label = parts, .nlabel = 2, .uom = counter ? "c" : "B",
-                              .min = 0, .max = NAN};
+    struct vm_metric_out m = {
+        .label = parts, .nlabel = 2, .uom = counter ? "c" : "B", .min = 0, .max = NAN};
 
     m.value = !VM_HAS(*b, f) ? NAN : counter ? (double)b->v[f] : (double)b->v[f] * 1024.0;
     vm_item_metric(it, &m);
@@ -152,9 +154,11 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
         return;
     }
     if (VM_HAS(*b, VM_BAL_LAST_UPDATE)) {
-        age = b->v[VM_BAL_LAST_UPDATE] == 0 ? -1 : (long)(ev->now - (time_t)b->v[VM_BAL_LAST_UPDATE]);
+        age = b->v[VM_BAL_LAST_UPDATE] == 0 ? -1
+                                            : (long)(ev->now - (time_t)b->v[VM_BAL_LAST_UPDATE]);
         if (age < 0 && b->v[VM_BAL_LAST_UPDATE] == 0) {
-            vm_eval_nodata(ev, rep, "the guest has not reported memory stats yet (last-update is 0)");
+            vm_eval_nodata(ev, rep,
+                           "the guest has not reported memory stats yet (last-update is 0)");
             return;
         }
         limit = vmem_stale(ev, o, age, &period);
@@ -163,14 +167,16 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
                            "memory stats are stale: last updated %ld s ago, once when the "
                            "guest's balloon driver loaded, because the balloon stats period is "
                            "not set; run 'virsh dommemstat %s --period 10 --live --config' or add "
-                           "<stats period='10'/> inside <memballoon>", age, ev->name);
+                           "<stats period='10'/> inside <memballoon>",
+                           age, ev->name);
             return;
         }
         if (limit) {
             vm_eval_nodata(ev, rep,
                            "memory stats are stale: last updated %ld s ago (limit %ld s); the "
                            "guest stopped reporting or stats polling was switched off "
-                           "(--max-age changes the limit)", age, limit);
+                           "(--max-age changes the limit)",
+                           age, limit);
             return;
         }
     }
@@ -190,20 +196,34 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
         /* One threshold pair, shown in bytes on `used` and in percent on
          * used_pct (judged once, on `used`). */
         const char *used_l[] = {ev->name, "used"}, *pct_l[] = {ev->name, "used_pct"};
-        struct vm_metric_out m_used = {.label = used_l, .nlabel = 2, .value = used, .uom = "B",
-                                       .th = &th[VMEM_USED], .min = 0, .max = avail,
+        struct vm_metric_out m_used = {.label = used_l,
+                                       .nlabel = 2,
+                                       .value = used,
+                                       .uom = "B",
+                                       .th = &th[VMEM_USED],
+                                       .min = 0,
+                                       .max = avail,
                                        .total = avail};
-        struct vm_metric_out m_pct = {.label = pct_l, .nlabel = 2, .value = pct, .uom = "%",
-                                      .th = &th[VMEM_USED], .min = 0, .max = 100,
-                                      .total = avail, .bytes = used, .show_only = true};
+        struct vm_metric_out m_pct = {.label = pct_l,
+                                      .nlabel = 2,
+                                      .value = pct,
+                                      .uom = "%",
+                                      .th = &th[VMEM_USED],
+                                      .min = 0,
+                                      .max = 100,
+                                      .total = avail,
+                                      .bytes = used,
+                                      .show_only = true};
 
         vm_item_metric(it, &m_used);
         vm_item_metric(it, &m_pct);
     }
     if (VM_HAS(*b, VM_BAL_RSS) && VM_HAS(*b, VM_BAL_MAXIMUM) && b->v[VM_BAL_MAXIMUM] > 0) {
         /* judged against the maximum; its perfdata is the plain figure below */
-        struct vm_metric_out m_rss = {.metric = "rss", .value = (double)b->v[VM_BAL_RSS] * 1024.0,
-                                      .uom = "B", .th = &th[VMEM_RSS],
+        struct vm_metric_out m_rss = {.metric = "rss",
+                                      .value = (double)b->v[VM_BAL_RSS] * 1024.0,
+                                      .uom = "B",
+                                      .th = &th[VMEM_RSS],
                                       .total = (double)b->v[VM_BAL_MAXIMUM] * 1024.0};
 
         vm_item_metric(it, &m_rss);
@@ -235,28 +255,27 @@ int main(int argc, char **argv)
 {
     struct vmem_opts opts = {VMEM_BASIS_AUTO, -1};
     const struct vm_plugin plugin = {
-        .def = {
-            .name = "check_vmem",
-            .service = "VMEM",
-            .purpose =
-                "Check guest memory usage of KVM/QEMU domains from virtio-balloon\n"
-                "statistics (virsh dommemstat), over a read-only libvirt connection.\n"
-                "Thresholds are percent of the guest's `available` memory unless\n"
-                "given as sizes (B, K/KiB, M/MiB, G/GiB, T/TiB; 1024-based).",
-            .notes =
-                "The guest must report balloon stats: a virtio <memballoon> with\n"
-                "<stats period='10'/> (or 'virsh dommemstat DOMAIN --period 10 --live'),\n"
-                "and the balloon driver in the guest (Windows: the BLNSVR service).\n"
-                "Without them the answer is UNKNOWN and says which part is missing.",
-            .example = "command[check_vmem]=/usr/lib/nagios/plugins/check_vmem "
-                       "--all -w 85 -c 95",
-            .metrics = vmem_metrics,
-            .nmetrics = sizeof(vmem_metrics) / sizeof(vmem_metrics[0]),
-            .opts = vmem_opts_def,
-            .nopts = sizeof(vmem_opts_def) / sizeof(vmem_opts_def[0]),
-            .rates = false,
-            .groups = VM_GROUP_STATE | VM_GROUP_BALLOON,
-        },
+        .def =
+            {
+                .name = "check_vmem",
+                .service = "VMEM",
+                .purpose = "Check guest memory usage of KVM/QEMU domains from virtio-balloon\n"
+                           "statistics (virsh dommemstat), over a read-only libvirt connection.\n"
+                           "Thresholds are percent of the guest's `available` memory unless\n"
+                           "given as sizes (B, K/KiB, M/MiB, G/GiB, T/TiB; 1024-based).",
+                .notes = "The guest must report balloon stats: a virtio <memballoon> with\n"
+                         "<stats period='10'/> (or 'virsh dommemstat DOMAIN --period 10 --live'),\n"
+                         "and the balloon driver in the guest (Windows: the BLNSVR service).\n"
+                         "Without them the answer is UNKNOWN and says which part is missing.",
+                .example = "command[check_vmem]=/usr/lib/nagios/plugins/check_vmem "
+                           "--all -w 85 -c 95",
+                .metrics = vmem_metrics,
+                .nmetrics = sizeof(vmem_metrics) / sizeof(vmem_metrics[0]),
+                .opts = vmem_opts_def,
+                .nopts = sizeof(vmem_opts_def) / sizeof(vmem_opts_def[0]),
+                .rates = false,
+                .groups = VM_GROUP_STATE | VM_GROUP_BALLOON,
+            },
         .ctx = &opts,
         .opt = vmem_opt,
         .evaluate = vmem_evaluate,

@@ -25,7 +25,7 @@ enum { VNET_OPT_INTERFACE, VNET_OPT_LABEL };
 
 struct vnet_opts {
     struct vm_devsel ifaces; /* --interface, --label */
-    bool need_xml;       /* decided in validate */
+    bool need_xml;           /* decided in validate */
 };
 
 static const struct vm_metric_def vnet_metrics[] = {
@@ -48,7 +48,8 @@ static const struct vm_opt_def vnet_opts_def[] = {
     {"interface", 0, true, "NAME|MAC",
      "check this interface only: its host device\n"
      "name (vnet3), MAC or alias; repeat for\n"
-     "several. Default: every interface", VNET_OPT_INTERFACE},
+     "several. Default: every interface",
+     VNET_OPT_INTERFACE},
     {"label", 0, true, "mac|alias|dev",
      "what names an interface in the output: mac\n"
      "(default), alias (net0, ua-NAME; else the\n"
@@ -56,7 +57,8 @@ static const struct vm_opt_def vnet_opts_def[] = {
      "every restart). mac and alias read the\n"
      "domain XML, one more libvirt call per domain;\n"
      "dev does not, and then reads <bandwidth>\n"
-     "only for -w/-c throttle=...", VNET_OPT_LABEL},
+     "only for -w/-c throttle=...",
+     VNET_OPT_LABEL},
 };
 
 static int vnet_opt(void *ctx, int key, const char *arg, struct vm_err *err)
@@ -142,9 +144,8 @@ static void vnet_limit(struct vm_buf *out, const char *sep, const char *dir, dou
 }
 
 /* The long-output line of one interface. */
-static void vnet_describe(const struct vm_eval *ev, const char *dev,
-                          const struct vm_xml_iface *xi, const char *xml_err,
-                          const struct vm_dev_net_fig *f, struct vm_buf *out)
+static void vnet_describe(const struct vm_eval *ev, const char *dev, const struct vm_xml_iface *xi,
+                          const char *xml_err, const struct vm_dev_net_fig *f, struct vm_buf *out)
 {
     const struct vnet_opts *o = ev->ctx;
 
@@ -263,37 +264,37 @@ int main(int argc, char **argv)
 {
     struct vnet_opts opts = {{NULL, 0, VM_DEV_LABEL_MAC}, false};
     const struct vm_plugin plugin = {
-        .def = {
-            .name = "check_vnet",
-            .service = "VNET",
-            .noun = "interface",
-            .purpose =
-                "Check the network interfaces of KVM/QEMU domains over a read-only libvirt\n"
-                "connection: throughput, packets, errors and drops per second (rates\n"
-                "between two samples: the previous check's when recent, else two samples\n"
-                "--interval apart), and throughput against <bandwidth> limits.",
-            .notes =
-                "Directions are the guest's: rx is what the guest received, tx what it\n"
-                "sent (libvirt reports the counters from the domain's point of view;\n"
-                "the host's tap device sees them the other way round). A <bandwidth>\n"
-                "inbound average limits rx, outbound limits tx; libvirt documents the\n"
-                "average in kilobytes per second, taken here as KiB/s.\n"
-                "One line per interface, named DOMAIN:MAC (or the alias, --label): host\n"
-                "tap names such as vnet3 change on every restart, a MAC does not.\n"
-                "Perfdata: rates as plain numbers with the unit in the label\n"
-                "(DOMAIN:MAC:rx_Bps, _pps, errors_ps), throttle in %, and the raw\n"
-                "counters as c (DOMAIN:MAC:rx_bytes, rx_packets, rx_errors, rx_drops,\n"
-                "tx_...) for graphers that derive their own rates. The text also\n"
-                "gives bits per second.",
-            .example = "command[check_vnet]=/usr/lib/nagios/plugins/check_vnet "
-                       "-a -w 80MiB -c 110MiB",
-            .metrics = vnet_metrics,
-            .nmetrics = sizeof(vnet_metrics) / sizeof(vnet_metrics[0]),
-            .opts = vnet_opts_def,
-            .nopts = sizeof(vnet_opts_def) / sizeof(vnet_opts_def[0]),
-            .rates = true,
-            .groups = VM_GROUP_STATE | VM_GROUP_NET,
-        },
+        .def =
+            {
+                .name = "check_vnet",
+                .service = "VNET",
+                .noun = "interface",
+                .purpose =
+                    "Check the network interfaces of KVM/QEMU domains over a read-only libvirt\n"
+                    "connection: throughput, packets, errors and drops per second (rates\n"
+                    "between two samples: the previous check's when recent, else two samples\n"
+                    "--interval apart), and throughput against <bandwidth> limits.",
+                .notes = "Directions are the guest's: rx is what the guest received, tx what it\n"
+                         "sent (libvirt reports the counters from the domain's point of view;\n"
+                         "the host's tap device sees them the other way round). A <bandwidth>\n"
+                         "inbound average limits rx, outbound limits tx; libvirt documents the\n"
+                         "average in kilobytes per second, taken here as KiB/s.\n"
+                         "One line per interface, named DOMAIN:MAC (or the alias, --label): host\n"
+                         "tap names such as vnet3 change on every restart, a MAC does not.\n"
+                         "Perfdata: rates as plain numbers with the unit in the label\n"
+                         "(DOMAIN:MAC:rx_Bps, _pps, errors_ps), throttle in %, and the raw\n"
+                         "counters as c (DOMAIN:MAC:rx_bytes, rx_packets, rx_errors, rx_drops,\n"
+                         "tx_...) for graphers that derive their own rates. The text also\n"
+                         "gives bits per second.",
+                .example = "command[check_vnet]=/usr/lib/nagios/plugins/check_vnet "
+                           "-a -w 80MiB -c 110MiB",
+                .metrics = vnet_metrics,
+                .nmetrics = sizeof(vnet_metrics) / sizeof(vnet_metrics[0]),
+                .opts = vnet_opts_def,
+                .nopts = sizeof(vnet_opts_def) / sizeof(vnet_opts_def[0]),
+                .rates = true,
+                .groups = VM_GROUP_STATE | VM_GROUP_NET,
+            },
         .ctx = &opts,
         .opt = vnet_opt,
         .validate = vnet_validate,

@@ -111,11 +111,11 @@ struct plugin_run {
     virConnectPtr conn;
     struct vm_selection sel;
     struct vm_domxml_cache xml; /* over sel.doms */
-    struct vm_snapshot snap;  /* non-rate plugins */
-    struct vm_sampling smp;   /* rate plugins */
+    struct vm_snapshot snap;    /* non-rate plugins */
+    struct vm_sampling smp;     /* rate plugins */
     struct vm_report rep;
     struct vm_buf out;
-    struct vm_buf note;       /* the state folder's trouble, for the last line */
+    struct vm_buf note; /* the state folder's trouble, for the last line */
 };
 
 static void plugin_run_free(struct plugin_run *r)

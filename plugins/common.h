@@ -18,20 +18,20 @@
 /* What a plugin sees for one domain: data only, no libvirt handle. */
 struct vm_eval {
     const struct vm_cli *cli;
-    void *ctx;                        /* the plugin's own options */
-    struct vm_domxml_cache *xml;      /* the run's domain XML; read through vm_eval_domxml */
-    size_t index;                     /* this domain's slot in `xml` */
-    const struct vm_dom_stats *cur;   /* newest sample */
-    const struct vm_rate_pair *pair;  /* rate plugins: prev/cur/elapsed; NULL otherwise */
-    const char *name;                 /* domain name (unsanitised; report cleans it) */
-    bool paused;                      /* checked although paused (--paused=check) */
-    time_t now;                       /* wall clock of the sample */
+    void *ctx;                       /* the plugin's own options */
+    struct vm_domxml_cache *xml;     /* the run's domain XML; read through vm_eval_domxml */
+    size_t index;                    /* this domain's slot in `xml` */
+    const struct vm_dom_stats *cur;  /* newest sample */
+    const struct vm_rate_pair *pair; /* rate plugins: prev/cur/elapsed; NULL otherwise */
+    const char *name;                /* domain name (unsanitised; report cleans it) */
+    bool paused;                     /* checked although paused (--paused=check) */
+    time_t now;                      /* wall clock of the sample */
 };
 
 struct vm_plugin {
     struct vm_plugin_def def;
     void *ctx;
-    vm_opt_cb opt;   /* may be NULL when def.nopts == 0 */
+    vm_opt_cb opt; /* may be NULL when def.nopts == 0 */
     /* Check the plugin's own option combination after parsing (may be NULL). */
     int (*validate)(void *ctx, const struct vm_cli *cli, struct vm_err *err);
     /* Turn one domain into report items. */

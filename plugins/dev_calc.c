@@ -16,8 +16,7 @@ int vm_dev_latency_ms(const struct vm_block_stats *prev, const struct vm_block_s
 {
     uint64_t dreq, dns;
 
-    if (!prev || !cur ||
-        vm_pair_delta(prev->v, prev->have, cur->v, cur->have, reqs, &dreq) < 0 ||
+    if (!prev || !cur || vm_pair_delta(prev->v, prev->have, cur->v, cur->have, reqs, &dreq) < 0 ||
         vm_pair_delta(prev->v, prev->have, cur->v, cur->have, times, &dns) < 0 || dreq == 0)
         return -1;
     *ms = (double)dns / (double)dreq / NS_PER_MS;
@@ -32,8 +31,8 @@ double vm_dev_pct_of(double rate, double limit)
 }
 
 /* Keep the larger percent, and which limit gave it. */
-static void iotune_try(double pct, const char *name, double lim, double *best,
-                       const char **which, double *limit)
+static void iotune_try(double pct, const char *name, double lim, double *best, const char **which,
+                       double *limit)
 {
     if (isnan(pct) || (!isnan(*best) && pct <= *best))
         return;
@@ -87,7 +86,7 @@ static const struct {
     enum vm_blk_field field;
     const char *metric;
 } blk_raw[] = {
-    {VM_BLK_RD_BYTES, "read_bytes"}, {VM_BLK_RD_REQS, "read_reqs"},
+    {VM_BLK_RD_BYTES, "read_bytes"},  {VM_BLK_RD_REQS, "read_reqs"},
     {VM_BLK_WR_BYTES, "write_bytes"}, {VM_BLK_WR_REQS, "write_reqs"},
     {VM_BLK_FL_REQS, "flush_reqs"},
 };
@@ -96,9 +95,8 @@ static const struct {
     enum vm_net_field field;
     const char *metric;
 } net_raw[] = {
-    {VM_NET_RX_BYTES, "rx_bytes"}, {VM_NET_RX_PKTS, "rx_packets"},
-    {VM_NET_RX_ERRS, "rx_errors"}, {VM_NET_RX_DROP, "rx_drops"},
-    {VM_NET_TX_BYTES, "tx_bytes"}, {VM_NET_TX_PKTS, "tx_packets"},
+    {VM_NET_RX_BYTES, "rx_bytes"}, {VM_NET_RX_PKTS, "rx_packets"}, {VM_NET_RX_ERRS, "rx_errors"},
+    {VM_NET_RX_DROP, "rx_drops"},  {VM_NET_TX_BYTES, "tx_bytes"},  {VM_NET_TX_PKTS, "tx_packets"},
     {VM_NET_TX_ERRS, "tx_errors"}, {VM_NET_TX_DROP, "tx_drops"},
 };
 
@@ -191,7 +189,6 @@ const char *vm_dev_net_label(enum vm_dev_label how, const char *dev, const struc
     return dev;
 }
 
-
 void vm_dev_disk_measure(const struct vm_block_stats *p, const struct vm_block_stats *b,
                          const struct vm_xml_disk *xd, double el, struct vm_dev_disk_fig *f)
 {
@@ -240,7 +237,6 @@ static double dev_max(double a, double b)
         return b;
     return isnan(b) || a >= b ? a : b;
 }
-
 
 void vm_dev_net_measure(const struct vm_net_stats *p, const struct vm_net_stats *n,
                         const struct vm_xml_iface *xi, double el, struct vm_dev_net_fig *f)

@@ -85,8 +85,7 @@ static bool devices_pick(const struct vm_eval *ev, const struct vm_devices_ops *
 
 /* Names of the domain's devices, for messages. */
 static void devices_list(const struct vm_eval *ev, const struct vm_devices_ops *ops,
-                         const struct vm_devsel *sel, const struct vm_domxml *x,
-                         struct vm_buf *out)
+                         const struct vm_devsel *sel, const struct vm_domxml *x, struct vm_buf *out)
 {
     size_t i, n = devices_count(ev, ops);
 
@@ -197,8 +196,7 @@ void vm_devices_evaluate(const struct vm_eval *ev, struct vm_report *rep,
 }
 
 struct vm_item *vm_devices_item(const struct vm_eval *ev, struct vm_report *rep,
-                                const struct vm_devices_ops *ops, const char *label,
-                                bool have_prev)
+                                const struct vm_devices_ops *ops, const char *label, bool have_prev)
 {
     struct vm_buf name = VM_BUF_INIT;
     struct vm_item *it;
@@ -219,8 +217,13 @@ enum vm_status vm_devices_metric(struct vm_item *it, const struct vm_eval *ev,
 {
     const char *parts[] = {ev->name, dev, metric};
     struct vm_metric_out m = {.metric = mi < 0 ? NULL : defs[mi].name,
-                              .label = dev ? parts : NULL, .nlabel = 3, .value = v, .uom = uom,
-                              .th = mi < 0 ? NULL : &ev->cli->th[mi], .min = 0, .max = NAN,
+                              .label = dev ? parts : NULL,
+                              .nlabel = 3,
+                              .value = v,
+                              .uom = uom,
+                              .th = mi < 0 ? NULL : &ev->cli->th[mi],
+                              .min = 0,
+                              .max = NAN,
                               .show_only = show_only};
 
     return vm_item_metric(it, &m);

@@ -39,10 +39,10 @@ enum vm_devices_kind {
 
 struct vm_devices_ops {
     enum vm_devices_kind kind;
-    const char *noun;     /* "disk", "interface" */
-    const char *opt;      /* "--device" */
-    const char *unnamed;  /* printf prefix of an unnamed device's name: "disk" gives "disk0" */
-    const char *what;     /* how --device matches: "target or source path" */
+    const char *noun;    /* "disk", "interface" */
+    const char *opt;     /* "--device" */
+    const char *unnamed; /* printf prefix of an unnamed device's name: "disk" gives "disk0" */
+    const char *what;    /* how --device matches: "target or source path" */
     /* One chosen device i of ev->cur. x: the XML when the plugin needs it
      * (else NULL); xml_err: why the needed XML is missing, or NULL. */
     void (*one)(const struct vm_eval *ev, struct vm_report *rep, const struct vm_domxml *x,

@@ -50,8 +50,8 @@ GUEST_IP=10.213.0.2
 # The guests: name, uuid, mode (what the init script does), memballoon XML.
 # load: balloon stats every 2 s, a disk, a tap, CPU burn + disk reads +
 # packets + 64 MiB filled; nostats: balloon without a stats period;
-# noballoon: no balloon at all; spare: like load's balloon, idle, for the
-# fault tests (destroyed, restarted, paused).
+# noballoon: no balloon at all; spare: like load's balloon and an idle disk,
+# for the fault tests (destroyed, restarted, paused, its QEMU frozen).
 GUESTS="e2e-load e2e-nostats e2e-noballoon e2e-spare"
 
 say() { echo "lab: $*" >&2; }
@@ -157,7 +157,9 @@ lab_domain_xml() {
     e2e-noballoon)
         mode=idle; balloon="<memballoon model='none'/>" ;;
     e2e-spare)
-        mode=idle; balloon="<memballoon model='virtio'><stats period='2'/></memballoon>" ;;
+        mode=idle; balloon="<memballoon model='virtio'><stats period='2'/></memballoon>"
+        devices="<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+      <source file='$LAB/disk-$name.qcow2'/><target dev='vda' bus='virtio'/></disk>" ;;
     esac
     cat <<EOF
 <domain type='$type'>
@@ -369,6 +371,7 @@ EOF
     DOMTYPE=$(lab_pick_domtype)
     [ "$DOMTYPE" = kvm ] || say "KVM does not run guests here: software emulation (TCG)"
     qemu-img create -q -f qcow2 "$LAB/disk-e2e-load.qcow2" 64M
+    qemu-img create -q -f qcow2 "$LAB/disk-e2e-spare.qcow2" 32M
     for name in $GUESTS; do
         lab_start_guest "$name" || die "guest $name did not start; see $LAB/console-$name.log and $LAB/libvirtd.log"
     done

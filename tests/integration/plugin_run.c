@@ -292,8 +292,7 @@ static void run_prefix(char *buf, size_t size, const char *plugin, const char *w
     snprintf(buf + n, size - n, " %s - ", word);
 }
 
-void vm_run_thr_case_check(const char *plugin, const char *const *head,
-                           const struct vm_thr_case *c)
+void vm_run_thr_case_check(const char *plugin, const char *const *head, const struct vm_thr_case *c)
 {
     const char *argv[16], *tail[] = {"-w", c->w, "-c", c->c};
     char prefix[64];

@@ -10,10 +10,10 @@
 #define ARGV(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 struct vm_run {
-    int status;      /* exit code, or 128+signal */
-    char *out;       /* stdout (owned) */
-    char *err;       /* stderr (owned) */
-    double seconds;  /* wall time */
+    int status;     /* exit code, or 128+signal */
+    char *out;      /* stdout (owned) */
+    char *err;      /* stderr (owned) */
+    double seconds; /* wall time */
 };
 
 /* Run $VM_TOP_BUILDDIR/plugins/<plugin> with argv (NULL-terminated, without

@@ -24,8 +24,7 @@
 #define N(a) (sizeof(a) / sizeof(a[0]))
 
 /* Same names, same order as tests/fixtures/hostile.xml. */
-#define LONG_NAME                                                                                  \
-    "L" X100 X100 X100 X100 X100 X100 X100 X100 X100 X100
+#define LONG_NAME "L" X100 X100 X100 X100 X100 X100 X100 X100 X100 X100
 #define X10 "xxxxxxxxxx"
 #define X100 X10 X10 X10 X10 X10 X10 X10 X10 X10 X10
 static const char *const names[] = {
@@ -154,7 +153,8 @@ static size_t check_perfdata(const char *pd, char *labels, size_t labsize)
         ck_assert_msg(perf_number_ok(v, (size_t)(u - v)), "bad value in '%s'", p);
         q = u + strcspn(u, "; ");
         for (i = 0; i < N(uoms); i++)
-            uom_ok |= strlen(uoms[i]) == (size_t)(q - u) && strncmp(u, uoms[i], (size_t)(q - u)) == 0;
+            uom_ok |= strlen(uoms[i]) == (size_t)(q - u) &&
+                      strncmp(u, uoms[i], (size_t)(q - u)) == 0;
         ck_assert_msg(uom_ok, "bad UOM in '%s'", p);
         while (*q == ';') {
             const char *f = q + 1;
@@ -183,10 +183,10 @@ static void check_clean(const struct vm_run *r, const struct plugin *p, long lin
     const char *bar;
 
     ck_assert_msg(r->err[0] == '\0', "%s: stderr not empty: %s", p->name, r->err);
-    ck_assert_msg(r->status >= 0 && r->status <= 3, "%s: exit %d, output: %s", p->name,
-                  r->status, r->out);
-    ck_assert_msg(r->out[0] && r->out[strlen(r->out) - 1] == '\n', "%s: output: '%s'",
-                  p->name, r->out);
+    ck_assert_msg(r->status >= 0 && r->status <= 3, "%s: exit %d, output: %s", p->name, r->status,
+                  r->out);
+    ck_assert_msg(r->out[0] && r->out[strlen(r->out) - 1] == '\n', "%s: output: '%s'", p->name,
+                  r->out);
     first = vm_first_line(r->out);
     snprintf(head, sizeof(head), "%s %s - ", p->service, states[r->status]);
     ck_assert_msg(strncmp(first, head, strlen(head)) == 0, "first line '%s' does not start '%s'",
@@ -390,14 +390,9 @@ END_TEST
 
 /* The rate plugins' own numbers. */
 static const struct bad_arg bad_rate_args[] = {
-    {{"--interval", "nan"}, 3},
-    {{"--interval", "1e309"}, 3},
-    {{"--interval", "0"}, 3},
-    {{"--interval", "-1"}, 3},
-    {{"--interval", "20"}, 3}, /* not below the 10 s timeout */
-    {{"--max-state-age", "inf"}, 3},
-    {{"--max-state-age", "0.5"}, 3},
-    {{"--state-dir", ""}, 3},
+    {{"--interval", "nan"}, 3},      {{"--interval", "1e309"}, 3},    {{"--interval", "0"}, 3},
+    {{"--interval", "-1"}, 3},       {{"--interval", "20"}, 3}, /* not below the 10 s timeout */
+    {{"--max-state-age", "inf"}, 3}, {{"--max-state-age", "0.5"}, 3}, {{"--state-dir", ""}, 3},
 };
 
 START_TEST(bad_rate_options)
@@ -446,8 +441,8 @@ START_TEST(garbage_uri)
     ck_assert_int_ge(asprintf(&env, "LIBVIRT_DEFAULT_URI=%s", uri), 0);
     for (size_t k = 0; k < N(plugins); k++) {
         run(&r, &plugins[k], ARGV("-d", "test", "-t", "5"), ARGV(env));
-        ck_assert_msg(r.status == 3, "%s with '%s': exit %d:\n%s", plugins[k].name, uri,
-                      r.status, r.out);
+        ck_assert_msg(r.status == 3, "%s with '%s': exit %d:\n%s", plugins[k].name, uri, r.status,
+                      r.out);
         check_clean(&r, &plugins[k], 1);
         vm_run_free(&r);
         run(&r, &plugins[k], ARGV("-U", uri, "-d", "test", "-t", "5"), NULL);
@@ -627,8 +622,8 @@ START_TEST(absurd_counters)
                       r.out);
         check_clean(&r, p, 2);
         check_no_absurd(r.out);
-        ck_assert_msg(strstr(r.out, crafts[_i].note) != NULL, "%s (%s): no '%s' in:\n%s",
-                      p->name, how_name[_i], crafts[_i].note, r.out);
+        ck_assert_msg(strstr(r.out, crafts[_i].note) != NULL, "%s (%s): no '%s' in:\n%s", p->name,
+                      how_name[_i], crafts[_i].note, r.out);
         ck_assert_msg(strstr(r.out, "measured over") != NULL, "%s: not sampled in-run:\n%s",
                       p->name, r.out);
         vm_run_free(&r);

@@ -25,25 +25,55 @@ static const char *const plugins[] = {"check_vmem", "check_vcpu", "check_vdisk",
  * (facts.md C.1) and change nothing. Anything else, and above all
  * virConnectOpen/virConnectOpenAuth, fails the test. */
 static const char *const allowed_api[] = {
-    "virConnectOpenReadOnly", "virConnectClose", "virConnectListAllDomains",
-    "virConnectGetAllDomainStats", "virConnectIsAlive", "virConnectGetLibVersion",
-    "virDomainListGetStats", "virDomainStatsRecordListFree", "virDomainLookupByID",
-    "virDomainLookupByName", "virDomainLookupByUUIDString", "virDomainLookupByUUID",
-    "virDomainFree", "virDomainGetID", "virDomainGetName", "virDomainGetUUID",
-    "virDomainGetUUIDString", "virDomainGetInfo", "virDomainGetState", "virDomainGetXMLDesc",
-    "virDomainMemoryStats", "virDomainGetVcpus", "virDomainGetVcpusFlags",
-    "virDomainGetMaxVcpus", "virDomainGetCPUStats", "virDomainBlockStats",
-    "virDomainBlockStatsFlags", "virDomainGetBlockInfo", "virDomainInterfaceStats",
-    "virDomainIsActive", "virNodeGetInfo", "virGetVersion", "virInitialize",
-    "virSetErrorFunc", "virGetLastError", "virGetLastErrorCode", "virGetLastErrorMessage",
-    "virResetLastError", "virTypedParamsFree", "virFreeError", "virCopyLastError",
+    "virConnectOpenReadOnly",
+    "virConnectClose",
+    "virConnectListAllDomains",
+    "virConnectGetAllDomainStats",
+    "virConnectIsAlive",
+    "virConnectGetLibVersion",
+    "virDomainListGetStats",
+    "virDomainStatsRecordListFree",
+    "virDomainLookupByID",
+    "virDomainLookupByName",
+    "virDomainLookupByUUIDString",
+    "virDomainLookupByUUID",
+    "virDomainFree",
+    "virDomainGetID",
+    "virDomainGetName",
+    "virDomainGetUUID",
+    "virDomainGetUUIDString",
+    "virDomainGetInfo",
+    "virDomainGetState",
+    "virDomainGetXMLDesc",
+    "virDomainMemoryStats",
+    "virDomainGetVcpus",
+    "virDomainGetVcpusFlags",
+    "virDomainGetMaxVcpus",
+    "virDomainGetCPUStats",
+    "virDomainBlockStats",
+    "virDomainBlockStatsFlags",
+    "virDomainGetBlockInfo",
+    "virDomainInterfaceStats",
+    "virDomainIsActive",
+    "virNodeGetInfo",
+    "virGetVersion",
+    "virInitialize",
+    "virSetErrorFunc",
+    "virGetLastError",
+    "virGetLastErrorCode",
+    "virGetLastErrorMessage",
+    "virResetLastError",
+    "virTypedParamsFree",
+    "virFreeError",
+    "virCopyLastError",
 };
 
 /* libvirt-internal functions that log at the public-API level too. */
 static const char *const internal_fn[] = {
-    "virConnectOpenInternal", "virGlobalInit", "virRegisterConnectDriver",
-    "virRegisterStateDriver", "virStateInitialize", "virConnectOpenResolveURIAlias",
-    "virConnectGetDefaultURI", "virConnectCheckURIMissingSlash",
+    "virConnectOpenInternal",   "virGlobalInit",
+    "virRegisterConnectDriver", "virRegisterStateDriver",
+    "virStateInitialize",       "virConnectOpenResolveURIAlias",
+    "virConnectGetDefaultURI",  "virConnectCheckURIMissingSlash",
 };
 
 static bool in_list(const char *name, const char *const *list, size_t n)
@@ -153,14 +183,15 @@ START_TEST(runtime_read_only)
      * rate plugins twice with state (the second run uses the saved sample).
      * Each run opens exactly one connection, read-only. */
     if (_i == 0) {
-        ck_assert_int_eq(run_logged(p, ARGV("-U", "test:///default", "-d", "test", "--max-age=0")), 1);
+        ck_assert_int_eq(run_logged(p, ARGV("-U", "test:///default", "-d", "test", "--max-age=0")),
+                         1);
         ck_assert_int_eq(run_logged(p, ARGV("-U", devices, "-a", "--max-age=0")), 1);
         ck_assert_int_eq(run_logged(p, ARGV("-U", devices, "-d", "nosuch", "-d", "1")), 1);
         return;
     }
     for (int k = 0; k < 2; k++) {
-        ck_assert_int_eq(run_logged(p, ARGV("-U", "test:///default", "-d", "test",
-                                            "--interval=0.05", sd)), 1);
+        ck_assert_int_eq(
+            run_logged(p, ARGV("-U", "test:///default", "-d", "test", "--interval=0.05", sd)), 1);
         ck_assert_int_eq(run_logged(p, ARGV("-U", devices, "-a", "--interval=0.05", sd)), 1);
     }
     ck_assert_int_eq(run_logged(p, ARGV("-U", devices, "-d", "nosuch", "--no-state")), 1);
@@ -170,10 +201,10 @@ END_TEST
 /* ---- what the runs write (strace) ------------------------------------- */
 
 static const char *const write_calls[] = {
-    "mkdir", "mkdirat", "rename", "renameat", "renameat2", "unlink", "unlinkat", "rmdir",
-    "link", "linkat", "symlink", "symlinkat", "truncate", "chmod", "fchmodat", "chown",
-    "lchown", "fchownat", "mknod", "mknodat", "utimensat", "utime", "utimes", "setxattr",
-    "lsetxattr", "removexattr", "lremovexattr",
+    "mkdir",    "mkdirat", "rename",   "renameat",  "renameat2",   "unlink",       "unlinkat",
+    "rmdir",    "link",    "linkat",   "symlink",   "symlinkat",   "truncate",     "chmod",
+    "fchmodat", "chown",   "lchown",   "fchownat",  "mknod",       "mknodat",      "utimensat",
+    "utime",    "utimes",  "setxattr", "lsetxattr", "removexattr", "lremovexattr",
 };
 static const char *const open_calls[] = {"open", "openat", "openat2", "creat"};
 #define TRACED                                                                                     \
@@ -320,26 +351,31 @@ START_TEST(writes_confined)
     if (!rates) {
         /* check_vmem keeps no state: it writes nothing at all. */
         ck_assert_int_eq(run_traced(p, ARGV("-U", "test:///default", "-d", "test", "--max-age=0"),
-                                    ARGV(xdgenv), NULL), 0);
+                                    ARGV(xdgenv), NULL),
+                         0);
         ck_assert_int_eq(run_traced(p, ARGV("-U", devices, "-a"), ARGV(xdgenv), NULL), 0);
         ck_assert_int_eq(run_traced(p, ARGV("-U", "test:///nonexistent.xml", "-a"), NULL, NULL), 0);
         return;
     }
     /* Explicit folder: first run (creates it), second run (reads, replaces). */
-    ck_assert_int_gt(run_traced(p, ARGV("-U", devices, "-a", "--interval=0.05", sdarg), NULL, sd), 0);
-    ck_assert_int_gt(run_traced(p, ARGV("-U", devices, "-a", "--interval=0.05", sdarg), NULL, sd), 0);
+    ck_assert_int_gt(run_traced(p, ARGV("-U", devices, "-a", "--interval=0.05", sdarg), NULL, sd),
+                     0);
+    ck_assert_int_gt(run_traced(p, ARGV("-U", devices, "-a", "--interval=0.05", sdarg), NULL, sd),
+                     0);
     /* The default folder under $XDG_STATE_HOME. */
     ck_assert_int_gt(run_traced(p, ARGV("-U", "test:///default", "-d", "test", "--interval=0.05"),
-                                ARGV(xdgenv), xdgdir), 0);
+                                ARGV(xdgenv), xdgdir),
+                     0);
     /* --no-state: nothing at all. */
     ck_assert_int_eq(run_traced(p, ARGV("-U", devices, "-a", "--interval=0.05", "--no-state"),
-                                ARGV(xdgenv), NULL), 0);
+                                ARGV(xdgenv), NULL),
+                     0);
     /* Refused folder (open to others) and failed connections: at most the
      * folder's own mkdir. */
     ck_assert_int_eq(chmod(sd, 0777), 0);
     run_traced(p, ARGV("-U", devices, "-a", "--interval=0.05", sdarg), NULL, sd);
-    ck_assert_int_eq(run_traced(p, ARGV("-U", "test:///nonexistent.xml", "-a", "--no-state"),
-                                NULL, NULL), 0);
+    ck_assert_int_eq(
+        run_traced(p, ARGV("-U", "test:///nonexistent.xml", "-a", "--no-state"), NULL, NULL), 0);
 }
 END_TEST
 

@@ -102,8 +102,8 @@ static void assert_one_cpu(const struct vm_sampling *s)
 
     ck_assert_ptr_nonnull(p->prev);
     ck_assert(VM_HAS(p->prev->cpu, VM_CPU_TIME) && VM_HAS(p->cur->cpu, VM_CPU_TIME));
-    ck_assert_int_eq(vm_rate(p->prev->cpu.v[VM_CPU_TIME], p->cur->cpu.v[VM_CPU_TIME],
-                             p->elapsed_s, &r), 0);
+    ck_assert_int_eq(
+        vm_rate(p->prev->cpu.v[VM_CPU_TIME], p->cur->cpu.v[VM_CPU_TIME], p->elapsed_s, &r), 0);
     ck_assert_msg(fabs(r - 1e9) < 0.2e9, "cpu.time rate %.4g ns/s over %.3f s", r, p->elapsed_s);
 }
 

@@ -29,8 +29,8 @@
 #define NOBODY_UID 65534
 
 static char base[] = "/tmp/vm-statedir-XXXXXX"; /* 0700, holds everything below */
-static char sdir[64];                             /* the state folder */
-static char sdir_arg[96];                         /* --state-dir=... */
+static char sdir[64];                           /* the state folder */
+static char sdir_arg[96];                       /* --state-dir=... */
 
 static void setup(void)
 {
@@ -65,7 +65,9 @@ static void check_clean(const struct vm_run *r, int status)
     ck_assert_msg(r->err[0] == '\0', "stderr: %s", r->err);
     ck_assert_msg(r->status == status, "exit %d, not %d:\n%s", r->status, status, r->out);
     /* A last "note:" line says when this run's sample could not be saved. */
-    ck_assert_msg(vm_count_lines(r->out) == (status == 3 ? 1u : strstr(r->out, "\nnote: ") ? 3u : 2u),
+    ck_assert_msg(vm_count_lines(r->out) == (status == 3                  ? 1u
+                                             : strstr(r->out, "\nnote: ") ? 3u
+                                                                          : 2u),
                   "output:\n%s", r->out);
     if (status == 3)
         ck_assert_msg(strncmp(r->out, "VCPU UNKNOWN - ", 15) == 0, "output: %s", r->out);
@@ -284,7 +286,7 @@ START_TEST(file_not_regular)
     run(&r, sdir_arg);
     check_clean(&r, 0);
     vm_assert_has(r.out, "measured over"); /* answered, not ended by the alarm */
-    if (_i == 1) /* a FIFO is replaced by the rename; a folder is not */
+    if (_i == 1)                           /* a FIFO is replaced by the rename; a folder is not */
         vm_assert_has(r.out, ": Is a directory; this run's sample was not saved\n");
     vm_run_free(&r);
     free(state);
@@ -376,7 +378,8 @@ START_TEST(file_damaged)
             vm_buf_append(&out, "\n");
             p = nl + 1;
         }
-        vm_buf_printf(&out, "end %016" PRIx64 "\n", vm_statefile_fnv1a(VM_FNV1A_INIT, out.s, out.len));
+        vm_buf_printf(&out, "end %016" PRIx64 "\n",
+                      vm_statefile_fnv1a(VM_FNV1A_INIT, out.s, out.len));
         ck_assert(!out.oom);
         vm_fs_spit(state, out.s, out.len);
         vm_buf_clear(&out);
@@ -446,7 +449,8 @@ START_TEST(disk_full)
     after = vm_fs_slurp(state, &alen);
     ck_assert_msg(alen == blen && memcmp(before, after, blen) == 0,
                   "the previous state file changed on a full disk");
-    ck_assert_int_eq(vm_fs_count_entries(sdir, NULL), 3); /* .state, .lock, fill: no temp file left */
+    ck_assert_int_eq(vm_fs_count_entries(sdir, NULL),
+                     3); /* .state, .lock, fill: no temp file left */
     /* Room again: the next run saves. */
     ck_assert_int_eq(unlink(fill), 0);
     run(&r, sdir_arg);
@@ -490,8 +494,8 @@ START_TEST(concurrent_runs)
             bad = r.status != 0 || r.err[0] || vm_count_lines(r.out) != 2 ||
                   strncmp(r.out, "VCPU OK - test: ", 16) != 0;
             if (bad)
-                fprintf(stderr, "# run %d: exit %d, stderr '%s', output:\n%s", i, r.status,
-                        r.err, r.out);
+                fprintf(stderr, "# run %d: exit %d, stderr '%s', output:\n%s", i, r.status, r.err,
+                        r.out);
             vm_run_free(&r);
             _exit(bad ? 1 : 0);
         }

@@ -14,7 +14,6 @@
 #include "fsutil.h"
 #include "plugin_run.h"
 
-
 static char statedir[] = "/tmp/vmvcpuXXXXXX";
 static char *fixture;
 
@@ -53,7 +52,8 @@ START_TEST(first_then_from_state)
 {
     struct vm_run r;
 
-    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "1.5"));
+    run(&r,
+        ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "1.5"));
     ck_assert_int_eq(r.status, 0);
     vm_assert_has(r.out, "VCPU OK - test: ");
     /* the interval as measured: 1.5 s, or a little more when the runs
@@ -63,7 +63,8 @@ START_TEST(first_then_from_state)
     ck_assert_double_eq_tol(usage_of(r.out, "test"), 50.0, 5.0);
     vm_run_free(&r);
     usleep(300000);
-    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "1.5"));
+    run(&r,
+        ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "1.5"));
     ck_assert_int_eq(r.status, 0);
     vm_assert_has(r.out, "since the previous check");
     ck_assert_msg(r.seconds < 1.0 + vm_run_slack(), "second run slept: %.2f s", r.seconds);
@@ -89,7 +90,10 @@ static const struct {
     const char *w, *c;
     int status;
 } thr[] = {
-    {"40", "90", 1}, {"60", "45", 2}, {"60", "90", 0}, {"cores=0.5", "cores=2", 1},
+    {"40", "90", 1},
+    {"60", "45", 2},
+    {"60", "90", 0},
+    {"cores=0.5", "cores=2", 1},
     {"cores=2", "cores=0.9", 2},
 };
 
@@ -99,8 +103,8 @@ START_TEST(thresholds)
 
     run(&r, ARGV("-U", "test:///default", "-d", "test", "--no-state", "--interval", "0.3", "-w",
                  thr[_i].w, "-c", thr[_i].c));
-    ck_assert_msg(r.status == thr[_i].status, "-w %s -c %s: %d %s", thr[_i].w, thr[_i].c,
-                  r.status, r.out);
+    ck_assert_msg(r.status == thr[_i].status, "-w %s -c %s: %d %s", thr[_i].w, thr[_i].c, r.status,
+                  r.out);
     vm_run_free(&r);
 }
 END_TEST
@@ -112,7 +116,7 @@ START_TEST(all_fixture)
 
     run(&r, ARGV("-U", fixture, "--all", "--no-state", "--interval", "0.3"));
     ck_assert_int_eq(r.status, 0);
-    ck_assert_double_eq_tol(usage_of(r.out, "web01"), 50.0, 8.0); /* 2 vCPUs */
+    ck_assert_double_eq_tol(usage_of(r.out, "web01"), 50.0, 8.0);  /* 2 vCPUs */
     ck_assert_double_eq_tol(usage_of(r.out, "db01"), 100.0, 15.0); /* 1 vCPU */
     ck_assert_ptr_null(strstr(r.out, "off01"));
     vm_run_free(&r);
@@ -130,16 +134,20 @@ START_TEST(corrupt_state)
     struct vm_run r;
     char cmd[256];
 
-    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "0.3"));
+    run(&r,
+        ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "0.3"));
     ck_assert_int_eq(r.status, 0);
     vm_run_free(&r);
-    snprintf(cmd, sizeof(cmd), "for f in '%s'/*.state; do printf 'garbage' > \"$f\"; done", statedir);
+    snprintf(cmd, sizeof(cmd), "for f in '%s'/*.state; do printf 'garbage' > \"$f\"; done",
+             statedir);
     ck_assert_int_eq(system(cmd), 0);
-    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "0.3"));
+    run(&r,
+        ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "0.3"));
     ck_assert_int_eq(r.status, 0);
     vm_assert_has(r.out, "in this run");
     vm_run_free(&r);
-    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "0.3"));
+    run(&r,
+        ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "0.3"));
     ck_assert_int_eq(r.status, 0);
     vm_assert_has(r.out, "since the previous check");
     vm_run_free(&r);

@@ -119,8 +119,8 @@ START_TEST(raw_counters_with_state)
     rate = vm_perf_value(r2.out, "test:vda:read_Bps");
     ck_assert_msg(rate > 0, "rate %f", rate);
     secs = (double)(b - a) / rate;
-    ck_assert_msg(secs >= 0.29 && secs < 3 + vm_run_slack(), "delta %llu at %f B/s = %f s",
-                  b - a, rate, secs);
+    ck_assert_msg(secs >= 0.29 && secs < 3 + vm_run_slack(), "delta %llu at %f B/s = %f s", b - a,
+                  rate, secs);
     vm_run_free(&r1);
     vm_run_free(&r2);
     ck_assert_int_eq(vm_fs_rm_rf(dir), 0);
@@ -131,8 +131,8 @@ static const struct vm_thr_case thr[] = {
     {"90", "99.99", 2, "CRITICAL", "test:vda: 100.0% full"}, /* fill, the main metric */
     {"90", "101", 1, "WARNING", "test:vda: 100.0% full"},
     {"101", "102", 0, "OK", "test:vda: read 4"},
-    {"1TiB", "2TiB", 0, "OK", NULL},                   /* allocation is exactly 1 TiB */
-    {"1023GiB", "2TiB", 1, "WARNING", "100.0% full"},  /* sizes compare with the allocation */
+    {"1TiB", "2TiB", 0, "OK", NULL},                  /* allocation is exactly 1 TiB */
+    {"1023GiB", "2TiB", 1, "WARNING", "100.0% full"}, /* sizes compare with the allocation */
     {"fill=@0:50", "fill=@50:99", 0, "OK", NULL},
     {"read_Bps=40000", "read_Bps=60000", 1, "WARNING", "test:vda: read 4"},
     {"read_Bps=40KiB", "write_Bps=20KiB", 2, "CRITICAL", "test:vda: write 2"},
@@ -149,7 +149,8 @@ static const struct vm_thr_case thr[] = {
 
 START_TEST(thresholds)
 {
-    vm_run_thr_case_check("check_vdisk", ARGV("-U", "test:///default", "-d", "test", FAST), &thr[_i]);
+    vm_run_thr_case_check("check_vdisk", ARGV("-U", "test:///default", "-d", "test", FAST),
+                          &thr[_i]);
 }
 END_TEST
 
@@ -164,7 +165,8 @@ START_TEST(perfdata_thresholds_converted)
     ck_assert_int_eq(r.status, 1);
     vm_assert_has(r.out, "'test:vda:fill'=100");
     vm_assert_has(r.out, "%;50;100");
-    vm_assert_has(r.out, "'test:vda:allocation'=1099511627776B;549753225216;1099511627776;0;1099506450432");
+    vm_assert_has(
+        r.out, "'test:vda:allocation'=1099511627776B;549753225216;1099511627776;0;1099506450432");
     vm_assert_has(r.out, ";1048576;;0 ");
     vm_run_free(&r);
 }
@@ -222,7 +224,8 @@ START_TEST(throttle_thresholds)
 {
     struct vm_run r;
 
-    run(&r, ARGV("-U", fixture, "-d", "web01", FAST, "-w", thr_limits[_i].w, "-c", thr_limits[_i].c));
+    run(&r,
+        ARGV("-U", fixture, "-d", "web01", FAST, "-w", thr_limits[_i].w, "-c", thr_limits[_i].c));
     ck_assert_msg(r.status == thr_limits[_i].status, "case %d: exit %d: %s", _i, r.status, r.out);
     vm_assert_has(r.out, thr_limits[_i].expect);
     if (_i == 0)
@@ -266,14 +269,26 @@ static const struct vm_run_case sel[] = {
     {{"-d", "web01", "--device", "vda", "--device", "vdb"}, 0, "VDISK OK - 2 disks OK", "sdb"},
     /* an empty drive named explicitly is checked (no image figures) */
     {{"-d", "web01", "--device", "sda"}, 0, "VDISK OK - web01:sda: ", "full"},
-    {{"-d", "web01", "--device", "vdz"}, 3, "VDISK UNKNOWN - web01: no disk matches --device vdz", NULL},
-    {{"-d", "web01", "--device", "vda", "--device", "vdz"}, 3, "[UNKNOWN] web01:vdz: no disk with this target", NULL},
-    {{"-d", "cdonly", NULL}, 3, "VDISK UNKNOWN - cdonly: no disk to check: only 1 empty removable drive", NULL},
+    {{"-d", "web01", "--device", "vdz"},
+     3,
+     "VDISK UNKNOWN - web01: no disk matches --device vdz",
+     NULL},
+    {{"-d", "web01", "--device", "vda", "--device", "vdz"},
+     3,
+     "[UNKNOWN] web01:vdz: no disk with this target",
+     NULL},
+    {{"-d", "cdonly", NULL},
+     3,
+     "VDISK UNKNOWN - cdonly: no disk to check: only 1 empty removable drive",
+     NULL},
     {{"-d", "cdonly", "--ignore-nodata"}, 3, "VDISK UNKNOWN - no domain with data to check", NULL},
     {{"-a", "--ignore-nodata", NULL}, 0, "VDISK OK - 5 disks OK", "cdonly"},
     {{"-a", NULL}, 3, "VDISK UNKNOWN - 1 UNKNOWN: cdonly; 5 OK", "off01"},
     /* with --all a --device is a filter: domains without it say so */
-    {{"-a", "--device", "vdb"}, 3, "[UNKNOWN] db01: no disk matches --device vdb", "[UNKNOWN] db01:vdb"},
+    {{"-a", "--device", "vdb"},
+     3,
+     "[UNKNOWN] db01: no disk matches --device vdb",
+     "[UNKNOWN] db01:vdb"},
     {{"-a", "--device", "vdb", "--ignore-nodata"}, 0, "VDISK OK - web01:vdb: ", NULL},
     {{"-d", "paused01", NULL}, 0, "domain is paused", NULL},
     {{"-d", "paused01", "--paused=warning"}, 1, "VDISK WARNING - paused01: paused", NULL},

@@ -13,7 +13,6 @@
 #include "ck_run.h"
 #include "plugin_run.h"
 
-
 static char *fixture; /* test:// URI of tests/fixtures/vmem.xml */
 
 static void setup(void)
@@ -84,12 +83,12 @@ START_TEST(stale_is_unknown)
 END_TEST
 
 static const struct vm_thr_case thr[] = {
-    {"40", "60", 1, "WARNING", NULL},       /* 50% > 40 */
-    {"60", "49", 2, "CRITICAL", NULL},      /* critical checked first */
-    {"50", "80", 0, "OK", NULL},            /* endpoint inclusive */
-    {"50%", "80%", 0, "OK", NULL},          /* trailing % */
-    {"49.9", "80", 1, "WARNING", NULL},     /* decimals */
-    {"1GiB", "2GiB", 0, "OK", NULL},        /* absolute: exactly 1 GiB used */
+    {"40", "60", 1, "WARNING", NULL},   /* 50% > 40 */
+    {"60", "49", 2, "CRITICAL", NULL},  /* critical checked first */
+    {"50", "80", 0, "OK", NULL},        /* endpoint inclusive */
+    {"50%", "80%", 0, "OK", NULL},      /* trailing % */
+    {"49.9", "80", 1, "WARNING", NULL}, /* decimals */
+    {"1GiB", "2GiB", 0, "OK", NULL},    /* absolute: exactly 1 GiB used */
     {"1023MiB", "2GiB", 1, "WARNING", NULL},
     {"512M", "1000M", 2, "CRITICAL", NULL},
     {"@0:10", "~:90", 0, "OK", NULL},
@@ -100,7 +99,8 @@ static const struct vm_thr_case thr[] = {
 
 START_TEST(thresholds)
 {
-    vm_run_thr_case_check("check_vmem", ARGV("-U", "test:///default", "-d", "test", "--max-age=0"), &thr[_i]);
+    vm_run_thr_case_check("check_vmem", ARGV("-U", "test:///default", "-d", "test", "--max-age=0"),
+                          &thr[_i]);
 }
 END_TEST
 
@@ -110,7 +110,8 @@ START_TEST(perfdata_thresholds_converted)
 
     /* Percent thresholds appear as bytes on the byte metric and as
      * percent on the percent metric. */
-    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "-w", "75", "-c", "1792MiB"));
+    run(&r,
+        ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "-w", "75", "-c", "1792MiB"));
     ck_assert_int_eq(r.status, 0);
     vm_assert_has(r.out, "'test:used'=1073741824B;1610612736;1879048192;0;2147483648");
     vm_assert_has(r.out, "'test:used_pct'=50%;75;87.5;0;100");
@@ -202,7 +203,10 @@ static const struct vm_run_case sel[] = {
     {{"-a", "--include", "^zzz"}, 3, "VMEM UNKNOWN - no domain matches --include/--exclude", NULL},
     {{"--allow-empty", "--include", "^zzz"}, 0, "VMEM OK - no domain matches", NULL},
     {{"-a", "--ignore-nodata", NULL}, 0, "VMEM OK - 4 domains OK", "noballoon"},
-    {{"-a", "--shutoff=warning", NULL}, 1, "[WARNING] off01: domain is shut off", NULL}, /* WARNING outranks UNKNOWN */
+    {{"-a", "--shutoff=warning", NULL},
+     1,
+     "[WARNING] off01: domain is shut off",
+     NULL}, /* WARNING outranks UNKNOWN */
 };
 
 START_TEST(selection)
@@ -251,7 +255,8 @@ START_TEST(connection_errors)
     run(&r, ARGV("-U", "qemu+unix:///system?socket=/nonexistent/sock", "-d", "x"));
     ck_assert_int_eq(r.status, 3);
     ck_assert_int_eq((int)vm_count_lines(r.out), 1);
-    vm_assert_has(r.out, "VMEM UNKNOWN - cannot connect to qemu+unix:///system?socket=/nonexistent/sock");
+    vm_assert_has(r.out,
+                  "VMEM UNKNOWN - cannot connect to qemu+unix:///system?socket=/nonexistent/sock");
     vm_assert_has(r.out, "is libvirtd/virtqemud running?");
     vm_run_free(&r);
     run(&r, ARGV("-U", "bogus:///x", "-d", "x"));
@@ -364,7 +369,8 @@ START_TEST(many_domains_and_budget)
 
     /* one domain over the threshold is named on the first line: dom0299 uses
      * 405.5 MiB, dom0298 exactly 405 MiB (endpoint inclusive) */
-    run(&r, ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(10), "-w", "405MiB", "--max-output=1000"));
+    run(&r, ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(10), "-w", "405MiB",
+                 "--max-output=1000"));
     ck_assert_int_eq(r.status, 1);
     vm_assert_has(r.out, "VMEM WARNING - ");
     vm_assert_has(r.out, "dom0299");

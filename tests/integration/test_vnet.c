@@ -133,7 +133,8 @@ static const struct vm_thr_case thr[] = {
 
 START_TEST(thresholds)
 {
-    vm_run_thr_case_check("check_vnet", ARGV("-U", "test:///default", "-d", "test", FAST), &thr[_i]);
+    vm_run_thr_case_check("check_vnet", ARGV("-U", "test:///default", "-d", "test", FAST),
+                          &thr[_i]);
 }
 END_TEST
 
@@ -184,8 +185,10 @@ static const struct {
      * thresholds keep a margin of 7% or more from it: a loaded machine
      * moves a 0.2 s rate by a percent or two. Above 100 is a valid limit
      * (a burst can exceed the average). */
-    {"throttle=90", "throttle=105", 1, "VNET WARNING - 1 WARNING: web01:52:54:00:00:01:01 (", "% of inbound limit); 1 OK"},
-    {"throttle=50", "throttle=90", 2, "VNET CRITICAL - 1 CRITICAL: web01:52:54:00:00:01:01 (", "% of inbound limit); 1 OK"},
+    {"throttle=90", "throttle=105", 1, "VNET WARNING - 1 WARNING: web01:52:54:00:00:01:01 (",
+     "% of inbound limit); 1 OK"},
+    {"throttle=50", "throttle=90", 2, "VNET CRITICAL - 1 CRITICAL: web01:52:54:00:00:01:01 (",
+     "% of inbound limit); 1 OK"},
     {"throttle=105", "throttle=110", 0, "VNET OK - 2 interfaces OK", "rx at 9"},
 };
 
@@ -193,7 +196,8 @@ START_TEST(throttle_thresholds)
 {
     struct vm_run r;
 
-    run(&r, ARGV("-U", fixture, "-d", "web01", FAST, "-w", thr_limits[_i].w, "-c", thr_limits[_i].c));
+    run(&r,
+        ARGV("-U", fixture, "-d", "web01", FAST, "-w", thr_limits[_i].w, "-c", thr_limits[_i].c));
     ck_assert_msg(r.status == thr_limits[_i].status, "case %d: exit %d: %s", _i, r.status, r.out);
     vm_assert_has(r.out, thr_limits[_i].expect);
     vm_assert_has(r.out, thr_limits[_i].expect2);
@@ -202,14 +206,32 @@ START_TEST(throttle_thresholds)
 END_TEST
 
 static const struct vm_run_case sel[] = {
-    {{"-d", "web01", "--interface", "tapweb01"}, 0, "VNET OK - web01:52:54:00:00:01:01: ", "ab:01:02"},
-    {{"-d", "web01", "--interface", "52:54:00:ab:01:02"}, 0, "VNET OK - web01:52:54:00:ab:01:02: ", "01:01"},
-    {{"-d", "web01", "--interface", "52:54:00:00:01:0A"}, 3, "no interface matches --interface 52:54:00:00:01:0A", NULL},
-    {{"-d", "db01", "--interface", "52:54:00:00:02:01"}, 0, "VNET OK - db01:52:54:00:00:02:01: ", NULL},
+    {{"-d", "web01", "--interface", "tapweb01"},
+     0,
+     "VNET OK - web01:52:54:00:00:01:01: ",
+     "ab:01:02"},
+    {{"-d", "web01", "--interface", "52:54:00:ab:01:02"},
+     0,
+     "VNET OK - web01:52:54:00:ab:01:02: ",
+     "01:01"},
+    {{"-d", "web01", "--interface", "52:54:00:00:01:0A"},
+     3,
+     "no interface matches --interface 52:54:00:00:01:0A",
+     NULL},
+    {{"-d", "db01", "--interface", "52:54:00:00:02:01"},
+     0,
+     "VNET OK - db01:52:54:00:00:02:01: ",
+     NULL},
     /* MACs match in any case */
-    {{"-d", "web01", "--interface", "52:54:00:AB:01:02"}, 0, "VNET OK - web01:52:54:00:ab:01:02: ", NULL},
+    {{"-d", "web01", "--interface", "52:54:00:AB:01:02"},
+     0,
+     "VNET OK - web01:52:54:00:ab:01:02: ",
+     NULL},
     {{"-d", "web01", "--interface", "ua-front"}, 0, "VNET OK - web01:52:54:00:00:01:01: ", NULL},
-    {{"-d", "web01", "--interface", "tapweb01", "--interface", "nosuch"}, 3, "[UNKNOWN] web01:nosuch: no interface with this device name, MAC or alias", NULL},
+    {{"-d", "web01", "--interface", "tapweb01", "--interface", "nosuch"},
+     3,
+     "[UNKNOWN] web01:nosuch: no interface with this device name, MAC or alias",
+     NULL},
     {{"-d", "web01", "--label=alias", NULL}, 0, "[OK] web01:ua-front: ", NULL},
     /* no alias: the MAC */
     {{"-d", "web01", "--label=alias", NULL}, 0, "[OK] web01:52:54:00:ab:01:02: ", NULL},
@@ -218,12 +240,21 @@ static const struct vm_run_case sel[] = {
     /* ... unless a throttle threshold needs it */
     /* ~98% of 100 KiB/s; the exit code pins "above 90", the digits jitter with timing */
     {{"-d", "web01", "--label=dev", "-w", "throttle=90"}, 1, "% of inbound limit); 1 OK", NULL},
-    {{"-d", "cdonly", NULL}, 3, "VNET UNKNOWN - cdonly: libvirt reports no interfaces for this domain", NULL},
+    {{"-d", "cdonly", NULL},
+     3,
+     "VNET UNKNOWN - cdonly: libvirt reports no interfaces for this domain",
+     NULL},
     {{"-a", NULL}, 3, "VNET UNKNOWN - 1 UNKNOWN: cdonly; 4 OK", "off01"},
     {{"-a", "--ignore-nodata", NULL}, 0, "VNET OK - 4 interfaces OK", "cdonly"},
     /* with --all an --interface is a filter: domains without it say so */
-    {{"-a", "--interface", "tapdb01"}, 3, "[UNKNOWN] web01: no interface matches --interface tapdb01", "web01:tapdb01"},
-    {{"-a", "--interface", "tapdb01", "--ignore-nodata"}, 0, "VNET OK - db01:52:54:00:00:02:01: ", NULL},
+    {{"-a", "--interface", "tapdb01"},
+     3,
+     "[UNKNOWN] web01: no interface matches --interface tapdb01",
+     "web01:tapdb01"},
+    {{"-a", "--interface", "tapdb01", "--ignore-nodata"},
+     0,
+     "VNET OK - db01:52:54:00:00:02:01: ",
+     NULL},
     {{"-d", "paused01", NULL}, 0, "domain is paused", NULL},
     {{"-d", "paused01", "--paused=critical"}, 2, "VNET CRITICAL - paused01: paused", NULL},
     {{"-d", "off01", NULL}, 3, "VNET UNKNOWN - off01: shut off", NULL},
@@ -242,7 +273,8 @@ START_TEST(state_second_run_fast)
     struct vm_run r;
 
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    run(&r, ARGV("-U", fixture, "-a", "--state-dir", dir, vm_run_interval_arg(0.2), "--ignore-nodata"));
+    run(&r,
+        ARGV("-U", fixture, "-a", "--state-dir", dir, vm_run_interval_arg(0.2), "--ignore-nodata"));
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(vm_run_measured_in_run(r.out, vm_run_interval(0.2)), "not measured in-run:\n%s",
                   r.out);

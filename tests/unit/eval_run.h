@@ -151,11 +151,11 @@ static inline void eval_assert_judged(struct eval_run *r, const struct eval_judg
                   vm_buf_str(&r->out));
 }
 
-#define eval_has(r, text) \
-    ck_assert_msg(strstr(vm_buf_str(&(r)->out), (text)), "missing [%s] in:\n%s", (text), \
+#define eval_has(r, text)                                                                          \
+    ck_assert_msg(strstr(vm_buf_str(&(r)->out), (text)), "missing [%s] in:\n%s", (text),           \
                   vm_buf_str(&(r)->out))
-#define eval_lacks(r, text) \
-    ck_assert_msg(!strstr(vm_buf_str(&(r)->out), (text)), "unexpected [%s] in:\n%s", (text), \
+#define eval_lacks(r, text)                                                                        \
+    ck_assert_msg(!strstr(vm_buf_str(&(r)->out), (text)), "unexpected [%s] in:\n%s", (text),       \
                   vm_buf_str(&(r)->out))
 
 #endif

@@ -133,7 +133,13 @@ END_TEST
 START_TEST(regex_within_limits)
 {
     static const char *ok[] = {
-        "^web[0-9]{1,3}$", "(a{10}){10}", "^(web|db)-[a-z0-9]+(-[a-z0-9]+)*$", "a+++++++++++++", "^[]{}]{5000}$", "x\\{99999\\}", "[[:alpha:]{]{2}",
+        "^web[0-9]{1,3}$",
+        "(a{10}){10}",
+        "^(web|db)-[a-z0-9]+(-[a-z0-9]+)*$",
+        "a+++++++++++++",
+        "^[]{}]{5000}$",
+        "x\\{99999\\}",
+        "[[:alpha:]{]{2}",
         "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))))",
     };
     struct vm_cli cli;
@@ -222,8 +228,10 @@ static const struct {
     {{"--include", "a{255}{255}{255}"}, "too large"},
     {{"--exclude", "(x(a{100}){100})"}, "over 10000 elements"},
     {{"--include", "[a-z]{1,9999}[0-9]{2,}"}, "too large"},
-    {{"--exclude", "dbw++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++eb"}, "too large"},
-    {{"--include", "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a"}, "nested"},
+    {{"--exclude", "dbw++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++++eb"},
+     "too large"},
+    {{"--include", "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((a"},
+     "nested"},
     {{"-d", "a", "-w", "cpu=10"}, "cpu"},
     {{"-d", "a", "-w", "rss=10%"}, "%"},
     {{"-d", "a", "-w", "5", "-w", "6"}, "twice"},
@@ -258,7 +266,8 @@ START_TEST(help_text)
     ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "      --state-dir=DIR"));
     ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "  -x, --value=V"));
     /* continuation lines are indented under the text column */
-    ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "a value\n                              over two lines"));
+    ck_assert_ptr_nonnull(
+        strstr(vm_buf_str(&b), "a value\n                              over two lines"));
     ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "  rss "));
     ck_assert_ptr_nonnull(strstr(vm_buf_str(&b), "3 UNKNOWN"));
     vm_buf_clear(&b);

@@ -30,16 +30,15 @@ static const struct {
     int rc;
     double ms;
 } lat[] = {
-    {100, 0, 110, 20000000, 3, 3, 0, 2.0},          /* 10 requests, 20 ms in all */
-    {100, 5000000, 101, 5500000, 3, 3, 0, 0.5},
-    {0, 0, 1000, 1000000000, 3, 3, 0, 1.0},
-    {100, 5000000, 100, 5000000, 3, 3, -1, 0},      /* no I/O: no latency, not 0 */
-    {100, 5000000, 100, 9000000, 3, 3, -1, 0},      /* time without requests */
-    {100, 5000000, 90, 6000000, 3, 3, -1, 0},       /* requests went back */
-    {100, 5000000, 110, 4000000, 3, 3, -1, 0},      /* time went back */
-    {100, 5000000, 110, 6000000, 1, 3, -1, 0},      /* no times before */
-    {100, 5000000, 110, 6000000, 3, 1, -1, 0},      /* no times now */
-    {100, 5000000, 110, 6000000, 2, 3, -1, 0},      /* no requests before */
+    {100, 0, 110, 20000000, 3, 3, 0, 2.0}, /* 10 requests, 20 ms in all */
+    {100, 5000000, 101, 5500000, 3, 3, 0, 0.5}, {0, 0, 1000, 1000000000, 3, 3, 0, 1.0},
+    {100, 5000000, 100, 5000000, 3, 3, -1, 0}, /* no I/O: no latency, not 0 */
+    {100, 5000000, 100, 9000000, 3, 3, -1, 0}, /* time without requests */
+    {100, 5000000, 90, 6000000, 3, 3, -1, 0},  /* requests went back */
+    {100, 5000000, 110, 4000000, 3, 3, -1, 0}, /* time went back */
+    {100, 5000000, 110, 6000000, 1, 3, -1, 0}, /* no times before */
+    {100, 5000000, 110, 6000000, 3, 1, -1, 0}, /* no times now */
+    {100, 5000000, 110, 6000000, 2, 3, -1, 0}, /* no requests before */
 };
 
 START_TEST(latency)
@@ -153,12 +152,12 @@ static const struct {
 } emp[] = {
     {"/img/a.qcow2", true, false, NULL, NULL, false},
     {"/img/a.qcow2", false, false, NULL, NULL, false},
-    {NULL, false, false, NULL, NULL, true},             /* bulk: no path, no capacity */
-    {NULL, true, false, NULL, NULL, false},             /* bulk: a network disk */
+    {NULL, false, false, NULL, NULL, true}, /* bulk: no path, no capacity */
+    {NULL, true, false, NULL, NULL, false}, /* bulk: a network disk */
     {NULL, false, true, "cdrom", NULL, true},
     {NULL, false, true, "floppy", NULL, true},
-    {NULL, false, true, "cdrom", "/iso/x.iso", false},  /* a volume source, no path */
-    {NULL, false, true, "disk", NULL, false},           /* a disk is never "empty" */
+    {NULL, false, true, "cdrom", "/iso/x.iso", false}, /* a volume source, no path */
+    {NULL, false, true, "disk", NULL, false},          /* a disk is never "empty" */
     {"/iso/x.iso", true, true, "cdrom", "/iso/x.iso", false},
     {NULL, false, true, NULL, NULL, false},
 };
@@ -166,7 +165,8 @@ static const struct {
 START_TEST(block_empty)
 {
     struct vm_block_stats b;
-    struct vm_xml_disk x = {(char *)"sda", (char *)emp[_i].source, (char *)emp[_i].device, {0, 0, 0, 0, 0, 0}};
+    struct vm_xml_disk x = {
+        (char *)"sda", (char *)emp[_i].source, (char *)emp[_i].device, {0, 0, 0, 0, 0, 0}};
 
     memset(&b, 0, sizeof(b));
     b.name = (char *)"sda";
@@ -183,14 +183,10 @@ static const struct {
     const char *name, *path, *sel;
     bool match;
 } bm[] = {
-    {"vda", "/img/a b.qcow2", "vda", true},
-    {"vda", "/img/a b.qcow2", "/img/a b.qcow2", true},
-    {"vda", "/img/a b.qcow2", "VDA", false},
-    {"vda", "/img/a b.qcow2", "vd", false},
-    {"vda", "/img/a b.qcow2", "/img/a", false},
-    {"vda", NULL, "vda", true},
-    {"vda", NULL, "/img/a b.qcow2", false},
-    {NULL, "/img/x", "/img/x", true},
+    {"vda", "/img/a b.qcow2", "vda", true},     {"vda", "/img/a b.qcow2", "/img/a b.qcow2", true},
+    {"vda", "/img/a b.qcow2", "VDA", false},    {"vda", "/img/a b.qcow2", "vd", false},
+    {"vda", "/img/a b.qcow2", "/img/a", false}, {"vda", NULL, "vda", true},
+    {"vda", NULL, "/img/a b.qcow2", false},     {NULL, "/img/x", "/img/x", true},
 };
 
 START_TEST(block_match)
@@ -212,9 +208,9 @@ static const struct {
 } nm[] = {
     {"vnet3", true, "vnet3", true},
     {"vnet3", true, "52:54:00:aa:bb:cc", true},
-    {"vnet3", true, "52:54:00:AA:BB:CC", true},  /* MACs in any case */
+    {"vnet3", true, "52:54:00:AA:BB:CC", true}, /* MACs in any case */
     {"vnet3", true, "ua-front", true},
-    {"vnet3", true, "UA-FRONT", false},          /* aliases exactly */
+    {"vnet3", true, "UA-FRONT", false}, /* aliases exactly */
     {"vnet3", true, "vnet4", false},
     {"vnet3", false, "52:54:00:aa:bb:cc", false}, /* no XML: the name only */
     {"vnet3", false, "vnet3", true},
@@ -224,9 +220,11 @@ static const struct {
 
 START_TEST(net_match)
 {
-    struct vm_xml_iface x = {(char *)"vnet3", (char *)"52:54:00:aa:bb:cc", (char *)"ua-front", 0, 0};
+    struct vm_xml_iface x = {(char *)"vnet3", (char *)"52:54:00:aa:bb:cc", (char *)"ua-front", 0,
+                             0};
 
-    ck_assert_int_eq(vm_dev_net_match(nm[_i].dev, nm[_i].xml ? &x : NULL, nm[_i].sel), nm[_i].match);
+    ck_assert_int_eq(vm_dev_net_match(nm[_i].dev, nm[_i].xml ? &x : NULL, nm[_i].sel),
+                     nm[_i].match);
 }
 END_TEST
 
@@ -242,7 +240,7 @@ static const struct {
     {VM_DEV_LABEL_ALIAS, "vnet3", "52:54:00:aa:bb:cc", "", true, "52:54:00:aa:bb:cc"},
     {VM_DEV_LABEL_DEV, "vnet3", "52:54:00:aa:bb:cc", "net0", true, "vnet3"},
     {VM_DEV_LABEL_MAC, "vnet3", NULL, "net0", true, "vnet3"},
-    {VM_DEV_LABEL_MAC, "vnet3", NULL, NULL, false, "vnet3"},  /* XML unreadable */
+    {VM_DEV_LABEL_MAC, "vnet3", NULL, NULL, false, "vnet3"}, /* XML unreadable */
     {VM_DEV_LABEL_ALIAS, "vnet3", NULL, NULL, false, "vnet3"},
     {VM_DEV_LABEL_MAC, NULL, NULL, NULL, false, NULL},
 };
@@ -311,36 +309,45 @@ END_TEST
 
 /* Raw counters: only what the driver reported, in a fixed order, with the
  * exact 64-bit value (v[f] = 1000 + f, and one huge counter). */
-#define ALLBLK (BIT(VM_BLK_RD_REQS) | BIT(VM_BLK_RD_BYTES) | BIT(VM_BLK_RD_TIMES) | \
-                BIT(VM_BLK_WR_REQS) | BIT(VM_BLK_WR_BYTES) | BIT(VM_BLK_WR_TIMES) | \
-                BIT(VM_BLK_FL_REQS) | BIT(VM_BLK_FL_TIMES) | BIT(VM_BLK_ERRORS) | \
-                BIT(VM_BLK_ALLOCATION) | BIT(VM_BLK_CAPACITY) | BIT(VM_BLK_PHYSICAL))
+#define ALLBLK                                                                                     \
+    (BIT(VM_BLK_RD_REQS) | BIT(VM_BLK_RD_BYTES) | BIT(VM_BLK_RD_TIMES) | BIT(VM_BLK_WR_REQS) |     \
+     BIT(VM_BLK_WR_BYTES) | BIT(VM_BLK_WR_TIMES) | BIT(VM_BLK_FL_REQS) | BIT(VM_BLK_FL_TIMES) |    \
+     BIT(VM_BLK_ERRORS) | BIT(VM_BLK_ALLOCATION) | BIT(VM_BLK_CAPACITY) | BIT(VM_BLK_PHYSICAL))
 static const struct {
     bool net;
     uint32_t have;
     const char *want[VM_DEV_MAX_RAW + 1]; /* metric names, NULL-terminated */
     unsigned field[VM_DEV_MAX_RAW];
 } raw[] = {
-    {false, ALLBLK,
+    {false,
+     ALLBLK,
      {"read_bytes", "read_reqs", "write_bytes", "write_reqs", "flush_reqs", NULL},
      {VM_BLK_RD_BYTES, VM_BLK_RD_REQS, VM_BLK_WR_BYTES, VM_BLK_WR_REQS, VM_BLK_FL_REQS}},
     /* the test driver's disks: no flushes, no times */
-    {false, BIT(VM_BLK_RD_REQS) | BIT(VM_BLK_RD_BYTES) | BIT(VM_BLK_WR_REQS) | BIT(VM_BLK_WR_BYTES) |
-                BIT(VM_BLK_ERRORS) | BIT(VM_BLK_CAPACITY),
+    {false,
+     BIT(VM_BLK_RD_REQS) | BIT(VM_BLK_RD_BYTES) | BIT(VM_BLK_WR_REQS) | BIT(VM_BLK_WR_BYTES) |
+         BIT(VM_BLK_ERRORS) | BIT(VM_BLK_CAPACITY),
      {"read_bytes", "read_reqs", "write_bytes", "write_reqs", NULL},
      {VM_BLK_RD_BYTES, VM_BLK_RD_REQS, VM_BLK_WR_BYTES, VM_BLK_WR_REQS}},
-    {false, BIT(VM_BLK_FL_REQS) | BIT(VM_BLK_WR_BYTES), {"write_bytes", "flush_reqs", NULL},
+    {false,
+     BIT(VM_BLK_FL_REQS) | BIT(VM_BLK_WR_BYTES),
+     {"write_bytes", "flush_reqs", NULL},
      {VM_BLK_WR_BYTES, VM_BLK_FL_REQS}},
     /* sizes, times and errors are not among them */
-    {false, BIT(VM_BLK_ALLOCATION) | BIT(VM_BLK_CAPACITY) | BIT(VM_BLK_RD_TIMES) | BIT(VM_BLK_ERRORS),
-     {NULL}, {0}},
+    {false,
+     BIT(VM_BLK_ALLOCATION) | BIT(VM_BLK_CAPACITY) | BIT(VM_BLK_RD_TIMES) | BIT(VM_BLK_ERRORS),
+     {NULL},
+     {0}},
     {false, 0, {NULL}, {0}},
-    {true, 0xffu,
+    {true,
+     0xffu,
      {"rx_bytes", "rx_packets", "rx_errors", "rx_drops", "tx_bytes", "tx_packets", "tx_errors",
       "tx_drops", NULL},
      {VM_NET_RX_BYTES, VM_NET_RX_PKTS, VM_NET_RX_ERRS, VM_NET_RX_DROP, VM_NET_TX_BYTES,
       VM_NET_TX_PKTS, VM_NET_TX_ERRS, VM_NET_TX_DROP}},
-    {true, BIT(VM_NET_TX_DROP) | BIT(VM_NET_RX_BYTES), {"rx_bytes", "tx_drops", NULL},
+    {true,
+     BIT(VM_NET_TX_DROP) | BIT(VM_NET_RX_BYTES),
+     {"rx_bytes", "tx_drops", NULL},
      {VM_NET_RX_BYTES, VM_NET_TX_DROP}},
     {true, 0, {NULL}, {0}},
 };

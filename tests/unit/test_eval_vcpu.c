@@ -39,7 +39,10 @@ static void vcpu_case_init(struct vcpu_case *c)
 }
 
 static const struct eval_plugin plug = {
-    vcpu_metrics, sizeof(vcpu_metrics) / sizeof(vcpu_metrics[0]), vcpu_validate, vcpu_evaluate,
+    vcpu_metrics,
+    sizeof(vcpu_metrics) / sizeof(vcpu_metrics[0]),
+    vcpu_validate,
+    vcpu_evaluate,
 };
 
 static void eval(struct eval_run *r, struct vcpu_opts *o, struct vcpu_case *c,

@@ -57,7 +57,9 @@ static void add_empty_cdrom(struct vdisk_case *c)
 }
 
 static const struct eval_plugin plug = {
-    vdisk_metrics, sizeof(vdisk_metrics) / sizeof(vdisk_metrics[0]), vdisk_validate,
+    vdisk_metrics,
+    sizeof(vdisk_metrics) / sizeof(vdisk_metrics[0]),
+    vdisk_validate,
     vdisk_evaluate,
 };
 
@@ -80,8 +82,9 @@ START_TEST(figures_without_xml)
     eval_has(&r, "[OK] db:vda: read 1.00 MiB/s 100 iops, write 1.00 MiB/s, latency read 2.00 ms "
                  "write - (no writes); image 5.00 GiB of 10.0 GiB (50.0%); average over 1.0 s "
                  "since the previous check");
-    eval_has(&r, "'db:vda:read_Bps'=1048576;;;0 'db:vda:write_Bps'=1048576;;;0 "
-                 "'db:vda:read_iops'=100;;;0 'db:vda:read_latency'=2ms;;;0 'db:vda:fill'=50%;;;0;100");
+    eval_has(&r,
+             "'db:vda:read_Bps'=1048576;;;0 'db:vda:write_Bps'=1048576;;;0 "
+             "'db:vda:read_iops'=100;;;0 'db:vda:read_latency'=2ms;;;0 'db:vda:fill'=50%;;;0;100");
     eval_has(&r, "'db:vda:read_bytes'=11534336c");
     ck_assert_uint_eq(r.xml.reads, 0); /* no --limits: no XML */
     eval_free(&r);
@@ -90,15 +93,26 @@ END_TEST
 
 static const struct eval_judged judged[] = {
     {{"w:fill=40", NULL}, VM_WARNING, "db:vda: 50.0% full", "'db:vda:fill'=50%;40;;0;100"},
-    {{"c:fill=4GiB", NULL}, VM_CRITICAL, "db:vda: 50.0% full",
+    {{"c:fill=4GiB", NULL},
+     VM_CRITICAL,
+     "db:vda: 50.0% full",
      "'db:vda:allocation'=5368709120B;;4294967296;0;10737418240"},
-    {{"w:read_Bps=512KiB", "c:latency=1"}, VM_CRITICAL, "db:vda: read latency 2.0 ms",
+    {{"w:read_Bps=512KiB", "c:latency=1"},
+     VM_CRITICAL,
+     "db:vda: read latency 2.0 ms",
      "'db:vda:read_latency'=2ms;;1;0"},
-    {{"w:read_Bps=512KiB", "w:latency=1"}, VM_WARNING, "db:vda: read 1.00 MiB/s, read latency 2.0 ms",
+    {{"w:read_Bps=512KiB", "w:latency=1"},
+     VM_WARNING,
+     "db:vda: read 1.00 MiB/s, read latency 2.0 ms",
      "'db:vda:read_Bps'=1048576;524288;;0"},
-    {{"w:fill=40", "w:write_Bps=1KiB"}, VM_WARNING, "db:vda: 50.0% full, write 1.00 MiB/s",
+    {{"w:fill=40", "w:write_Bps=1KiB"},
+     VM_WARNING,
+     "db:vda: 50.0% full, write 1.00 MiB/s",
      "'db:vda:write_Bps'=1048576;1024;;0"},
-    {{"c:read_iops=99", NULL}, VM_CRITICAL, "db:vda: read iops 100", "'db:vda:read_iops'=100;;99;0"},
+    {{"c:read_iops=99", NULL},
+     VM_CRITICAL,
+     "db:vda: read iops 100",
+     "'db:vda:read_iops'=100;;99;0"},
 };
 
 START_TEST(thresholds)
@@ -134,7 +148,8 @@ START_TEST(limits_read_xml_once)
     eval(&r, &o, &c, NULL, 0, NULL);
     eval_has(&r, "; iotune limits unknown (cannot read domain XML: test says no);");
     eval_free(&r);
-    eval(&r, &o, &c, NULL, 0, "<domain><devices><disk><target dev='vda'/></disk></devices></domain>");
+    eval(&r, &o, &c, NULL, 0,
+         "<domain><devices><disk><target dev='vda'/></disk></devices></domain>");
     eval_has(&r, "; no iotune limit;");
     eval_free(&r);
 }

@@ -9,7 +9,7 @@
 #include "ck_run.h"
 #include "eval_run.h"
 
-#define KIB(gib) ((uint64_t)(gib) * 1024 * 1024)
+#define KIB(gib) ((uint64_t)(gib)*1024 * 1024)
 #define BAL(f) (1u << (f))
 
 static const char *const xml_virtio =
@@ -37,7 +37,10 @@ static struct vm_dom_stats dom_mem(uint64_t last_update)
 }
 
 static const struct eval_plugin plug = {
-    vmem_metrics, sizeof(vmem_metrics) / sizeof(vmem_metrics[0]), NULL, vmem_evaluate,
+    vmem_metrics,
+    sizeof(vmem_metrics) / sizeof(vmem_metrics[0]),
+    NULL,
+    vmem_evaluate,
 };
 
 static void eval(struct eval_run *r, struct vmem_opts *o, const struct vm_dom_stats *d,

@@ -48,7 +48,10 @@ static void vnet_case_init(struct vnet_case *c)
 }
 
 static const struct eval_plugin plug = {
-    vnet_metrics, sizeof(vnet_metrics) / sizeof(vnet_metrics[0]), vnet_validate, vnet_evaluate,
+    vnet_metrics,
+    sizeof(vnet_metrics) / sizeof(vnet_metrics[0]),
+    vnet_validate,
+    vnet_evaluate,
 };
 
 static void eval(struct eval_run *r, struct vnet_opts *o, struct vnet_case *c,
@@ -128,9 +131,13 @@ START_TEST(xml_unreadable)
 END_TEST
 
 static const struct eval_judged judged[] = {
-    {{"w:throughput=1500", NULL}, VM_WARNING, "db:vnet0: rx 1.95 KiB/s",
+    {{"w:throughput=1500", NULL},
+     VM_WARNING,
+     "db:vnet0: rx 1.95 KiB/s",
      "'db:vnet0:rx_Bps'=2000;1500;;0 'db:vnet0:tx_Bps'=1000;1500;;0"},
-    {{"w:throughput=1500", "c:tx_Bps=500"}, VM_CRITICAL, "db:vnet0: tx 1000 B/s",
+    {{"w:throughput=1500", "c:tx_Bps=500"},
+     VM_CRITICAL,
+     "db:vnet0: tx 1000 B/s",
      "'db:vnet0:rx_Bps'=2000;1500;;0 'db:vnet0:tx_Bps'=1000;;500;0"},
     {{"w:drops=0.5", NULL}, VM_WARNING, "db:vnet0: drops 1.00/s", "'db:vnet0:drops_ps'=1;0.5;;0"},
     {{"c:rx_pps=5", NULL}, VM_CRITICAL, "db:vnet0: rx packets 10/s", "'db:vnet0:rx_pps'=10;;5;0"},

@@ -37,8 +37,8 @@ static const struct {
     {99.999, 2, "100"},
     {123.456, 1, "123.5"},
     {0.000123, 6, "0.000123"},
-    {12.5, 0, "12"}, /* round half to even, as printf does */
-    {0.75, -3, "1"}, /* negative decimals count as 0 */
+    {12.5, 0, "12"},                      /* round half to even, as printf does */
+    {0.75, -3, "1"},                      /* negative decimals count as 0 */
     {1.0 / 3.0, 40, "0.333333333333333"}, /* capped at 15 */
     {1e20, 2, "100000000000000000000"},
     {-4294967296.0, 0, "-4294967296"},
@@ -87,8 +87,8 @@ START_TEST(test_number_locale)
     const char *ok;
 
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    snprintf(cmd, sizeof(cmd), "localedef -i %s -f UTF-8 %s/%s.UTF-8 >/dev/null 2>&1",
-             locales[_i], dir, locales[_i]);
+    snprintf(cmd, sizeof(cmd), "localedef -i %s -f UTF-8 %s/%s.UTF-8 >/dev/null 2>&1", locales[_i],
+             dir, locales[_i]);
     if (system(cmd) != 0) {
         fprintf(stderr, "# localedef %s failed: locale test not run\n", locales[_i]);
         goto cleanup;
@@ -135,13 +135,15 @@ static const char *const p_empty2[] = {"", "used", ""};
 static const char *const p_null[] = {NULL, "x"};
 static const char *const p_multi[] = {"a::b", "c"};
 static const char *const p_colon_end[] = {"a:", ":b"};
-static const char *const p_cjk[] = {"\xe6\x97\xa5\xe6\x9c\xac-vm"};    /* 日本-vm */
-static const char *const p_emoji[] = {"\xf0\x9f\x98\x80x"};            /* U+1F600 x */
-static const char *const p_bad[] = {"\xff\x80\x80z"};                  /* no lead byte */
-static const char *const p_trunc[] = {"a\xc3"};                        /* lead at the end */
-static const char *const p_lead_ascii[] = {"\xc3" "A"};               /* lead, no tail */
+static const char *const p_cjk[] = {"\xe6\x97\xa5\xe6\x9c\xac-vm"}; /* 日本-vm */
+static const char *const p_emoji[] = {"\xf0\x9f\x98\x80x"};         /* U+1F600 x */
+static const char *const p_bad[] = {"\xff\x80\x80z"};               /* no lead byte */
+static const char *const p_trunc[] = {"a\xc3"};                     /* lead at the end */
+static const char *const p_lead_ascii[] = {"\xc3"
+                                           "A"}; /* lead, no tail */
 static const char *const p_allowed[] = {"a.b/c@d+e-f_G9"};
-static const char *const p_ctrl[] = {"a\tb\nc\rd\x7f" "e"};
+static const char *const p_ctrl[] = {"a\tb\nc\rd\x7f"
+                                     "e"};
 static const char *const p_inject[] = {"x' 'y'=1 z", "|"};
 
 static const struct {
@@ -191,7 +193,8 @@ START_TEST(test_label_all_bytes)
         vm_perf_label(&b, parts, 2);
         l = vm_buf_str(&b);
         ck_assert_msg(strspn(l, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                "0123456789_.:/@+-") == strlen(l), "byte %u: '%s'", c, l);
+                                "0123456789_.:/@+-") == strlen(l),
+                      "byte %u: '%s'", c, l);
         ck_assert_msg(strstr(l, "::") == NULL, "byte %u: '%s'", c, l);
         ck_assert(strlen(l) > 0);
         vm_buf_clear(&b);
@@ -201,7 +204,10 @@ END_TEST
 
 /* ---- entries ---------------------------------------------------------- */
 
-#define RANGE(s, e) {.start = (s), .end = (e)}
+#define RANGE(s, e)                                                                                \
+    {                                                                                              \
+        .start = (s), .end = (e)                                                                   \
+    }
 
 static const struct {
     const char *label, *uom;
@@ -220,7 +226,8 @@ static const struct {
     {"a", "%", 5, true, true, true, true, RANGE(0, 80), RANGE(0, 90), 0, 100, "'a'=5%;80;90;0;100"},
     {"a", "%", 5, true, true, false, true, RANGE(0, 80), RANGE(0, 90), 0, 100, "'a'=5%;80;90;;100"},
     {"a", "%", 100.0 / 3, false, false, false, false, RANGE(0, 0), RANGE(0, 0), 0, 0, "'a'=33.33%"},
-    {"a", "s", 0.000123456, false, false, false, false, RANGE(0, 0), RANGE(0, 0), 0, 0, "'a'=0.000123s"},
+    {"a", "s", 0.000123456, false, false, false, false, RANGE(0, 0), RANGE(0, 0), 0, 0,
+     "'a'=0.000123s"},
     {"a", "", 2.0 / 3, false, false, false, false, RANGE(0, 0), RANGE(0, 0), 0, 0, "'a'=0.667"},
     {"mem:used", "B", 6442450944.0, false, false, true, true, RANGE(0, 0), RANGE(0, 0), 0,
      8589934592.0, "'mem:used'=6442450944B;;;0;8589934592"},
@@ -230,7 +237,8 @@ static const struct {
     {"a", "B", NAN, false, false, true, false, RANGE(0, 0), RANGE(0, 0), 0, 0, "'a'=U;;;0"},
     {"a", "%", INFINITY, false, false, false, false, RANGE(0, 0), RANGE(0, 0), 0, 0, "'a'=U"},
     /* hand-built labels that were never sanitised still cannot break out */
-    {"x'=y |z\n", "", 1, false, false, false, false, RANGE(0, 0), RANGE(0, 0), 0, 0, "'x__y__z_'=1"},
+    {"x'=y |z\n", "", 1, false, false, false, false, RANGE(0, 0), RANGE(0, 0), 0, 0,
+     "'x__y__z_'=1"},
     {"", NULL, 1, false, false, false, false, RANGE(0, 0), RANGE(0, 0), 0, 0, "'_'=1"},
     {NULL, "B", 1, false, false, false, false, RANGE(0, 0), RANGE(0, 0), 0, 0, "'_'=1B"},
 };

@@ -25,51 +25,110 @@ static const struct {
     bool alerts;
 } evals[] = {
     /* "10": alert if < 0 or > 10 */
-    {"10", -1, true}, {"10", -0.001, true}, {"10", 0, false}, {"10", 5, false},
-    {"10", 10, false}, {"10", 10.001, true}, {"10", 11, true},
+    {"10", -1, true},
+    {"10", -0.001, true},
+    {"10", 0, false},
+    {"10", 5, false},
+    {"10", 10, false},
+    {"10", 10.001, true},
+    {"10", 11, true},
     /* "10:": alert if < 10 */
-    {"10:", -5, true}, {"10:", 9.999, true}, {"10:", 10, false}, {"10:", 11, false},
+    {"10:", -5, true},
+    {"10:", 9.999, true},
+    {"10:", 10, false},
+    {"10:", 11, false},
     {"10:", 1e300, false},
     /* "~:10": alert if > 10 */
-    {"~:10", -1e300, false}, {"~:10", -5, false}, {"~:10", 10, false}, {"~:10", 10.5, true},
+    {"~:10", -1e300, false},
+    {"~:10", -5, false},
+    {"~:10", 10, false},
+    {"~:10", 10.5, true},
     {"~:10", 11, true},
     /* "10:20": alert if < 10 or > 20 */
-    {"10:20", 9, true}, {"10:20", 10, false}, {"10:20", 15, false}, {"10:20", 20, false},
-    {"10:20", 20.0001, true}, {"10:20", 21, true},
+    {"10:20", 9, true},
+    {"10:20", 10, false},
+    {"10:20", 15, false},
+    {"10:20", 20, false},
+    {"10:20", 20.0001, true},
+    {"10:20", 21, true},
     /* "@10:20": alert if 10 <= x <= 20 */
-    {"@10:20", 9, false}, {"@10:20", 9.999, false}, {"@10:20", 10, true}, {"@10:20", 15, true},
-    {"@10:20", 20, true}, {"@10:20", 20.001, false}, {"@10:20", 21, false},
+    {"@10:20", 9, false},
+    {"@10:20", 9.999, false},
+    {"@10:20", 10, true},
+    {"@10:20", 15, true},
+    {"@10:20", 20, true},
+    {"@10:20", 20.001, false},
+    {"@10:20", 21, false},
     /* negatives and decimals */
-    {"-5:-1", -6, true}, {"-5:-1", -5, false}, {"-5:-1", -3, false}, {"-5:-1", -1, false},
-    {"-5:-1", -0.5, true}, {"-5:-1", 0, true},
-    {"0.5:1.5", 0.4, true}, {"0.5:1.5", 0.5, false}, {"0.5:1.5", 1, false},
-    {"0.5:1.5", 1.5, false}, {"0.5:1.5", 1.6, true},
+    {"-5:-1", -6, true},
+    {"-5:-1", -5, false},
+    {"-5:-1", -3, false},
+    {"-5:-1", -1, false},
+    {"-5:-1", -0.5, true},
+    {"-5:-1", 0, true},
+    {"0.5:1.5", 0.4, true},
+    {"0.5:1.5", 0.5, false},
+    {"0.5:1.5", 1, false},
+    {"0.5:1.5", 1.5, false},
+    {"0.5:1.5", 1.6, true},
     /* the guideline's command-line examples */
-    {"1:", 0, true}, {"1:", 1, false}, {"5:6", 4.9, true}, {"5:6", 5.5, false}, {"5:6", 6.1, true},
+    {"1:", 0, true},
+    {"1:", 1, false},
+    {"5:6", 4.9, true},
+    {"5:6", 5.5, false},
+    {"5:6", 6.1, true},
     /* no limits at all, and its inversion */
-    {"~:", -1e300, false}, {"~:", 0, false}, {"~:", 1e300, false},
-    {"@~:", -1e300, true}, {"@~:", 0, true}, {"@~:", 1e300, true},
+    {"~:", -1e300, false},
+    {"~:", 0, false},
+    {"~:", 1e300, false},
+    {"@~:", -1e300, true},
+    {"@~:", 0, true},
+    {"@~:", 1e300, true},
     /* "@N" is "@0:N" */
-    {"@10", -1, false}, {"@10", 0, true}, {"@10", 10, true}, {"@10", 11, false},
+    {"@10", -1, false},
+    {"@10", 0, true},
+    {"@10", 10, true},
+    {"@10", 11, false},
     /* a single point */
-    {"10:10", 9.99, true}, {"10:10", 10, false}, {"10:10", 10.01, true},
-    {"@10:10", 10, true}, {"@10:10", 10.01, false},
+    {"10:10", 9.99, true},
+    {"10:10", 10, false},
+    {"10:10", 10.01, true},
+    {"@10:10", 10, true},
+    {"@10:10", 10.01, false},
     /* ":N" is "0:N" */
-    {":10", -1, true}, {":10", 0, false}, {":10", 10, false}, {":10", 11, true},
+    {":10", -1, true},
+    {":10", 0, false},
+    {":10", 10, false},
+    {":10", 11, true},
     /* the five upstream mp_check_range defects (style-anchors 1.9) */
-    {"6", -1, true}, {"6", -100, true},           /* no colon starts at 0, not -inf */
-    {"~:56", 56, false}, {"~:10", 10, false},      /* end inclusive with -inf start */
-    {"~:-95.99", -1, true}, {"~:-95.99", -100, false}, /* negative doubles compare right */
-    {"@~:-1", -1, true}, {"@~:-1", -0.5, false},
+    {"6", -1, true},
+    {"6", -100, true}, /* no colon starts at 0, not -inf */
+    {"~:56", 56, false},
+    {"~:10", 10, false}, /* end inclusive with -inf start */
+    {"~:-95.99", -1, true},
+    {"~:-95.99", -100, false}, /* negative doubles compare right */
+    {"@~:-1", -1, true},
+    {"@~:-1", -0.5, false},
     /* exponents, signs and sizes evaluate like any number */
-    {"1e3", 1000, false}, {"1e3", 1000.5, true}, {"+10", 10, false}, {"+10", -1, true},
-    {"1K", 1024, false}, {"1K", 1025, true}, {"~:1.5G", 1.5 * GiB, false},
+    {"1e3", 1000, false},
+    {"1e3", 1000.5, true},
+    {"+10", 10, false},
+    {"+10", -1, true},
+    {"1K", 1024, false},
+    {"1K", 1025, true},
+    {"~:1.5G", 1.5 * GiB, false},
     {"~:1.5G", 1.5 * GiB + 1, true},
     /* infinite values */
-    {"10", INFINITY, true}, {"10:", INFINITY, false}, {"~:10", -INFINITY, false},
-    {"10:20", -INFINITY, true}, {"~:", INFINITY, false},
+    {"10", INFINITY, true},
+    {"10:", INFINITY, false},
+    {"~:10", -INFINITY, false},
+    {"10:20", -INFINITY, true},
+    {"~:", INFINITY, false},
     /* NaN always alerts, even where nothing else could */
-    {"10", NAN, true}, {"~:", NAN, true}, {"@10:20", NAN, true}, {"@~:", NAN, true},
+    {"10", NAN, true},
+    {"~:", NAN, true},
+    {"@10:20", NAN, true},
+    {"@~:", NAN, true},
 };
 
 START_TEST(test_alerts)
@@ -102,13 +161,13 @@ static const struct {
     {"0.5:1.5", 0, 0.5, 1.5, false, false, false, VM_UNIT_NONE},
     {"~:", 0, 0, 0, true, true, false, VM_UNIT_NONE}, /* guideline: -inf..+inf */
     {"@~:", 0, 0, 0, true, true, true, VM_UNIT_NONE}, /* always alerts; kept, it is well-formed */
-    {":10", 0, 0, 10, false, false, false, VM_UNIT_NONE}, /* start omitted = 0, as upstream */
+    {":10", 0, 0, 10, false, false, false, VM_UNIT_NONE},    /* start omitted = 0, as upstream */
     {"10:10", 0, 10, 10, false, false, false, VM_UNIT_NONE}, /* start == end is fine */
     {"0", 0, 0, 0, false, false, false, VM_UNIT_NONE},
     {"0:", 0, 0, 0, false, true, false, VM_UNIT_NONE},
     {"@10", 0, 0, 10, false, false, true, VM_UNIT_NONE},
-    {"+10", 0, 0, 10, false, false, false, VM_UNIT_NONE}, /* a '+' sign is harmless */
-    {"-0", 0, 0, 0, false, false, false, VM_UNIT_NONE},   /* -0 is 0, not "start > end" */
+    {"+10", 0, 0, 10, false, false, false, VM_UNIT_NONE},     /* a '+' sign is harmless */
+    {"-0", 0, 0, 0, false, false, false, VM_UNIT_NONE},       /* -0 is 0, not "start > end" */
     {"007:010", 0, 7, 10, false, false, false, VM_UNIT_NONE}, /* decimal, never octal */
     {"1e3", 0, 0, 1000, false, false, false, VM_UNIT_NONE},
     {"1E2:", 0, 100, 0, false, true, false, VM_UNIT_NONE},
@@ -319,7 +378,7 @@ static const struct {
     {"007.50", "7.5"},
     {"+3", "3"},
     {"1E2:", "100:"},
-    {"9007199254740993", "9007199254740992"}, /* the nearest double */
+    {"9007199254740993", "9007199254740992"},         /* the nearest double */
     {"18446744073709551616", "18446744073709552000"}, /* shortest digits */
 };
 
@@ -394,10 +453,23 @@ static double next_double(void)
 
 START_TEST(test_round_trip_random)
 {
-    static const double fixed[] = {0.1 + 0.2, 1.0 / 3, 2.0 / 3, 1e-300, 1e300, 5e-324 * 1e16,
-                                   4503599627370496.5, 9007199254740991, 0.000123, 1e15,
-                                   1e16, 1e22, 1e23, 1.7976931348623157e308,
-                                   2.2250738585072014e-308, 6442450944, 8589934592 * 0.8};
+    static const double fixed[] = {0.1 + 0.2,
+                                   1.0 / 3,
+                                   2.0 / 3,
+                                   1e-300,
+                                   1e300,
+                                   5e-324 * 1e16,
+                                   4503599627370496.5,
+                                   9007199254740991,
+                                   0.000123,
+                                   1e15,
+                                   1e16,
+                                   1e22,
+                                   1e23,
+                                   1.7976931348623157e308,
+                                   2.2250738585072014e-308,
+                                   6442450944,
+                                   8589934592 * 0.8};
 
     for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
         struct vm_range r = {.start = -fixed[i], .end = fixed[i]};
@@ -462,8 +534,18 @@ static const struct {
     double want;
 } dbl_ok[] = {
     /* a sign is fine here (decided); -0 reads as 0 so no "-0" is ever printed */
-    {"0", 0}, {"-0", 0}, {"+0", 0}, {"007", 7}, {"1.5", 1.5}, {"-2.25", -2.25}, {"+3", 3},
-    {".5", 0.5}, {"5.", 5}, {"1e3", 1000}, {"1E-3", 0.001}, {"1e+2", 100},
+    {"0", 0},
+    {"-0", 0},
+    {"+0", 0},
+    {"007", 7},
+    {"1.5", 1.5},
+    {"-2.25", -2.25},
+    {"+3", 3},
+    {".5", 0.5},
+    {"5.", 5},
+    {"1e3", 1000},
+    {"1E-3", 0.001},
+    {"1e+2", 100},
     {"1.7976931348623157e308", 1.7976931348623157e308},
     {"18446744073709551616", 18446744073709551616.0},
     {"99999999999999999999999999999", 1e29},
@@ -615,16 +697,16 @@ static const struct {
 } digits[] = {
     {"0", 1, 0, true, 0},
     {"7", 1, 7, true, 7},
-    {"8", 1, 7, false, 0},          /* a last digit above max */
+    {"8", 1, 7, false, 0}, /* a last digit above max */
     {"10", 2, 9, false, 0},
-    {"99", 1, 9, true, 9},          /* the length bounds it, not a NUL */
+    {"99", 1, 9, true, 9}, /* the length bounds it, not a NUL */
     {"", 0, UINT64_MAX, false, 0},
     {"18446744073709551615", 20, UINT64_MAX, true, UINT64_MAX},
     {"18446744073709551616", 20, UINT64_MAX, false, 0},
     {"99999999999999999999", 20, UINT64_MAX, false, 0},
     {"2147483648", 10, 2147483647, false, 0},
     {"2147483647", 10, 2147483647, true, 2147483647},
-    {"007", 3, 7, true, 7},         /* leading zeros are the caller's rule */
+    {"007", 3, 7, true, 7}, /* leading zeros are the caller's rule */
     {"-1", 2, UINT64_MAX, false, 0},
     {"+1", 2, UINT64_MAX, false, 0},
     {" 1", 2, UINT64_MAX, false, 0},

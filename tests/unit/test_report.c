@@ -75,8 +75,11 @@ static bool utf8_valid(const char *s)
     const unsigned char *p = (const unsigned char *)s;
 
     while (*p) {
-        int n = *p < 0x80 ? 0 : *p >= 0xC2 && *p <= 0xDF ? 1 : *p >= 0xE0 && *p <= 0xEF ? 2
-              : *p >= 0xF0 && *p <= 0xF4 ? 3 : -1;
+        int n = *p < 0x80                  ? 0
+                : *p >= 0xC2 && *p <= 0xDF ? 1
+                : *p >= 0xE0 && *p <= 0xEF ? 2
+                : *p >= 0xF0 && *p <= 0xF4 ? 3
+                                           : -1;
 
         if (n < 0)
             return false;
@@ -602,8 +605,8 @@ done:
     free(s0);
 }
 
-static const size_t budgets[] = {0, 65536, 8192, 4096, 2000, 1024, 1023, 700, 600, 512, 480,
-                                 460, 440, 420, 400, 300, 100, 40, 9, 8, 2, 1};
+static const size_t budgets[] = {0,   65536, 8192, 4096, 2000, 1024, 1023, 700, 600, 512, 480,
+                                 460, 440,   420,  400,  300,  100,  40,   9,   8,   2,   1};
 
 START_TEST(test_budget)
 {
@@ -725,8 +728,9 @@ START_TEST(test_api_edges)
     vm_item_perf(it, parts, 0, 5, "c", NULL, NAN, 7);
     vm_buf_append(&out, "before\n");
     ck_assert_int_eq(vm_report_render(&r, 0, &out), VM_OK);
-    ck_assert_str_eq(vm_buf_str(&out), "before\nT OK - : second 2 | 'a:b'=5 'b'=5B;;9;0 '_'=5c;;;;7\n"
-                                       "[OK] : second 2\n");
+    ck_assert_str_eq(vm_buf_str(&out),
+                     "before\nT OK - : second 2 | 'a:b'=5 'b'=5B;;9;0 '_'=5c;;;;7\n"
+                     "[OK] : second 2\n");
     vm_buf_clear(&out);
     vm_report_clear(&r);
     vm_report_clear(&r); /* twice is harmless */
@@ -786,13 +790,13 @@ static struct vm_thresh th_of(const char *w, const char *c)
 
     memset(&t, 0, sizeof(t));
     if (w) {
-        ck_assert_int_eq(vm_range_parse(&t.warn, w, VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE,
-                                        &err), 0);
+        ck_assert_int_eq(
+            vm_range_parse(&t.warn, w, VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE, &err), 0);
         t.has_warn = true;
     }
     if (c) {
-        ck_assert_int_eq(vm_range_parse(&t.crit, c, VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE,
-                                        &err), 0);
+        ck_assert_int_eq(
+            vm_range_parse(&t.crit, c, VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE, &err), 0);
         t.has_crit = true;
     }
     return t;
@@ -802,10 +806,23 @@ START_TEST(test_item_metric)
 {
     struct vm_thresh t = th_of("50", "3KiB"); /* 50% of 4 KiB; 3 KiB */
     const char *used[] = {"d", "used"}, *pct[] = {"d", "used_pct"};
-    struct vm_metric_out m_used = {.label = used, .nlabel = 2, .value = 2560, .uom = "B",
-                                   .th = &t, .min = 0, .max = 4096, .total = 4096};
-    struct vm_metric_out m_pct = {.label = pct, .nlabel = 2, .value = 62.5, .uom = "%", .th = &t,
-                                  .min = 0, .max = 100, .total = 4096, .bytes = 2560,
+    struct vm_metric_out m_used = {.label = used,
+                                   .nlabel = 2,
+                                   .value = 2560,
+                                   .uom = "B",
+                                   .th = &t,
+                                   .min = 0,
+                                   .max = 4096,
+                                   .total = 4096};
+    struct vm_metric_out m_pct = {.label = pct,
+                                  .nlabel = 2,
+                                  .value = 62.5,
+                                  .uom = "%",
+                                  .th = &t,
+                                  .min = 0,
+                                  .max = 100,
+                                  .total = 4096,
+                                  .bytes = 2560,
                                   .show_only = true};
     struct vm_metric_out m_nan = {.label = used, .nlabel = 2, .value = NAN, .uom = "", .th = &t};
     struct vm_thresh plain = th_of("10", NULL);
@@ -817,8 +834,8 @@ START_TEST(test_item_metric)
     vm_report_init(&r, "T", "domain");
     it = vm_report_add(&r, VM_OK, "d");
     ck_assert_int_eq(vm_item_metric(it, &m_used), VM_WARNING); /* 62.5% > 50, 2.5 KiB < 3 */
-    ck_assert_int_eq(vm_item_metric(it, &m_pct), VM_OK);      /* shown, not judged again */
-    ck_assert_int_eq(vm_item_metric(it, &m_nan), VM_OK);      /* not measured: nothing */
+    ck_assert_int_eq(vm_item_metric(it, &m_pct), VM_OK);       /* shown, not judged again */
+    ck_assert_int_eq(vm_item_metric(it, &m_nan), VM_OK);       /* not measured: nothing */
     ck_assert_int_eq(it->status, VM_WARNING);
     ck_assert_uint_eq(it->nperf, 2);
     ck_assert_uint_eq(it->nbreach, 1);
@@ -837,8 +854,9 @@ START_TEST(test_item_metric)
     ck_assert_int_eq(vm_item_metric(NULL, &m_used), VM_OK);
     vm_report_render(&r, 0, &out);
     /* 50% shows as 2048 B on the bytes figure, 3 KiB as 75% on the percent one */
-    ck_assert_msg(strstr(vm_buf_str(&out), "'d:used'=2560B;2048;3072;0;4096 "
-                                           "'d:used_pct'=62.5%;50;75;0;100 'd:used~2'=3584B;2048;3072"),
+    ck_assert_msg(strstr(vm_buf_str(&out),
+                         "'d:used'=2560B;2048;3072;0;4096 "
+                         "'d:used_pct'=62.5%;50;75;0;100 'd:used~2'=3584B;2048;3072"),
                   "%s", vm_buf_str(&out));
     vm_buf_clear(&out);
     vm_report_clear(&r);

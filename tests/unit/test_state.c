@@ -242,8 +242,8 @@ START_TEST(test_dir_mode)
     ck_assert_int_eq(mkdir(p, 0700), 0);
     ck_assert_int_eq(chmod(p, 0755), 0);
     ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
-    snprintf(want, sizeof(want), "state folder %s is open to group/others (mode 0755); chmod 700 it",
-             p);
+    snprintf(want, sizeof(want),
+             "state folder %s is open to group/others (mode 0755); chmod 700 it", p);
     ck_assert_str_eq(err.msg, want);
     ck_assert_int_eq(chmod(p, 0710), 0);
     ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
@@ -303,7 +303,8 @@ START_TEST(test_dir_other_euid)
 {
     char *p = tpath("rootopen"), *q = tpath("rootclosed"), *r = tpath("mine");
 
-    ck_assert_msg(geteuid() == 0, "SKIP-LIKE: the euid != owner case needs root to setuid; not run as root");
+    ck_assert_msg(geteuid() == 0,
+                  "SKIP-LIKE: the euid != owner case needs root to setuid; not run as root");
     ck_assert_int_eq(chmod(tmpdir, 0755), 0);
     ck_assert_int_eq(mkdir(p, 0755), 0);
     ck_assert_int_eq(mkdir(q, 0700), 0);
@@ -729,7 +730,8 @@ START_TEST(test_save_readonly_dir)
     char *before, *after;
     size_t l1, l2;
 
-    ck_assert_msg(geteuid() == 0, "SKIP-LIKE: needs root to make a non-root child; not run as root");
+    ck_assert_msg(geteuid() == 0,
+                  "SKIP-LIKE: needs root to make a non-root child; not run as root");
     ck_assert_int_eq(chmod(tmpdir, 0755), 0);
     ck_assert_int_eq(vm_state_dir_open(&d, p, &err), 0);
     save_test_snapshot(&d, 5);
@@ -859,4 +861,3 @@ int main(void)
 {
     return vm_ck_run(make_suite());
 }
-

@@ -9,25 +9,52 @@
 #include "domxml.h"
 #include "stats.h"
 
-#define P_ULL(n, v) {.field = n, .type = VIR_TYPED_PARAM_ULLONG, .value.ul = (v)}
-#define P_UINT(n, v) {.field = n, .type = VIR_TYPED_PARAM_UINT, .value.ui = (v)}
-#define P_INT(n, v) {.field = n, .type = VIR_TYPED_PARAM_INT, .value.i = (v)}
-#define P_STR(n, v) {.field = n, .type = VIR_TYPED_PARAM_STRING, .value.s = (char *)(v)}
+#define P_ULL(n, v)                                                                                \
+    {                                                                                              \
+        .field = n, .type = VIR_TYPED_PARAM_ULLONG, .value.ul = (v)                                \
+    }
+#define P_UINT(n, v)                                                                               \
+    {                                                                                              \
+        .field = n, .type = VIR_TYPED_PARAM_UINT, .value.ui = (v)                                  \
+    }
+#define P_INT(n, v)                                                                                \
+    {                                                                                              \
+        .field = n, .type = VIR_TYPED_PARAM_INT, .value.i = (v)                                    \
+    }
+#define P_STR(n, v)                                                                                \
+    {                                                                                              \
+        .field = n, .type = VIR_TYPED_PARAM_STRING, .value.s = (char *)(v)                         \
+    }
 #define NP(a) ((int)(sizeof(a) / sizeof(a[0])))
 
 START_TEST(all_groups)
 {
     virTypedParameter p[] = {
-        P_INT("state.state", VIR_DOMAIN_PAUSED), P_INT("state.reason", 5),
-        P_ULL("cpu.time", 123456789ULL), P_ULL("cpu.user", 1), P_ULL("cpu.system", 2),
-        P_ULL("balloon.current", 2097152), P_ULL("balloon.available", 2000000),
-        P_ULL("balloon.usable", 1500000), P_ULL("balloon.unused", 900000),
-        P_ULL("balloon.last-update", 1700000000), P_ULL("balloon.rss", 300000),
-        P_UINT("vcpu.current", 2), P_UINT("vcpu.maximum", 4), P_ULL("vcpu.0.time", 10),
-        P_ULL("vcpu.1.delay", 20), P_INT("vcpu.1.state", 1),
-        P_UINT("block.count", 2), P_STR("block.0.name", "vda"), P_STR("block.0.path", "/a b|c"),
-        P_ULL("block.0.rd.bytes", 4096), P_ULL("block.0.wr.times", 7), P_ULL("block.1.capacity", 99),
-        P_UINT("net.count", 1), P_STR("net.0.name", "vnet3"), P_ULL("net.0.rx.bytes", 5),
+        P_INT("state.state", VIR_DOMAIN_PAUSED),
+        P_INT("state.reason", 5),
+        P_ULL("cpu.time", 123456789ULL),
+        P_ULL("cpu.user", 1),
+        P_ULL("cpu.system", 2),
+        P_ULL("balloon.current", 2097152),
+        P_ULL("balloon.available", 2000000),
+        P_ULL("balloon.usable", 1500000),
+        P_ULL("balloon.unused", 900000),
+        P_ULL("balloon.last-update", 1700000000),
+        P_ULL("balloon.rss", 300000),
+        P_UINT("vcpu.current", 2),
+        P_UINT("vcpu.maximum", 4),
+        P_ULL("vcpu.0.time", 10),
+        P_ULL("vcpu.1.delay", 20),
+        P_INT("vcpu.1.state", 1),
+        P_UINT("block.count", 2),
+        P_STR("block.0.name", "vda"),
+        P_STR("block.0.path", "/a b|c"),
+        P_ULL("block.0.rd.bytes", 4096),
+        P_ULL("block.0.wr.times", 7),
+        P_ULL("block.1.capacity", 99),
+        P_UINT("net.count", 1),
+        P_STR("net.0.name", "vnet3"),
+        P_ULL("net.0.rx.bytes", 5),
         P_ULL("net.0.tx.drop", 6),
     };
     struct vm_dom_stats d;
@@ -38,7 +65,8 @@ START_TEST(all_groups)
     ck_assert_int_eq(d.state, VIR_DOMAIN_PAUSED);
     ck_assert_int_eq(d.reason, 5);
     ck_assert(VM_HAS(d.cpu, VM_CPU_TIME) && d.cpu.v[VM_CPU_TIME] == 123456789ULL);
-    ck_assert(VM_HAS(d.balloon, VM_BAL_LAST_UPDATE) && d.balloon.v[VM_BAL_LAST_UPDATE] == 1700000000);
+    ck_assert(VM_HAS(d.balloon, VM_BAL_LAST_UPDATE) &&
+              d.balloon.v[VM_BAL_LAST_UPDATE] == 1700000000);
     ck_assert(VM_HAS(d.balloon, VM_BAL_USABLE) && !VM_HAS(d.balloon, VM_BAL_DISK_CACHES));
     ck_assert_uint_eq(d.vcpu_current, 2);
     ck_assert_uint_eq(d.vcpu_maximum, 4);
@@ -100,18 +128,18 @@ END_TEST
 START_TEST(hostile_params)
 {
     virTypedParameter p[] = {
-        P_STR("cpu.time", "12"),                 /* wrong type */
-        P_INT("balloon.available", -1),          /* negative counter */
+        P_STR("cpu.time", "12"),        /* wrong type */
+        P_INT("balloon.available", -1), /* negative counter */
         {.field = "balloon.usable", .type = VIR_TYPED_PARAM_DOUBLE, .value.d = 1.0},
-        P_ULL("cpu.nonsense", 1),                /* unknown name */
-        P_ULL("block.4000000000.rd.bytes", 1),   /* would be gigabytes */
-        P_ULL("block.4096.rd.bytes", 1),         /* just past the cap */
-        P_ULL("block.x.rd.bytes", 1),            /* not a number */
+        P_ULL("cpu.nonsense", 1),              /* unknown name */
+        P_ULL("block.4000000000.rd.bytes", 1), /* would be gigabytes */
+        P_ULL("block.4096.rd.bytes", 1),       /* just past the cap */
+        P_ULL("block.x.rd.bytes", 1),          /* not a number */
         P_ULL("net.-1.rx.bytes", 1),
-        P_ULL("vcpu.3", 1),                      /* no field after the index */
-        P_ULL("vcpu.2.time", 77),                /* sparse: 0 and 1 absent */
-        P_STR("net.0.name", NULL),               /* NULL string */
-        P_UINT("vcpu.current", 4000000000u),     /* clamped */
+        P_ULL("vcpu.3", 1),                  /* no field after the index */
+        P_ULL("vcpu.2.time", 77),            /* sparse: 0 and 1 absent */
+        P_STR("net.0.name", NULL),           /* NULL string */
+        P_UINT("vcpu.current", 4000000000u), /* clamped */
     };
     struct vm_dom_stats d;
 
@@ -133,7 +161,8 @@ END_TEST
 START_TEST(repeated_calls)
 {
     virTypedParameter a[] = {P_ULL("cpu.time", 1), P_STR("block.0.name", "vda")};
-    virTypedParameter b[] = {P_ULL("cpu.time", 2), P_STR("block.0.name", "vdb"), P_ULL("cpu.user", 3)};
+    virTypedParameter b[] = {P_ULL("cpu.time", 2), P_STR("block.0.name", "vdb"),
+                             P_ULL("cpu.user", 3)};
     struct vm_dom_stats d;
 
     memset(&d, 0, sizeof(d));
@@ -200,11 +229,11 @@ static const struct {
     {"<domain><devices><memballoon model='virtio'/></devices></domain>", 0, VM_BALLOON_PRESENT, 0},
     {"<domain><devices><memballoon model='virtio'><stats period='x'/></memballoon></devices></domain>",
      0, VM_BALLOON_PRESENT, 0},
-    {"<domain><devices>", -1, VM_BALLOON_ABSENT, 0},             /* not well-formed */
-    {"<node/>", -1, VM_BALLOON_ABSENT, 0},                        /* wrong root */
+    {"<domain><devices>", -1, VM_BALLOON_ABSENT, 0}, /* not well-formed */
+    {"<node/>", -1, VM_BALLOON_ABSENT, 0},           /* wrong root */
     {"", -1, VM_BALLOON_ABSENT, 0},
     {"<!DOCTYPE d [<!ENTITY e SYSTEM 'file:///etc/passwd'>]><domain><name>&e;</name></domain>", 0,
-     VM_BALLOON_ABSENT, 0},                                       /* entity not fetched */
+     VM_BALLOON_ABSENT, 0}, /* entity not fetched */
 };
 
 START_TEST(domxml_balloon)
@@ -246,7 +275,7 @@ START_TEST(find_by_name)
     ck_assert_ptr_eq(vm_stats_block_find(&d, "vda", 0), &blk[2]);
     ck_assert_ptr_eq(vm_stats_block_find(&d, "vdb", 2), &blk[0]);
     ck_assert_ptr_null(vm_stats_block_find(&d, "vdc", 2));
-    ck_assert_ptr_null(vm_stats_block_find(&d, NULL, 0)); /* named there */
+    ck_assert_ptr_null(vm_stats_block_find(&d, NULL, 0));        /* named there */
     ck_assert_ptr_eq(vm_stats_block_find(&d, NULL, 1), &blk[1]); /* unnamed: by position */
     ck_assert_ptr_null(vm_stats_block_find(&d, NULL, 3));
     ck_assert_ptr_null(vm_stats_block_find(NULL, "vda", 2));

@@ -76,8 +76,8 @@ START_TEST(test_eval)
     }
     ck_assert_msg(vm_thresh_eval(&t, evals[_i].value) == evals[_i].want,
                   "-w %s -c %s value %g: want %s", evals[_i].warn ? evals[_i].warn : "-",
-                  evals[_i].crit ? evals[_i].crit : "-",
-                  evals[_i].value, vm_status_name(evals[_i].want));
+                  evals[_i].crit ? evals[_i].crit : "-", evals[_i].value,
+                  vm_status_name(evals[_i].want));
 }
 END_TEST
 
@@ -160,8 +160,8 @@ START_TEST(test_resolve_named)
 {
     struct vm_thresh out[NDEFS];
     struct vm_err err;
-    static const struct arg a[] = {{'w', "used=10:"},  {'c', "used=@1G:2GiB"}, {'w', "rss=1GiB"},
-                                   {'c', "count=3"},   {'c', "rss=~:2G"},      {0, NULL}};
+    static const struct arg a[] = {{'w', "used=10:"}, {'c', "used=@1G:2GiB"}, {'w', "rss=1GiB"},
+                                   {'c', "count=3"},  {'c', "rss=~:2G"},      {0, NULL}};
 
     ck_assert_msg(resolve(a, out, &err) == 0, "%s", err.msg);
     ck_assert(out[0].has_warn && out[0].warn.end_inf);
@@ -188,18 +188,15 @@ static const struct {
      "invalid warning threshold 'foo=10': unknown metric 'foo' (use used, rss or count)"},
     {{{'c', "USED=10"}},
      "invalid critical threshold 'USED=10': unknown metric 'USED' (use used, rss or count)"},
-    {{{'w', "=10"}},
-     "invalid warning threshold '=10': unknown metric '' (use used, rss or count)"},
+    {{{'w', "=10"}}, "invalid warning threshold '=10': unknown metric '' (use used, rss or count)"},
     {{{'w', "80"}, {'w', "90"}},
      "invalid warning threshold '90': a warning threshold for used was given twice"},
     {{{'w', "80"}, {'w', "used=90"}},
      "invalid warning threshold 'used=90': a warning threshold for used was given twice"},
     {{{'c', "rss=1G"}, {'w', "rss=1G"}, {'c', "rss=2G"}},
      "invalid critical threshold 'rss=2G': a critical threshold for rss was given twice"},
-    {{{'w', "count=10%"}},
-     "invalid warning threshold 'count=10%': '%' is not accepted here"},
-    {{{'w', "rss=10%"}},
-     "invalid warning threshold 'rss=10%': '%' is not accepted here"},
+    {{{'w', "count=10%"}}, "invalid warning threshold 'count=10%': '%' is not accepted here"},
+    {{{'w', "rss=10%"}}, "invalid warning threshold 'rss=10%': '%' is not accepted here"},
     {{{'w', "count=1K"}},
      "invalid warning threshold 'count=1K': size unit 'K' is not accepted here"},
     {{{'c', "rss=10:5"}},
@@ -240,8 +237,8 @@ START_TEST(test_resolve_levels_independent)
 {
     struct vm_thresh out[NDEFS];
     struct vm_err err;
-    static const struct arg a[] = {{'w', "80"}, {'c', "80"}, {'w', "rss=1"}, {'c', "rss=1"},
-                                   {0, NULL}};
+    static const struct arg a[] = {
+        {'w', "80"}, {'c', "80"}, {'w', "rss=1"}, {'c', "rss=1"}, {0, NULL}};
 
     ck_assert_msg(resolve(a, out, &err) == 0, "%s", err.msg);
     ck_assert(out[0].has_warn && out[0].has_crit && out[1].has_warn && out[1].has_crit);
