@@ -29,6 +29,8 @@ enum {
     OPT_STATE_DIR,
     OPT_NO_STATE,
     OPT_MAX_STATE_AGE,
+    OPT_DEADLINE,
+    OPT_BUSY,
 };
 
 const struct vm_cli_common vm_cli_common_opts[] = {
@@ -71,6 +73,12 @@ const struct vm_cli_common vm_cli_common_opts[] = {
       OPT_MISSING},
      false,
      false},
+    {{"busy", 0, true, "STATE",
+      "state for a domain whose figures libvirt skipped or did not give in time: its QEMU is "
+      "stuck or a job holds it (default: unknown)",
+      OPT_BUSY},
+     false,
+     false},
     {{"allow-empty", 0, false, NULL, "OK instead of UNKNOWN when --all matches no domain",
       OPT_ALLOW_EMPTY},
      false,
@@ -102,6 +110,12 @@ const struct vm_cli_common vm_cli_common_opts[] = {
      true,
      false},
     {{"timeout", 't', true, "SECONDS", "give up after this long (default: 10)", 't'}, false, false},
+    {{"deadline", 0, true, "SECONDS",
+      "stop waiting for libvirt after this long and answer with what it gave, naming the "
+      "domains that did not answer (default: 40% of --timeout)",
+      OPT_DEADLINE},
+     false,
+     false},
     {{"timeout-result", 0, true, "STATE", "state to return on timeout (default: unknown)",
       OPT_TIMEOUT_RESULT},
      false,
@@ -239,6 +253,13 @@ static int cli_common(struct vm_cli *cli, int c, const char *arg, struct vm_err 
             return vm_err_set(err, "invalid --missing '%s': use ok, warning, critical or unknown",
                               arg);
         return 0;
+    case OPT_BUSY:
+        if (vm_status_parse(arg, &cli->busy_state) < 0)
+            return vm_err_set(err, "invalid --busy '%s': use ok, warning, critical or unknown",
+                              arg);
+        return 0;
+    case OPT_DEADLINE:
+        return cli_seconds(arg, 0.1, 86400, &cli->deadline_s, "--deadline", err);
     case OPT_ALLOW_EMPTY:
         cli->allow_empty = true;
         return 0;
@@ -279,6 +300,13 @@ static int cli_validate(struct vm_cli *cli, const struct vm_plugin_def *p, struc
         return vm_err_set(err, "give either -d/--domain or -a/--all, not both");
     if (!cli->all && cli->ndomains == 0)
         return vm_err_set(err, "no domain selected: give -d/--domain NAME or -a/--all");
+    /* A stuck guest must not cost the others their figures: collection
+     * stops waiting well before the -t alarm, which stays the last resort. */
+    if (cli->deadline_s == 0)
+        cli->deadline_s = 0.4 * cli->timeout_s;
+    else if (cli->deadline_s >= cli->timeout_s)
+        return vm_err_set(err, "--deadline (%g s) must be shorter than --timeout (%u s)",
+                          cli->deadline_s, cli->timeout_s);
     if (p->rates && cli->interval_s >= cli->timeout_s)
         return vm_err_set(err, "--interval (%g s) must be shorter than --timeout (%u s)",
                           cli->interval_s, cli->timeout_s);
@@ -295,6 +323,7 @@ static void cli_defaults(struct vm_cli *cli)
     cli->timeout_result = VM_UNKNOWN;
     cli->max_output = CLI_DEFAULT_MAX_OUTPUT;
     cli->missing_state = VM_UNKNOWN;
+    cli->busy_state = VM_UNKNOWN;
     cli->interval_s = 1.0;
     cli->max_state_age_s = 3600.0;
 }

@@ -71,6 +71,8 @@ struct vm_cli {
     enum vm_policy shutoff;        /* --shutoff */
     enum vm_policy paused;         /* --paused */
     enum vm_status missing_state;  /* --missing: state for -d domains that do not exist */
+    enum vm_status busy_state;     /* --busy: state for a domain libvirt skipped (busy.h) */
+    double deadline_s;             /* --deadline: collection stops waiting (default 0.4 × -t) */
     bool allow_empty;              /* --allow-empty: --all matching nothing is OK */
     bool ignore_nodata;            /* --ignore-nodata: domains without data are left out */
     /* rate plugins only */

@@ -11,8 +11,26 @@
  * domain's `error`; only a failure of the whole call returns -1. The
  * per-domain fallback takes the device lists from `xml`, the run's cache
  * over the same doms[0..n) (not NULL), so the XML is read once per run.
- * The snapshot's `boot` is CLOCK_BOOTTIME when the counters were read. */
-int vm_stats_collect(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxml_cache *xml,
-                     struct vm_snapshot *snap, struct vm_err *err);
+ * The snapshot's `boot` is CLOCK_BOOTTIME when the counters were read.
+ *
+ * A stuck guest costs only its own figures. With wait_s > 0 the bulk call
+ * is waited for at most wait_s seconds; past that, each domain is asked on
+ * its own (with NOWAIT, a few at once, over a second read-only
+ * connection to `uri`, or the domains' own when NULL or it fails) for at
+ * most max(1, wait_s / 2)
+ * seconds more, and a domain without an answer by then is marked
+ * busy.unanswered. A domain whose record came without what QEMU's monitor
+ * gives has busy.skipped set; both read the cause with
+ * virDomainGetControlInfo, which waits for nothing. Groups the driver
+ * serves in bulk are never asked for again per domain (those calls wait
+ * for the domain's job). Calls still running at the deadline are left to
+ * run in threads of their own, holding their own domain references: the
+ * process may exit with them. wait_s <= 0: one bulk call, waited for. */
+int vm_stats_collect(virDomainPtr *doms, size_t n, unsigned groups, double wait_s, const char *uri,
+                     struct vm_domxml_cache *xml, struct vm_snapshot *snap, struct vm_err *err);
+
+/* The domain's control state (virDomainGetControlInfo: it waits for no
+ * job) into b: why libvirt cannot read what QEMU's monitor gives. */
+void vm_stats_read_control(virDomainPtr dom, struct vm_busy *b);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "busy.h"
 #include "clock.h"
 #include "sample.h"
 
@@ -271,6 +272,32 @@ static void pair_after_sleep(struct vm_sampling *s, bool have_saved, const char 
     }
 }
 
+/* Save cur, but not the domains libvirt skipped: a partial record must not
+ * become the next run's base, and once the guest answers again the next
+ * check samples it afresh rather than averaging across the stall. */
+static int sample_save(struct vm_state_dir *dir, const char *key, const struct vm_state_meta *meta,
+                       const struct vm_snapshot *cur, unsigned groups, struct vm_err *err)
+{
+    struct vm_snapshot keep = *cur; /* shallow: the members stay cur's */
+    size_t i, k = 0;
+    int rc;
+
+    for (i = 0; i < cur->n; i++)
+        if (vm_busy_for(&cur->dom[i], groups))
+            break;
+    if (i == cur->n)
+        return vm_state_save(dir, key, meta, cur, err);
+    if (!(keep.dom = vm_calloc(cur->n, sizeof(*keep.dom))))
+        return vm_err_set(err, "out of memory");
+    for (i = 0; i < cur->n; i++)
+        if (!vm_busy_for(&cur->dom[i], groups))
+            keep.dom[k++] = cur->dom[i];
+    keep.n = k;
+    rc = vm_state_save(dir, key, meta, &keep, err);
+    free(keep.dom);
+    return rc;
+}
+
 static int make_pairs(struct vm_sampling *s, struct vm_err *err)
 {
     free(s->pairs);
@@ -313,11 +340,14 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
         load_why = "state is off (--no-state)";
     }
 
-    if (vm_stats_collect(doms, n, groups, xml, &out->cur, err) < 0 || make_pairs(out, err) < 0)
+    if (vm_stats_collect(doms, n, groups, o->wait_s, o->uri, xml, &out->cur, err) < 0 ||
+        make_pairs(out, err) < 0)
         goto cleanup;
+    /* A domain libvirt skipped gets no second sample: its figures would be
+     * as partial in this run, and the check answers for it at once. */
     for (i = 0; i < out->cur.n; i++)
         if (!pair_from_state(out, have_saved, load_why, o->max_age_s, i) &&
-            has_counters(&out->cur.dom[i]))
+            has_counters(&out->cur.dom[i]) && !vm_busy_for(&out->cur.dom[i], groups))
             need_second = true;
 
     if (need_second) {
@@ -325,13 +355,27 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
         memset(&out->cur, 0, sizeof(out->cur));
         out->slept = true;
         out->slept_s = sleep_interval(o->interval_s);
-        if (vm_stats_collect(doms, n, groups, xml, &out->cur, err) < 0 || make_pairs(out, err) < 0)
+        if (vm_stats_collect(doms, n, groups, o->wait_s, o->uri, xml, &out->cur, err) < 0 ||
+            make_pairs(out, err) < 0)
             goto cleanup;
         for (i = 0; i < out->cur.n; i++)
             pair_after_sleep(out, have_saved, load_why, o->max_age_s, i);
     }
 
-    if (lockfd >= 0 && vm_state_save(&dir, key, &meta, &out->cur, &out->state_err) < 0)
+    /* CPU time that did not move at all between two samples of a running
+     * domain: its QEMU is stopped or stuck (an idle guest still costs some).
+     * Its figures stand, but libvirt may tell why (busy.h). */
+    for (i = 0; i < out->npairs; i++) {
+        const struct vm_rate_pair *p = &out->pairs[i];
+        uint64_t d;
+
+        if (p->prev && !p->cur->busy.have_control && p->cur->state == VIR_DOMAIN_RUNNING &&
+            vm_pair_delta(p->prev->cpu.v, p->prev->cpu.have, p->cur->cpu.v, p->cur->cpu.have,
+                          VM_CPU_TIME, &d) == 0 &&
+            d == 0)
+            vm_stats_read_control(doms[i], &out->cur.dom[i].busy);
+    }
+    if (lockfd >= 0 && sample_save(&dir, key, &meta, &out->cur, groups, &out->state_err) < 0)
         out->state_note = "the state file could not be saved";
     rc = 0;
 

@@ -62,6 +62,7 @@ bool vm_sample_consistent(const struct vm_dom_stats *prev, const struct vm_dom_s
 struct vm_sample_opts {
     double interval_s;     /* in-run gap when no valid previous sample (default 1) */
     double max_age_s;      /* previous sample older than this is not used (default 3600) */
+    double wait_s;         /* each snapshot's collection deadline (vm_stats_collect) */
     bool no_state;         /* --no-state: always sample in-run, touch no files */
     const char *state_dir; /* --state-dir or NULL */
     const char *plugin;    /* for the key and the file header */

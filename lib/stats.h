@@ -114,6 +114,18 @@ struct vm_net_stats {
     uint32_t have;
 };
 
+/* A domain whose QEMU did not give its figures: its monitor is stuck (a
+ * hung storage backend stops QEMU's main loop) or a job holds the domain
+ * (migration, save, dump, backup). collect fills it; busy.h words it. */
+struct vm_busy {
+    unsigned skipped;      /* VM_GROUP_* asked for that came without what QEMU's monitor gives */
+    bool unanswered;       /* libvirt did not answer for it before the collection deadline */
+    bool have_control;     /* the fields below were read (virDomainGetControlInfo) */
+    int control;           /* virDomainControlState */
+    int details;           /* virDomainControlErrorReason, for VIR_DOMAIN_CONTROL_ERROR */
+    unsigned long long ms; /* how long the domain has been in that state */
+};
+
 struct vm_dom_stats {
     char *name; /* owned */
     char uuid[VIR_UUID_STRING_BUFLEN];
@@ -131,7 +143,8 @@ struct vm_dom_stats {
     size_t nblock;
     struct vm_net_stats *net;
     size_t nnet;
-    char *error; /* why stats are missing (owned), e.g. domain vanished */
+    char *error;         /* why stats are missing (owned), e.g. domain vanished */
+    struct vm_busy busy; /* why libvirt skipped figures QEMU gives (lib/busy.h) */
 };
 
 struct vm_snapshot {

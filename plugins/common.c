@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "common.h"
+#include "busy.h"
 #include "conn.h"
 #include "filter.h"
 #include "help.h"
@@ -139,6 +140,37 @@ static void plugin_run_free(struct plugin_run *r)
     vm_cli_clear(&r->cli);
 }
 
+/* A domain whose figures libvirt skipped, or did not give before the
+ * deadline: its true cause (busy.h), in the --busy state, never a figure
+ * or an explanation that fits a guest with nothing to report. */
+static void plugin_busy(struct plugin_run *r, const struct vm_dom_stats *d)
+{
+    struct vm_buf b = VM_BUF_INIT;
+    struct vm_item *it;
+
+    vm_busy_describe(d, r->p->def.groups, r->cli.deadline_s, &b);
+    it = vm_report_add(&r->rep, r->cli.busy_state, d->name ? d->name : "?");
+    if (it)
+        vm_item_detail(it, "%s", vm_buf_str(&b));
+    vm_buf_clear(&b);
+}
+
+/* A domain whose figures stand (read from the host) while libvirt says its
+ * QEMU is stuck or held: the figures, the cause, and the --busy state. */
+static void plugin_busy_note(struct plugin_run *r, const struct vm_dom_stats *d, size_t from)
+{
+    struct vm_buf b = VM_BUF_INIT;
+
+    vm_busy_describe(d, r->p->def.groups, r->cli.deadline_s, &b);
+    for (size_t i = from; i < r->rep.nitems && !b.oom; i++) {
+        struct vm_item *it = &r->rep.items[i];
+
+        vm_item_note(it, r->cli.busy_state, "%s", vm_buf_str(&b));
+        vm_item_detail(it, "%s; %s", it->detail ? it->detail : "", vm_buf_str(&b));
+    }
+    vm_buf_clear(&b);
+}
+
 /* A state folder that could not be used (lock held, disk full) is not an
  * error, but the admin should know: without a saved sample the next check
  * has to sample in-run again. One long-output line, last. */
@@ -159,13 +191,15 @@ static const struct vm_snapshot *plugin_collect(struct plugin_run *r, const char
     const struct vm_plugin_def *def = &r->p->def;
 
     if (!def->rates) {
-        if (vm_stats_collect(r->sel.doms, r->sel.n, def->groups, &r->xml, &r->snap, err) < 0)
+        if (vm_stats_collect(r->sel.doms, r->sel.n, def->groups, r->cli.deadline_s, uri, &r->xml,
+                             &r->snap, err) < 0)
             return NULL;
         return &r->snap;
     } else {
         struct vm_sample_opts o = {
             .interval_s = r->cli.interval_s,
             .max_age_s = r->cli.max_state_age_s,
+            .wait_s = r->cli.deadline_s,
             .no_state = r->cli.no_state,
             .state_dir = r->cli.state_dir,
             .plugin = def->name,
@@ -188,7 +222,7 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
     struct vm_err err = {""};
     enum vm_status st;
     const char *uri;
-    size_t i;
+    size_t i, nitems;
     int rc;
 
     memset(&r, 0, sizeof(r));
@@ -285,8 +319,15 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
         }
         if (!plugin_policy(&r.cli, d, &r.rep))
             continue;
+        if (vm_busy_for(d, def->groups)) {
+            plugin_busy(&r, d);
+            continue;
+        }
         ev.paused = d->have_state && vm_select_classify(d->state) == VM_DOM_PAUSED;
+        nitems = r.rep.nitems;
         p->evaluate(&ev, &r.rep);
+        if (d->busy.have_control && d->busy.control != VIR_DOMAIN_CONTROL_OK)
+            plugin_busy_note(&r, d, nitems);
     }
     if (r.rep.nitems == 0 && r.sel.nmissing == 0) {
         vm_timeout_arm(0, def->service, VM_UNKNOWN);

@@ -30,6 +30,9 @@
 # No step waits without limit: every call to the daemon runs under a
 # timeout, and a step that runs out says which step it was.
 set -euo pipefail
+# fd 9 is the end-to-end scripts' lab lock (tests/e2e/e2e.sh): the daemon
+# and the namespace must not inherit it, or they hold it after the test.
+exec 9<&-
 
 LAB=${VM_E2E_LAB:-/tmp/vm-e2e-lab}
 CACHE=${VM_E2E_CACHE:-/var/cache/vm-e2e}
@@ -336,7 +339,6 @@ lab_up() {
         command -v "$c" >/dev/null || die "missing command: $c"
     done
     lab_ns_alive && die "the lab is already up ($LAB); run '$0 down' first"
-    pgrep -x libvirtd >/dev/null && die "another libvirtd is running; the lab needs the qemu driver to itself"
     lab_undo_old_labs
 
     getent group libvirt-qemu >/dev/null || groupadd -r libvirt-qemu

@@ -35,7 +35,6 @@ own_lab=0
 if "$labsh" status >/dev/null 2>&1; then
     echo "# using the lab that is already up; it stays up"
 else
-    pgrep -x libvirtd >/dev/null && e2e_skip "another libvirtd runs on this machine; the lab needs the qemu driver to itself"
     own_lab=1
     started=$(date +%s)
     if ! timeout -k 10 600 "$labsh" up "$builddir" 2>&1 | sed 's/^/# /'; then
@@ -322,6 +321,96 @@ for c in $cmds; do
               [ "$rc" = "$(first_line | sed -E "s/^[A-Z]+ (OK|WARNING|CRITICAL|UNKNOWN) - .*/\1/;s/OK/0/;s/WARNING/1/;s/CRITICAL/2/;s/UNKNOWN/3/")" ]'
 done
 nrpe_stop
+
+# --- a stuck guest --------------------------------------------------------------
+
+# e2e-spare's QEMU frozen with SIGSTOP: what a hung storage backend (NFS,
+# iSCSI, Ceph) does to QEMU's main loop and monitor. The first check after
+# the freeze is the one whose stats call takes the domain's job and waits on
+# its monitor; the checks after it meet that job held.
+spare_qemu() { pgrep -f "qemu-system-x86_64.*guest=e2e-spare" | head -n1; }
+control() { virsh_rw domcontrol "$1" 2>/dev/null | head -n1; }
+# thaw: QEMU runs again, and the job a stuck call held is given back.
+thaw() {
+    kill -CONT "$(spare_qemu)" 2>/dev/null
+    for _ in $(seq 1 100); do [ "$(control e2e-spare)" = ok ] && return 0; sleep 0.2; done
+    echo "# step hung: e2e-spare's control state did not come back to ok within 20 s after SIGCONT"
+    return 1
+}
+freeze() { thaw && kill -STOP "$(spare_qemu)"; }
+# Workers of libvirtd's pool that are free (virt-admin over the lab's admin socket).
+free_workers() {
+    timeout -k 5 30 virt-admin -c "libvirtd:///system?socket=$VM_E2E_LAB/sock/libvirt-admin-sock" \
+        srv-threadpool-info libvirtd 2>/dev/null | awk '$1 == "freeWorkers" { print $3 }'
+}
+# The frozen guest's long-output line.
+spare_line() { printf '%s\n' "$out" | grep '^\[[A-Z]*\] e2e-spare' | head -n1; }
+DL=2 # --deadline for these checks: -t 8 stays far off
+
+workers0=$(free_workers)
+for p in vmem vcpu vdisk vnet; do
+    args=""
+    [ $p != vmem ] && args="--no-state --interval 0.5"
+    freeze
+    # shellcheck disable=SC2086
+    run $p --all -t 8 --deadline $DL $args
+    expect "frozen guest, first $p --all after the freeze: an answer within the deadline + 2 s (${secs} s; --deadline $DL, -t 8)" \
+        eval 'f "$secs < $DL + 2" && clean && ! has "timed out"'
+    if [ $p = vnet ]; then # tap counters need no monitor: nothing to wait for
+        expect "frozen guest, first vnet --all: the load guest keeps its figures" eval 'has "[OK] e2e-load"'
+    else
+        expect "frozen guest, first $p --all: the load guest keeps its figures, the frozen one is UNKNOWN naming QEMU's monitor" \
+            eval 'has "[OK] e2e-load" && spare_line | grep -q "^\[UNKNOWN\] e2e-spare: .*QEMU.s monitor has not answered for"'
+    fi
+    # shellcheck disable=SC2086
+    run $p --all -t 8 --deadline $DL $args
+    expect "frozen guest, next $p --all: answers without waiting (${secs} s)" \
+        eval 'f "$secs < 2"'
+    case $p in
+    vmem)
+        expect "frozen guest, next vmem --all: UNKNOWN naming the monitor and the skipped memory stats, no balloon advice ($(spare_line | cut -c1-90))" \
+            eval 'spare_line | grep -q "UNKNOWN\] e2e-spare: QEMU.s monitor has not answered for .*; libvirt skipped its memory stats" &&
+                  ! spare_line | grep -q "virtio_balloon\|stats period\|balloon device" && [ -n "$(perf e2e-load:used)" ]' ;;
+    vdisk)
+        expect "frozen guest, next vdisk --all: UNKNOWN naming the skipped disk figures, never an OK without figures ($(spare_line | cut -c1-90))" \
+            eval 'spare_line | grep -q "UNKNOWN\] e2e-spare: QEMU.s monitor has not answered for .*; libvirt skipped its disk figures" &&
+                  ! has "[OK] e2e-spare" && [ -n "$(perf e2e-load:vda:read_Bps)" ]' ;;
+    vcpu)
+        expect "frozen guest, next vcpu --all: CPU time is read from the host, so both guests have figures, the frozen one UNKNOWN naming the monitor" \
+            eval '[ -n "$(perf e2e-load:usage)" ] && [ -n "$(perf e2e-spare:usage)" ] &&
+                  spare_line | grep -q "^\[UNKNOWN\] e2e-spare: .*QEMU.s monitor has not answered for"' ;;
+    vnet)
+        expect "frozen guest, next vnet --all: the load guest's tap counters stand" \
+            eval '[ -n "$(perf "e2e-load:52:54:00:e2:e0:01:rx_Bps")" ]' ;;
+    esac
+    run $p -d e2e-spare -t 8 --deadline $DL $args
+    case $p in
+    vmem | vdisk | vcpu)
+        expect "frozen guest, $p -d e2e-spare: UNKNOWN with the cause, before -t (${secs} s)" \
+            eval '[ $rc = 3 ] && clean && has "UNKNOWN - e2e-spare: " && has "monitor has not answered for" && f "$secs < 8"' ;;
+    *)
+        expect "frozen guest, $p -d e2e-spare: an answer before -t (${secs} s: $(first_line | cut -c1-60))" \
+            eval 'clean && ! has "timed out" && f "$secs < 8"' ;;
+    esac
+done
+
+# Checks every second with the guest frozen: no more of libvirtd's workers
+# wait on our calls than the one libvirt itself holds on the monitor.
+freeze
+for _ in $(seq 1 10); do run vmem --all -t 8 --deadline $DL; sleep 1; done
+workers1=$(free_workers)
+expect "10 checks against a frozen guest keep libvirtd's workers free (free before: ${workers0:-?}, after: ${workers1:-?})" \
+    eval '[ -n "$workers0" ] && [ -n "$workers1" ] && [ "$workers1" -ge $((workers0 - 1)) ]'
+
+# With state: the frozen guest's partial sample is not saved, so after the
+# thaw its next figure is measured afresh, not averaged across the stall.
+run vdisk -d e2e-spare -t 8 --deadline $DL
+thaw
+run vdisk -d e2e-spare -t 8 -v
+expect "thawed guest: vdisk answers again, measured in this run, not averaged across the stall" \
+    eval '[ $rc = 0 ] && has "[OK] e2e-spare:vda" && has "in this run" && ! has "since the previous check"'
+run vmem -d e2e-spare
+expect "thawed guest: vmem answers again with its figure" eval '[ $rc = 0 ] && [ -n "$(perf e2e-spare:used)" ]'
 
 # --- faults -------------------------------------------------------------------
 

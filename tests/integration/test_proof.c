@@ -38,6 +38,8 @@ static const char *const allowed_api[] = {
     "virDomainLookupByUUIDString",
     "virDomainLookupByUUID",
     "virDomainFree",
+    "virDomainRef",            /* a client-side reference count: no call to the daemon */
+    "virDomainGetControlInfo", /* read-only: why a domain's figures were skipped */
     "virDomainGetID",
     "virDomainGetName",
     "virDomainGetUUID",
