@@ -643,29 +643,20 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("hostile");
-    TCase *tc;
 
-    tc = vm_ck_tcase(s, "names", 120, setup, teardown);
-    tcase_add_loop_test(tc, all_domains, 0, N(plugins));
-    tcase_add_loop_test(tc, one_domain, 0, NNAMES);
-    tcase_add_test(tc, option_like_name);
-    tcase_add_test(tc, include_regex);
-    tcase_add_test(tc, regex_cost_bounded);
+    VM_CK_TCASE(s, "names", 120, setup, teardown, VM_CK_LOOP(all_domains, N(plugins)),
+                VM_CK_LOOP(one_domain, NNAMES), VM_CK_TEST(option_like_name),
+                VM_CK_TEST(include_regex), VM_CK_TEST(regex_cost_bounded));
 
-    tc = vm_ck_tcase(s, "options", 120, NULL, NULL);
-    tcase_add_loop_test(tc, bad_thresholds, 0, N(bad_args));
-    tcase_add_loop_test(tc, bad_rate_options, 0, N(bad_rate_args));
+    VM_CK_TCASE(s, "options", 120, NULL, NULL, VM_CK_LOOP(bad_thresholds, N(bad_args)),
+                VM_CK_LOOP(bad_rate_options, N(bad_rate_args)));
 
-    tc = vm_ck_tcase(s, "uris", 300, NULL, NULL);
-    tcase_add_loop_test(tc, garbage_uri, 0, N(bad_uris));
-    tcase_add_test(tc, huge_uri);
+    VM_CK_TCASE(s, "uris", 300, NULL, NULL, VM_CK_LOOP(garbage_uri, N(bad_uris)),
+                VM_CK_TEST(huge_uri));
 
-    tc = vm_ck_tcase(s, "counters", 120, state_setup, state_teardown);
-    tcase_add_loop_test(tc, absurd_counters, 0, N(crafts));
+    VM_CK_TCASE(s, "counters", 120, state_setup, state_teardown,
+                VM_CK_LOOP(absurd_counters, N(crafts)));
     return s;
 }
 
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN(make_suite)

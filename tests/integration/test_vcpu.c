@@ -188,19 +188,10 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("check_vcpu");
-    TCase *tc = vm_ck_tcase(s, "vcpu", 60, setup, teardown);
-
-    tcase_add_test(tc, first_then_from_state);
-    tcase_add_test(tc, no_state);
-    tcase_add_loop_test(tc, thresholds, 0, sizeof(thr) / sizeof(thr[0]));
-    tcase_add_test(tc, all_fixture);
-    tcase_add_test(tc, corrupt_state);
-    tcase_add_test(tc, loose_state_dir);
-    tcase_add_test(tc, bad_input);
+    VM_CK_TCASE(s, "vcpu", 60, setup, teardown, VM_CK_TEST(first_then_from_state),
+                VM_CK_TEST(no_state), VM_CK_LOOP(thresholds, VM_CK_N(thr)), VM_CK_TEST(all_fixture),
+                VM_CK_TEST(corrupt_state), VM_CK_TEST(loose_state_dir), VM_CK_TEST(bad_input));
     return s;
 }
 
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN(make_suite)

@@ -391,26 +391,15 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("check_vdisk");
-    TCase *tc = vm_ck_tcase(s, "vdisk", 60, setup, teardown);
-
-    tcase_add_test(tc, default_domain_ok);
-    tcase_add_loop_test(tc, thresholds, 0, sizeof(thr) / sizeof(thr[0]));
-    tcase_add_loop_test(tc, raw_counters, 0, sizeof(ctr) / sizeof(ctr[0]));
-    tcase_add_test(tc, raw_counters_with_state);
-    tcase_add_test(tc, perfdata_thresholds_converted);
-    tcase_add_test(tc, fixture_domain_disks);
-    tcase_add_test(tc, limits_reported);
-    tcase_add_loop_test(tc, throttle_thresholds, 0, sizeof(thr_limits) / sizeof(thr_limits[0]));
-    tcase_add_test(tc, hostile_path);
-    tcase_add_loop_test(tc, selection, 0, sizeof(sel) / sizeof(sel[0]));
-    tcase_add_test(tc, state_second_run_fast);
-    tcase_add_test(tc, errors_counted);
-    tcase_add_loop_test(tc, bad_input, 0, sizeof(bad) / sizeof(bad[0]));
-    tcase_add_test(tc, help_and_version);
+    VM_CK_TCASE(s, "vdisk", 60, setup, teardown, VM_CK_TEST(default_domain_ok),
+                VM_CK_LOOP(thresholds, VM_CK_N(thr)), VM_CK_LOOP(raw_counters, VM_CK_N(ctr)),
+                VM_CK_TEST(raw_counters_with_state), VM_CK_TEST(perfdata_thresholds_converted),
+                VM_CK_TEST(fixture_domain_disks), VM_CK_TEST(limits_reported),
+                VM_CK_LOOP(throttle_thresholds, VM_CK_N(thr_limits)), VM_CK_TEST(hostile_path),
+                VM_CK_LOOP(selection, VM_CK_N(sel)), VM_CK_TEST(state_second_run_fast),
+                VM_CK_TEST(errors_counted), VM_CK_LOOP(bad_input, VM_CK_N(bad)),
+                VM_CK_TEST(help_and_version));
     return s;
 }
 
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN(make_suite)

@@ -311,20 +311,12 @@ static Suite *make_suite(void)
 {
     Suite *s = suite_create("perfdata");
     /* localedef takes a few seconds */
-    TCase *tc = vm_ck_tcase(s, "perfdata", 60, NULL, NULL);
-
-    tcase_add_loop_test(tc, test_number, 0, N(numbers));
-    tcase_add_loop_test(tc, test_number_huge, 0, 3);
-    tcase_add_loop_test(tc, test_number_locale, 0, N(locales));
-    tcase_add_loop_test(tc, test_label, 0, N(labels));
-    tcase_add_test(tc, test_label_all_bytes);
-    tcase_add_loop_test(tc, test_entry, 0, N(entries));
-    tcase_add_test(tc, test_entry_ranges);
-    tcase_add_test(tc, test_free);
+    VM_CK_TCASE(s, "perfdata", 60, NULL, NULL, VM_CK_LOOP(test_number, N(numbers)),
+                VM_CK_LOOP(test_number_huge, 3), VM_CK_LOOP(test_number_locale, N(locales)),
+                VM_CK_LOOP(test_label, N(labels)), VM_CK_TEST(test_label_all_bytes),
+                VM_CK_LOOP(test_entry, N(entries)), VM_CK_TEST(test_entry_ranges),
+                VM_CK_TEST(test_free));
     return s;
 }
 
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN(make_suite)

@@ -825,39 +825,24 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("state");
-    TCase *tc;
 
-    tc = vm_ck_tcase(s, "key", VM_CK_TIMEOUT_S, NULL, NULL);
-    tcase_add_loop_test(tc, test_key_separation, 0, sizeof(keys) / sizeof(keys[0]));
-    tcase_add_test(tc, test_key_shape);
-    tcase_add_test(tc, test_meta_boot_id);
+    VM_CK_TCASE(s, "key", VM_CK_TIMEOUT_S, NULL, NULL,
+                VM_CK_LOOP(test_key_separation, VM_CK_N(keys)), VM_CK_TEST(test_key_shape),
+                VM_CK_TEST(test_meta_boot_id));
 
-    tc = vm_ck_tcase(s, "folder", VM_CK_TIMEOUT_S, tmp_setup, tmp_teardown);
-    tcase_add_test(tc, test_dir_create);
-    tcase_add_test(tc, test_dir_symlink);
-    tcase_add_test(tc, test_dir_mode);
-    tcase_add_test(tc, test_dir_not_folder);
-    tcase_add_test(tc, test_dir_foreign_owner);
-    tcase_add_test(tc, test_dir_other_euid);
-    tcase_add_test(tc, test_dir_xdg_and_home);
-    tcase_add_test(tc, test_dir_env_ignored);
+    VM_CK_TCASE(s, "folder", VM_CK_TIMEOUT_S, tmp_setup, tmp_teardown, VM_CK_TEST(test_dir_create),
+                VM_CK_TEST(test_dir_symlink), VM_CK_TEST(test_dir_mode),
+                VM_CK_TEST(test_dir_not_folder), VM_CK_TEST(test_dir_foreign_owner),
+                VM_CK_TEST(test_dir_other_euid), VM_CK_TEST(test_dir_xdg_and_home),
+                VM_CK_TEST(test_dir_env_ignored));
 
-    tc = vm_ck_tcase(s, "files", 120, tmp_setup, tmp_teardown);
-    tcase_add_test(tc, test_save_load);
-    tcase_add_test(tc, test_bad_keys);
-    tcase_add_test(tc, test_planted_symlink);
-    tcase_add_test(tc, test_planted_fifo);
-    tcase_add_test(tc, test_planted_dir);
-    tcase_add_test(tc, test_bad_files);
-    tcase_add_test(tc, test_lock);
-    tcase_add_test(tc, test_sweep_stale_temps);
-    tcase_add_test(tc, test_save_write_fails);
-    tcase_add_test(tc, test_save_readonly_dir);
-    tcase_add_test(tc, test_concurrency);
+    VM_CK_TCASE(s, "files", 120, tmp_setup, tmp_teardown, VM_CK_TEST(test_save_load),
+                VM_CK_TEST(test_bad_keys), VM_CK_TEST(test_planted_symlink),
+                VM_CK_TEST(test_planted_fifo), VM_CK_TEST(test_planted_dir),
+                VM_CK_TEST(test_bad_files), VM_CK_TEST(test_lock),
+                VM_CK_TEST(test_sweep_stale_temps), VM_CK_TEST(test_save_write_fails),
+                VM_CK_TEST(test_save_readonly_dir), VM_CK_TEST(test_concurrency));
     return s;
 }
 
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN(make_suite)
