@@ -94,4 +94,15 @@ static inline int vm_ck_run(Suite *s)
         return vm_ck_run(make_suite());                                                            \
     }
 
+/* The main of a test program of one suite, suite_name, of one test case:
+ * VM_CK_TCASE's arguments after the suite. */
+#define VM_CK_MAIN_TCASE(suite_name, ...)                                                          \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        Suite *s = suite_create(suite_name);                                                       \
+                                                                                                   \
+        VM_CK_TCASE(s, __VA_ARGS__);                                                               \
+        return vm_ck_run(s);                                                                       \
+    }
+
 #endif

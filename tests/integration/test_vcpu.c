@@ -185,13 +185,7 @@ START_TEST(bad_input)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("check_vcpu");
-    VM_CK_TCASE(s, "vcpu", 60, setup, teardown, VM_CK_TEST(first_then_from_state),
-                VM_CK_TEST(no_state), VM_CK_LOOP(thresholds, VM_CK_N(thr)), VM_CK_TEST(all_fixture),
-                VM_CK_TEST(corrupt_state), VM_CK_TEST(loose_state_dir), VM_CK_TEST(bad_input));
-    return s;
-}
-
-VM_CK_MAIN(make_suite)
+VM_CK_MAIN_TCASE("check_vcpu", "vcpu", 60, setup, teardown, VM_CK_TEST(first_then_from_state),
+                 VM_CK_TEST(no_state), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
+                 VM_CK_TEST(all_fixture), VM_CK_TEST(corrupt_state), VM_CK_TEST(loose_state_dir),
+                 VM_CK_TEST(bad_input))

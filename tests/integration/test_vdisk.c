@@ -388,18 +388,11 @@ START_TEST(help_and_version)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("check_vdisk");
-    VM_CK_TCASE(s, "vdisk", 60, setup, teardown, VM_CK_TEST(default_domain_ok),
-                VM_CK_LOOP(thresholds, VM_CK_N(thr)), VM_CK_LOOP(raw_counters, VM_CK_N(ctr)),
-                VM_CK_TEST(raw_counters_with_state), VM_CK_TEST(perfdata_thresholds_converted),
-                VM_CK_TEST(fixture_domain_disks), VM_CK_TEST(limits_reported),
-                VM_CK_LOOP(throttle_thresholds, VM_CK_N(thr_limits)), VM_CK_TEST(hostile_path),
-                VM_CK_LOOP(selection, VM_CK_N(sel)), VM_CK_TEST(state_second_run_fast),
-                VM_CK_TEST(errors_counted), VM_CK_LOOP(bad_input, VM_CK_N(bad)),
-                VM_CK_TEST(help_and_version));
-    return s;
-}
-
-VM_CK_MAIN(make_suite)
+VM_CK_MAIN_TCASE("check_vdisk", "vdisk", 60, setup, teardown, VM_CK_TEST(default_domain_ok),
+                 VM_CK_LOOP(thresholds, VM_CK_N(thr)), VM_CK_LOOP(raw_counters, VM_CK_N(ctr)),
+                 VM_CK_TEST(raw_counters_with_state), VM_CK_TEST(perfdata_thresholds_converted),
+                 VM_CK_TEST(fixture_domain_disks), VM_CK_TEST(limits_reported),
+                 VM_CK_LOOP(throttle_thresholds, VM_CK_N(thr_limits)), VM_CK_TEST(hostile_path),
+                 VM_CK_LOOP(selection, VM_CK_N(sel)), VM_CK_TEST(state_second_run_fast),
+                 VM_CK_TEST(errors_counted), VM_CK_LOOP(bad_input, VM_CK_N(bad)),
+                 VM_CK_TEST(help_and_version))

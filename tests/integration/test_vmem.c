@@ -381,18 +381,11 @@ START_TEST(many_domains_and_budget)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("check_vmem");
-    VM_CK_TCASE(s, "vmem", 60, setup, teardown, VM_CK_TEST(default_domain_ok),
-                VM_CK_TEST(env_uri_used), VM_CK_TEST(stale_is_unknown),
-                VM_CK_LOOP(thresholds, VM_CK_N(thr)), VM_CK_TEST(perfdata_thresholds_converted),
-                VM_CK_TEST(basis_free), VM_CK_TEST(lookup_by_id_and_uuid), VM_CK_TEST(all_domains),
-                VM_CK_TEST(hostile_name), VM_CK_LOOP(selection, VM_CK_N(sel)),
-                VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(connection_errors),
-                VM_CK_TEST(help_and_version), VM_CK_TEST(hung_daemon_times_out),
-                VM_CK_TEST(many_domains_and_budget));
-    return s;
-}
-
-VM_CK_MAIN(make_suite)
+VM_CK_MAIN_TCASE("check_vmem", "vmem", 60, setup, teardown, VM_CK_TEST(default_domain_ok),
+                 VM_CK_TEST(env_uri_used), VM_CK_TEST(stale_is_unknown),
+                 VM_CK_LOOP(thresholds, VM_CK_N(thr)), VM_CK_TEST(perfdata_thresholds_converted),
+                 VM_CK_TEST(basis_free), VM_CK_TEST(lookup_by_id_and_uuid), VM_CK_TEST(all_domains),
+                 VM_CK_TEST(hostile_name), VM_CK_LOOP(selection, VM_CK_N(sel)),
+                 VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(connection_errors),
+                 VM_CK_TEST(help_and_version), VM_CK_TEST(hung_daemon_times_out),
+                 VM_CK_TEST(many_domains_and_budget))

@@ -274,14 +274,7 @@ START_TEST(help_text)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("cli");
-    VM_CK_TCASE(s, "cli", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(defaults), VM_CK_TEST(full),
-                VM_CK_TEST(include_implies_all), VM_CK_TEST(regex_within_limits),
-                VM_CK_TEST(help_and_version_first), VM_CK_TEST(state_key_args),
-                VM_CK_LOOP(rejects, VM_CK_N(bad)), VM_CK_TEST(help_text));
-    return s;
-}
-
-VM_CK_MAIN(make_suite)
+VM_CK_MAIN_TCASE("cli", "cli", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(defaults), VM_CK_TEST(full),
+                 VM_CK_TEST(include_implies_all), VM_CK_TEST(regex_within_limits),
+                 VM_CK_TEST(help_and_version_first), VM_CK_TEST(state_key_args),
+                 VM_CK_LOOP(rejects, VM_CK_N(bad)), VM_CK_TEST(help_text))

@@ -382,17 +382,10 @@ START_TEST(raw_counters)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("dev_calc");
-    VM_CK_TCASE(s, "dev_calc", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_LOOP(latency, VM_CK_N(lat)),
-                VM_CK_TEST(latency_null_sides), VM_CK_LOOP(pct_of, VM_CK_N(pct)),
-                VM_CK_LOOP(iotune, VM_CK_N(iot)), VM_CK_TEST(bandwidth),
-                VM_CK_LOOP(block_empty, VM_CK_N(emp)), VM_CK_LOOP(block_match, VM_CK_N(bm)),
-                VM_CK_LOOP(net_match, VM_CK_N(nm)), VM_CK_LOOP(net_label, VM_CK_N(lab)),
-                VM_CK_LOOP(paused_ioerror, VM_CK_N(ioe)), VM_CK_TEST(xml_lookup),
-                VM_CK_LOOP(raw_counters, VM_CK_N(raw)));
-    return s;
-}
-
-VM_CK_MAIN(make_suite)
+VM_CK_MAIN_TCASE("dev_calc", "dev_calc", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_LOOP(latency, VM_CK_N(lat)), VM_CK_TEST(latency_null_sides),
+                 VM_CK_LOOP(pct_of, VM_CK_N(pct)), VM_CK_LOOP(iotune, VM_CK_N(iot)),
+                 VM_CK_TEST(bandwidth), VM_CK_LOOP(block_empty, VM_CK_N(emp)),
+                 VM_CK_LOOP(block_match, VM_CK_N(bm)), VM_CK_LOOP(net_match, VM_CK_N(nm)),
+                 VM_CK_LOOP(net_label, VM_CK_N(lab)), VM_CK_LOOP(paused_ioerror, VM_CK_N(ioe)),
+                 VM_CK_TEST(xml_lookup), VM_CK_LOOP(raw_counters, VM_CK_N(raw)))

@@ -46,12 +46,5 @@ START_TEST(test_null_and_long)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("err");
-    VM_CK_TCASE(s, "set", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_LOOP(test_clean, VM_CK_N(cleanups)),
-                VM_CK_TEST(test_null_and_long));
-    return s;
-}
-
-VM_CK_MAIN(make_suite)
+VM_CK_MAIN_TCASE("err", "set", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_LOOP(test_clean, VM_CK_N(cleanups)), VM_CK_TEST(test_null_and_long))

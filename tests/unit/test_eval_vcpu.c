@@ -183,12 +183,7 @@ START_TEST(options)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("eval_vcpu");
-    VM_CK_TCASE(s, "evaluate", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(usage_without_xml),
-                VM_CK_LOOP(thresholds, VM_CK_N(judged)),
-                VM_CK_LOOP(cap_reads_xml_once, VM_CK_N(caps)), VM_CK_TEST(per_vcpu_and_paused),
-                VM_CK_TEST(no_pair), VM_CK_TEST(options));
-    return vm_ck_run(s);
-}
+VM_CK_MAIN_TCASE("eval_vcpu", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_TEST(usage_without_xml), VM_CK_LOOP(thresholds, VM_CK_N(judged)),
+                 VM_CK_LOOP(cap_reads_xml_once, VM_CK_N(caps)), VM_CK_TEST(per_vcpu_and_paused),
+                 VM_CK_TEST(no_pair), VM_CK_TEST(options))

@@ -248,14 +248,9 @@ START_TEST(options)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("eval_vmem");
-    VM_CK_TCASE(s, "evaluate", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(used_ok_without_xml),
-                VM_CK_TEST(used_thresholds_in_both_units), VM_CK_TEST(size_threshold_is_critical),
-                VM_CK_TEST(rss_judged_against_maximum), VM_CK_LOOP(why_no_stats, VM_CK_N(why)),
-                VM_CK_TEST(no_stats_ignored), VM_CK_LOOP(staleness, VM_CK_N(stale)),
-                VM_CK_TEST(not_reported_yet), VM_CK_TEST(basis_figure_missing),
-                VM_CK_TEST(options));
-    return vm_ck_run(s);
-}
+VM_CK_MAIN_TCASE("eval_vmem", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_TEST(used_ok_without_xml), VM_CK_TEST(used_thresholds_in_both_units),
+                 VM_CK_TEST(size_threshold_is_critical), VM_CK_TEST(rss_judged_against_maximum),
+                 VM_CK_LOOP(why_no_stats, VM_CK_N(why)), VM_CK_TEST(no_stats_ignored),
+                 VM_CK_LOOP(staleness, VM_CK_N(stale)), VM_CK_TEST(not_reported_yet),
+                 VM_CK_TEST(basis_figure_missing), VM_CK_TEST(options))

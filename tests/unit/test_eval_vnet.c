@@ -219,12 +219,7 @@ START_TEST(options)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("eval_vnet");
-    VM_CK_TCASE(s, "evaluate", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(named_by_mac),
-                VM_CK_TEST(dev_label_needs_no_xml), VM_CK_TEST(xml_unreadable),
-                VM_CK_LOOP(thresholds, VM_CK_N(judged)), VM_CK_TEST(interface_choice),
-                VM_CK_TEST(new_interface), VM_CK_TEST(options));
-    return vm_ck_run(s);
-}
+VM_CK_MAIN_TCASE("eval_vnet", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(named_by_mac),
+                 VM_CK_TEST(dev_label_needs_no_xml), VM_CK_TEST(xml_unreadable),
+                 VM_CK_LOOP(thresholds, VM_CK_N(judged)), VM_CK_TEST(interface_choice),
+                 VM_CK_TEST(new_interface), VM_CK_TEST(options))

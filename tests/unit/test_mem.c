@@ -225,6 +225,7 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("mem");
+
     VM_CK_TCASE(s, "chaos", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_LOOP(test_chaos, VM_CK_N(scenarios)),
                 VM_CK_TEST(test_seam));
     return s;

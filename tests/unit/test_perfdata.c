@@ -305,18 +305,9 @@ START_TEST(test_free)
 }
 END_TEST
 
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("perfdata");
-    /* localedef takes a few seconds */
-    VM_CK_TCASE(s, "perfdata", 60, NULL, NULL, VM_CK_LOOP(test_number, N(numbers)),
-                VM_CK_LOOP(test_number_huge, 3), VM_CK_LOOP(test_number_locale, N(locales)),
-                VM_CK_LOOP(test_label, N(labels)), VM_CK_TEST(test_label_all_bytes),
-                VM_CK_LOOP(test_entry, N(entries)), VM_CK_TEST(test_entry_ranges),
-                VM_CK_TEST(test_free));
-    return s;
-}
-
-VM_CK_MAIN(make_suite)
+/* 60 s: localedef takes a few seconds */
+VM_CK_MAIN_TCASE("perfdata", "perfdata", 60, NULL, NULL, VM_CK_LOOP(test_number, VM_CK_N(numbers)),
+                 VM_CK_LOOP(test_number_huge, 3), VM_CK_LOOP(test_number_locale, VM_CK_N(locales)),
+                 VM_CK_LOOP(test_label, VM_CK_N(labels)), VM_CK_TEST(test_label_all_bytes),
+                 VM_CK_LOOP(test_entry, VM_CK_N(entries)), VM_CK_TEST(test_entry_ranges),
+                 VM_CK_TEST(test_free))

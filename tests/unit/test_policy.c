@@ -44,9 +44,5 @@ START_TEST(decide)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("policy");
-    VM_CK_TCASE(s, "decide", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_LOOP(decide, VM_CK_N(cases)));
-    return vm_ck_run(s);
-}
+VM_CK_MAIN_TCASE("policy", "decide", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_LOOP(decide, VM_CK_N(cases)))

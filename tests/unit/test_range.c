@@ -741,19 +741,13 @@ START_TEST(test_size)
 }
 END_TEST
 
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("range");
-    VM_CK_TCASE(s, "range", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_LOOP(test_alerts, N(evals)),
-                VM_CK_LOOP(test_parse_ok, N(goods)), VM_CK_LOOP(test_parse_bad, N(bads)),
-                VM_CK_LOOP(test_format, N(formats)), VM_CK_LOOP(test_round_trip_table, N(goods)),
-                VM_CK_TEST(test_round_trip_random), VM_CK_TEST(test_scale),
-                VM_CK_LOOP(test_double_ok, N(dbl_ok)), VM_CK_LOOP(test_double_bad, N(dbl_bad)),
-                VM_CK_LOOP(test_uint, N(uints)), VM_CK_LOOP(test_size, N(sizes)),
-                VM_CK_LOOP(test_digits, N(digits)));
-    return s;
-}
-
-VM_CK_MAIN(make_suite)
+VM_CK_MAIN_TCASE("range", "range", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_LOOP(test_alerts, VM_CK_N(evals)), VM_CK_LOOP(test_parse_ok, VM_CK_N(goods)),
+                 VM_CK_LOOP(test_parse_bad, VM_CK_N(bads)),
+                 VM_CK_LOOP(test_format, VM_CK_N(formats)),
+                 VM_CK_LOOP(test_round_trip_table, VM_CK_N(goods)),
+                 VM_CK_TEST(test_round_trip_random), VM_CK_TEST(test_scale),
+                 VM_CK_LOOP(test_double_ok, VM_CK_N(dbl_ok)),
+                 VM_CK_LOOP(test_double_bad, VM_CK_N(dbl_bad)),
+                 VM_CK_LOOP(test_uint, VM_CK_N(uints)), VM_CK_LOOP(test_size, VM_CK_N(sizes)),
+                 VM_CK_LOOP(test_digits, VM_CK_N(digits)))

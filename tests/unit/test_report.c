@@ -896,18 +896,11 @@ START_TEST(test_trailer)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("report");
-    VM_CK_TCASE(s, "report", 60, NULL, NULL, VM_CK_LOOP(test_clean, N(cleans)),
-                VM_CK_TEST(test_clean_null), VM_CK_TEST(test_empty), VM_CK_LOOP(test_one, N(ones)),
-                VM_CK_TEST(test_all_ok), VM_CK_TEST(test_mixed), VM_CK_TEST(test_groups),
-                VM_CK_LOOP(test_worst, N(worst)), VM_CK_LOOP(test_injection, N(hostile)),
-                VM_CK_TEST(test_unique), VM_CK_LOOP(test_budget, N(budgets)),
-                VM_CK_TEST(test_budget_sweep), VM_CK_TEST(test_large), VM_CK_TEST(test_oom),
-                VM_CK_TEST(test_api_edges), VM_CK_LOOP(test_item_note, N(ver)),
-                VM_CK_TEST(test_item_metric), VM_CK_TEST(test_trailer));
-    return s;
-}
-
-VM_CK_MAIN(make_suite)
+VM_CK_MAIN_TCASE("report", "report", 60, NULL, NULL, VM_CK_LOOP(test_clean, N(cleans)),
+                 VM_CK_TEST(test_clean_null), VM_CK_TEST(test_empty), VM_CK_LOOP(test_one, N(ones)),
+                 VM_CK_TEST(test_all_ok), VM_CK_TEST(test_mixed), VM_CK_TEST(test_groups),
+                 VM_CK_LOOP(test_worst, N(worst)), VM_CK_LOOP(test_injection, N(hostile)),
+                 VM_CK_TEST(test_unique), VM_CK_LOOP(test_budget, N(budgets)),
+                 VM_CK_TEST(test_budget_sweep), VM_CK_TEST(test_large), VM_CK_TEST(test_oom),
+                 VM_CK_TEST(test_api_edges), VM_CK_LOOP(test_item_note, N(ver)),
+                 VM_CK_TEST(test_item_metric), VM_CK_TEST(test_trailer))

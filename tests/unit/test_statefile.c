@@ -393,17 +393,9 @@ START_TEST(test_frame)
     free(text);
 }
 END_TEST
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("statefile");
-
-    VM_CK_TCASE(s, "format", 60, NULL, NULL, VM_CK_TEST(test_roundtrip),
-                VM_CK_TEST(test_roundtrip_empty), VM_CK_TEST(test_roundtrip_minimal),
-                VM_CK_TEST(test_truncate_everywhere),
-                VM_CK_LOOP(test_flip_everywhere, sizeof(flip_masks)),
-                VM_CK_LOOP(test_mutations, VM_CK_N(mutations)), VM_CK_TEST(test_mutation_control),
-                VM_CK_TEST(test_frame));
-    return s;
-}
-
-VM_CK_MAIN(make_suite)
+VM_CK_MAIN_TCASE("statefile", "format", 60, NULL, NULL, VM_CK_TEST(test_roundtrip),
+                 VM_CK_TEST(test_roundtrip_empty), VM_CK_TEST(test_roundtrip_minimal),
+                 VM_CK_TEST(test_truncate_everywhere),
+                 VM_CK_LOOP(test_flip_everywhere, sizeof(flip_masks)),
+                 VM_CK_LOOP(test_mutations, VM_CK_N(mutations)), VM_CK_TEST(test_mutation_control),
+                 VM_CK_TEST(test_frame))

@@ -285,14 +285,7 @@ START_TEST(find_by_name)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("stats");
-    VM_CK_TCASE(s, "stats", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(all_groups),
-                VM_CK_TEST(find_by_name), VM_CK_TEST(state_only), VM_CK_TEST(zero_devices),
-                VM_CK_TEST(hostile_params), VM_CK_TEST(repeated_calls), VM_CK_TEST(domxml_full),
-                VM_CK_LOOP(domxml_balloon, VM_CK_N(balloons)));
-    return s;
-}
-
-VM_CK_MAIN(make_suite)
+VM_CK_MAIN_TCASE("stats", "stats", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(all_groups),
+                 VM_CK_TEST(find_by_name), VM_CK_TEST(state_only), VM_CK_TEST(zero_devices),
+                 VM_CK_TEST(hostile_params), VM_CK_TEST(repeated_calls), VM_CK_TEST(domxml_full),
+                 VM_CK_LOOP(domxml_balloon, VM_CK_N(balloons)))

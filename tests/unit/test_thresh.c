@@ -285,16 +285,9 @@ START_TEST(test_resolve_long_text)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("thresh");
-    VM_CK_TCASE(s, "thresh", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_LOOP(test_eval, VM_CK_N(evals)),
-                VM_CK_TEST(test_eval_unset_ignored), VM_CK_TEST(test_resolve_none),
-                VM_CK_TEST(test_resolve_bare), VM_CK_TEST(test_resolve_named),
-                VM_CK_LOOP(test_resolve_bad, VM_CK_N(resolve_bad)),
-                VM_CK_TEST(test_resolve_levels_independent), VM_CK_TEST(test_resolve_no_metrics),
-                VM_CK_TEST(test_resolve_null_err), VM_CK_TEST(test_resolve_long_text));
-    return s;
-}
-
-VM_CK_MAIN(make_suite)
+VM_CK_MAIN_TCASE("thresh", "thresh", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_LOOP(test_eval, VM_CK_N(evals)), VM_CK_TEST(test_eval_unset_ignored),
+                 VM_CK_TEST(test_resolve_none), VM_CK_TEST(test_resolve_bare),
+                 VM_CK_TEST(test_resolve_named), VM_CK_LOOP(test_resolve_bad, VM_CK_N(resolve_bad)),
+                 VM_CK_TEST(test_resolve_levels_independent), VM_CK_TEST(test_resolve_no_metrics),
+                 VM_CK_TEST(test_resolve_null_err), VM_CK_TEST(test_resolve_long_text))
