@@ -328,6 +328,12 @@ struct bad_arg {
     int status; /* expected exit code */
 };
 
+/* -U test:///default -d test and the arguments of b, in buf[12]. */
+static const char *const *bad_argv(const char **buf, const struct bad_arg *b)
+{
+    return vm_argv_cat(buf, 12, ARGV("-U", "test:///default", "-d", "test"), b->args, 4);
+}
+
 static const struct bad_arg bad_args[] = {
     {{"-w", "1e309"}, 3},
     {{"-w", "-1e309:"}, 3},
@@ -373,14 +379,10 @@ static const struct bad_arg bad_args[] = {
 START_TEST(bad_thresholds)
 {
     const struct bad_arg *b = &bad_args[_i];
-    const char *argv[12] = {"-U", "test:///default", "-d", "test"};
-    size_t n = 4;
+    const char *argv[12];
     struct vm_run r;
 
-    for (size_t i = 0; b->args[i]; i++)
-        argv[n++] = b->args[i];
-    argv[n] = NULL;
-    run(&r, &plugins[0], argv, NULL);
+    run(&r, &plugins[0], bad_argv(argv, b), NULL);
     ck_assert_msg(r.status == b->status, "%s %s: exit %d, not %d:\n%s", b->args[0],
                   b->args[1] ? b->args[1] : "", r.status, b->status, r.out);
     check_clean(&r, &plugins[0], b->status == 3 ? 1 : 2);
@@ -400,14 +402,11 @@ START_TEST(bad_rate_options)
     const struct bad_arg *b = &bad_rate_args[_i];
 
     for (size_t k = 1; k < N(plugins); k++) {
-        const char *argv[12] = {"-U", "test:///default", "-d", "test"};
-        size_t n = 4;
+        const char *argv[12];
         struct vm_run r;
 
-        for (size_t i = 0; b->args[i]; i++)
-            argv[n++] = b->args[i];
-        argv[n] = NULL;
-        vm_run_plugin(&r, plugins[k].name, argv, NULL); /* without the quick options */
+        /* without the quick options */
+        vm_run_plugin(&r, plugins[k].name, bad_argv(argv, b), NULL);
         ck_assert_msg(r.status == 3, "%s %s %s: exit %d:\n%s", plugins[k].name, b->args[0],
                       b->args[1], r.status, r.out);
         check_clean(&r, &plugins[k], 1);

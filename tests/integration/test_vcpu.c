@@ -14,25 +14,24 @@
 #include "fsutil.h"
 #include "plugin_run.h"
 
-static char statedir[] = "/tmp/vmvcpuXXXXXX";
-static char *fixture;
+#define SUITE_PLUGIN "check_vcpu"
+#define SUITE_FIXTURE "vmem.xml"
+#include "plugin_suite.h"
 
+static char statedir[] = "/tmp/vmvcpuXXXXXX";
+
+/* The suite's frame and a private state folder. */
 static void setup(void)
 {
     strcpy(statedir, "/tmp/vmvcpuXXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(statedir));
-    fixture = vm_fixture_uri("vmem.xml");
+    suite_setup();
 }
 
 static void teardown(void)
 {
     ck_assert_int_eq(vm_fs_rm_rf(statedir), 0);
-    free(fixture);
-}
-
-static void run(struct vm_run *r, const char *const *argv)
-{
-    vm_run_clean(r, "check_vcpu", argv);
+    suite_teardown();
 }
 
 /* "usage"=NN% from the first perfdata entry */
