@@ -10,6 +10,7 @@
 #include <config.h>
 
 #include "fuzz.h"
+#include "roundtrip.h"
 #include "statefile.h"
 #include "stats.h"
 
@@ -161,24 +162,12 @@ static void check_group(uint32_t have, unsigned nfields)
 static void check_roundtrip(const struct vm_dom_stats *d)
 {
     struct vm_state_meta m = {.plugin = "check_fuzz", .uri = "test:///default", .boot_id = "b"};
-    struct vm_snapshot snap, back;
-    struct vm_buf a = VM_BUF_INIT, b = VM_BUF_INIT;
-    const char *why = NULL;
+    struct vm_snapshot snap;
 
     memset(&snap, 0, sizeof(snap));
     snap.dom = (struct vm_dom_stats *)d;
     snap.n = 1;
-    vm_statefile_format(&snap, &m, &a);
-    FUZZ_ASSERT(!a.oom);
-    if (vm_statefile_parse(a.s, a.len, &m, &back, &why, NULL) != 1) {
-        fprintf(stderr, "state text does not read back (%s):\n%s", why ? why : "?", a.s);
-        abort();
-    }
-    vm_statefile_format(&back, &m, &b);
-    FUZZ_ASSERT(!b.oom && a.len == b.len && memcmp(a.s, b.s, a.len) == 0);
-    vm_snapshot_clear(&back);
-    vm_buf_clear(&a);
-    vm_buf_clear(&b);
+    fuzz_statefile_roundtrip(&snap, &m);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

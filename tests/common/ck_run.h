@@ -27,6 +27,49 @@ static inline TCase *vm_ck_tcase(Suite *s, const char *name, double timeout_s, S
     return tc;
 }
 
+/* One row of a test case's table: test runs once or, when loops > 0, for
+ * _i in [0, loops). A NULL test is left out (one only some runs have). */
+struct vm_ck_test {
+    const TTest *test;
+    int loops;
+};
+
+/* The rows: test once, test for _i in [0, loops) (loops > 0). */
+#define VM_CK_TEST(test)                                                                           \
+    {                                                                                              \
+        (test), 0                                                                                  \
+    }
+#define VM_CK_LOOP(test, loops)                                                                    \
+    {                                                                                              \
+        (test), (loops)                                                                            \
+    }
+
+/* The rows of table, for a loop test over it. */
+#define VM_CK_N(table) ((int)(sizeof(table) / sizeof((table)[0])))
+
+/* Add the n tests of t to tc, in order. Returns tc. */
+static inline TCase *vm_ck_add(TCase *tc, const struct vm_ck_test *t, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (!t[i].test)
+            continue;
+        if (t[i].loops > 0)
+            tcase_add_loop_test(tc, t[i].test, 0, t[i].loops);
+        else
+            tcase_add_test(tc, t[i].test);
+    }
+    return tc;
+}
+
+/* vm_ck_tcase(s, name, timeout_s, setup, teardown), then the tests of the
+ * rows that follow (VM_CK_TEST, VM_CK_LOOP), in order. Returns the TCase. */
+#define VM_CK_TCASE(s, name, timeout_s, setup, teardown, ...)                                      \
+    vm_ck_add(vm_ck_tcase((s), (name), (timeout_s), (setup), (teardown)),                          \
+              (const struct vm_ck_test[]){__VA_ARGS__},                                            \
+              sizeof((const struct vm_ck_test[]){__VA_ARGS__}) / sizeof(struct vm_ck_test))
+
 static inline int vm_ck_run(Suite *s)
 {
     SRunner *sr = srunner_create(s);
@@ -43,5 +86,23 @@ static inline int vm_ck_run(Suite *s)
     srunner_free(sr);
     return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+/* The main of a test program: run the suite make_suite() builds. */
+#define VM_CK_MAIN(make_suite)                                                                     \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        return vm_ck_run(make_suite());                                                            \
+    }
+
+/* The main of a test program of one suite, suite_name, of one test case:
+ * VM_CK_TCASE's arguments after the suite. */
+#define VM_CK_MAIN_TCASE(suite_name, ...)                                                          \
+    int main(void)                                                                                 \
+    {                                                                                              \
+        Suite *s = suite_create(suite_name);                                                       \
+                                                                                                   \
+        VM_CK_TCASE(s, __VA_ARGS__);                                                               \
+        return vm_ck_run(s);                                                                       \
+    }
 
 #endif

@@ -251,6 +251,25 @@ void vm_run_clean(struct vm_run *r, const char *plugin, const char *const *argv)
     ck_assert_msg(r->out[0] && r->out[strlen(r->out) - 1] == '\n', "output: '%s'", r->out);
 }
 
+void vm_run_help_check(const char *plugin, const char *const *help)
+{
+    struct vm_run r;
+    char want[128];
+
+    vm_run_clean(&r, plugin, ARGV("--help"));
+    ck_assert_int_eq(r.status, 3);
+    snprintf(want, sizeof(want), "Usage: %s", plugin);
+    vm_assert_has(r.out, want);
+    for (; *help; help++)
+        vm_assert_has(r.out, *help);
+    vm_run_free(&r);
+    vm_run_clean(&r, plugin, ARGV("-V"));
+    ck_assert_int_eq(r.status, 3);
+    snprintf(want, sizeof(want), "%s " PACKAGE_VERSION, plugin);
+    vm_assert_has(r.out, want);
+    vm_run_free(&r);
+}
+
 const char *const *vm_argv_cat(const char **buf, size_t cap, const char *const *head,
                                const char *const *tail, size_t tail_max)
 {

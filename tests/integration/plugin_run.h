@@ -69,6 +69,10 @@ struct vm_thr_case {
 void vm_run_thr_case_check(const char *plugin, const char *const *head,
                            const struct vm_thr_case *c);
 
+/* plugin --help exits 3 and prints "Usage: <plugin>" and every text of
+ * help (NULL-terminated); plugin -V exits 3 and prints "<plugin> VERSION". */
+void vm_run_help_check(const char *plugin, const char *const *help);
+
 /* Check assertions on a plugin's output. */
 void vm_assert_has(const char *hay, const char *needle);
 void vm_assert_lacks(const char *hay, const char *needle);

@@ -328,6 +328,12 @@ struct bad_arg {
     int status; /* expected exit code */
 };
 
+/* -U test:///default -d test and the arguments of b, in buf[12]. */
+static const char *const *bad_argv(const char **buf, const struct bad_arg *b)
+{
+    return vm_argv_cat(buf, 12, ARGV("-U", "test:///default", "-d", "test"), b->args, 4);
+}
+
 static const struct bad_arg bad_args[] = {
     {{"-w", "1e309"}, 3},
     {{"-w", "-1e309:"}, 3},
@@ -373,14 +379,10 @@ static const struct bad_arg bad_args[] = {
 START_TEST(bad_thresholds)
 {
     const struct bad_arg *b = &bad_args[_i];
-    const char *argv[12] = {"-U", "test:///default", "-d", "test"};
-    size_t n = 4;
+    const char *argv[12];
     struct vm_run r;
 
-    for (size_t i = 0; b->args[i]; i++)
-        argv[n++] = b->args[i];
-    argv[n] = NULL;
-    run(&r, &plugins[0], argv, NULL);
+    run(&r, &plugins[0], bad_argv(argv, b), NULL);
     ck_assert_msg(r.status == b->status, "%s %s: exit %d, not %d:\n%s", b->args[0],
                   b->args[1] ? b->args[1] : "", r.status, b->status, r.out);
     check_clean(&r, &plugins[0], b->status == 3 ? 1 : 2);
@@ -400,14 +402,11 @@ START_TEST(bad_rate_options)
     const struct bad_arg *b = &bad_rate_args[_i];
 
     for (size_t k = 1; k < N(plugins); k++) {
-        const char *argv[12] = {"-U", "test:///default", "-d", "test"};
-        size_t n = 4;
+        const char *argv[12];
         struct vm_run r;
 
-        for (size_t i = 0; b->args[i]; i++)
-            argv[n++] = b->args[i];
-        argv[n] = NULL;
-        vm_run_plugin(&r, plugins[k].name, argv, NULL); /* without the quick options */
+        /* without the quick options */
+        vm_run_plugin(&r, plugins[k].name, bad_argv(argv, b), NULL);
         ck_assert_msg(r.status == 3, "%s %s %s: exit %d:\n%s", plugins[k].name, b->args[0],
                       b->args[1], r.status, r.out);
         check_clean(&r, &plugins[k], 1);
@@ -643,29 +642,20 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("hostile");
-    TCase *tc;
 
-    tc = vm_ck_tcase(s, "names", 120, setup, teardown);
-    tcase_add_loop_test(tc, all_domains, 0, N(plugins));
-    tcase_add_loop_test(tc, one_domain, 0, NNAMES);
-    tcase_add_test(tc, option_like_name);
-    tcase_add_test(tc, include_regex);
-    tcase_add_test(tc, regex_cost_bounded);
+    VM_CK_TCASE(s, "names", 120, setup, teardown, VM_CK_LOOP(all_domains, N(plugins)),
+                VM_CK_LOOP(one_domain, NNAMES), VM_CK_TEST(option_like_name),
+                VM_CK_TEST(include_regex), VM_CK_TEST(regex_cost_bounded));
 
-    tc = vm_ck_tcase(s, "options", 120, NULL, NULL);
-    tcase_add_loop_test(tc, bad_thresholds, 0, N(bad_args));
-    tcase_add_loop_test(tc, bad_rate_options, 0, N(bad_rate_args));
+    VM_CK_TCASE(s, "options", 120, NULL, NULL, VM_CK_LOOP(bad_thresholds, N(bad_args)),
+                VM_CK_LOOP(bad_rate_options, N(bad_rate_args)));
 
-    tc = vm_ck_tcase(s, "uris", 300, NULL, NULL);
-    tcase_add_loop_test(tc, garbage_uri, 0, N(bad_uris));
-    tcase_add_test(tc, huge_uri);
+    VM_CK_TCASE(s, "uris", 300, NULL, NULL, VM_CK_LOOP(garbage_uri, N(bad_uris)),
+                VM_CK_TEST(huge_uri));
 
-    tc = vm_ck_tcase(s, "counters", 120, state_setup, state_teardown);
-    tcase_add_loop_test(tc, absurd_counters, 0, N(crafts));
+    VM_CK_TCASE(s, "counters", 120, state_setup, state_teardown,
+                VM_CK_LOOP(absurd_counters, N(crafts)));
     return s;
 }
 
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN(make_suite)

@@ -384,21 +384,15 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("proof");
-    TCase *tc;
 
     /* The proof runs its own wrapper (strace); a valgrind wrapper from the
      * environment is not for it. */
     unsetenv("VM_PLUGIN_WRAPPER");
-    tc = vm_ck_tcase(s, "read_only", 120, setup, teardown);
-    tcase_add_loop_test(tc, imports_read_only, 0, N(plugins));
-    tcase_add_loop_test(tc, runtime_read_only, 0, N(plugins));
+    VM_CK_TCASE(s, "read_only", 120, setup, teardown, VM_CK_LOOP(imports_read_only, N(plugins)),
+                VM_CK_LOOP(runtime_read_only, N(plugins)));
 
-    tc = vm_ck_tcase(s, "writes", 120, setup, teardown);
-    tcase_add_loop_test(tc, writes_confined, 0, N(plugins));
+    VM_CK_TCASE(s, "writes", 120, setup, teardown, VM_CK_LOOP(writes_confined, N(plugins)));
     return s;
 }
 
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN(make_suite)

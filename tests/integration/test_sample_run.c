@@ -317,23 +317,8 @@ START_TEST(test_lock_held)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("sample_run");
-    TCase *tc = vm_ck_tcase(s, "test driver", 30, setup, teardown);
-
-    tcase_add_test(tc, test_first_run);
-    tcase_add_test(tc, test_second_run_from_state);
-    tcase_add_test(tc, test_no_state);
-    tcase_add_test(tc, test_max_age);
-    tcase_add_test(tc, test_corrupt_state);
-    tcase_add_test(tc, test_domain_restarted);
-    tcase_add_test(tc, test_folder_refused);
-    tcase_add_test(tc, test_lock_held);
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN_TCASE("sample_run", "test driver", 30, setup, teardown, VM_CK_TEST(test_first_run),
+                 VM_CK_TEST(test_second_run_from_state), VM_CK_TEST(test_no_state),
+                 VM_CK_TEST(test_max_age), VM_CK_TEST(test_corrupt_state),
+                 VM_CK_TEST(test_domain_restarted), VM_CK_TEST(test_folder_refused),
+                 VM_CK_TEST(test_lock_held))

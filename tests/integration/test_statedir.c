@@ -518,34 +518,19 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("statedir");
-    TCase *tc;
     bool root = geteuid() == 0;
 
-    tc = vm_ck_tcase(s, "folder", 60, setup, teardown);
-    tcase_add_test(tc, dir_symlink);
-    tcase_add_loop_test(tc, dir_loose_mode, 0, sizeof(loose_modes) / sizeof(loose_modes[0]));
-    tcase_add_loop_test(tc, dir_not_folder, 0, 2);
-    if (root)
-        tcase_add_test(tc, dir_foreign_owner);
-
-    tc = vm_ck_tcase(s, "file", 60, setup, teardown);
-    tcase_add_test(tc, file_symlink);
-    tcase_add_test(tc, lock_symlink);
-    tcase_add_loop_test(tc, file_not_regular, 0, 2);
-    tcase_add_loop_test(tc, file_damaged, 0, HUGE + 1);
-    if (root)
-        tcase_add_test(tc, file_foreign_owner);
-
-    tc = vm_ck_tcase(s, "pressure", 1200, setup, teardown);
-    if (root)
-        tcase_add_test(tc, disk_full);
-    tcase_add_test(tc, concurrent_runs);
+    VM_CK_TCASE(s, "folder", 60, setup, teardown, VM_CK_TEST(dir_symlink),
+                VM_CK_LOOP(dir_loose_mode, VM_CK_N(loose_modes)), VM_CK_LOOP(dir_not_folder, 2),
+                VM_CK_TEST(root ? dir_foreign_owner : NULL));
+    VM_CK_TCASE(s, "file", 60, setup, teardown, VM_CK_TEST(file_symlink), VM_CK_TEST(lock_symlink),
+                VM_CK_LOOP(file_not_regular, 2), VM_CK_LOOP(file_damaged, HUGE + 1),
+                VM_CK_TEST(root ? file_foreign_owner : NULL));
+    VM_CK_TCASE(s, "pressure", 1200, setup, teardown, VM_CK_TEST(root ? disk_full : NULL),
+                VM_CK_TEST(concurrent_runs));
     if (!root)
         printf("# not root: the foreign-owner and full-disk cases are left out\n");
     return s;
 }
 
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN(make_suite)

@@ -14,25 +14,24 @@
 #include "fsutil.h"
 #include "plugin_run.h"
 
-static char statedir[] = "/tmp/vmvcpuXXXXXX";
-static char *fixture;
+#define SUITE_PLUGIN "check_vcpu"
+#define SUITE_FIXTURE "vmem.xml"
+#include "plugin_suite.h"
 
+static char statedir[] = "/tmp/vmvcpuXXXXXX";
+
+/* The suite's frame and a private state folder. */
 static void setup(void)
 {
     strcpy(statedir, "/tmp/vmvcpuXXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(statedir));
-    fixture = vm_fixture_uri("vmem.xml");
+    suite_setup();
 }
 
 static void teardown(void)
 {
     ck_assert_int_eq(vm_fs_rm_rf(statedir), 0);
-    free(fixture);
-}
-
-static void run(struct vm_run *r, const char *const *argv)
-{
-    vm_run_clean(r, "check_vcpu", argv);
+    suite_teardown();
 }
 
 /* "usage"=NN% from the first perfdata entry */
@@ -185,22 +184,7 @@ START_TEST(bad_input)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("check_vcpu");
-    TCase *tc = vm_ck_tcase(s, "vcpu", 60, setup, teardown);
-
-    tcase_add_test(tc, first_then_from_state);
-    tcase_add_test(tc, no_state);
-    tcase_add_loop_test(tc, thresholds, 0, sizeof(thr) / sizeof(thr[0]));
-    tcase_add_test(tc, all_fixture);
-    tcase_add_test(tc, corrupt_state);
-    tcase_add_test(tc, loose_state_dir);
-    tcase_add_test(tc, bad_input);
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN_TCASE("check_vcpu", "vcpu", 60, setup, teardown, VM_CK_TEST(first_then_from_state),
+                 VM_CK_TEST(no_state), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
+                 VM_CK_TEST(all_fixture), VM_CK_TEST(corrupt_state), VM_CK_TEST(loose_state_dir),
+                 VM_CK_TEST(bad_input))

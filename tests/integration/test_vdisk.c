@@ -23,22 +23,9 @@
 #define FAST "--no-state", vm_run_interval_arg(0.2)
 #define HOSTILE_PATH "/var/lib/libvirt/images/web 01 'x' \"q\" |y.qcow2"
 
-static char *fixture; /* test:// URI of tests/fixtures/devices.xml */
-
-static void setup(void)
-{
-    fixture = vm_fixture_uri("devices.xml");
-}
-
-static void teardown(void)
-{
-    free(fixture);
-}
-
-static void run(struct vm_run *r, const char *const *argv)
-{
-    vm_run_clean(r, "check_vdisk", argv);
-}
+#define SUITE_PLUGIN "check_vdisk"
+#define SUITE_FIXTURE "devices.xml"
+#include "plugin_suite.h"
 
 START_TEST(default_domain_ok)
 {
@@ -370,47 +357,16 @@ END_TEST
 
 START_TEST(help_and_version)
 {
-    struct vm_run r;
-
-    run(&r, ARGV("--help"));
-    ck_assert_int_eq(r.status, 3);
-    vm_assert_has(r.out, "Usage: check_vdisk");
-    vm_assert_has(r.out, "--device=TARGET|PATH");
-    vm_assert_has(r.out, "--limits");
-    vm_assert_has(r.out, "--interval=SECONDS");
-    vm_assert_has(r.out, "  fill ");
-    vm_assert_has(r.out, "  throttle ");
-    vm_run_free(&r);
-    run(&r, ARGV("-V"));
-    ck_assert_int_eq(r.status, 3);
-    vm_assert_has(r.out, "check_vdisk " PACKAGE_VERSION);
-    vm_run_free(&r);
+    vm_run_help_check(SUITE_PLUGIN, ARGV("--device=TARGET|PATH", "--limits", "--interval=SECONDS",
+                                         "  fill ", "  throttle "));
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("check_vdisk");
-    TCase *tc = vm_ck_tcase(s, "vdisk", 60, setup, teardown);
-
-    tcase_add_test(tc, default_domain_ok);
-    tcase_add_loop_test(tc, thresholds, 0, sizeof(thr) / sizeof(thr[0]));
-    tcase_add_loop_test(tc, raw_counters, 0, sizeof(ctr) / sizeof(ctr[0]));
-    tcase_add_test(tc, raw_counters_with_state);
-    tcase_add_test(tc, perfdata_thresholds_converted);
-    tcase_add_test(tc, fixture_domain_disks);
-    tcase_add_test(tc, limits_reported);
-    tcase_add_loop_test(tc, throttle_thresholds, 0, sizeof(thr_limits) / sizeof(thr_limits[0]));
-    tcase_add_test(tc, hostile_path);
-    tcase_add_loop_test(tc, selection, 0, sizeof(sel) / sizeof(sel[0]));
-    tcase_add_test(tc, state_second_run_fast);
-    tcase_add_test(tc, errors_counted);
-    tcase_add_loop_test(tc, bad_input, 0, sizeof(bad) / sizeof(bad[0]));
-    tcase_add_test(tc, help_and_version);
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN_TCASE("check_vdisk", "vdisk", 60, suite_setup, suite_teardown,
+                 VM_CK_TEST(default_domain_ok), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
+                 VM_CK_LOOP(raw_counters, VM_CK_N(ctr)), VM_CK_TEST(raw_counters_with_state),
+                 VM_CK_TEST(perfdata_thresholds_converted), VM_CK_TEST(fixture_domain_disks),
+                 VM_CK_TEST(limits_reported), VM_CK_LOOP(throttle_thresholds, VM_CK_N(thr_limits)),
+                 VM_CK_TEST(hostile_path), VM_CK_LOOP(selection, VM_CK_N(sel)),
+                 VM_CK_TEST(state_second_run_fast), VM_CK_TEST(errors_counted),
+                 VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(help_and_version))

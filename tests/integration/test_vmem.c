@@ -13,22 +13,9 @@
 #include "ck_run.h"
 #include "plugin_run.h"
 
-static char *fixture; /* test:// URI of tests/fixtures/vmem.xml */
-
-static void setup(void)
-{
-    fixture = vm_fixture_uri("vmem.xml");
-}
-
-static void teardown(void)
-{
-    free(fixture);
-}
-
-static void run(struct vm_run *r, const char *const *argv)
-{
-    vm_run_clean(r, "check_vmem", argv);
-}
+#define SUITE_PLUGIN "check_vmem"
+#define SUITE_FIXTURE "vmem.xml"
+#include "plugin_suite.h"
 
 START_TEST(default_domain_ok)
 {
@@ -276,18 +263,7 @@ END_TEST
 
 START_TEST(help_and_version)
 {
-    struct vm_run r;
-
-    run(&r, ARGV("--help"));
-    ck_assert_int_eq(r.status, 3);
-    vm_assert_has(r.out, "Usage: check_vmem");
-    vm_assert_has(r.out, "--basis=usable|free");
-    vm_assert_has(r.out, "@10:20");
-    vm_run_free(&r);
-    run(&r, ARGV("-V"));
-    ck_assert_int_eq(r.status, 3);
-    vm_assert_has(r.out, "check_vmem " PACKAGE_VERSION);
-    vm_run_free(&r);
+    vm_run_help_check(SUITE_PLUGIN, ARGV("--basis=usable|free", "@10:20"));
 }
 END_TEST
 
@@ -381,30 +357,12 @@ START_TEST(many_domains_and_budget)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("check_vmem");
-    TCase *tc = vm_ck_tcase(s, "vmem", 60, setup, teardown);
-
-    tcase_add_test(tc, default_domain_ok);
-    tcase_add_test(tc, env_uri_used);
-    tcase_add_test(tc, stale_is_unknown);
-    tcase_add_loop_test(tc, thresholds, 0, sizeof(thr) / sizeof(thr[0]));
-    tcase_add_test(tc, perfdata_thresholds_converted);
-    tcase_add_test(tc, basis_free);
-    tcase_add_test(tc, lookup_by_id_and_uuid);
-    tcase_add_test(tc, all_domains);
-    tcase_add_test(tc, hostile_name);
-    tcase_add_loop_test(tc, selection, 0, sizeof(sel) / sizeof(sel[0]));
-    tcase_add_loop_test(tc, bad_input, 0, sizeof(bad) / sizeof(bad[0]));
-    tcase_add_test(tc, connection_errors);
-    tcase_add_test(tc, help_and_version);
-    tcase_add_test(tc, hung_daemon_times_out);
-    tcase_add_test(tc, many_domains_and_budget);
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN_TCASE("check_vmem", "vmem", 60, suite_setup, suite_teardown,
+                 VM_CK_TEST(default_domain_ok), VM_CK_TEST(env_uri_used),
+                 VM_CK_TEST(stale_is_unknown), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
+                 VM_CK_TEST(perfdata_thresholds_converted), VM_CK_TEST(basis_free),
+                 VM_CK_TEST(lookup_by_id_and_uuid), VM_CK_TEST(all_domains),
+                 VM_CK_TEST(hostile_name), VM_CK_LOOP(selection, VM_CK_N(sel)),
+                 VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(connection_errors),
+                 VM_CK_TEST(help_and_version), VM_CK_TEST(hung_daemon_times_out),
+                 VM_CK_TEST(many_domains_and_budget))

@@ -22,22 +22,9 @@
 
 #define FAST "--no-state", vm_run_interval_arg(0.2)
 
-static char *fixture; /* test:// URI of tests/fixtures/devices.xml */
-
-static void setup(void)
-{
-    fixture = vm_fixture_uri("devices.xml");
-}
-
-static void teardown(void)
-{
-    free(fixture);
-}
-
-static void run(struct vm_run *r, const char *const *argv)
-{
-    vm_run_clean(r, "check_vnet", argv);
-}
+#define SUITE_PLUGIN "check_vnet"
+#define SUITE_FIXTURE "devices.xml"
+#include "plugin_suite.h"
 
 START_TEST(default_domain_ok)
 {
@@ -317,43 +304,15 @@ END_TEST
 
 START_TEST(help_and_version)
 {
-    struct vm_run r;
-
-    run(&r, ARGV("--help"));
-    ck_assert_int_eq(r.status, 3);
-    vm_assert_has(r.out, "Usage: check_vnet");
-    vm_assert_has(r.out, "--interface=NAME|MAC");
-    vm_assert_has(r.out, "--label=mac|alias|dev");
-    vm_assert_has(r.out, "Directions are the guest's");
-    vm_assert_has(r.out, "  throughput ");
-    vm_run_free(&r);
-    run(&r, ARGV("-V"));
-    ck_assert_int_eq(r.status, 3);
-    vm_assert_has(r.out, "check_vnet " PACKAGE_VERSION);
-    vm_run_free(&r);
+    vm_run_help_check(SUITE_PLUGIN, ARGV("--interface=NAME|MAC", "--label=mac|alias|dev",
+                                         "Directions are the guest's", "  throughput "));
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("check_vnet");
-    TCase *tc = vm_ck_tcase(s, "vnet", 60, setup, teardown);
-
-    tcase_add_test(tc, default_domain_ok);
-    tcase_add_loop_test(tc, thresholds, 0, sizeof(thr) / sizeof(thr[0]));
-    tcase_add_loop_test(tc, raw_counters, 0, sizeof(ctr) / sizeof(ctr[0]));
-    tcase_add_test(tc, raw_counters_labels);
-    tcase_add_test(tc, perfdata_thresholds);
-    tcase_add_test(tc, fixture_domain_interfaces);
-    tcase_add_loop_test(tc, throttle_thresholds, 0, sizeof(thr_limits) / sizeof(thr_limits[0]));
-    tcase_add_loop_test(tc, selection, 0, sizeof(sel) / sizeof(sel[0]));
-    tcase_add_test(tc, state_second_run_fast);
-    tcase_add_loop_test(tc, bad_input, 0, sizeof(bad) / sizeof(bad[0]));
-    tcase_add_test(tc, help_and_version);
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN_TCASE("check_vnet", "vnet", 60, suite_setup, suite_teardown,
+                 VM_CK_TEST(default_domain_ok), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
+                 VM_CK_LOOP(raw_counters, VM_CK_N(ctr)), VM_CK_TEST(raw_counters_labels),
+                 VM_CK_TEST(perfdata_thresholds), VM_CK_TEST(fixture_domain_interfaces),
+                 VM_CK_LOOP(throttle_thresholds, VM_CK_N(thr_limits)),
+                 VM_CK_LOOP(selection, VM_CK_N(sel)), VM_CK_TEST(state_second_run_fast),
+                 VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(help_and_version))

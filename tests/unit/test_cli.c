@@ -274,23 +274,7 @@ START_TEST(help_text)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("cli");
-    TCase *tc = vm_ck_tcase(s, "cli", VM_CK_TIMEOUT_S, NULL, NULL);
-
-    tcase_add_test(tc, defaults);
-    tcase_add_test(tc, full);
-    tcase_add_test(tc, include_implies_all);
-    tcase_add_test(tc, regex_within_limits);
-    tcase_add_test(tc, help_and_version_first);
-    tcase_add_test(tc, state_key_args);
-    tcase_add_loop_test(tc, rejects, 0, sizeof(bad) / sizeof(bad[0]));
-    tcase_add_test(tc, help_text);
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN_TCASE("cli", "cli", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(defaults), VM_CK_TEST(full),
+                 VM_CK_TEST(include_implies_all), VM_CK_TEST(regex_within_limits),
+                 VM_CK_TEST(help_and_version_first), VM_CK_TEST(state_key_args),
+                 VM_CK_LOOP(rejects, VM_CK_N(bad)), VM_CK_TEST(help_text))

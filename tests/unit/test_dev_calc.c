@@ -382,27 +382,10 @@ START_TEST(raw_counters)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("dev_calc");
-    TCase *tc = vm_ck_tcase(s, "dev_calc", VM_CK_TIMEOUT_S, NULL, NULL);
-
-    tcase_add_loop_test(tc, latency, 0, sizeof(lat) / sizeof(lat[0]));
-    tcase_add_test(tc, latency_null_sides);
-    tcase_add_loop_test(tc, pct_of, 0, sizeof(pct) / sizeof(pct[0]));
-    tcase_add_loop_test(tc, iotune, 0, sizeof(iot) / sizeof(iot[0]));
-    tcase_add_test(tc, bandwidth);
-    tcase_add_loop_test(tc, block_empty, 0, sizeof(emp) / sizeof(emp[0]));
-    tcase_add_loop_test(tc, block_match, 0, sizeof(bm) / sizeof(bm[0]));
-    tcase_add_loop_test(tc, net_match, 0, sizeof(nm) / sizeof(nm[0]));
-    tcase_add_loop_test(tc, net_label, 0, sizeof(lab) / sizeof(lab[0]));
-    tcase_add_loop_test(tc, paused_ioerror, 0, sizeof(ioe) / sizeof(ioe[0]));
-    tcase_add_test(tc, xml_lookup);
-    tcase_add_loop_test(tc, raw_counters, 0, sizeof(raw) / sizeof(raw[0]));
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN_TCASE("dev_calc", "dev_calc", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_LOOP(latency, VM_CK_N(lat)), VM_CK_TEST(latency_null_sides),
+                 VM_CK_LOOP(pct_of, VM_CK_N(pct)), VM_CK_LOOP(iotune, VM_CK_N(iot)),
+                 VM_CK_TEST(bandwidth), VM_CK_LOOP(block_empty, VM_CK_N(emp)),
+                 VM_CK_LOOP(block_match, VM_CK_N(bm)), VM_CK_LOOP(net_match, VM_CK_N(nm)),
+                 VM_CK_LOOP(net_label, VM_CK_N(lab)), VM_CK_LOOP(paused_ioerror, VM_CK_N(ioe)),
+                 VM_CK_TEST(xml_lookup), VM_CK_LOOP(raw_counters, VM_CK_N(raw)))

@@ -46,17 +46,5 @@ START_TEST(test_null_and_long)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("err");
-    TCase *tc = vm_ck_tcase(s, "set", VM_CK_TIMEOUT_S, NULL, NULL);
-
-    tcase_add_loop_test(tc, test_clean, 0, sizeof(cleanups) / sizeof(cleanups[0]));
-    tcase_add_test(tc, test_null_and_long);
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN_TCASE("err", "set", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_LOOP(test_clean, VM_CK_N(cleanups)), VM_CK_TEST(test_null_and_long))

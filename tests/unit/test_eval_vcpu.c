@@ -183,16 +183,7 @@ START_TEST(options)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("eval_vcpu");
-    TCase *tc = vm_ck_tcase(s, "evaluate", VM_CK_TIMEOUT_S, NULL, NULL);
-
-    tcase_add_test(tc, usage_without_xml);
-    tcase_add_loop_test(tc, thresholds, 0, sizeof(judged) / sizeof(judged[0]));
-    tcase_add_loop_test(tc, cap_reads_xml_once, 0, sizeof(caps) / sizeof(caps[0]));
-    tcase_add_test(tc, per_vcpu_and_paused);
-    tcase_add_test(tc, no_pair);
-    tcase_add_test(tc, options);
-    return vm_ck_run(s);
-}
+VM_CK_MAIN_TCASE("eval_vcpu", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_TEST(usage_without_xml), VM_CK_LOOP(thresholds, VM_CK_N(judged)),
+                 VM_CK_LOOP(cap_reads_xml_once, VM_CK_N(caps)), VM_CK_TEST(per_vcpu_and_paused),
+                 VM_CK_TEST(no_pair), VM_CK_TEST(options))

@@ -249,17 +249,8 @@ START_TEST(options)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("eval_vdisk");
-    TCase *tc = vm_ck_tcase(s, "evaluate", VM_CK_TIMEOUT_S, NULL, NULL);
-
-    tcase_add_test(tc, figures_without_xml);
-    tcase_add_loop_test(tc, thresholds, 0, sizeof(judged) / sizeof(judged[0]));
-    tcase_add_test(tc, limits_read_xml_once);
-    tcase_add_test(tc, empty_drive_and_device_choice);
-    tcase_add_test(tc, new_disk_and_no_pair);
-    tcase_add_test(tc, paused_by_ioerror);
-    tcase_add_test(tc, options);
-    return vm_ck_run(s);
-}
+VM_CK_MAIN_TCASE("eval_vdisk", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_TEST(figures_without_xml), VM_CK_LOOP(thresholds, VM_CK_N(judged)),
+                 VM_CK_TEST(limits_read_xml_once), VM_CK_TEST(empty_drive_and_device_choice),
+                 VM_CK_TEST(new_disk_and_no_pair), VM_CK_TEST(paused_by_ioerror),
+                 VM_CK_TEST(options))

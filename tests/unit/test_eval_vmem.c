@@ -248,20 +248,9 @@ START_TEST(options)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("eval_vmem");
-    TCase *tc = vm_ck_tcase(s, "evaluate", VM_CK_TIMEOUT_S, NULL, NULL);
-
-    tcase_add_test(tc, used_ok_without_xml);
-    tcase_add_test(tc, used_thresholds_in_both_units);
-    tcase_add_test(tc, size_threshold_is_critical);
-    tcase_add_test(tc, rss_judged_against_maximum);
-    tcase_add_loop_test(tc, why_no_stats, 0, sizeof(why) / sizeof(why[0]));
-    tcase_add_test(tc, no_stats_ignored);
-    tcase_add_loop_test(tc, staleness, 0, sizeof(stale) / sizeof(stale[0]));
-    tcase_add_test(tc, not_reported_yet);
-    tcase_add_test(tc, basis_figure_missing);
-    tcase_add_test(tc, options);
-    return vm_ck_run(s);
-}
+VM_CK_MAIN_TCASE("eval_vmem", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_TEST(used_ok_without_xml), VM_CK_TEST(used_thresholds_in_both_units),
+                 VM_CK_TEST(size_threshold_is_critical), VM_CK_TEST(rss_judged_against_maximum),
+                 VM_CK_LOOP(why_no_stats, VM_CK_N(why)), VM_CK_TEST(no_stats_ignored),
+                 VM_CK_LOOP(staleness, VM_CK_N(stale)), VM_CK_TEST(not_reported_yet),
+                 VM_CK_TEST(basis_figure_missing), VM_CK_TEST(options))

@@ -219,17 +219,7 @@ START_TEST(options)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("eval_vnet");
-    TCase *tc = vm_ck_tcase(s, "evaluate", VM_CK_TIMEOUT_S, NULL, NULL);
-
-    tcase_add_test(tc, named_by_mac);
-    tcase_add_test(tc, dev_label_needs_no_xml);
-    tcase_add_test(tc, xml_unreadable);
-    tcase_add_loop_test(tc, thresholds, 0, sizeof(judged) / sizeof(judged[0]));
-    tcase_add_test(tc, interface_choice);
-    tcase_add_test(tc, new_interface);
-    tcase_add_test(tc, options);
-    return vm_ck_run(s);
-}
+VM_CK_MAIN_TCASE("eval_vnet", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(named_by_mac),
+                 VM_CK_TEST(dev_label_needs_no_xml), VM_CK_TEST(xml_unreadable),
+                 VM_CK_LOOP(thresholds, VM_CK_N(judged)), VM_CK_TEST(interface_choice),
+                 VM_CK_TEST(new_interface), VM_CK_TEST(options))

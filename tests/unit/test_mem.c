@@ -225,10 +225,9 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("mem");
-    TCase *tc = vm_ck_tcase(s, "chaos", VM_CK_TIMEOUT_S, NULL, NULL);
 
-    tcase_add_loop_test(tc, test_chaos, 0, sizeof(scenarios) / sizeof(scenarios[0]));
-    tcase_add_test(tc, test_seam);
+    VM_CK_TCASE(s, "chaos", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_LOOP(test_chaos, VM_CK_N(scenarios)),
+                VM_CK_TEST(test_seam));
     return s;
 }
 

@@ -305,26 +305,9 @@ START_TEST(test_free)
 }
 END_TEST
 
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("perfdata");
-    /* localedef takes a few seconds */
-    TCase *tc = vm_ck_tcase(s, "perfdata", 60, NULL, NULL);
-
-    tcase_add_loop_test(tc, test_number, 0, N(numbers));
-    tcase_add_loop_test(tc, test_number_huge, 0, 3);
-    tcase_add_loop_test(tc, test_number_locale, 0, N(locales));
-    tcase_add_loop_test(tc, test_label, 0, N(labels));
-    tcase_add_test(tc, test_label_all_bytes);
-    tcase_add_loop_test(tc, test_entry, 0, N(entries));
-    tcase_add_test(tc, test_entry_ranges);
-    tcase_add_test(tc, test_free);
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+/* 60 s: localedef takes a few seconds */
+VM_CK_MAIN_TCASE("perfdata", "perfdata", 60, NULL, NULL, VM_CK_LOOP(test_number, VM_CK_N(numbers)),
+                 VM_CK_LOOP(test_number_huge, 3), VM_CK_LOOP(test_number_locale, VM_CK_N(locales)),
+                 VM_CK_LOOP(test_label, VM_CK_N(labels)), VM_CK_TEST(test_label_all_bytes),
+                 VM_CK_LOOP(test_entry, VM_CK_N(entries)), VM_CK_TEST(test_entry_ranges),
+                 VM_CK_TEST(test_free))

@@ -44,11 +44,5 @@ START_TEST(decide)
 }
 END_TEST
 
-int main(void)
-{
-    Suite *s = suite_create("policy");
-    TCase *tc = vm_ck_tcase(s, "decide", VM_CK_TIMEOUT_S, NULL, NULL);
-
-    tcase_add_loop_test(tc, decide, 0, sizeof(cases) / sizeof(cases[0]));
-    return vm_ck_run(s);
-}
+VM_CK_MAIN_TCASE("policy", "decide", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_LOOP(decide, VM_CK_N(cases)))

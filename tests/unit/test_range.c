@@ -741,29 +741,13 @@ START_TEST(test_size)
 }
 END_TEST
 
-#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
-
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("range");
-    TCase *tc = vm_ck_tcase(s, "range", VM_CK_TIMEOUT_S, NULL, NULL);
-
-    tcase_add_loop_test(tc, test_alerts, 0, N(evals));
-    tcase_add_loop_test(tc, test_parse_ok, 0, N(goods));
-    tcase_add_loop_test(tc, test_parse_bad, 0, N(bads));
-    tcase_add_loop_test(tc, test_format, 0, N(formats));
-    tcase_add_loop_test(tc, test_round_trip_table, 0, N(goods));
-    tcase_add_test(tc, test_round_trip_random);
-    tcase_add_test(tc, test_scale);
-    tcase_add_loop_test(tc, test_double_ok, 0, N(dbl_ok));
-    tcase_add_loop_test(tc, test_double_bad, 0, N(dbl_bad));
-    tcase_add_loop_test(tc, test_uint, 0, N(uints));
-    tcase_add_loop_test(tc, test_size, 0, N(sizes));
-    tcase_add_loop_test(tc, test_digits, 0, N(digits));
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN_TCASE("range", "range", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_LOOP(test_alerts, VM_CK_N(evals)), VM_CK_LOOP(test_parse_ok, VM_CK_N(goods)),
+                 VM_CK_LOOP(test_parse_bad, VM_CK_N(bads)),
+                 VM_CK_LOOP(test_format, VM_CK_N(formats)),
+                 VM_CK_LOOP(test_round_trip_table, VM_CK_N(goods)),
+                 VM_CK_TEST(test_round_trip_random), VM_CK_TEST(test_scale),
+                 VM_CK_LOOP(test_double_ok, VM_CK_N(dbl_ok)),
+                 VM_CK_LOOP(test_double_bad, VM_CK_N(dbl_bad)),
+                 VM_CK_LOOP(test_uint, VM_CK_N(uints)), VM_CK_LOOP(test_size, VM_CK_N(sizes)),
+                 VM_CK_LOOP(test_digits, VM_CK_N(digits)))

@@ -896,33 +896,11 @@ START_TEST(test_trailer)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("report");
-    TCase *tc = vm_ck_tcase(s, "report", 60, NULL, NULL);
-
-    tcase_add_loop_test(tc, test_clean, 0, N(cleans));
-    tcase_add_test(tc, test_clean_null);
-    tcase_add_test(tc, test_empty);
-    tcase_add_loop_test(tc, test_one, 0, N(ones));
-    tcase_add_test(tc, test_all_ok);
-    tcase_add_test(tc, test_mixed);
-    tcase_add_test(tc, test_groups);
-    tcase_add_loop_test(tc, test_worst, 0, N(worst));
-    tcase_add_loop_test(tc, test_injection, 0, N(hostile));
-    tcase_add_test(tc, test_unique);
-    tcase_add_loop_test(tc, test_budget, 0, N(budgets));
-    tcase_add_test(tc, test_budget_sweep);
-    tcase_add_test(tc, test_large);
-    tcase_add_test(tc, test_oom);
-    tcase_add_test(tc, test_api_edges);
-    tcase_add_loop_test(tc, test_item_note, 0, N(ver));
-    tcase_add_test(tc, test_item_metric);
-    tcase_add_test(tc, test_trailer);
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN_TCASE("report", "report", 60, NULL, NULL, VM_CK_LOOP(test_clean, N(cleans)),
+                 VM_CK_TEST(test_clean_null), VM_CK_TEST(test_empty), VM_CK_LOOP(test_one, N(ones)),
+                 VM_CK_TEST(test_all_ok), VM_CK_TEST(test_mixed), VM_CK_TEST(test_groups),
+                 VM_CK_LOOP(test_worst, N(worst)), VM_CK_LOOP(test_injection, N(hostile)),
+                 VM_CK_TEST(test_unique), VM_CK_LOOP(test_budget, N(budgets)),
+                 VM_CK_TEST(test_budget_sweep), VM_CK_TEST(test_large), VM_CK_TEST(test_oom),
+                 VM_CK_TEST(test_api_edges), VM_CK_LOOP(test_item_note, N(ver)),
+                 VM_CK_TEST(test_item_metric), VM_CK_TEST(test_trailer))

@@ -332,22 +332,15 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("sample");
-    TCase *tc;
 
-    tc = vm_ck_tcase(s, "rate", VM_CK_TIMEOUT_S, NULL, NULL);
-    tcase_add_loop_test(tc, test_rate, 0, sizeof(rates) / sizeof(rates[0]));
-    tcase_add_test(tc, test_rate_not_finite);
-    tcase_add_test(tc, test_pair_delta);
-    tcase_add_test(tc, test_pair_rate);
+    VM_CK_TCASE(s, "rate", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_LOOP(test_rate, VM_CK_N(rates)),
+                VM_CK_TEST(test_rate_not_finite), VM_CK_TEST(test_pair_delta),
+                VM_CK_TEST(test_pair_rate));
 
-    tc = vm_ck_tcase(s, "consistent", VM_CK_TIMEOUT_S, NULL, NULL);
-    tcase_add_loop_test(tc, test_consistent, 0, sizeof(changes) / sizeof(changes[0]));
-    tcase_add_test(tc, test_consistent_null);
-    tcase_add_test(tc, test_sampling_free_empty);
+    VM_CK_TCASE(s, "consistent", VM_CK_TIMEOUT_S, NULL, NULL,
+                VM_CK_LOOP(test_consistent, VM_CK_N(changes)), VM_CK_TEST(test_consistent_null),
+                VM_CK_TEST(test_sampling_free_empty));
     return s;
 }
 
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN(make_suite)

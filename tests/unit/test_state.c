@@ -217,18 +217,26 @@ START_TEST(test_dir_create)
 }
 END_TEST
 
-START_TEST(test_dir_symlink)
+/* Opening path as the state folder fails, with a message that holds part
+ * (when not NULL). */
+static void assert_dir_refused(const char *path, const char *part)
 {
     struct vm_state_dir d;
     struct vm_err err = {""};
+
+    ck_assert_int_eq(vm_state_dir_open(&d, path, &err), -1);
+    if (part)
+        ck_assert_msg(strstr(err.msg, part), "%s", err.msg);
+}
+
+START_TEST(test_dir_symlink)
+{
     char *real = tpath("real"), *link = tpath("link"), *slash = tpath("link/");
 
     ck_assert_int_eq(mkdir(real, 0700), 0);
     ck_assert_int_eq(symlink(real, link), 0);
-    ck_assert_int_eq(vm_state_dir_open(&d, link, &err), -1);
-    ck_assert_msg(strstr(err.msg, "is a symlink"), "%s", err.msg);
-    ck_assert_int_eq(vm_state_dir_open(&d, slash, &err), -1);
-    ck_assert_msg(strstr(err.msg, "is a symlink"), "%s", err.msg);
+    assert_dir_refused(link, "is a symlink");
+    assert_dir_refused(slash, "is a symlink");
 }
 END_TEST
 
@@ -246,21 +254,18 @@ START_TEST(test_dir_mode)
              "state folder %s is open to group/others (mode 0755); chmod 700 it", p);
     ck_assert_str_eq(err.msg, want);
     ck_assert_int_eq(chmod(p, 0710), 0);
-    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
+    assert_dir_refused(p, NULL);
     ck_assert_int_eq(chmod(p, 0701), 0);
-    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
+    assert_dir_refused(p, NULL);
 }
 END_TEST
 
 START_TEST(test_dir_not_folder)
 {
-    struct vm_state_dir d;
-    struct vm_err err = {""};
     char *p = tpath("file");
 
     vm_fs_spit(p, "x", 1);
-    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
-    ck_assert_msg(strstr(err.msg, "is not a folder"), "%s", err.msg);
+    assert_dir_refused(p, "is not a folder");
 }
 END_TEST
 
@@ -825,39 +830,24 @@ END_TEST
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("state");
-    TCase *tc;
 
-    tc = vm_ck_tcase(s, "key", VM_CK_TIMEOUT_S, NULL, NULL);
-    tcase_add_loop_test(tc, test_key_separation, 0, sizeof(keys) / sizeof(keys[0]));
-    tcase_add_test(tc, test_key_shape);
-    tcase_add_test(tc, test_meta_boot_id);
+    VM_CK_TCASE(s, "key", VM_CK_TIMEOUT_S, NULL, NULL,
+                VM_CK_LOOP(test_key_separation, VM_CK_N(keys)), VM_CK_TEST(test_key_shape),
+                VM_CK_TEST(test_meta_boot_id));
 
-    tc = vm_ck_tcase(s, "folder", VM_CK_TIMEOUT_S, tmp_setup, tmp_teardown);
-    tcase_add_test(tc, test_dir_create);
-    tcase_add_test(tc, test_dir_symlink);
-    tcase_add_test(tc, test_dir_mode);
-    tcase_add_test(tc, test_dir_not_folder);
-    tcase_add_test(tc, test_dir_foreign_owner);
-    tcase_add_test(tc, test_dir_other_euid);
-    tcase_add_test(tc, test_dir_xdg_and_home);
-    tcase_add_test(tc, test_dir_env_ignored);
+    VM_CK_TCASE(s, "folder", VM_CK_TIMEOUT_S, tmp_setup, tmp_teardown, VM_CK_TEST(test_dir_create),
+                VM_CK_TEST(test_dir_symlink), VM_CK_TEST(test_dir_mode),
+                VM_CK_TEST(test_dir_not_folder), VM_CK_TEST(test_dir_foreign_owner),
+                VM_CK_TEST(test_dir_other_euid), VM_CK_TEST(test_dir_xdg_and_home),
+                VM_CK_TEST(test_dir_env_ignored));
 
-    tc = vm_ck_tcase(s, "files", 120, tmp_setup, tmp_teardown);
-    tcase_add_test(tc, test_save_load);
-    tcase_add_test(tc, test_bad_keys);
-    tcase_add_test(tc, test_planted_symlink);
-    tcase_add_test(tc, test_planted_fifo);
-    tcase_add_test(tc, test_planted_dir);
-    tcase_add_test(tc, test_bad_files);
-    tcase_add_test(tc, test_lock);
-    tcase_add_test(tc, test_sweep_stale_temps);
-    tcase_add_test(tc, test_save_write_fails);
-    tcase_add_test(tc, test_save_readonly_dir);
-    tcase_add_test(tc, test_concurrency);
+    VM_CK_TCASE(s, "files", 120, tmp_setup, tmp_teardown, VM_CK_TEST(test_save_load),
+                VM_CK_TEST(test_bad_keys), VM_CK_TEST(test_planted_symlink),
+                VM_CK_TEST(test_planted_fifo), VM_CK_TEST(test_planted_dir),
+                VM_CK_TEST(test_bad_files), VM_CK_TEST(test_lock),
+                VM_CK_TEST(test_sweep_stale_temps), VM_CK_TEST(test_save_write_fails),
+                VM_CK_TEST(test_save_readonly_dir), VM_CK_TEST(test_concurrency));
     return s;
 }
 
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN(make_suite)

@@ -393,24 +393,9 @@ START_TEST(test_frame)
     free(text);
 }
 END_TEST
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("statefile");
-    TCase *tc;
-
-    tc = vm_ck_tcase(s, "format", 60, NULL, NULL);
-    tcase_add_test(tc, test_roundtrip);
-    tcase_add_test(tc, test_roundtrip_empty);
-    tcase_add_test(tc, test_roundtrip_minimal);
-    tcase_add_test(tc, test_truncate_everywhere);
-    tcase_add_loop_test(tc, test_flip_everywhere, 0, sizeof(flip_masks));
-    tcase_add_loop_test(tc, test_mutations, 0, sizeof(mutations) / sizeof(mutations[0]));
-    tcase_add_test(tc, test_mutation_control);
-    tcase_add_test(tc, test_frame);
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN_TCASE("statefile", "format", 60, NULL, NULL, VM_CK_TEST(test_roundtrip),
+                 VM_CK_TEST(test_roundtrip_empty), VM_CK_TEST(test_roundtrip_minimal),
+                 VM_CK_TEST(test_truncate_everywhere),
+                 VM_CK_LOOP(test_flip_everywhere, sizeof(flip_masks)),
+                 VM_CK_LOOP(test_mutations, VM_CK_N(mutations)), VM_CK_TEST(test_mutation_control),
+                 VM_CK_TEST(test_frame))

@@ -285,23 +285,7 @@ START_TEST(find_by_name)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("stats");
-    TCase *tc = vm_ck_tcase(s, "stats", VM_CK_TIMEOUT_S, NULL, NULL);
-
-    tcase_add_test(tc, all_groups);
-    tcase_add_test(tc, find_by_name);
-    tcase_add_test(tc, state_only);
-    tcase_add_test(tc, zero_devices);
-    tcase_add_test(tc, hostile_params);
-    tcase_add_test(tc, repeated_calls);
-    tcase_add_test(tc, domxml_full);
-    tcase_add_loop_test(tc, domxml_balloon, 0, sizeof(balloons) / sizeof(balloons[0]));
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN_TCASE("stats", "stats", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(all_groups),
+                 VM_CK_TEST(find_by_name), VM_CK_TEST(state_only), VM_CK_TEST(zero_devices),
+                 VM_CK_TEST(hostile_params), VM_CK_TEST(repeated_calls), VM_CK_TEST(domxml_full),
+                 VM_CK_LOOP(domxml_balloon, VM_CK_N(balloons)))

@@ -285,26 +285,9 @@ START_TEST(test_resolve_long_text)
 }
 END_TEST
 
-static Suite *make_suite(void)
-{
-    Suite *s = suite_create("thresh");
-    TCase *tc = vm_ck_tcase(s, "thresh", VM_CK_TIMEOUT_S, NULL, NULL);
-
-    tcase_add_loop_test(tc, test_eval, 0, (int)(sizeof(evals) / sizeof(evals[0])));
-    tcase_add_test(tc, test_eval_unset_ignored);
-    tcase_add_test(tc, test_resolve_none);
-    tcase_add_test(tc, test_resolve_bare);
-    tcase_add_test(tc, test_resolve_named);
-    tcase_add_loop_test(tc, test_resolve_bad, 0,
-                        (int)(sizeof(resolve_bad) / sizeof(resolve_bad[0])));
-    tcase_add_test(tc, test_resolve_levels_independent);
-    tcase_add_test(tc, test_resolve_no_metrics);
-    tcase_add_test(tc, test_resolve_null_err);
-    tcase_add_test(tc, test_resolve_long_text);
-    return s;
-}
-
-int main(void)
-{
-    return vm_ck_run(make_suite());
-}
+VM_CK_MAIN_TCASE("thresh", "thresh", VM_CK_TIMEOUT_S, NULL, NULL,
+                 VM_CK_LOOP(test_eval, VM_CK_N(evals)), VM_CK_TEST(test_eval_unset_ignored),
+                 VM_CK_TEST(test_resolve_none), VM_CK_TEST(test_resolve_bare),
+                 VM_CK_TEST(test_resolve_named), VM_CK_LOOP(test_resolve_bad, VM_CK_N(resolve_bad)),
+                 VM_CK_TEST(test_resolve_levels_independent), VM_CK_TEST(test_resolve_no_metrics),
+                 VM_CK_TEST(test_resolve_null_err), VM_CK_TEST(test_resolve_long_text))
