@@ -4,14 +4,13 @@
  * libvirt for counters. */
 #include <config.h>
 
-#include <errno.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <libvirt/virterror.h>
 
 #include "busy.h"
+#include "calls.h"
 #include "clock.h"
 #include "collect.h"
 
@@ -273,193 +272,8 @@ static int stats_identify(virDomainPtr dom, struct vm_dom_stats *d, struct vm_er
     return 0;
 }
 
-/* ---- stats calls under a deadline ---------------------------------------- */
-
-/* A domain whose QEMU is stuck makes the first stats call that takes its
- * job wait on QEMU's monitor for as long as QEMU stays stuck; NOWAIT only
- * spares the calls after it. So each call is made in a thread of its own
- * and the collection stops waiting at its deadline. A call left behind
- * keeps running in its thread: it holds references on its domains, and
- * whichever of the caller and the last thread leaves the set last frees it
- * (libvirt's client serves several calls on one connection at once). */
-struct stats_call {
-    virDomainPtr *list; /* NULL-terminated, one reference each (the call's own) */
-    virDomainStatsRecordPtr *recs;
-    int nrec;
-    struct vm_busy busy; /* with `control`: the first domain's control state after the call */
-    struct timespec boot, wall; /* when the call returned, in its own thread: the caller may
-                                   wake much later on a loaded host */
-    bool done;
-    bool answered; /* done by the deadline: the caller reads only these (set under mu) */
-};
-
-struct call_set {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int refs; /* the caller and each thread still running */
-    unsigned groups, flags;
-    bool control; /* each call also reads its domain's control state */
-    struct stats_call *calls;
-    size_t ncalls, next, ndone;
-    pthread_t threads[4];
-    size_t nthreads;
-    bool abandoned; /* the caller stopped waiting: the threads run on, detached */
-};
-
-/* At most this many calls at once: libvirtd serves 5 per client
- * (max_client_requests), and one may be stuck already. */
-#define CALL_WORKERS (sizeof(((struct call_set *)0)->threads) / sizeof(pthread_t))
-
-static void call_set_free(struct call_set *cs)
-{
-    for (size_t i = 0; i < cs->ncalls; i++) {
-        for (virDomainPtr *d = cs->calls[i].list; d && *d; d++)
-            virDomainFree(*d);
-        free(cs->calls[i].list);
-        if (cs->calls[i].recs)
-            virDomainStatsRecordListFree(cs->calls[i].recs);
-    }
-    free(cs->calls);
-    pthread_cond_destroy(&cs->cv);
-    pthread_mutex_destroy(&cs->mu);
-    free(cs);
-}
-
-static void call_set_leave(struct call_set *cs)
-{
-    bool last;
-
-    pthread_mutex_lock(&cs->mu);
-    last = --cs->refs == 0;
-    pthread_mutex_unlock(&cs->mu);
-    if (last)
-        call_set_free(cs);
-}
-
-static int stats_call_run(virDomainPtr *list, unsigned groups, unsigned flags,
-                          virDomainStatsRecordPtr **recs)
-{
-    int n;
-
-    virResetLastError();
-    n = virDomainListGetStats(list, groups, recs, flags);
-    if (n < 0 && flags && virGetLastErrorCode() == VIR_ERR_INVALID_ARG)
-        n = virDomainListGetStats(list, groups, recs, 0); /* a daemon without NOWAIT */
-    return n;
-}
-
-static void *call_worker(void *arg)
-{
-    struct call_set *cs = arg;
-
-    for (;;) {
-        struct stats_call *c;
-        virDomainStatsRecordPtr *recs = NULL;
-        int n;
-
-        pthread_mutex_lock(&cs->mu);
-        c = cs->next < cs->ncalls ? &cs->calls[cs->next++] : NULL;
-        pthread_mutex_unlock(&cs->mu);
-        if (!c)
-            break;
-        n = stats_call_run(c->list, cs->groups, cs->flags, &recs);
-        clock_gettime(CLOCK_BOOTTIME, &c->boot);
-        clock_gettime(CLOCK_REALTIME, &c->wall);
-        if (cs->control && c->list[0])
-            vm_stats_read_control(c->list[0], &c->busy);
-        pthread_mutex_lock(&cs->mu);
-        c->recs = recs;
-        c->nrec = n;
-        c->done = true;
-        cs->ndone++;
-        pthread_cond_signal(&cs->cv);
-        pthread_mutex_unlock(&cs->mu);
-    }
-    call_set_leave(cs);
-    return NULL;
-}
-
-/* Make the calls (each over a NULL-terminated list of domains), up to
- * CALL_WORKERS at once, waiting at most wait_s seconds. Returns the set;
- * calls[i].answered says which did in time. The caller takes the results of the
- * done calls, then gives the set up with call_set_leave(). NULL when out
- * of memory. */
-static struct call_set *call_set_run(virDomainPtr *const *lists, size_t ncalls, unsigned groups,
-                                     unsigned flags, bool control, double wait_s)
-{
-    struct call_set *cs = vm_calloc(1, sizeof(*cs));
-    pthread_condattr_t ca;
-    struct timespec end;
-    size_t i, nthreads;
-
-    if (!cs || !(cs->calls = vm_calloc(ncalls, sizeof(*cs->calls)))) {
-        free(cs);
-        return NULL;
-    }
-    cs->groups = groups;
-    cs->flags = flags;
-    cs->control = control;
-    cs->ncalls = ncalls;
-    cs->refs = 1;
-    pthread_mutex_init(&cs->mu, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&cs->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    for (i = 0; i < ncalls; i++) {
-        size_t k = 0;
-
-        while (lists[i][k])
-            k++;
-        if (!(cs->calls[i].list = vm_calloc(k + 1, sizeof(virDomainPtr)))) {
-            call_set_free(cs);
-            return NULL;
-        }
-        for (k = 0; lists[i][k]; k++)
-            if (virDomainRef(lists[i][k]) == 0)
-                cs->calls[i].list[k] = lists[i][k];
-    }
-
-    nthreads = ncalls < CALL_WORKERS ? ncalls : CALL_WORKERS;
-    for (i = 0; i < nthreads; i++) {
-        pthread_mutex_lock(&cs->mu);
-        cs->refs++;
-        pthread_mutex_unlock(&cs->mu);
-        if (pthread_create(&cs->threads[i], NULL, call_worker, cs) != 0) {
-            pthread_mutex_lock(&cs->mu);
-            cs->refs--;
-            pthread_mutex_unlock(&cs->mu);
-            break;
-        }
-    }
-    cs->nthreads = i;
-    if (i == 0) { /* no thread: make the calls here, without a deadline */
-        cs->refs++;
-        call_worker(cs);
-    }
-
-    clock_gettime(CLOCK_MONOTONIC, &end);
-    end = vm_clock_from_ns(vm_clock_ns(&end) + (long long)(wait_s * 1e9));
-    pthread_mutex_lock(&cs->mu);
-    while (cs->ndone < cs->ncalls)
-        if (pthread_cond_timedwait(&cs->cv, &cs->mu, &end) == ETIMEDOUT)
-            break;
-    cs->abandoned = cs->ndone < cs->ncalls;
-    for (i = 0; i < cs->ncalls; i++)
-        cs->calls[i].answered = cs->calls[i].done;
-    pthread_mutex_unlock(&cs->mu);
-    /* All answered: the threads are leaving; wait for them, so that every
-     * domain reference is dropped before the caller closes the connection. */
-    for (i = 0; i < cs->nthreads; i++)
-        if (cs->abandoned)
-            pthread_detach(cs->threads[i]);
-        else
-            pthread_join(cs->threads[i], NULL);
-    return cs;
-}
-
 /* Parse call c's records into snap, by UUID. */
-static int stats_take_records(struct vm_snapshot *snap, struct stats_call *c, bool *seen,
+static int stats_take_records(struct vm_snapshot *snap, struct vm_stats_call *c, bool *seen,
                               unsigned *served, struct vm_err *err)
 {
     size_t i;
@@ -503,7 +317,7 @@ void vm_stats_read_control(virDomainPtr dom, struct vm_busy *b)
 int vm_stats_collect(virDomainPtr *doms, size_t n, unsigned groups, double wait_s, const char *uri,
                      struct vm_domxml_cache *xml, struct vm_snapshot *snap, struct vm_err *err)
 {
-    struct call_set *bulk = NULL, *single = NULL;
+    struct vm_call_set *bulk = NULL, *single = NULL;
     virConnectPtr conn2 = NULL;
     virDomainPtr *list = NULL, *pairs = NULL, **lists = NULL;
     bool *seen = NULL, *unanswered = NULL;
@@ -531,7 +345,7 @@ int vm_stats_collect(virDomainPtr *doms, size_t n, unsigned groups, double wait_
 #endif
     if (n && wait_s > 0) {
         /* One call for all: what a healthy host costs. */
-        if (!(bulk = call_set_run(&list, 1, groups, flags, false, wait_s)))
+        if (!(bulk = vm_call_set_run(&list, 1, groups, flags, false, wait_s)))
             goto oom;
         if (bulk->calls[0].answered) {
             if (stats_take_records(snap, &bulk->calls[0], seen, &served, err) < 0)
@@ -556,7 +370,8 @@ int vm_stats_collect(virDomainPtr *doms, size_t n, unsigned groups, double wait_
                     pairs[2 * i] = doms[i];
                 lists[i] = &pairs[2 * i];
             }
-            single = call_set_run(lists, n, groups, flags, true, wait_s / 2 < 1 ? 1 : wait_s / 2);
+            single = vm_call_set_run(lists, n, groups, flags, true,
+                                     wait_s / 2 < 1 ? 1 : wait_s / 2);
             if (!single)
                 goto oom;
             for (i = 0; i < n; i++) {
@@ -570,9 +385,9 @@ int vm_stats_collect(virDomainPtr *doms, size_t n, unsigned groups, double wait_
             }
         }
     } else if (n) {
-        struct stats_call c = {.list = list};
+        struct vm_stats_call c = {.list = list};
 
-        c.nrec = stats_call_run(list, groups, flags, &c.recs);
+        c.nrec = vm_stats_call_run(list, groups, flags, &c.recs);
         rc = stats_take_records(snap, &c, seen, &served, err);
         if (c.recs)
             virDomainStatsRecordListFree(c.recs);
@@ -637,9 +452,9 @@ oom:
     vm_err_set(err, "out of memory");
 cleanup:
     if (bulk)
-        call_set_leave(bulk);
+        vm_call_set_leave(bulk);
     if (single)
-        call_set_leave(single);
+        vm_call_set_leave(single);
     free(list);
     for (i = 0; pairs && i < n; i++)
         if (pairs[2 * i])
