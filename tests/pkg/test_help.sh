@@ -49,10 +49,10 @@ accepts() { # accepts PLUGIN OPTION
 
 # The candidates: option-table names in the sources, and every help's list.
 {
-    grep -o -E '\{\{"[a-z0-9-]+", *(no|required|optional)_argument' "$srcdir/lib/cli.c" |
-        sed -E 's/^\{\{"([^"]*)".*/\1/'
-    cat "$srcdir"/plugins/check_*.c |
-        sed -n -E "s/^[[:space:]]*\{\"([a-z0-9][a-z0-9-]*)\", *(0|'[^']'), *(true|false),.*/\1/p"
+    # {"name", 'x' or 0, has_arg, ...}: the plugins' tables, and lib/cli.c's
+    # common table, whose entries open with two braces.
+    cat "$srcdir/lib/cli.c" "$srcdir"/plugins/check_*.c |
+        sed -n -E "s/^[[:space:]]*\{?\{\"([a-z0-9][a-z0-9-]*)\", *(0|'[^']'), *(true|false),.*/\1/p"
 } | sort -u >"$tmp/scraped"
 for p in $plugins; do
     "$plugdir/$p" --help >"$tmp/$p.help" 2>&1
