@@ -314,11 +314,48 @@ void vm_stats_read_control(virDomainPtr dom, struct vm_busy *b)
     }
 }
 
+/* A connection that has a call still running on it (left at the deadline)
+ * is not called on again in this run: on libvirt 9.0 a later call on it can
+ * wait forever behind the stuck one (seen in the end-to-end lab, now and
+ * then: virDomainGetXMLDesc behind an abandoned bulk stats call, whose
+ * thread held the connection's reply reading). So doms[0..n) move to a
+ * fresh read-only connection to `uri`: the handles in the caller's array
+ * (which the run's XML cache borrows) are replaced, the old ones freed.
+ * A domain that cannot be found there keeps its handle. Nothing moves when
+ * `uri` is NULL or the open fails. */
+static void stats_move_domains(virDomainPtr *doms, size_t n, const struct vm_snapshot *snap,
+                               const char *uri)
+{
+    virConnectPtr conn;
+    virDomainPtr *all = NULL;
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    int nall, j;
+    size_t i;
+
+    if (!uri || !(conn = virConnectOpenReadOnly(uri)))
+        return;
+    /* One list call, not a lookup per domain: a host of 2,000 guests. */
+    nall = virConnectListAllDomains(conn, &all, 0);
+    for (j = 0; j < nall; j++) {
+        if (virDomainGetUUIDString(all[j], uuid) == 0)
+            for (i = 0; i < n; i++)
+                if (strcmp(snap->dom[i].uuid, uuid) == 0) {
+                    virDomainFree(doms[i]);
+                    doms[i] = all[j];
+                    all[j] = NULL;
+                    break;
+                }
+        if (all[j])
+            virDomainFree(all[j]);
+    }
+    free(all);
+    virConnectClose(conn); /* the domain handles keep it open */
+}
+
 int vm_stats_collect(virDomainPtr *doms, size_t n, unsigned groups, double wait_s, const char *uri,
                      struct vm_domxml_cache *xml, struct vm_snapshot *snap, struct vm_err *err)
 {
     struct vm_call_set *bulk = NULL, *single = NULL;
-    virConnectPtr conn2 = NULL;
     virDomainPtr *list = NULL, *pairs = NULL, **lists = NULL;
     bool *seen = NULL, *unanswered = NULL;
     unsigned flags = 0, served = 0;
@@ -354,19 +391,18 @@ int vm_stats_collect(virDomainPtr *doms, size_t n, unsigned groups, double wait_
             /* It did not answer in time: one call per domain, a few at once,
              * each with its domain's control state. NOWAIT lets them past
              * the domain whose job the stuck call holds; a domain that
-             * stalls its own call is left unanswered. They go over a
-             * connection of their own: on libvirt 9.0 a thread that calls
-             * on a connection whose reply-reading was handed to the stuck
-             * call's thread waits forever (seen in the end-to-end lab). */
+             * stalls its own call is left unanswered. They, and every call
+             * after them, go over a connection of their own
+             * (stats_move_domains). */
+            bool left = false;
+
             pairs = vm_calloc(2 * n, sizeof(*pairs));
             lists = vm_calloc(n, sizeof(*lists));
             if (!pairs || !lists)
                 goto oom;
-            if (uri)
-                conn2 = virConnectOpenReadOnly(uri);
+            stats_move_domains(doms, n, snap, uri);
             for (i = 0; i < n; i++) {
-                pairs[2 * i] = conn2 ? virDomainLookupByUUIDString(conn2, snap->dom[i].uuid) : NULL;
-                if (!pairs[2 * i] && virDomainRef(doms[i]) == 0)
+                if (virDomainRef(doms[i]) == 0)
                     pairs[2 * i] = doms[i];
                 lists[i] = &pairs[2 * i];
             }
@@ -374,6 +410,10 @@ int vm_stats_collect(virDomainPtr *doms, size_t n, unsigned groups, double wait_
                                      wait_s / 2 < 1 ? 1 : wait_s / 2);
             if (!single)
                 goto oom;
+            for (i = 0; i < n; i++)
+                left |= !single->calls[i].answered;
+            if (left) /* the control reads and XML below need a free connection */
+                stats_move_domains(doms, n, snap, uri);
             for (i = 0; i < n; i++) {
                 if (!single->calls[i].answered) {
                     unanswered[i] = true;
@@ -460,8 +500,6 @@ cleanup:
         if (pairs[2 * i])
             virDomainFree(pairs[2 * i]); /* the calls keep their own references */
     free(pairs);
-    if (conn2)
-        virConnectClose(conn2); /* calls still running keep it open */
     free(lists);
     free(seen);
     free(unanswered);

@@ -15,11 +15,12 @@
  *
  * A stuck guest costs only its own figures. With wait_s > 0 the bulk call
  * is waited for at most wait_s seconds; past that, each domain is asked on
- * its own (with NOWAIT, a few at once, over a second read-only
- * connection to `uri`, or the domains' own when NULL or it fails) for at
- * most max(1, wait_s / 2)
+ * its own (with NOWAIT, a few at once) for at most max(1, wait_s / 2)
  * seconds more, and a domain without an answer by then is marked
- * busy.unanswered. A domain whose record came without what QEMU's monitor
+ * busy.unanswered. A connection with a call left running on it is not
+ * called on again: doms[0..n) are then replaced in place by handles on a
+ * fresh read-only connection to `uri` (none when NULL or the open fails),
+ * which the caller's later calls (XML cache, control reads) use. A domain whose record came without what QEMU's monitor
  * gives has busy.skipped set; both read the cause with
  * virDomainGetControlInfo, which waits for nothing. Groups the driver
  * serves in bulk are never asked for again per domain (those calls wait
