@@ -31,6 +31,10 @@ command -v nagios4 >/dev/null 2>&1 || skip_or_fail "nagios4 is not installed (De
 for f in templates contacts timeperiods commands; do
     [ -r "$objects/$f.cfg" ] || skip_or_fail "no $objects/$f.cfg (Debian: nagios4-common)"
 done
+# Host check commands (check-host-alive, which linux-server uses) come from
+# the plugins' own definitions, as Debian's nagios.cfg reads them.
+pluginconf=${VM_NAGIOS_PLUGINS_CONFIG:-/etc/nagios-plugins/config}
+[ -r "$pluginconf/ping.cfg" ] || skip_or_fail "no $pluginconf/ping.cfg (Debian: monitoring-plugins-basic)"
 for p in vmem vcpu vdisk vnet; do
     [ -x "$plugdir/check_$p" ] || { echo "Bail out! $plugdir/check_$p is not built"; exit 1; }
 done
@@ -57,6 +61,7 @@ write_main() {
     printf '$USER1$=%s\n' "$5" >"$d/resource.cfg"
     cat >"$d/nagios.cfg" <<EOF
 log_file=$d/nagios.log
+cfg_dir=$pluginconf
 cfg_file=$objects/commands.cfg
 cfg_file=$objects/contacts.cfg
 cfg_file=$objects/timeperiods.cfg
@@ -85,25 +90,11 @@ EOF
     done
 }
 
-# One KVM host per template; hosts need no check command here.
-cat >"$tmp/hosts.cfg" <<'EOF'
-define host {
-    use                 libvirt-hypervisor,generic-host
-    host_name           kvm01
-    address             127.0.0.1
-    max_check_attempts  3
-    check_period        24x7
-    contact_groups      admins
-}
-define host {
-    use                 libvirt-nrpe-hypervisor,generic-host
-    host_name           kvm02
-    address             127.0.0.1
-    max_check_attempts  3
-    check_period        24x7
-    contact_groups      admins
-}
-EOF
+# One KVM host per template: the example hosts of libvirt-services.cfg's
+# header, exactly as shipped (uncommented), on Nagios' linux-server template.
+awk '/^[^#]/ { exit } /^#   / { sub(/^#   /, ""); print }' "$services" >"$tmp/hosts.cfg"
+grep -q "host_name   kvm02" "$tmp/hosts.cfg"
+check $? "libvirt-services.cfg's header holds the two example hosts ($(grep -c 'define host' "$tmp/hosts.cfg") found)"
 
 verify() { # verify DIR -> rc, output in DIR/verify.out
     timeout -k 5 120 nagios4 -v "$1/nagios.cfg" >"$1/verify.out" 2>&1
@@ -144,15 +135,30 @@ check "$([ $rc -ne 0 ] && echo 0 || echo 1)" "a copy with its last '}' cut fails
 # check_libvirt_vmem_domain on the test driver's domain "test" (its balloon
 # stats are from 1989, hence --max-age=0). interval_length=1 makes the
 # templates' 5-minute interval 5 s; the NRPE hostgroup stays empty.
-cat >"$tmp/hosts-run.cfg" <<'EOF'
+# kvm04: 2,000 domains (a test driver node file written here), every one
+# UNKNOWN for its stale stats: an answer far over Nagios' 8 KiB.
+many=$tmp/many.xml
+{
+    echo "<node>"
+    i=0
+    while [ $i -lt 2000 ]; do
+        printf "<domain type='test'><name>dom%04d</name><memory>1048576</memory><currentMemory>524288</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os><devices><memballoon model='virtio'/></devices></domain>\n" $i
+        i=$((i + 1))
+    done
+    echo "</node>"
+} >"$many"
+cat >"$tmp/hosts-run.cfg" <<EOF
 define host {
-    use                 libvirt-hypervisor,generic-host
+    use                 libvirt-hypervisor,linux-server
     host_name           kvm03
     address             127.0.0.1
-    max_check_attempts  3
-    check_period        24x7
-    contact_groups      admins
     _LIBVIRT_URI        test:///default
+}
+define host {
+    use                 libvirt-hypervisor,linux-server
+    host_name           kvm04
+    address             127.0.0.1
+    _LIBVIRT_URI        test://$many
 }
 define service {
     use                     libvirt-service
@@ -170,13 +176,13 @@ export XDG_STATE_HOME
 unset LIBVIRT_DEFAULT_URI
 nagios4 "$tmp/run/nagios.cfg" >"$tmp/run/out" 2>&1 &
 nagios_pid=$!
-# Nagios removes status.dat when it stops: copy it once all 5 are checked.
+# Nagios removes status.dat when it stops: copy it once all 9 are checked.
 i=0
 while [ $i -lt 60 ]; do
     sleep 1
     i=$((i + 1))
     if [ -s "$tmp/run/status.dat" ] && cp "$tmp/run/status.dat" "$tmp/status.dat" &&
-        [ "$(grep -c 'has_been_checked=1' "$tmp/status.dat")" -ge 5 ]; then
+        [ "$(grep -c 'has_been_checked=1' "$tmp/status.dat")" -ge 9 ]; then
         break
     fi
     kill -0 "$nagios_pid" 2>/dev/null || break
@@ -187,25 +193,28 @@ nagios_pid=
 check "$([ $rc -eq 0 ] && [ -s "$tmp/status.dat" ] && echo 0 || echo 1)" "nagios4 ran the checks (exit $rc)"
 [ -s "$tmp/status.dat" ] || diag "$(cat "$tmp/run/out")"
 
-# servicestatus blocks: "description|state|checked|output" per service.
+# servicestatus blocks: "host description|state|checked|output" per service.
 awk -F= '
-    /^servicestatus \{/ { on = 1; d = s = c = o = ""; next }
-    on && /^\t*service_description=/ { d = substr($0, index($0, "=") + 1) }
+    /^servicestatus \{/ { on = 1; h = d = s = c = o = ""; next }
+    on && /^\t*host_name=/ { h = substr($0, index($0, "=") + 1) }
+    on && /^\t*service_description=/ { d = h " " substr($0, index($0, "=") + 1) }
     on && /^\t*current_state=/ { s = $2 }
     on && /^\t*has_been_checked=/ { c = $2 }
     on && /^\t*plugin_output=/ { o = substr($0, index($0, "=") + 1) }
     on && /^\t*\}/ { print d "|" s "|" c "|" o; on = 0 }
 ' "$tmp/status.dat" 2>/dev/null >"$tmp/results"
-for svc in "libvirt memory" "libvirt CPU" "libvirt disks" "libvirt network" "test memory"; do
+for svc in "kvm03 libvirt memory" "kvm03 libvirt CPU" "kvm03 libvirt disks" "kvm03 libvirt network" \
+    "kvm03 test memory" "kvm04 libvirt memory" "kvm04 libvirt CPU" "kvm04 libvirt disks" "kvm04 libvirt network"; do
     line=$(grep "^$svc|" "$tmp/results" | head -n 1)
     state=$(echo "$line" | cut -d'|' -f2)
     checked=$(echo "$line" | cut -d'|' -f3)
     first=$(echo "$line" | cut -d'|' -f4-)
     what="$svc: state ${state:-none}: $first"
-    case $checked:$state:$first in
+    case $checked:$state:$svc:$first in
     1:*"(see --help)"*) not_ok "$what (option error)" ;;
-    1:[012]:"V"[A-Z]*" "[A-Z]*" - "*) ok "$what" ;;
-    1:3:"VMEM UNKNOWN - "*"memory stats are stale"*)
+    1:[0123]:kvm04*:"V"[A-Z]*" "[A-Z]*" - "*) ok "$what" ;; # 2,000 bare test domains
+    1:[012]:*:"V"[A-Z]*" "[A-Z]*" - "*) ok "$what" ;;
+    1:3:*:"VMEM UNKNOWN - "*"memory stats are stale"*)
         # The example has no --max-age (a real guest needs none); the test
         # driver's stats are from 1989. Not an option error.
         ok "$svc: UNKNOWN for the test driver's stale (1989) stats, not an option error"
@@ -214,6 +223,22 @@ for svc in "libvirt memory" "libvirt CPU" "libvirt disks" "libvirt network" "tes
     *) not_ok "$svc: not checked" ;;
     esac
 done
+
+# The 8 KiB budget: kvm04's memory answer (2,000 UNKNOWN lines) reached
+# Nagios trimmed by the plugin to the commands' --max-output=8000, saying so
+# at its end. Nagios 4.4.6 cuts answers over 8 KiB at 8,192 bytes now and
+# then (10-44 % of results in a run of the issue's), so a larger answer is
+# not safe even when this run kept it whole.
+blk=$(awk '/^servicestatus \{/ { on = 1; b = "" } on { b = b $0 "\n" } on && /^\t*\}/ { if (b ~ /host_name=kvm04\n/ && b ~ /service_description=libvirt memory\n/) print b; on = 0 }' "$tmp/status.dat")
+long=$(printf '%s\n' "$blk" | sed -n 's/^\t*long_plugin_output=//p')
+size=$(printf '%s\n' "$blk" | sed -n 's/^\t*\(plugin_output\|long_plugin_output\|performance_data\)=//p' | sed 's/\\n/\n/g' | wc -c)
+trimmed=1
+case $long in *"[output trimmed to fit 8000 bytes"*"]") trimmed=0 ;; esac
+if [ "$trimmed" = 0 ] && [ "$size" -le 8192 ]; then
+    ok "2,000 domains through Nagios: $size bytes, trimmed by the plugin within 8000, the trim note last"
+else
+    not_ok "2,000 domains through Nagios: not within 8 KiB with the plugin's trim note at its end ($size bytes; ends: $(printf '%s' "$long" | tail -c 120))"
+fi
 
 echo "1..$n"
 exit $failed
