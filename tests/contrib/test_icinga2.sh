@@ -122,6 +122,45 @@ icinga "$tmp/bad2.conf" "$tmp/bad2.out" -C
 rc=$?
 check "$([ $rc -ne 0 ] && echo 0 || echo 1)" "a copy with its last '}' cut fails validation (exit $rc)"
 
+# --- 1b. the README's satellite example ----------------------------------
+# Its zones.conf and hosts.conf blocks as written, the contrib files where it
+# puts them (global zone, the satellite's zone folder), validated on the
+# master: the rules beside the hosts give their 4 services, each run on the
+# hypervisor's agent and belonging to the satellite's zone.
+readme_block() { # readme_block MARKER: the indented block after <!-- MARKER -->
+    awk -v m="<!-- $1 -->" '$0 == m { on = 1; next } on && /^    / { sub(/^    /, ""); print; seen = 1; next } on && seen { exit }' "$srcdir/README.md"
+}
+zd=$tmp/sat/zones.d
+mkdir -p "$zd/global-templates" "$zd/rack1"
+{
+    echo 'const PluginDir = "/usr/lib/nagios/plugins"'
+    echo 'const PluginContribDir = "/usr/lib/nagios/plugins"'
+    echo 'const ManubulonPluginDir = "/usr/lib/nagios/plugins"'
+    echo 'const NodeName = "master1.example.org"'
+    echo 'const ZoneName = "master"'
+    echo 'const TicketSalt = ""'
+    readme_block "example: icinga2 zones.conf"
+    echo 'include <itl>'
+    echo 'include <plugins>'
+} >"$tmp/sat/icinga2.conf"
+readme_block "example: icinga2 rack1 hosts.conf" >"$zd/rack1/hosts.conf"
+cp "$commands" "$zd/global-templates/libvirt-commands.conf"
+cp "$services" "$zd/rack1/libvirt-services.conf"
+icinga "$tmp/sat/icinga2.conf" "$tmp/sat.out" -C -DZonesDir="$zd"
+rc=$?
+grep -q "Instantiated 4 Services" "$tmp/sat.out"
+found=$?
+check "$([ $rc -eq 0 ] && [ $found -eq 0 ] && [ -s "$zd/rack1/hosts.conf" ] && echo 0 || echo 1)" \
+    "the README's satellite example validates on the master and gives kvm01 its 4 services (exit $rc)"
+[ $found -eq 0 ] || diag "$(cat "$tmp/sat.out")"
+timeout -k 5 60 icinga2 object list --type Service -DZonesDir="$zd" -DCacheDir="$tmp/var" \
+    -DLogDir="$tmp/var" -DDataDir="$tmp/var" -DInitRunDir="$tmp/var" -DSpoolDir="$tmp/var" \
+    -DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)" >"$tmp/sat.objects" 2>&1
+ne=$(grep -c 'command_endpoint = "kvm01.example.org"' "$tmp/sat.objects")
+nz=$(grep -c 'zone = "rack1"' "$tmp/sat.objects")
+check "$([ "$ne" = 4 ] && [ "$nz" = 4 ] && echo 0 || echo 1)" \
+    "its services run on the agent (command_endpoint: $ne of 4) and belong to the satellite's zone ($nz of 4)"
+
 # --- 2. every plugin option has an argument --------------------------------
 # The long options in each plugin's --help, minus --help and --version,
 # must be keys in its CheckCommand (an argument name or key = "...").
@@ -145,9 +184,12 @@ done
 
 # --- 3. a real daemon runs the example services -----------------------------
 # The example rules as shipped, but checked every 2 s instead of 5 min; the
-# host overrides the URI with the test driver (host vars come before the
-# command's default) and lists the test driver's domain, "test", whose
-# balloon stats are from 1989, hence vmem_max_age = 0 for it.
+# host sets the URI of three commands to the test driver and leaves
+# vnet_connect unset, so check_vnet gets no --connect and takes
+# LIBVIRT_DEFAULT_URI from the daemon's environment; it sets vcpu_warning,
+# which must win over the rule's default (85); and it lists the test
+# driver's domain, "test", whose balloon stats are from 1989, hence
+# vmem_max_age = 0 for it.
 sed 's/check_interval = 5m/check_interval = 2s/' "$services" >"$tmp/services-fast.conf"
 cat >"$tmp/run.conf" <<EOF
 const PluginDir = "/usr/lib/nagios/plugins"
@@ -169,12 +211,12 @@ object Host "kvm03.test" {
   vars.vmem_connect = "test:///default"
   vars.vcpu_connect = "test:///default"
   vars.vdisk_connect = "test:///default"
-  vars.vnet_connect = "test:///default"
+  vars.vcpu_warning = 70
 }
 EOF
 XDG_STATE_HOME=$tmp/state
-export XDG_STATE_HOME
-unset LIBVIRT_DEFAULT_URI
+LIBVIRT_DEFAULT_URI=test:///default
+export XDG_STATE_HOME LIBVIRT_DEFAULT_URI
 mkdir -p "$tmp/var"
 # Started directly (not through the icinga function) so that $! is the
 # daemon itself: /usr/sbin/icinga2 execs the binary.
@@ -225,6 +267,10 @@ done
 # The argument mapping: what Icinga 2 put on the command lines.
 grep -q "check_vcpu' '--all' '--connect' 'test:///default' .*'--warning' 'steal=10'" "$tmp/var/run.log"
 check $? "vars.vcpu_steal_warning = 10 became --warning steal=10, vcpu_all = true became --all"
+grep -q "check_vcpu' .*'--warning' '70'" "$tmp/var/run.log" && ! grep -q "check_vcpu' .*'--warning' '85'" "$tmp/var/run.log"
+check $? "the host's vars.vcpu_warning = 70 reached the --all service (not the rule's 85)"
+grep "check_vnet'" "$tmp/var/run.log" | grep -q "terminated with exit code" && ! grep -q "check_vnet' .*'--connect'" "$tmp/var/run.log"
+check $? "vnet_connect unset: no --connect on check_vnet's command line (LIBVIRT_DEFAULT_URI of the daemon applies)"
 grep -q "check_vmem' '--connect' 'test:///default' .*'--domain' 'test' '--max-age' '0'" "$tmp/var/run.log"
 check $? "apply for: vars.vmem_domain from the dictionary key, vmem_max_age from its value"
 
