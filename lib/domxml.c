@@ -105,8 +105,8 @@ static int xml_ifaces(xmlXPathContextPtr ctx, struct vm_domxml *out)
         f->target = xml_str(ctx, d, "string(target/@dev)");
         f->mac = xml_str(ctx, d, "string(mac/@address)");
         f->alias = xml_str(ctx, d, "string(alias/@name)");
-        f->in_average_kib = xml_ull(ctx, d, "string(bandwidth/inbound/@average)");
-        f->out_average_kib = xml_ull(ctx, d, "string(bandwidth/outbound/@average)");
+        f->in_average_kBps = xml_ull(ctx, d, "string(bandwidth/inbound/@average)");
+        f->out_average_kBps = xml_ull(ctx, d, "string(bandwidth/outbound/@average)");
     }
     xmlXPathFreeObject(o);
     return rc;

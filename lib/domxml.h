@@ -36,7 +36,9 @@ struct vm_xml_iface {
     char *target;                             /* <target dev>, owned, may be NULL */
     char *mac;                                /* <mac address>, owned, may be NULL */
     char *alias;                              /* <alias name>, owned, may be NULL */
-    uint64_t in_average_kib, out_average_kib; /* <bandwidth> average, KiB/s; 0 = none */
+    /* <bandwidth> average in libvirt's unit, kilobytes per second: 1 =
+     * 1000 bytes/s (vm_dev_bandwidth_Bps says why); 0 = none */
+    uint64_t in_average_kBps, out_average_kBps;
 };
 
 struct vm_domxml {

@@ -40,7 +40,8 @@ static const struct vm_metric_def vnet_metrics[] = {
     [VNET_DROPS] = {"drops", 0, "dropped packets per second, rx + tx"},
     [VNET_THROTTLE] = {"throttle", VM_RANGE_ALLOW_PERCENT,
                        "throughput in % of the <bandwidth> average\n"
-                       "                              (inbound limits rx, outbound tx; the\n"
+                       "                              (1 unit = 1000 bytes/s, as tc applies it;\n"
+                       "                              inbound limits rx, outbound tx; the\n"
                        "                              higher of the two)"},
 };
 
@@ -112,18 +113,24 @@ static void vnet_bits(struct vm_buf *out, double Bps)
         vm_buf_printf(out, "%.*f %s", fabs(v) >= 100 ? 0 : fabs(v) >= 10 ? 1 : 2, v, units[u]);
 }
 
+/* "1.95 KiB/s (16.0 kbit/s)": bytes as everywhere, bits as network people
+ * and tc count them. */
+static void vnet_rate(struct vm_buf *out, double Bps)
+{
+    vm_human_rate(out, Bps);
+    vm_buf_append(out, " (");
+    vnet_bits(out, Bps);
+    vm_buf_append(out, ")");
+}
+
 /* Sum of two rates where either may be unknown (NAN only when both are). */
 static void vnet_dir(struct vm_buf *out, const char *dir, double Bps, double pps)
 {
     vm_buf_printf(out, "%s ", dir);
-    if (isnan(Bps)) {
+    if (isnan(Bps))
         vm_buf_append(out, "-");
-    } else {
-        vm_human_rate(out, Bps);
-        vm_buf_append(out, " (");
-        vnet_bits(out, Bps);
-        vm_buf_append(out, ")");
-    }
+    else
+        vnet_rate(out, Bps);
     if (!isnan(pps))
         vm_buf_printf(out, " %.0f pkt/s", pps);
 }
@@ -138,9 +145,8 @@ static void vnet_pair_rates(struct vm_buf *out, const char *what, double sum, do
 static void vnet_limit(struct vm_buf *out, const char *sep, const char *dir, double pct,
                        const char *which, double lim)
 {
-    vm_buf_printf(out, "%s%s at %.1f%% of the %s limit (", sep, dir, pct, which);
-    vm_human_rate(out, lim);
-    vm_buf_append(out, ")");
+    vm_buf_printf(out, "%s%s at %.1f%% of the %s limit of ", sep, dir, pct, which);
+    vnet_rate(out, lim);
 }
 
 /* The long-output line of one interface. */
@@ -277,8 +283,10 @@ int main(int argc, char **argv)
                 .notes = "Directions are the guest's: rx is what the guest received, tx what it\n"
                          "sent (libvirt reports the counters from the domain's point of view;\n"
                          "the host's tap device sees them the other way round). A <bandwidth>\n"
-                         "inbound average limits rx, outbound limits tx; libvirt documents the\n"
-                         "average in kilobytes per second, taken here as KiB/s.\n"
+                         "inbound average limits rx, outbound limits tx. Its unit, libvirt's\n"
+                         "kilobytes per second, is 1000 bytes/s (8 kbit/s): libvirt passes it\n"
+                         "to tc as kbps, which tc reads as 1000 bytes/s; average='1000' is\n"
+                         "8 Mbit/s.\n"
                          "One line per interface, named DOMAIN:MAC (or the alias, --label): host\n"
                          "tap names such as vnet3 change on every restart, a MAC does not.\n"
                          "Perfdata: rates as plain numbers with the unit in the label\n"

@@ -75,9 +75,18 @@ double vm_dev_iotune_pct(const struct vm_iotune *t, const struct vm_dev_disk_rat
     return best;
 }
 
-double vm_dev_bandwidth_Bps(uint64_t average_kib)
+/* libvirt's documentation says "kilobytes per second", which leaves the
+ * kilo open; what counts is what the kernel enforces. libvirt hands the
+ * value to tc as "%llukbps" (src/util/virnetdevbandwidth.c,
+ * virNetDevBandwidthSet), and iproute2's rate parser (get_rate() and
+ * get_rate64(): the suffix table of tc/tc_util.c, lib/utils_math.c in
+ * newer releases) compares suffixes with strcasecmp(), so "kbps" is its
+ * "KBps" entry, 8000 bit/s: 1 unit = 1000 bytes/s, not 1024. A NIC
+ * shaped to <inbound average='1000'/> shows in `tc class show` as
+ * "rate 8Mbit". */
+double vm_dev_bandwidth_Bps(uint64_t average_kBps)
 {
-    return (double)average_kib * 1024.0;
+    return (double)average_kBps * 1000.0;
 }
 
 /* Names follow the rate labels (read_Bps, rx_pps): the direction first,
@@ -254,8 +263,8 @@ void vm_dev_net_measure(const struct vm_net_stats *p, const struct vm_net_stats 
     f->drops = dev_sum(f->rx_drop, f->tx_drop);
     /* libvirt's counters are the domain's view, like <bandwidth>:
      * inbound is what the guest receives. */
-    f->in_lim = xi ? vm_dev_bandwidth_Bps(xi->in_average_kib) : 0;
-    f->out_lim = xi ? vm_dev_bandwidth_Bps(xi->out_average_kib) : 0;
+    f->in_lim = xi ? vm_dev_bandwidth_Bps(xi->in_average_kBps) : 0;
+    f->out_lim = xi ? vm_dev_bandwidth_Bps(xi->out_average_kBps) : 0;
     f->in_pct = vm_dev_pct_of(f->rx_Bps, f->in_lim);
     f->out_pct = vm_dev_pct_of(f->tx_Bps, f->out_lim);
     f->thr = dev_max(f->in_pct, f->out_pct);

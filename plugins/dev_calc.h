@@ -34,8 +34,9 @@ double vm_dev_iotune_pct(const struct vm_iotune *t, const struct vm_dev_disk_rat
                          const char **which, double *limit);
 bool vm_dev_iotune_any(const struct vm_iotune *t);
 
-/* <bandwidth> average (KiB/s, as libvirt documents it) in bytes/s. */
-double vm_dev_bandwidth_Bps(uint64_t average_kib);
+/* <bandwidth> average (libvirt's kilobytes per second, 1000 bytes/s as
+ * tc applies it) in bytes/s. */
+double vm_dev_bandwidth_Bps(uint64_t average_kBps);
 
 /* An empty removable drive (a CD-ROM without a medium) is not worth
  * checking. With the domain XML (x not NULL) that is certain: a cdrom or

@@ -150,13 +150,15 @@ START_TEST(fixture_domain_interfaces)
     vm_assert_has(r.out, "[OK] web01:52:54:00:00:01:01: ");
     vm_assert_has(r.out, "[OK] web01:52:54:00:ab:01:02: ");
     vm_assert_has(r.out, "host device tapweb01, alias ua-front");
-    /* rx 100000 of 102400 B/s inbound, tx 50000 of 204800 B/s outbound */
-    vm_assert_has(r.out, "rx at 9");
-    vm_assert_has(r.out, "% of the inbound limit (100 KiB/s)");
-    vm_assert_has(r.out, "tx at 2");
-    vm_assert_has(r.out, "% of the outbound limit (200 KiB/s)");
-    vm_assert_near(r.out, "web01:52:54:00:00:01:01:rx_throttle", 97.66, 0.03);
-    vm_assert_near(r.out, "web01:52:54:00:00:01:01:tx_throttle", 24.41, 0.03);
+    /* rx 100000 of 125000 B/s inbound, tx 50000 of 1000000 B/s outbound:
+     * <bandwidth> counts 1000 bytes/s a unit, as tc does (1 Mbit/s and
+     * 8 Mbit/s; KiB/s would print 1.02 and 8.19 Mbit/s) */
+    vm_assert_has(r.out, "rx at 8");
+    vm_assert_has(r.out, "% of the inbound limit of 122 KiB/s (1.00 Mbit/s)");
+    vm_assert_has(r.out, "tx at 5.");
+    vm_assert_has(r.out, "% of the outbound limit of 977 KiB/s (8.00 Mbit/s)");
+    vm_assert_near(r.out, "web01:52:54:00:00:01:01:rx_throttle", 80.0, 0.03);
+    vm_assert_near(r.out, "web01:52:54:00:00:01:01:tx_throttle", 5.0, 0.03);
     vm_assert_lacks(r.out, "web01:52:54:00:ab:01:02:rx_throttle");
     ck_assert_int_eq((int)vm_count_lines(r.out), 3);
     vm_run_free(&r);
@@ -168,15 +170,15 @@ static const struct {
     int status;
     const char *expect, *expect2;
 } thr_limits[] = {
-    /* rx at 97.7% of the inbound limit. The figure is measured, so the
+    /* rx at 80% of the inbound limit. The figure is measured, so the
      * thresholds keep a margin of 7% or more from it: a loaded machine
      * moves a 0.2 s rate by a percent or two. Above 100 is a valid limit
      * (a burst can exceed the average). */
-    {"throttle=90", "throttle=105", 1, "VNET WARNING - 1 WARNING: web01:52:54:00:00:01:01 (",
+    {"throttle=70", "throttle=105", 1, "VNET WARNING - 1 WARNING: web01:52:54:00:00:01:01 (",
      "% of inbound limit); 1 OK"},
-    {"throttle=50", "throttle=90", 2, "VNET CRITICAL - 1 CRITICAL: web01:52:54:00:00:01:01 (",
+    {"throttle=50", "throttle=70", 2, "VNET CRITICAL - 1 CRITICAL: web01:52:54:00:00:01:01 (",
      "% of inbound limit); 1 OK"},
-    {"throttle=105", "throttle=110", 0, "VNET OK - 2 interfaces OK", "rx at 9"},
+    {"throttle=90", "throttle=110", 0, "VNET OK - 2 interfaces OK", "rx at 8"},
 };
 
 START_TEST(throttle_thresholds)
@@ -225,8 +227,8 @@ static const struct vm_run_case sel[] = {
     /* host device names, no XML read: no <bandwidth> either */
     {{"-d", "web01", "--label=dev", NULL}, 0, "[OK] web01:tapweb01: ", "limit"},
     /* ... unless a throttle threshold needs it */
-    /* ~98% of 100 KiB/s; the exit code pins "above 90", the digits jitter with timing */
-    {{"-d", "web01", "--label=dev", "-w", "throttle=90"}, 1, "% of inbound limit); 1 OK", NULL},
+    /* ~80% of 125000 B/s; the exit code pins "above 70", the digits jitter with timing */
+    {{"-d", "web01", "--label=dev", "-w", "throttle=70"}, 1, "% of inbound limit); 1 OK", NULL},
     {{"-d", "cdonly", NULL},
      3,
      "VNET UNKNOWN - cdonly: libvirt reports no interfaces for this domain",

@@ -136,7 +136,11 @@ END_TEST
 
 START_TEST(bandwidth)
 {
-    ck_assert_double_eq(vm_dev_bandwidth_Bps(100), 102400);
+    /* libvirt's unit is tc's kbps: 1000 bytes/s, 8000 bit/s */
+    ck_assert_double_eq(vm_dev_bandwidth_Bps(100), 100000);
+    ck_assert_double_eq(vm_dev_bandwidth_Bps(1000) * 8, 8e6); /* tc: "rate 8Mbit" */
+    /* a NIC that runs at its average is at 100%, not 97.7% */
+    ck_assert_double_eq(vm_dev_pct_of(100000, vm_dev_bandwidth_Bps(100)), 100);
     ck_assert_double_eq(vm_dev_bandwidth_Bps(0), 0);
     ck_assert(isnan(vm_dev_pct_of(5, vm_dev_bandwidth_Bps(0))));
     ck_assert(!vm_dev_iotune_any(NULL));

@@ -12,7 +12,8 @@
 
 static char vnet0[] = "vnet0";
 
-/* rx limited to 2 KiB/s: the guest receives at 97.7% of it. */
+/* rx limited to average='2', 2000 bytes/s (tc's 2kbps = 16 kbit/s): the
+ * guest receives at 2000 B/s, the whole of it (KiB/s would read 97.7%). */
 static const char *const xml_nic =
     "<domain><devices><interface type='network'><mac address='52:54:00:aa:bb:cc'/>"
     "<target dev='vnet0'/><alias name='net0'/><bandwidth><inbound average='2'/></bandwidth>"
@@ -72,11 +73,12 @@ START_TEST(named_by_mac)
     eval_has(&r, "TEST OK - db:52:54:00:aa:bb:cc: rx 1.95 KiB/s (16.0 kbit/s), tx 1000 B/s "
                  "(8.00 kbit/s) |");
     eval_has(&r, "[OK] db:52:54:00:aa:bb:cc: rx 1.95 KiB/s (16.0 kbit/s) 10 pkt/s, tx 1000 B/s "
-                 "(8.00 kbit/s), drops 1.00/s; rx at 97.7% of the inbound limit (2.00 KiB/s); "
+                 "(8.00 kbit/s), drops 1.00/s; rx at 100.0% of the inbound limit of 1.95 KiB/s "
+                 "(16.0 kbit/s); "
                  "host device vnet0, alias net0; measured over 2.0 s in this run");
     eval_has(&r, "'db:52:54:00:aa:bb:cc:rx_Bps'=2000;;;0 'db:52:54:00:aa:bb:cc:tx_Bps'=1000;;;0 "
                  "'db:52:54:00:aa:bb:cc:rx_pps'=10;;;0 'db:52:54:00:aa:bb:cc:drops_ps'=1;;;0 "
-                 "'db:52:54:00:aa:bb:cc:rx_throttle'=97.66%;;;0");
+                 "'db:52:54:00:aa:bb:cc:rx_throttle'=100%;;;0");
     eval_has(&r, "'db:52:54:00:aa:bb:cc:rx_bytes'=14000c");
     ck_assert_uint_eq(r.xml.reads, 1);
     eval_free(&r);
@@ -105,8 +107,26 @@ START_TEST(dev_label_needs_no_xml)
 
     eval(&r, &o, &c, th, 1, xml_nic); /* a throttle threshold needs <bandwidth> */
     ck_assert_int_eq(r.st, VM_WARNING);
-    eval_has(&r, "TEST WARNING - db:vnet0: 98% of inbound limit");
+    eval_has(&r, "TEST WARNING - db:vnet0: 100% of inbound limit");
     ck_assert_uint_eq(r.xml.reads, 1);
+    eval_free(&r);
+}
+END_TEST
+
+/* The issue's case: a NIC that runs at its <bandwidth> average is fully
+ * throttled, and -c throttle=98 says so (with KiB/s it read 97.7%). */
+START_TEST(throttle_at_average)
+{
+    static const char *const th[] = {"w:throttle=90", "c:throttle=98"};
+    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_MAC}, false};
+    struct vnet_case c;
+    struct eval_run r;
+
+    vnet_case_init(&c);
+    eval(&r, &o, &c, th, 2, xml_nic);
+    ck_assert_int_eq(r.st, VM_CRITICAL);
+    eval_has(&r, "TEST CRITICAL - db:52:54:00:aa:bb:cc: 100% of inbound limit");
+    eval_has(&r, "'db:52:54:00:aa:bb:cc:rx_throttle'=100%;90;98;0");
     eval_free(&r);
 }
 END_TEST
@@ -220,6 +240,7 @@ START_TEST(options)
 END_TEST
 
 VM_CK_MAIN_TCASE("eval_vnet", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(named_by_mac),
-                 VM_CK_TEST(dev_label_needs_no_xml), VM_CK_TEST(xml_unreadable),
+                 VM_CK_TEST(dev_label_needs_no_xml), VM_CK_TEST(throttle_at_average),
+                 VM_CK_TEST(xml_unreadable),
                  VM_CK_LOOP(thresholds, VM_CK_N(judged)), VM_CK_TEST(interface_choice),
                  VM_CK_TEST(new_interface), VM_CK_TEST(options))

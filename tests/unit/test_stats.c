@@ -209,8 +209,8 @@ START_TEST(domxml_full)
     ck_assert_uint_eq(x.nifaces, 2);
     ck_assert_str_eq(x.ifaces[0].target, "tap0");
     ck_assert_str_eq(x.ifaces[0].alias, "net0");
-    ck_assert_uint_eq(x.ifaces[0].in_average_kib, 1000);
-    ck_assert_uint_eq(x.ifaces[0].out_average_kib, 2000);
+    ck_assert_uint_eq(x.ifaces[0].in_average_kBps, 1000);
+    ck_assert_uint_eq(x.ifaces[0].out_average_kBps, 2000);
     ck_assert_ptr_null(x.ifaces[1].target);
     ck_assert_str_eq(x.ifaces[1].mac, "52:54:00:00:00:01");
     vm_domxml_clear(&x);
