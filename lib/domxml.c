@@ -42,6 +42,22 @@ static unsigned long long xml_ull(xmlXPathContextPtr ctx, xmlNodePtr node, const
     return v;
 }
 
+/* A signed number (a quota: negative means unlimited), 0 when absent or
+ * not a number. */
+static long long xml_ll(xmlXPathContextPtr ctx, xmlNodePtr node, const char *expr)
+{
+    char *s = xml_str(ctx, node, expr), *end = NULL;
+    long long v = 0;
+
+    if (s) {
+        v = strtoll(s, &end, 10);
+        if (*end)
+            v = 0;
+    }
+    free(s);
+    return v;
+}
+
 static xmlXPathObjectPtr xml_nodes(xmlXPathContextPtr ctx, const char *expr)
 {
     xmlXPathObjectPtr o;
@@ -145,10 +161,10 @@ int vm_domxml_parse(const char *xml, struct vm_domxml *out, struct vm_err *err)
     out->vcpus = (unsigned)xml_ull(ctx, root, "string(vcpu/@current)");
     if (!out->vcpus)
         out->vcpus = (unsigned)xml_ull(ctx, root, "string(vcpu)");
-    s = xml_str(ctx, root, "string(cputune/quota)");
-    out->quota_us = s ? strtoll(s, NULL, 10) : 0;
-    free(s);
+    out->quota_us = xml_ll(ctx, root, "string(cputune/quota)");
     out->period_us = xml_ull(ctx, root, "string(cputune/period)");
+    out->global_quota_us = xml_ll(ctx, root, "string(cputune/global_quota)");
+    out->global_period_us = xml_ull(ctx, root, "string(cputune/global_period)");
     if (xml_disks(ctx, out) < 0 || xml_ifaces(ctx, out) < 0) {
         vm_err_set(err, "out of memory");
         goto cleanup;

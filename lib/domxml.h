@@ -45,8 +45,16 @@ struct vm_domxml {
     enum vm_balloon_kind balloon;
     unsigned stats_period;        /* <memballoon><stats period>, 0 = not set */
     unsigned vcpus;               /* <vcpu> (current= if given) */
-    long long quota_us;           /* <cputune><quota>, 0 = none (<0 = unlimited) */
-    unsigned long long period_us; /* <cputune><period>, 0 = default */
+    /* <cputune> CPU bandwidth limits, in µs per period: a quota of 0 is
+     * none, < 0 unlimited; a period of 0 is the default (100 ms). <quota>
+     * bounds each vCPU thread, <global_quota> the whole domain (vCPUs,
+     * emulator and I/O threads together). <emulator_quota> and
+     * <iothread_quota> bound only QEMU's own threads, never the guest's
+     * vCPUs, and are not read. */
+    long long quota_us;           /* <quota> */
+    unsigned long long period_us; /* <period> */
+    long long global_quota_us;    /* <global_quota> */
+    unsigned long long global_period_us; /* <global_period> */
     struct vm_xml_disk *disks;
     size_t ndisks;
     struct vm_xml_iface *ifaces;

@@ -12,32 +12,42 @@
 
 #define NS_PER_S 1e9
 
-enum { VCPU_USAGE, VCPU_CORES, VCPU_STEAL, VCPU_VCPU, VCPU_CAP };
+enum { VCPU_USAGE, VCPU_CORES, VCPU_OVERHEAD, VCPU_STEAL, VCPU_VCPU, VCPU_CAP };
 enum { VCPU_OPT_PER_VCPU, VCPU_OPT_CAP };
 
 struct vcpu_opts {
     bool per_vcpu;
-    bool cap; /* read <cputune> from the domain XML */
+    bool cap;               /* read <cputune> from the domain XML */
+    unsigned from_cpu_time; /* domains whose usage fell back to cpu.time (for vcpu_finish) */
 };
 
 static const struct vm_metric_def vcpu_metrics[] = {
     [VCPU_USAGE] = {"usage", VM_RANGE_ALLOW_PERCENT,
-                    "CPU usage in % of the domain's vCPUs (100 = all busy)"},
-    [VCPU_CORES] = {"cores", 0, "host cores in use (like top: 1.5 = one and a half)"},
+                    "the guest's CPU usage in % of its vCPUs (100 = all\n"
+                    "                              busy), from the vCPUs' own time"},
+    [VCPU_CORES] = {"cores", 0,
+                    "host cores the whole domain uses, QEMU's own\n"
+                    "                              threads too (like top: 1.5 = one and a half)"},
+    [VCPU_OVERHEAD] = {"overhead", 0,
+                       "host cores QEMU uses beside the guest's vCPUs\n"
+                       "                              (emulator and I/O threads): cores - vCPU time"},
     [VCPU_STEAL] = {"steal", VM_RANGE_ALLOW_PERCENT,
                     "% of time vCPUs were ready but waited for a host\n"
                     "                              CPU (vcpu.N.delay; needs bulk stats)"},
     [VCPU_VCPU] = {"vcpu", VM_RANGE_ALLOW_PERCENT, "usage of the busiest single vCPU, in %"},
     [VCPU_CAP] = {"cap", VM_RANGE_ALLOW_PERCENT,
-                  "usage in % of the <cputune> quota/period limit, for "
-                  "domains that have one (implies --cap)"},
+                  "usage in % of the <cputune> limit nearest to\n"
+                  "                              being hit, for domains that have one\n"
+                  "                              (implies --cap)"},
 };
 
 static const struct vm_opt_def vcpu_opts_def[] = {
     {"per-vcpu", 0, false, NULL, "list every vCPU's usage (long output and perfdata)",
      VCPU_OPT_PER_VCPU},
     {"cap", 0, false, NULL,
-     "read each domain's <cputune> quota and report usage against it "
+     "read each domain's <cputune> limits (<quota> per\n"
+     "vCPU, <global_quota> for the whole domain) and\n"
+     "report usage against the one nearest to being hit\n"
      "(one more libvirt call per domain)",
      VCPU_OPT_CAP},
 };
@@ -66,20 +76,81 @@ static int vcpu_validate(void *ctx, const struct vm_cli *cli, struct vm_err *err
     return 0;
 }
 
-/* The domain's CPU limit in cores from <cputune>, or 0 when it has none. */
-static double vcpu_cap_cores(const struct vm_eval *ev, unsigned nvcpu)
+/* One <cputune> CFS limit in cores: quota µs of CPU time per period µs
+ * (0: the kernel's and libvirt's default, 100 ms); 0 when there is none
+ * (quota 0) or it is unlimited (quota < 0). */
+static double vcpu_quota_cores(long long quota_us, unsigned long long period_us)
 {
-    const struct vm_domxml *x = vm_eval_domxml(ev, NULL);
-    double cores = 0;
+    return quota_us > 0 ? (double)quota_us / (period_us ? (double)period_us : 100000.0) : 0;
+}
 
-    if (x && x->quota_us > 0) {
-        /* libvirt's <quota> limits each vCPU thread per <period>
-         * (default 100 ms). */
-        double period = x->period_us ? (double)x->period_us : 100000.0;
+struct vcpu_cap {
+    double pct;        /* usage in % of the limit; NAN: no limit */
+    double cores;      /* the limit, in cores */
+    const char *which; /* static: which <cputune> limit it is */
+};
 
-        cores = (double)x->quota_us / period * (double)nvcpu;
+/* The <cputune> limit nearest to being hit, of those that bound the
+ * guest: <quota> bounds each vCPU thread, so nvcpu of them bound the
+ * guest's vCPU time (guest_cores); <global_quota> bounds the whole
+ * domain's cgroup, QEMU's own threads too (cores). <emulator_quota> and
+ * <iothread_quota> bound only QEMU's threads, not the guest: not a cap. */
+static struct vcpu_cap vcpu_cap_find(const struct vm_domxml *x, unsigned nvcpu, double guest_cores,
+                                     double cores)
+{
+    struct vcpu_cap c = {NAN, 0, NULL};
+    const struct {
+        double lim, used;
+        const char *which;
+    } cand[] = {
+        {x ? vcpu_quota_cores(x->quota_us, x->period_us) * nvcpu : 0, guest_cores,
+         "quota, per vCPU"},
+        {x ? vcpu_quota_cores(x->global_quota_us, x->global_period_us) : 0, cores,
+         "global_quota, whole domain"},
+    };
+
+    for (size_t i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
+        double pct = 100.0 * cand[i].used / cand[i].lim;
+
+        if (cand[i].lim <= 0 || (!isnan(c.pct) && pct <= c.pct))
+            continue;
+        c = (struct vcpu_cap){pct, cand[i].lim, cand[i].which};
     }
-    return cores;
+    return c;
+}
+
+/* % of one CPU from a vCPU thread's time rate (ns/s). libvirt reads each
+ * vCPU's time, the domain's cpu.time and our clock one after another, so a
+ * vCPU busy the whole time can read a hair above the elapsed time. No
+ * thread runs longer than the wall clock: the excess is that skew, and is
+ * cut at 100. */
+static double vcpu_pct(double ns_per_s)
+{
+    double v = 100.0 * ns_per_s / NS_PER_S;
+
+    return v > 100.0 ? 100.0 : v;
+}
+
+/* The guest's own CPU time as a rate (ns/s): the sum of its vCPU threads'
+ * time (vcpu.N.time in bulk stats, virDomainGetVcpus' cpuTime else), which
+ * leaves out the emulator and I/O threads that cpu.time counts. -1 when
+ * not all nvcpu vCPUs have it in both samples (a driver without it, a vCPU
+ * plugged in between): then usage is taken from cpu.time. */
+static int vcpu_guest_rate(const struct vm_rate_pair *pr, unsigned nvcpu, double *out)
+{
+    const struct vm_dom_stats *a = pr->prev, *b = pr->cur;
+    unsigned n = 0;
+    double v, sum = 0;
+
+    for (size_t i = 0; i < b->nvcpu && i < a->nvcpu; i++)
+        if (VM_PAIR_RATE(a->vcpu[i], b->vcpu[i], VM_VCPU_TIME, pr->elapsed_s, &v) == 0) {
+            sum += v;
+            n++;
+        }
+    if (n == 0 || n != nvcpu)
+        return -1;
+    *out = sum;
+    return 0;
 }
 
 /* One figure of the item, judged against threshold `mi` (-1: none; with
@@ -103,13 +174,15 @@ static void vcpu_metric(struct vm_item *it, const struct vm_eval *ev, const char
 
 static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
 {
-    const struct vcpu_opts *o = ev->ctx;
+    struct vcpu_opts *o = ev->ctx;
     const struct vm_rate_pair *pr = ev->pair;
     const struct vm_dom_stats *a, *b;
     struct vm_buf detail = VM_BUF_INIT, how = VM_BUF_INIT;
-    double cpu_ns, usage, cores, steal = NAN, busiest = NAN, user = NAN, sys = NAN, cap = NAN;
-    double cap_cores = 0, v;
+    double cpu_ns, guest_ns, usage, cores, guest, overhead = NAN, steal = NAN, busiest = NAN;
+    double user = NAN, sys = NAN, v;
+    struct vcpu_cap cap = {NAN, 0, NULL};
     unsigned nvcpu, busiest_n = 0, nsteal = 0;
+    bool from_vcpu;
     struct vm_item *it;
     size_t i;
 
@@ -126,7 +199,22 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
         return;
     }
     cores = cpu_ns / NS_PER_S;
-    usage = 100.0 * cores / nvcpu;
+    /* usage is the guest's: its vCPUs' time, so 100% means every vCPU
+     * busy; cores is the host's whole cost, and overhead the difference,
+     * what QEMU spends beside the guest. Without vCPU times, usage is
+     * cpu.time (which can pass 100% a little) and there is no overhead. */
+    from_vcpu = vcpu_guest_rate(pr, nvcpu, &guest_ns) == 0;
+    if (from_vcpu) {
+        guest = guest_ns / NS_PER_S;
+        usage = vcpu_pct(guest_ns / nvcpu);
+        /* The two counters are read apart (vcpu_pct): a negative
+         * difference is that skew, not a figure. */
+        overhead = cores > guest ? cores - guest : 0;
+    } else {
+        guest = cores;
+        usage = 100.0 * cores / nvcpu;
+        o->from_cpu_time++;
+    }
     if (VM_PAIR_RATE(a->cpu, b->cpu, VM_CPU_USER, pr->elapsed_s, &v) == 0)
         user = 100.0 * v / NS_PER_S / nvcpu;
     if (VM_PAIR_RATE(a->cpu, b->cpu, VM_CPU_SYSTEM, pr->elapsed_s, &v) == 0)
@@ -135,7 +223,7 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
      * array may be sparse (hotplug): only vCPUs present in both count. */
     for (i = 0; i < b->nvcpu && i < a->nvcpu; i++) {
         if (VM_PAIR_RATE(a->vcpu[i], b->vcpu[i], VM_VCPU_TIME, pr->elapsed_s, &v) == 0) {
-            v = 100.0 * v / NS_PER_S;
+            v = vcpu_pct(v);
             if (isnan(busiest) || v > busiest) {
                 busiest = v;
                 busiest_n = (unsigned)i;
@@ -148,17 +236,19 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     }
     if (nsteal)
         steal /= nsteal;
-    if (o->cap && (cap_cores = vcpu_cap_cores(ev, nvcpu)) > 0)
-        cap = 100.0 * cores / cap_cores;
+    if (o->cap)
+        cap = vcpu_cap_find(vm_eval_domxml(ev, NULL), nvcpu, guest, cores);
 
     it = vm_report_add(rep, VM_OK, ev->name);
     if (!it)
         goto cleanup;
-    vcpu_metric(it, ev, "usage", usage, "%", VCPU_USAGE, 100, false);
+    /* 100 bounds usage only when it is the vCPUs' own time */
+    vcpu_metric(it, ev, "usage", usage, "%", VCPU_USAGE, from_vcpu ? 100 : NAN, false);
     vcpu_metric(it, ev, "cores", cores, "", VCPU_CORES, nvcpu, false);
     vcpu_metric(it, ev, "steal", steal, "%", VCPU_STEAL, 100, false);
     vcpu_metric(it, ev, "vcpu_max", busiest, "%", VCPU_VCPU, 100, false);
-    vcpu_metric(it, ev, "cap", cap, "%", VCPU_CAP, NAN, false);
+    vcpu_metric(it, ev, "cap", cap.pct, "%", VCPU_CAP, NAN, false);
+    vcpu_metric(it, ev, "overhead", overhead, "", VCPU_OVERHEAD, NAN, false);
     vcpu_metric(it, ev, "user", user, "%", -1, 100, false);
     vcpu_metric(it, ev, "system", sys, "%", -1, 100, false);
     vcpu_metric(it, ev, "cpu_time", (double)b->cpu.v[VM_CPU_TIME], "c", -1, NAN, false);
@@ -170,7 +260,7 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
                 continue;
             snprintf(label, sizeof(label), "vcpu%zu", i);
             /* judged as vcpu_max, the busiest */
-            vcpu_metric(it, ev, label, 100.0 * v / NS_PER_S, "%", VCPU_VCPU, 100, true);
+            vcpu_metric(it, ev, label, vcpu_pct(v), "%", VCPU_VCPU, 100, true);
         }
     }
 
@@ -183,8 +273,11 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
         vm_buf_printf(&detail, ", steal %.1f%%", steal);
     if (!isnan(user) && !isnan(sys))
         vm_buf_printf(&detail, ", user %.1f%% system %.1f%%", user, sys);
-    if (!isnan(cap))
-        vm_buf_printf(&detail, ", %.1f%% of its %.2f-core cap", cap, cap_cores);
+    /* said when it shows at two decimals (0.00 is no news) */
+    if (overhead >= 0.005)
+        vm_buf_printf(&detail, ", QEMU overhead %.2f cores", overhead);
+    if (!isnan(cap.pct))
+        vm_buf_printf(&detail, ", %.1f%% of its %.2f-core cap (%s)", cap.pct, cap.cores, cap.which);
     else if (o->cap)
         vm_buf_append(&detail, ", no CPU cap");
     if (ev->paused)
@@ -197,10 +290,23 @@ cleanup:
     vm_buf_clear(&how);
 }
 
+/* One line for the run, not one per domain: whose usage is not the
+ * guest's own vCPU time. */
+static void vcpu_finish(void *ctx, struct vm_buf *note)
+{
+    const struct vcpu_opts *o = ctx;
+
+    if (o->from_cpu_time)
+        vm_buf_printf(note,
+                      "note: libvirt gave no time per vCPU for %u domain%s: usage there is "
+                      "cpu.time, QEMU's own threads included, and has no overhead\n",
+                      o->from_cpu_time, o->from_cpu_time == 1 ? "" : "s");
+}
+
 #ifndef VM_EVAL_TEST /* the test_eval_* suites include this file for its evaluate */
 int main(int argc, char **argv)
 {
-    struct vcpu_opts opts = {false, false};
+    struct vcpu_opts opts = {false, false, 0};
     const struct vm_plugin plugin = {
         .def =
             {
@@ -210,9 +316,20 @@ int main(int argc, char **argv)
                            "connection. Usage is a rate between two samples of the domain's CPU\n"
                            "time: the previous check's sample when it is recent (no waiting),\n"
                            "else two samples --interval apart in this run.",
-                .notes = "usage: 100% means every vCPU of the domain was busy. It counts the\n"
-                         "whole QEMU process (emulator and I/O threads too), so it can pass\n"
-                         "100% a little. cores: the same as host cores (top's figure / 100).\n"
+                .notes = "usage: 100% means every vCPU of the domain was busy. It is the\n"
+                         "guest's own time, the sum of vcpu.N.time, and never passes 100% (the\n"
+                         "vCPU counters and the clock are read a moment apart; that skew is cut\n"
+                         "off). cores: the whole domain's host cost, cpu.time, emulator and I/O\n"
+                         "threads too (top's figure / 100). overhead: cores minus the vCPUs'\n"
+                         "time, in host cores (0.05 = 5% of one core): what QEMU spends beside\n"
+                         "the guest (device emulation, I/O threads). A driver that gives no time\n"
+                         "per vCPU leaves usage from cpu.time (it can then pass 100% a little)\n"
+                         "and no overhead; a last line says so.\n"
+                         "cap (--cap): usage against the <cputune> limit nearest to being hit,\n"
+                         "named in the text: <quota>/<period> bounds each vCPU (quota x vCPUs /\n"
+                         "period cores for the vCPUs' time), <global_quota>/<global_period> the\n"
+                         "whole domain (judged on cores). <emulator_quota> and <iothread_quota>\n"
+                         "bound only QEMU's own threads, not the guest, and are not a cap.\n"
                          "A domain restarted between samples (its counters went back) is\n"
                          "measured afresh in this run, never reported with a wrapped value.",
                 .example = "command[check_vcpu]=/usr/lib/nagios/plugins/check_vcpu "
@@ -228,6 +345,7 @@ int main(int argc, char **argv)
         .opt = vcpu_opt,
         .validate = vcpu_validate,
         .evaluate = vcpu_evaluate,
+        .finish = vcpu_finish,
     };
 
     return vm_plugin_main(&plugin, argc, argv);

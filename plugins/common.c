@@ -336,6 +336,8 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
                                              : "no running domain to check");
         goto cleanup;
     }
+    if (p->finish)
+        p->finish(p->ctx, &r.note);
     plugin_state_note(&r);
     if (!r.note.oom)
         vm_report_trailer(&r.rep, vm_buf_str(&r.note)); /* the summary comes first */

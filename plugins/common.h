@@ -36,6 +36,9 @@ struct vm_plugin {
     int (*validate)(void *ctx, const struct vm_cli *cli, struct vm_err *err);
     /* Turn one domain into report items. */
     void (*evaluate)(const struct vm_eval *ev, struct vm_report *rep);
+    /* After every domain: append notes about the whole run (lines ending
+     * in '\n', last in the long output) to `note` (may be NULL). */
+    void (*finish)(void *ctx, struct vm_buf *note);
 };
 
 /* Run the plugin; returns the exit code for main(). */

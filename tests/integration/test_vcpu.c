@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* check_vcpu against libvirt's test driver, whose CPU time follows the
- * wall clock: one busy host CPU, i.e. 50% of a 2-vCPU domain. */
+/* check_vcpu against libvirt's test driver, whose domain CPU time
+ * (cpu.time, virDomainGetInfo) follows the wall clock: 1.00 host core,
+ * whatever the vCPUs. Its vCPU times (virDomainGetVcpus) grow by 0.1 ms a
+ * second each, so the guest's usage is ~0.01% and nearly the whole core
+ * is QEMU's overhead. */
 #include <config.h>
 
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,16 +38,29 @@ static void teardown(void)
     suite_teardown();
 }
 
-/* "usage"=NN% from the first perfdata entry */
-static double usage_of(const char *out, const char *dom)
+/* DOM:what from the perfdata */
+static double perf_of(const char *out, const char *dom, const char *what)
 {
     char key[64];
     const char *p;
 
-    snprintf(key, sizeof(key), "'%s:usage'=", dom);
+    snprintf(key, sizeof(key), "'%s:%s'=", dom, what);
     p = strstr(out, key);
-    ck_assert_msg(p != NULL, "no usage for %s in %s", dom, out);
+    ck_assert_msg(p != NULL, "no %s for %s in %s", what, dom, out);
     return strtod(p + strlen(key), NULL);
+}
+
+/* The test driver's figures (see the top): the whole domain 1.00 core, the
+ * guest's vCPUs next to nothing, the rest QEMU's overhead. `tol` is the
+ * share of a core the timing may move them by. */
+static void assert_driver_cpu(const char *out, const char *dom, double tol)
+{
+    double usage = perf_of(out, dom, "usage");
+
+    ck_assert_double_eq_tol(perf_of(out, dom, "cores"), 1.0, tol);
+    ck_assert_double_eq_tol(perf_of(out, dom, "overhead"), 1.0, tol);
+    ck_assert_msg(usage >= 0 && usage <= 0.02, "%s:usage %f is not the vCPUs' ~0.01%%:\n%s", dom,
+                  usage, out);
 }
 
 /* First run: no state, two samples in-run; second run: from state, no sleep. */
@@ -59,7 +76,7 @@ START_TEST(first_then_from_state)
      * are slowed down (valgrind) */
     ck_assert_msg(vm_run_measured_in_run(r.out, 1.5), "not measured over 1.5 s:\n%s", r.out);
     ck_assert_msg(r.seconds >= 1.4, "first run did not sample in-run: %.2f s", r.seconds);
-    ck_assert_double_eq_tol(usage_of(r.out, "test"), 50.0, 5.0);
+    assert_driver_cpu(r.out, "test", 0.1);
     vm_run_free(&r);
     usleep(300000);
     run(&r,
@@ -68,7 +85,7 @@ START_TEST(first_then_from_state)
     vm_assert_has(r.out, "since the previous check");
     ck_assert_msg(r.seconds < 1.0 + vm_run_slack(), "second run slept: %.2f s", r.seconds);
     /* the elapsed time is measured, not the configured interval */
-    ck_assert_double_eq_tol(usage_of(r.out, "test"), 50.0, 5.0);
+    assert_driver_cpu(r.out, "test", 0.1);
     vm_run_free(&r);
 }
 END_TEST
@@ -80,7 +97,7 @@ START_TEST(no_state)
     run(&r, ARGV("-U", "test:///default", "-d", "test", "--no-state", "--interval", "0.3"));
     ck_assert_int_eq(r.status, 0);
     vm_assert_has(r.out, "in this run");
-    ck_assert_double_eq_tol(usage_of(r.out, "test"), 50.0, 8.0);
+    assert_driver_cpu(r.out, "test", 0.16);
     vm_run_free(&r);
 }
 END_TEST
@@ -89,11 +106,14 @@ static const struct {
     const char *w, *c;
     int status;
 } thr[] = {
-    {"40", "90", 1},
-    {"60", "45", 2},
-    {"60", "90", 0},
+    /* usage is the guest's vCPUs, ~0.01% here: 40 is far off */
+    {"40", "90", 0},
+    {"0.005", "90", 1},
+    {"60", "0.005", 2},
     {"cores=0.5", "cores=2", 1},
     {"cores=2", "cores=0.9", 2},
+    {"overhead=0.5", "overhead=2", 1},
+    {"overhead=2", "overhead=0.8", 2},
 };
 
 START_TEST(thresholds)
@@ -115,8 +135,8 @@ START_TEST(all_fixture)
 
     run(&r, ARGV("-U", fixture, "--all", "--no-state", "--interval", "0.3"));
     ck_assert_int_eq(r.status, 0);
-    ck_assert_double_eq_tol(usage_of(r.out, "web01"), 50.0, 8.0);  /* 2 vCPUs */
-    ck_assert_double_eq_tol(usage_of(r.out, "db01"), 100.0, 15.0); /* 1 vCPU */
+    assert_driver_cpu(r.out, "web01", 0.16); /* 2 vCPUs */
+    assert_driver_cpu(r.out, "db01", 0.15);  /* 1 vCPU */
     ck_assert_ptr_null(strstr(r.out, "off01"));
     vm_run_free(&r);
     run(&r, ARGV("-U", fixture, "-d", "off01", "-d", "gone", "--no-state", "--interval", "0.3"));
@@ -124,6 +144,61 @@ START_TEST(all_fixture)
     vm_assert_has(r.out, "[UNKNOWN] off01: domain is shut off");
     vm_assert_has(r.out, "[UNKNOWN] gone: no domain with this name");
     vm_run_free(&r);
+}
+END_TEST
+
+/* --cap over tests/fixtures/cputune.xml: every <cputune> limit that bounds
+ * the guest, the nearest to being hit named; the driver's 1.00 core
+ * against them (see the fixture). */
+static const struct {
+    const char *dom;
+    const char *text;
+    double cap; /* < 0: no cap */
+} caps[] = {
+    {"gq", "% of its 1.50-core cap (global_quota, whole domain)", 66.67},
+    {"vq", "% of its 1.00-core cap (quota, per vCPU)", 0.02},
+    {"both", "% of its 0.80-core cap (global_quota, whole domain)", 125},
+    {"emu", ", no CPU cap;", -1},
+    {"free", ", no CPU cap;", -1},
+};
+
+START_TEST(cputune_caps)
+{
+    char *uri = vm_fixture_uri("cputune.xml");
+    struct vm_run r;
+
+    run(&r, ARGV("-U", uri, "-d", caps[_i].dom, "--cap", "--no-state", "--interval", "0.3"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_has(r.out, caps[_i].text);
+    if (caps[_i].cap < 0) {
+        vm_assert_lacks(r.out, ":cap'=");
+    } else {
+        double v = perf_of(r.out, caps[_i].dom, "cap");
+
+        /* the vCPUs' ~0.02% moves with timing as their ~0.01% usage does */
+        ck_assert_msg(caps[_i].cap < 1 ? v >= 0 && v <= 0.04 : fabs(v - caps[_i].cap) <= caps[_i].cap * 0.16,
+                      "%s:cap %f, want %f:\n%s", caps[_i].dom, v, caps[_i].cap, r.out);
+    }
+    vm_run_free(&r);
+    free(uri);
+}
+END_TEST
+
+/* cap thresholds apply to a domain limited by <global_quota> alone
+ * (before, it said "no CPU cap" and they never fired). */
+START_TEST(global_quota_thresholds)
+{
+    char *uri = vm_fixture_uri("cputune.xml");
+    struct vm_run r;
+
+    run(&r, ARGV("-U", uri, "-d", "gq", "-d", "both", "--no-state", "--interval", "0.3", "-w",
+                 "cap=50", "-c", "cap=100"));
+    ck_assert_msg(r.status == 2, "exit %d:\n%s", r.status, r.out);
+    vm_assert_has(r.out, "VCPU CRITICAL - 1 CRITICAL: both (");
+    vm_assert_has(r.out, "1 WARNING: gq (");
+    vm_assert_has(r.out, "'gq:cap'=");
+    vm_run_free(&r);
+    free(uri);
 }
 END_TEST
 
@@ -186,5 +261,6 @@ END_TEST
 
 VM_CK_MAIN_TCASE("check_vcpu", "vcpu", 60, setup, teardown, VM_CK_TEST(first_then_from_state),
                  VM_CK_TEST(no_state), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
-                 VM_CK_TEST(all_fixture), VM_CK_TEST(corrupt_state), VM_CK_TEST(loose_state_dir),
+                 VM_CK_TEST(all_fixture), VM_CK_LOOP(cputune_caps, VM_CK_N(caps)),
+                 VM_CK_TEST(global_quota_thresholds), VM_CK_TEST(corrupt_state), VM_CK_TEST(loose_state_dir),
                  VM_CK_TEST(bad_input))

@@ -54,7 +54,7 @@ static void eval(struct eval_run *r, struct vcpu_opts *o, struct vcpu_case *c,
 
 START_TEST(usage_without_xml)
 {
-    struct vcpu_opts o = {false, false};
+    struct vcpu_opts o = {false, false, 0};
     struct vcpu_case c;
     struct eval_run r;
 
@@ -78,11 +78,12 @@ static const struct eval_judged judged[] = {
     {{"c:cores=0.4", NULL}, VM_CRITICAL, NULL, "'db:cores'=0.5;;0.4;0;2"},
     {{"w:vcpu=39", NULL}, VM_WARNING, NULL, "'db:vcpu_max'=40%;39;;0;100"},
     {{"w:vcpu=41", NULL}, VM_OK, NULL, "'db:vcpu_max'=40%;41;;0;100"},
+    {{"c:overhead=0", NULL}, VM_OK, NULL, "'db:overhead'=0;;0;0"},
 };
 
 START_TEST(thresholds)
 {
-    struct vcpu_opts o = {false, false};
+    struct vcpu_opts o = {false, false, 0};
     struct vcpu_case c;
     struct eval_run r;
 
@@ -104,11 +105,29 @@ static const struct {
      "'db:cap'=100%"},
     {"<domain/>", ", no CPU cap", NULL},
     {NULL, ", no CPU cap", NULL},
+    /* the whole domain's limit: cores (0.50) against 0.30 cores */
+    {"<domain><cputune><global_period>100000</global_period><global_quota>30000</global_quota>"
+     "</cputune></domain>",
+     ", 166.7% of its 0.30-core cap (global_quota, whole domain)", "'db:cap'=166.67%"},
+    {"<domain><cputune><global_quota>60000</global_quota></cputune></domain>",
+     ", 83.3% of its 0.60-core cap (global_quota, whole domain)", "'db:cap'=83.33%"},
+    /* both: the one nearest to being hit, named */
+    {"<domain><cputune><quota>50000</quota><global_quota>60000</global_quota></cputune></domain>",
+     ", 83.3% of its 0.60-core cap (global_quota, whole domain)", "'db:cap'=83.33%"},
+    {"<domain><cputune><quota>25000</quota><global_period>50000</global_period>"
+     "<global_quota>100000</global_quota></cputune></domain>",
+     ", 100.0% of its 0.50-core cap (quota, per vCPU)", "'db:cap'=100%"},
+    /* unlimited, and limits on QEMU's own threads only: no cap on the guest */
+    {"<domain><cputune><quota>-1</quota><global_quota>-1</global_quota></cputune></domain>",
+     ", no CPU cap", NULL},
+    {"<domain><cputune><emulator_period>100000</emulator_period><emulator_quota>1000"
+     "</emulator_quota><iothread_quota>1000</iothread_quota></cputune></domain>",
+     ", no CPU cap", NULL},
 };
 
 START_TEST(cap_reads_xml_once)
 {
-    struct vcpu_opts o = {false, true};
+    struct vcpu_opts o = {false, true, 0};
     struct vcpu_case c;
     struct eval_run r;
 
@@ -124,10 +143,104 @@ START_TEST(cap_reads_xml_once)
 }
 END_TEST
 
+/* QEMU's threads used 0.1 core beside the vCPUs' 0.5: cores 0.60,
+ * overhead 0.10, usage still the guest's 25%. <quota> bounds the vCPU
+ * threads, so it is judged on their time (0.5 of 0.5 cores: 100%, not
+ * 120%); <global_quota> bounds everything, judged on cores. */
+START_TEST(overhead_and_caps)
+{
+    static const char *const th[] = {"w:overhead=0.05", "c:cap=99"};
+    struct vcpu_opts o = {false, true, 0};
+    struct vcpu_case c;
+    struct eval_run r;
+
+    vcpu_case_init(&c);
+    c.cur.cpu.v[VM_CPU_TIME] += S / 10;
+    eval(&r, &o, &c, &c.pair, NULL, 0,
+         "<domain><cputune><quota>25000</quota></cputune></domain>");
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "[OK] db: 25.0% of 2 vCPUs (0.60 cores), busiest vCPU 0 at 40.0%, QEMU overhead "
+                 "0.10 cores, 100.0% of its 0.50-core cap (quota, per vCPU); measured over 1.0 s");
+    eval_has(&r, "'db:usage'=25%;;;0;100 'db:cores'=0.6;;;0;2 'db:vcpu_max'=40%;;;0;100 "
+                 "'db:cap'=100%;;;0 'db:overhead'=0.1;;;0 ");
+    ck_assert_uint_eq(o.from_cpu_time, 0);
+    eval_free(&r);
+
+    eval(&r, &o, &c, &c.pair, th, 2,
+         "<domain><cputune><quota>25000</quota><global_quota>55000</global_quota></cputune>"
+         "</domain>");
+    ck_assert_int_eq(r.st, VM_CRITICAL);
+    eval_has(&r, ", 109.1% of its 0.55-core cap (global_quota, whole domain)");
+    eval_has(&r, "'db:overhead'=0.1;0.05;;0");
+    eval_free(&r);
+}
+END_TEST
+
+/* A vCPU busy the whole time reads a hair above the elapsed time (its
+ * counter and the clock are read apart): 100%, never more, and a vCPU
+ * time above cpu.time is no negative overhead. */
+START_TEST(skew_clamped)
+{
+    struct vcpu_opts o = {true, false, 0};
+    struct vcpu_case c;
+    struct eval_run r;
+
+    vcpu_case_init(&c);
+    c.cv[0].v[VM_VCPU_TIME] = c.pv[0].v[VM_VCPU_TIME] + S + S / 500; /* 100.2% */
+    c.cv[1].v[VM_VCPU_TIME] = c.pv[1].v[VM_VCPU_TIME] + S + S / 1000;
+    c.cur.cpu.v[VM_CPU_TIME] = c.prev.cpu.v[VM_CPU_TIME] + 2 * S; /* below the vCPUs' sum */
+    eval(&r, &o, &c, &c.pair, NULL, 0, NULL);
+    eval_has(&r, "TEST OK - db: 100.0% of 2 vCPUs");
+    eval_has(&r, "'db:usage'=100%;;;0;100 'db:cores'=2;;;0;2 'db:vcpu_max'=100%;;;0;100 "
+                 "'db:overhead'=0;;;0 ");
+    eval_has(&r, "'db:vcpu0'=100%;;;0;100 'db:vcpu1'=100%;;;0;100");
+    eval_lacks(&r, "QEMU overhead");
+    eval_free(&r);
+}
+END_TEST
+
+/* No time per vCPU in one of the samples (a driver without it, or a vCPU
+ * plugged in between): usage is cpu.time, unbounded, with no overhead, and
+ * the run says so once. */
+START_TEST(fallback_to_cpu_time)
+{
+    struct vcpu_opts o = {false, false, 0};
+    struct vcpu_case c;
+    struct eval_run r;
+    struct vm_buf note = VM_BUF_INIT;
+
+    vcpu_case_init(&c);
+    c.cur.cpu.v[VM_CPU_TIME] += S / 10;
+    c.pv[1].have = 0; /* vCPU 1 was not there in the previous sample */
+    eval(&r, &o, &c, &c.pair, NULL, 0, NULL);
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "TEST OK - db: 30.0% of 2 vCPUs");
+    eval_has(&r, "'db:usage'=30%;;;0 'db:cores'=0.6;;;0;2");
+    eval_lacks(&r, "overhead");
+    ck_assert_uint_eq(o.from_cpu_time, 1);
+    eval_free(&r);
+
+    c.cur.nvcpu = c.prev.nvcpu = 0; /* no vCPU stats at all */
+    eval(&r, &o, &c, &c.pair, NULL, 0, NULL);
+    eval_has(&r, "TEST OK - db: 30.0% of 2 vCPUs");
+    eval_free(&r);
+    ck_assert_uint_eq(o.from_cpu_time, 2);
+    vcpu_finish(&o, &note);
+    ck_assert_str_eq(vm_buf_str(&note),
+                     "note: libvirt gave no time per vCPU for 2 domains: usage there is "
+                     "cpu.time, QEMU's own threads included, and has no overhead\n");
+    vm_buf_clear(&note);
+    o.from_cpu_time = 0;
+    vcpu_finish(&o, &note);
+    ck_assert_str_eq(vm_buf_str(&note), "");
+    vm_buf_clear(&note);
+}
+END_TEST
+
 START_TEST(per_vcpu_and_paused)
 {
     static const char *const th[] = {"w:vcpu=35"};
-    struct vcpu_opts o = {true, false};
+    struct vcpu_opts o = {true, false, 0};
     struct vcpu_case c;
     struct eval_run r;
 
@@ -142,7 +255,7 @@ END_TEST
 
 START_TEST(no_pair)
 {
-    struct vcpu_opts o = {false, false};
+    struct vcpu_opts o = {false, false, 0};
     struct vcpu_case c;
     struct eval_run r;
     struct vm_rate_pair none;
@@ -165,7 +278,7 @@ END_TEST
 START_TEST(options)
 {
     static const char *const th[] = {"w:cap=90"};
-    struct vcpu_opts o = {false, false};
+    struct vcpu_opts o = {false, false, 0};
     struct vm_err err = {""};
     struct eval_run r;
 
@@ -185,5 +298,7 @@ END_TEST
 
 VM_CK_MAIN_TCASE("eval_vcpu", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL,
                  VM_CK_TEST(usage_without_xml), VM_CK_LOOP(thresholds, VM_CK_N(judged)),
-                 VM_CK_LOOP(cap_reads_xml_once, VM_CK_N(caps)), VM_CK_TEST(per_vcpu_and_paused),
+                 VM_CK_LOOP(cap_reads_xml_once, VM_CK_N(caps)), VM_CK_TEST(overhead_and_caps),
+                 VM_CK_TEST(skew_clamped), VM_CK_TEST(fallback_to_cpu_time),
+                 VM_CK_TEST(per_vcpu_and_paused),
                  VM_CK_TEST(no_pair), VM_CK_TEST(options))

@@ -252,6 +252,42 @@ START_TEST(domxml_balloon)
 }
 END_TEST
 
+/* Every <cputune> limit that bounds the guest; the emulator's and the I/O
+ * threads' quotas bound only QEMU's own threads and are not read. */
+static const struct {
+    const char *xml;
+    long long quota, gquota;
+    unsigned long long period, gperiod;
+} cputunes[] = {
+    {"<domain/>", 0, 0, 0, 0},
+    {"<domain><cputune><global_period>200000</global_period><global_quota>150000</global_quota>"
+     "</cputune></domain>",
+     0, 150000, 0, 200000},
+    {"<domain><cputune><period>100000</period><quota>50000</quota><global_quota>80000"
+     "</global_quota></cputune></domain>",
+     50000, 80000, 100000, 0},
+    {"<domain><cputune><quota>-1</quota><global_quota>-1</global_quota></cputune></domain>", -1, -1,
+     0, 0},
+    {"<domain><cputune><emulator_period>100000</emulator_period><emulator_quota>1000"
+     "</emulator_quota><iothread_quota>2000</iothread_quota></cputune></domain>",
+     0, 0, 0, 0},
+    {"<domain><cputune><quota>5e4</quota><global_quota>x</global_quota></cputune></domain>", 0, 0, 0,
+     0}, /* not numbers: no limit */
+};
+
+START_TEST(domxml_cputune)
+{
+    struct vm_domxml x;
+
+    ck_assert_int_eq(vm_domxml_parse(cputunes[_i].xml, &x, NULL), 0);
+    ck_assert_int_eq(x.quota_us, cputunes[_i].quota);
+    ck_assert_uint_eq(x.period_us, cputunes[_i].period);
+    ck_assert_int_eq(x.global_quota_us, cputunes[_i].gquota);
+    ck_assert_uint_eq(x.global_period_us, cputunes[_i].gperiod);
+    vm_domxml_clear(&x);
+}
+END_TEST
+
 /* The one rule for finding a device in another sample: by name, an
  * unnamed one by position. */
 START_TEST(find_by_name)
@@ -288,4 +324,5 @@ END_TEST
 VM_CK_MAIN_TCASE("stats", "stats", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(all_groups),
                  VM_CK_TEST(find_by_name), VM_CK_TEST(state_only), VM_CK_TEST(zero_devices),
                  VM_CK_TEST(hostile_params), VM_CK_TEST(repeated_calls), VM_CK_TEST(domxml_full),
-                 VM_CK_LOOP(domxml_balloon, VM_CK_N(balloons)))
+                 VM_CK_LOOP(domxml_balloon, VM_CK_N(balloons)),
+                 VM_CK_LOOP(domxml_cputune, VM_CK_N(cputunes)))
