@@ -119,11 +119,13 @@ static struct vcpu_cap vcpu_cap_find(const struct vm_domxml *x, unsigned nvcpu, 
     return c;
 }
 
-/* % of one CPU from a vCPU thread's time rate (ns/s). libvirt reads each
- * vCPU's time, the domain's cpu.time and our clock one after another, so a
- * vCPU busy the whole time can read a hair above the elapsed time. No
- * thread runs longer than the wall clock: the excess is that skew, and is
- * cut at 100. */
+/* % of one CPU from a vCPU thread's time rate (ns/s). A vCPU busy the
+ * whole time can read a little above the elapsed time: QEMU's libvirt
+ * driver counts a vCPU thread's time in the kernel's clock ticks
+ * (utime + stime of /proc/PID/task/TID/stat, 10 ms at USER_HZ 100: one
+ * tick is 1% of a 1 s window), and it reads the vCPUs, cpu.time and our
+ * clock one after another. No thread runs longer than the wall clock:
+ * the excess is that skew, and is cut at 100. */
 static double vcpu_pct(double ns_per_s)
 {
     double v = 100.0 * ns_per_s / NS_PER_S;
@@ -318,8 +320,8 @@ int main(int argc, char **argv)
                            "else two samples --interval apart in this run.",
                 .notes = "usage: 100% means every vCPU of the domain was busy. It is the\n"
                          "guest's own time, the sum of vcpu.N.time, and never passes 100% (the\n"
-                         "vCPU counters and the clock are read a moment apart; that skew is cut\n"
-                         "off). cores: the whole domain's host cost, cpu.time, emulator and I/O\n"
+                         "vCPU counters count in 10 ms clock ticks and are read a moment apart\n"
+                         "from the clock; that skew is cut off). cores: the whole domain's host cost, cpu.time, emulator and I/O\n"
                          "threads too (top's figure / 100). overhead: cores minus the vCPUs'\n"
                          "time, in host cores (0.05 = 5% of one core): what QEMU spends beside\n"
                          "the guest (device emulation, I/O threads). A driver that gives no time\n"
