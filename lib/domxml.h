@@ -33,9 +33,9 @@ struct vm_xml_disk {
 };
 
 struct vm_xml_iface {
-    char *target;                             /* <target dev>, owned, may be NULL */
-    char *mac;                                /* <mac address>, owned, may be NULL */
-    char *alias;                              /* <alias name>, owned, may be NULL */
+    char *target; /* <target dev>, owned, may be NULL */
+    char *mac;    /* <mac address>, owned, may be NULL */
+    char *alias;  /* <alias name>, owned, may be NULL */
     /* <bandwidth> average in libvirt's unit, kilobytes per second: 1 =
      * 1000 bytes/s (vm_dev_bandwidth_Bps says why); 0 = none */
     uint64_t in_average_kBps, out_average_kBps;
@@ -43,17 +43,17 @@ struct vm_xml_iface {
 
 struct vm_domxml {
     enum vm_balloon_kind balloon;
-    unsigned stats_period;        /* <memballoon><stats period>, 0 = not set */
-    unsigned vcpus;               /* <vcpu> (current= if given) */
+    unsigned stats_period; /* <memballoon><stats period>, 0 = not set */
+    unsigned vcpus;        /* <vcpu> (current= if given) */
     /* <cputune> CPU bandwidth limits, in µs per period: a quota of 0 is
      * none, < 0 unlimited; a period of 0 is the default (100 ms). <quota>
      * bounds each vCPU thread, <global_quota> the whole domain (vCPUs,
      * emulator and I/O threads together). <emulator_quota> and
      * <iothread_quota> bound only QEMU's own threads, never the guest's
      * vCPUs, and are not read. */
-    long long quota_us;           /* <quota> */
-    unsigned long long period_us; /* <period> */
-    long long global_quota_us;    /* <global_quota> */
+    long long quota_us;                  /* <quota> */
+    unsigned long long period_us;        /* <period> */
+    long long global_quota_us;           /* <global_quota> */
     unsigned long long global_period_us; /* <global_period> */
     struct vm_xml_disk *disks;
     size_t ndisks;

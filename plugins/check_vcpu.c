@@ -28,9 +28,10 @@ static const struct vm_metric_def vcpu_metrics[] = {
     [VCPU_CORES] = {"cores", 0,
                     "host cores the whole domain uses, QEMU's own\n"
                     "                              threads too (like top: 1.5 = one and a half)"},
-    [VCPU_OVERHEAD] = {"overhead", 0,
-                       "host cores QEMU uses beside the guest's vCPUs\n"
-                       "                              (emulator and I/O threads): cores - vCPU time"},
+    [VCPU_OVERHEAD] =
+        {"overhead", 0,
+         "host cores QEMU uses beside the guest's vCPUs\n"
+         "                              (emulator and I/O threads): cores - vCPU time"},
     [VCPU_STEAL] = {"steal", VM_RANGE_ALLOW_PERCENT,
                     "% of time vCPUs were ready but waited for a host\n"
                     "                              CPU (vcpu.N.delay; needs bulk stats)"},
@@ -315,18 +316,19 @@ int main(int argc, char **argv)
                 .name = "check_vcpu",
                 .service = "VCPU",
                 .purpose = "Check guest CPU usage of KVM/QEMU domains over a read-only libvirt\n"
-                           "connection. Usage is a rate between two samples of the domain's CPU\n"
+                           "connection. Usage is a rate between two samples of the guest's CPU\n"
                            "time: the previous check's sample when it is recent (no waiting),\n"
                            "else two samples --interval apart in this run.",
                 .notes = "usage: 100% means every vCPU of the domain was busy. It is the\n"
                          "guest's own time, the sum of vcpu.N.time, and never passes 100% (the\n"
                          "vCPU counters count in 10 ms clock ticks and are read a moment apart\n"
-                         "from the clock; that skew is cut off). cores: the whole domain's host cost, cpu.time, emulator and I/O\n"
-                         "threads too (top's figure / 100). overhead: cores minus the vCPUs'\n"
-                         "time, in host cores (0.05 = 5% of one core): what QEMU spends beside\n"
-                         "the guest (device emulation, I/O threads). A driver that gives no time\n"
-                         "per vCPU leaves usage from cpu.time (it can then pass 100% a little)\n"
-                         "and no overhead; a last line says so.\n"
+                         "from the clock; that skew is cut off). cores: the whole domain's host\n"
+                         "cost, cpu.time, emulator and I/O threads too (top's figure / 100).\n"
+                         "overhead: cores minus the vCPUs' time, in host cores (0.05 = 5% of\n"
+                         "one core): what QEMU spends beside the guest (device emulation, I/O\n"
+                         "threads). A driver that gives no time per vCPU leaves usage from\n"
+                         "cpu.time (it can then pass 100% a little) and no overhead; a last\n"
+                         "line says so.\n"
                          "cap (--cap): usage against the <cputune> limit nearest to being hit,\n"
                          "named in the text: <quota>/<period> bounds each vCPU (quota x vCPUs /\n"
                          "period cores for the vCPUs' time), <global_quota>/<global_period> the\n"

@@ -176,7 +176,8 @@ START_TEST(cputune_caps)
         double v = perf_of(r.out, caps[_i].dom, "cap");
 
         /* the vCPUs' ~0.02% moves with timing as their ~0.01% usage does */
-        ck_assert_msg(caps[_i].cap < 1 ? v >= 0 && v <= 0.04 : fabs(v - caps[_i].cap) <= caps[_i].cap * 0.16,
+        ck_assert_msg(caps[_i].cap < 1 ? v >= 0 && v <= 0.04
+                                       : fabs(v - caps[_i].cap) <= caps[_i].cap * 0.16,
                       "%s:cap %f, want %f:\n%s", caps[_i].dom, v, caps[_i].cap, r.out);
     }
     vm_run_free(&r);
@@ -262,5 +263,5 @@ END_TEST
 VM_CK_MAIN_TCASE("check_vcpu", "vcpu", 60, setup, teardown, VM_CK_TEST(first_then_from_state),
                  VM_CK_TEST(no_state), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
                  VM_CK_TEST(all_fixture), VM_CK_LOOP(cputune_caps, VM_CK_N(caps)),
-                 VM_CK_TEST(global_quota_thresholds), VM_CK_TEST(corrupt_state), VM_CK_TEST(loose_state_dir),
-                 VM_CK_TEST(bad_input))
+                 VM_CK_TEST(global_quota_thresholds), VM_CK_TEST(corrupt_state),
+                 VM_CK_TEST(loose_state_dir), VM_CK_TEST(bad_input))

@@ -156,8 +156,7 @@ START_TEST(overhead_and_caps)
 
     vcpu_case_init(&c);
     c.cur.cpu.v[VM_CPU_TIME] += S / 10;
-    eval(&r, &o, &c, &c.pair, NULL, 0,
-         "<domain><cputune><quota>25000</quota></cputune></domain>");
+    eval(&r, &o, &c, &c.pair, NULL, 0, "<domain><cputune><quota>25000</quota></cputune></domain>");
     ck_assert_int_eq(r.st, VM_OK);
     eval_has(&r, "[OK] db: 25.0% of 2 vCPUs (0.60 cores), busiest vCPU 0 at 40.0%, QEMU overhead "
                  "0.10 cores, 100.0% of its 0.50-core cap (quota, per vCPU); measured over 1.0 s");
@@ -300,5 +299,4 @@ VM_CK_MAIN_TCASE("eval_vcpu", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL,
                  VM_CK_TEST(usage_without_xml), VM_CK_LOOP(thresholds, VM_CK_N(judged)),
                  VM_CK_LOOP(cap_reads_xml_once, VM_CK_N(caps)), VM_CK_TEST(overhead_and_caps),
                  VM_CK_TEST(skew_clamped), VM_CK_TEST(fallback_to_cpu_time),
-                 VM_CK_TEST(per_vcpu_and_paused),
-                 VM_CK_TEST(no_pair), VM_CK_TEST(options))
+                 VM_CK_TEST(per_vcpu_and_paused), VM_CK_TEST(no_pair), VM_CK_TEST(options))

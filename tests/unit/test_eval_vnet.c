@@ -241,6 +241,5 @@ END_TEST
 
 VM_CK_MAIN_TCASE("eval_vnet", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(named_by_mac),
                  VM_CK_TEST(dev_label_needs_no_xml), VM_CK_TEST(throttle_at_average),
-                 VM_CK_TEST(xml_unreadable),
-                 VM_CK_LOOP(thresholds, VM_CK_N(judged)), VM_CK_TEST(interface_choice),
-                 VM_CK_TEST(new_interface), VM_CK_TEST(options))
+                 VM_CK_TEST(xml_unreadable), VM_CK_LOOP(thresholds, VM_CK_N(judged)),
+                 VM_CK_TEST(interface_choice), VM_CK_TEST(new_interface), VM_CK_TEST(options))

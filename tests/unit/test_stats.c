@@ -271,8 +271,8 @@ static const struct {
     {"<domain><cputune><emulator_period>100000</emulator_period><emulator_quota>1000"
      "</emulator_quota><iothread_quota>2000</iothread_quota></cputune></domain>",
      0, 0, 0, 0},
-    {"<domain><cputune><quota>5e4</quota><global_quota>x</global_quota></cputune></domain>", 0, 0, 0,
-     0}, /* not numbers: no limit */
+    {"<domain><cputune><quota>5e4</quota><global_quota>x</global_quota></cputune></domain>", 0, 0,
+     0, 0}, /* not numbers: no limit */
 };
 
 START_TEST(domxml_cputune)
