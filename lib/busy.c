@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include "busy.h"
+#include "human.h"
 
 unsigned vm_busy_gaps(const struct vm_dom_stats *d, unsigned asked)
 {
@@ -25,20 +26,6 @@ bool vm_busy_for(const struct vm_dom_stats *d, unsigned groups)
     return d->busy.unanswered || (d->busy.skipped & groups);
 }
 
-void vm_busy_duration(unsigned long long ms, struct vm_buf *out)
-{
-    unsigned long long s = (ms + 500) / 1000;
-
-    if (s < 60)
-        vm_buf_printf(out, "%llu s", s);
-    else if (s < 3600)
-        vm_buf_printf(out, "%llu min %llu s", s / 60, s % 60);
-    else if (s < 86400)
-        vm_buf_printf(out, "%llu h %llu min", s / 3600, s / 60 % 60);
-    else
-        vm_buf_printf(out, "%llu d %llu h", s / 86400, s / 3600 % 24);
-}
-
 /* What the control state says, as the start of the clause. */
 static void busy_cause(const struct vm_busy *b, struct vm_buf *out)
 {
@@ -49,12 +36,12 @@ static void busy_cause(const struct vm_busy *b, struct vm_buf *out)
     switch (b->control) {
     case VIR_DOMAIN_CONTROL_OCCUPIED:
         vm_buf_append(out, "QEMU's monitor has not answered for ");
-        vm_busy_duration(b->ms, out);
+        vm_human_duration(out, (double)b->ms / 1000.0);
         return;
     case VIR_DOMAIN_CONTROL_JOB:
         vm_buf_append(out, "a background job (migration, save, dump or backup) has held the "
                            "domain for ");
-        vm_busy_duration(b->ms, out);
+        vm_human_duration(out, (double)b->ms / 1000.0);
         return;
     case VIR_DOMAIN_CONTROL_ERROR:
         vm_buf_printf(out, "libvirt cannot talk to QEMU (%s)",

@@ -30,7 +30,4 @@ bool vm_busy_for(const struct vm_dom_stats *d, unsigned groups);
 void vm_busy_describe(const struct vm_dom_stats *d, unsigned groups, double wait_s,
                       struct vm_buf *out);
 
-/* "37 s", "4 min 5 s", "2 h 3 min", "3 d 4 h": a duration for people. */
-void vm_busy_duration(unsigned long long ms, struct vm_buf *out);
-
 #endif

@@ -9,57 +9,112 @@
 
 #include "perfdata.h"
 
-static bool label_char_ok(unsigned char c)
+/* ASCII that a label keeps as it is. Everything else of ASCII is escaped:
+ * ' and = end a label for Icinga 2 (it takes the label up to the first
+ * '=' and strips only the outer quotes, so a doubled '' would stay in
+ * it); blanks, '\' and '/' are what Icinga 2's Graphite writer turns into
+ * '_' (so they would merge series there); ` ~ $ & | ' " < > are the
+ * characters Nagios' illegal_macro_output_chars usually strips from
+ * $SERVICEPERFDATA$; ';' separates the fields; '%' is the escape itself;
+ * and the rest (* ? [ ] { } ( ) # ! ,) mean something to a shell, a URL or
+ * Graphite's globs. ':' has rules of its own (label_part). */
+static bool label_ascii_ok(unsigned char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (c != '\0' && strchr("_.:/@+-", c) != NULL);
+           (c != '\0' && strchr("_.+@-", c) != NULL);
 }
 
-/* How many continuation bytes a UTF-8 lead byte announces (0 otherwise). */
-static int utf8_tail(unsigned char c)
+/* Length of the valid UTF-8 character at p (1 to 4), or 0 when the bytes
+ * there are not one: a stray continuation byte, a truncated sequence, an
+ * overlong form, a surrogate or a code point above U+10FFFF. */
+static size_t utf8_len(const unsigned char *p)
 {
-    if (c >= 0xC2 && c <= 0xDF)
+    size_t n, i;
+    unsigned char lo = 0x80, hi = 0xBF;
+
+    if (p[0] < 0x80)
         return 1;
-    if (c >= 0xE0 && c <= 0xEF)
-        return 2;
-    if (c >= 0xF0 && c <= 0xF4)
-        return 3;
-    return 0;
+    if (p[0] >= 0xC2 && p[0] <= 0xDF)
+        n = 2;
+    else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+        n = 3;
+    else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+        n = 4;
+    else
+        return 0;
+    if (p[0] == 0xE0)
+        lo = 0xA0; /* overlong */
+    else if (p[0] == 0xED)
+        hi = 0x9F; /* surrogates */
+    else if (p[0] == 0xF0)
+        lo = 0x90; /* overlong */
+    else if (p[0] == 0xF4)
+        hi = 0x8F; /* above U+10FFFF */
+    for (i = 1; i < n; i++) {
+        if (p[i] < lo || p[i] > hi)
+            return 0;
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return n;
 }
 
-/* Append one label byte. A second ':' in a row becomes '_': Icinga 2 reads
- * "a::b" as a check_multi prefix and would prepend it to later labels. */
-static void label_put(struct vm_buf *out, char c, char *prev)
+static void label_escape(struct vm_buf *out, const unsigned char *p, size_t n)
 {
-    if (c == ':' && *prev == ':')
-        c = '_';
-    vm_buf_append_len(out, &c, 1);
-    *prev = c;
+    static const char hex[] = "0123456789ABCDEF";
+
+    for (size_t i = 0; i < n; i++) {
+        char e[3] = {'%', hex[p[i] >> 4], hex[p[i] & 0xF]};
+
+        vm_buf_append_len(out, e, 3);
+    }
+}
+
+/* One part. A ':' is escaped everywhere in it unless `colons`, and even
+ * then at its start, its end and after another ':' (no "::", which Icinga
+ * 2 takes for a check_multi prefix, and no ':' beside the separator). */
+static void label_part(struct vm_buf *out, const char *part, bool colons)
+{
+    const unsigned char *p = (const unsigned char *)part;
+
+    if (*p == '\0') {
+        /* NUL cannot be in a name, so "%00" cannot be mistaken for one */
+        vm_buf_append(out, "%00");
+        return;
+    }
+    while (*p) {
+        size_t n = utf8_len(p);
+
+        if (*p == ':') {
+            bool ok = colons && p != (const unsigned char *)part && p[-1] != ':' && p[1] != '\0';
+
+            if (ok)
+                vm_buf_append_len(out, ":", 1);
+            else
+                label_escape(out, p, 1);
+        } else if (n == 1 && label_ascii_ok(*p)) {
+            vm_buf_append_len(out, (const char *)p, 1);
+        } else if (n > 1 && !(p[0] == 0xC2 && p[1] < 0xA0)) {
+            vm_buf_append_len(out, (const char *)p, n); /* C1 controls are escaped */
+        } else {
+            n = n ? n : 1;
+            label_escape(out, p, n);
+        }
+        p += n;
+    }
 }
 
 void vm_perf_label(struct vm_buf *out, const char *const *parts, size_t nparts)
 {
-    char prev = '\0';
-
     if (nparts == 0)
-        label_put(out, '_', &prev);
+        vm_buf_append(out, "_");
     for (size_t i = 0; i < nparts; i++) {
-        const unsigned char *p = (const unsigned char *)(parts[i] ? parts[i] : "");
-
         if (i > 0)
-            label_put(out, ':', &prev);
-        /* An empty part would leave "a::b" or a bare ":"; keep a placeholder. */
-        if (*p == '\0')
-            label_put(out, '_', &prev);
-        while (*p) {
-            char c = label_char_ok(*p) ? (char)*p : '_';
-            int tail = utf8_tail(*p++);
-
-            /* one '_' per character, not per byte */
-            while (tail-- > 0 && (*p & 0xC0) == 0x80)
-                p++;
-            label_put(out, c, &prev);
-        }
+            vm_buf_append(out, ":");
+        /* Only a middle part (the device: a MAC has colons) keeps its
+         * colons; with at most one such part, the label splits back
+         * unambiguously at its first and last ':'. */
+        label_part(out, parts[i] ? parts[i] : "", i > 0 && i + 1 < nparts);
     }
 }
 
@@ -102,10 +157,12 @@ void vm_perf_number(struct vm_buf *out, double v, int decimals)
     vm_buf_append(out, strcmp(s, "-0") == 0 ? "0" : s);
 }
 
-/* Digits after the point: seconds need microseconds, percent two places,
- * everything else (rates, counts) three. */
+/* Digits after the point: bytes and counters are whole numbers, seconds
+ * need microseconds, percent two places, everything else (rates) three. */
 static int perf_decimals(const char *uom)
 {
+    if (strcmp(uom, "B") == 0 || strcmp(uom, "c") == 0)
+        return 0;
     if (strcmp(uom, "s") == 0)
         return 6;
     if (strcmp(uom, "%") == 0)
@@ -113,11 +170,35 @@ static int perf_decimals(const char *uom)
     return 3;
 }
 
+/* A threshold in a whole-number unit is printed whole: 85% of a disk in
+ * bytes is not 107352093286.40001 bytes. The figure is still judged on
+ * the exact range; this is what graphers draw. */
+static double perf_whole(double v)
+{
+    /* half away from zero; from 2^52 up every double is whole already */
+    if (!(fabs(v) < 4503599627370496.0))
+        return v;
+    v = (double)(long long)(v + (v < 0 ? -0.5 : 0.5));
+    return v == 0 ? 0.0 : v;
+}
+
+static void perf_range(struct vm_buf *out, const struct vm_range *r, bool whole)
+{
+    struct vm_range w = *r;
+
+    if (whole) {
+        w.start = perf_whole(w.start);
+        w.end = perf_whole(w.end);
+    }
+    vm_range_format(&w, out);
+}
+
 void vm_perf_format(struct vm_buf *out, const struct vm_perf *p)
 {
     const char *uom = p->uom ? p->uom : "";
     const char *l = p->label && *p->label ? p->label : "_";
     int dec = perf_decimals(uom), last;
+    bool has_min, has_max;
 
     /* Labels are sanitised already; still never let a hand-built one end
      * the quote, the entry or the line. */
@@ -133,17 +214,23 @@ void vm_perf_format(struct vm_buf *out, const struct vm_perf *p)
     if (isfinite(p->value))
         vm_buf_append(out, uom);
 
+    /* A bound the value breaks is no bound (an image's allocation can pass
+     * its capacity, a process its share): left out rather than the value
+     * clamped, so that min <= value <= max always holds. */
+    has_min = p->has_min && !(isfinite(p->value) && p->value < p->min);
+    has_max = p->has_max && !(isfinite(p->value) && p->value > p->max);
+
     /* Fields warn;crit;min;max, dropping the empty ones at the end. */
-    last = p->has_max ? 4 : p->has_min ? 3 : p->th.has_crit ? 2 : p->th.has_warn ? 1 : 0;
+    last = has_max ? 4 : has_min ? 3 : p->th.has_crit ? 2 : p->th.has_warn ? 1 : 0;
     for (int f = 1; f <= last; f++) {
         vm_buf_append(out, ";");
         if (f == 1 && p->th.has_warn)
-            vm_range_format(&p->th.warn, out);
+            perf_range(out, &p->th.warn, dec == 0);
         else if (f == 2 && p->th.has_crit)
-            vm_range_format(&p->th.crit, out);
-        else if (f == 3 && p->has_min)
+            perf_range(out, &p->th.crit, dec == 0);
+        else if (f == 3 && has_min)
             vm_perf_number(out, p->min, dec);
-        else if (f == 4 && p->has_max)
+        else if (f == 4 && has_max)
             vm_perf_number(out, p->max, dec);
     }
 }

@@ -313,10 +313,13 @@ static void render_free(struct render *x)
     vm_buf_clear(&x->lines);
 }
 
-/* Sanitised labels can collide ("web|01" and "web 01"): the second and
- * later get "~2", "~3"... in insertion order, so a graph keeps its label
- * when states (and so the output order) change. '~' never occurs in a
- * sanitised label, so a suffixed one cannot collide again. */
+/* Labels of distinct names never collide (vm_perf_label is one-to-one);
+ * the same label twice (one device listed twice, two interfaces with the
+ * same MAC) does: the second and later get "~2", "~3"... in insertion
+ * order within what collides, so a graph keeps its label when states (and
+ * so the output order) change or other domains come and go. '~' never
+ * occurs in a label (names' '~' is escaped), so a suffixed one cannot
+ * collide again. */
 static int assign_dups(const struct vm_report *r, struct render *x)
 {
     struct label_ref *refs = vm_calloc(x->nperf, sizeof(*refs));

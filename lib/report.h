@@ -109,7 +109,7 @@ void vm_item_note(struct vm_item *it, enum vm_status st, const char *fmt, ...)
  * bare summary line fits beside that note, the note shrinks to
  * "[output trimmed]" or goes, and if need be the summary is cut at a UTF-8
  * boundary (with "..."). Text taken from names is cleaned of '|' and
- * control characters. Labels that collide after sanitising get "~2", "~3"
+ * control characters. A label that occurs twice (the same name twice) gets "~2", "~3"
  * in insertion order. On allocation failure (also r->oom or an item's oom)
  * the output is "<SERVICE> UNKNOWN - out of memory" and the state UNKNOWN. */
 enum vm_status vm_report_render(struct vm_report *r, size_t budget, struct vm_buf *out);

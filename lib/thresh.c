@@ -2,6 +2,8 @@
 /* thresh: warning/critical pairs and the -w/-c arguments that set them. */
 #include <config.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "thresh.h"
@@ -40,13 +42,30 @@ enum vm_status vm_thresh_eval_sized(const struct vm_thresh *t, double value, dou
     return st;
 }
 
+/* Six significant digits: a percent worked out from a size is no more
+ * exact than that, and its last binary digits are noise
+ * (0.0000000023283064365386963). */
+static double six_digits(double v)
+{
+    char s[40];
+
+    snprintf(s, sizeof(s), "%.6g", v);
+    return strtod(s, NULL); /* the same locale both ways */
+}
+
 static struct vm_range range_in_unit(const struct vm_range *r, double total, bool to_bytes)
 {
+    struct vm_range p;
+
+    /* In bytes, perfdata prints whole numbers (vm_perf_format). */
     if (to_bytes && r->unit != VM_UNIT_BYTES)
         return vm_range_scale(r, total / 100.0, VM_UNIT_BYTES);
-    if (!to_bytes && r->unit == VM_UNIT_BYTES)
-        return vm_range_scale(r, total > 0 ? 100.0 / total : 0, VM_UNIT_PERCENT);
-    return *r;
+    if (to_bytes || r->unit != VM_UNIT_BYTES)
+        return *r;
+    p = vm_range_scale(r, total > 0 ? 100.0 / total : 0, VM_UNIT_PERCENT);
+    p.start = six_digits(p.start);
+    p.end = six_digits(p.end);
+    return p;
 }
 
 struct vm_thresh vm_thresh_in_unit(const struct vm_thresh *t, double total, bool to_bytes)

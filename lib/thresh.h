@@ -45,7 +45,8 @@ enum vm_status vm_thresh_eval_sized(const struct vm_thresh *t, double value, dou
                                     const struct vm_range **broke);
 
 /* The same thresholds expressed in one unit for perfdata: `total` is what
- * 100% means in bytes. to_bytes selects the direction. */
+ * 100% means in bytes. to_bytes selects the direction; a percent worked
+ * out from a size keeps 6 significant digits (bytes are printed whole). */
 struct vm_thresh vm_thresh_in_unit(const struct vm_thresh *t, double total, bool to_bytes);
 
 /* Resolve `args` into out[ndefs] (zeroed first): "METRIC=RANGE" goes to the

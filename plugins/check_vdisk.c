@@ -91,11 +91,27 @@ static void vdisk_count(struct vm_buf *out, double v)
     vm_buf_printf(out, "%.*f", v < 10 ? 1 : 0, v);
 }
 
-static void vdisk_note(struct vm_item *it, enum vm_status st, double v, const char *what,
-                       const char *unit)
+/* The summary's words for a request rate or a latency, in the figures of
+ * the long output (vdisk_count, "%.2f ms"), so that both read alike. */
+static void vdisk_note(struct vm_item *it, enum vm_status st, double v, const char *what, bool ms)
 {
-    /* one decimal for small figures (latency in ms), none for large ones */
-    vm_item_note(it, st, "%s %.*f%s", what, v < 100 ? 1 : 0, v, unit);
+    struct vm_buf f = VM_BUF_INIT;
+
+    if (st == VM_OK)
+        return;
+    if (ms)
+        vm_buf_printf(&f, "%.2f ms", v);
+    else
+        vdisk_count(&f, v);
+    vm_item_note(it, st, "%s %s", what, vm_buf_str(&f));
+    vm_buf_clear(&f);
+}
+
+/* "100.0005% full", the same in summary and long output. */
+static void vdisk_pct(struct vm_buf *out, double pct, const char *what)
+{
+    vm_human_pct(out, pct);
+    vm_buf_append(out, what);
 }
 
 /* "read 1.00 MiB/s 100 iops" after sep, when either is known; returns the
@@ -152,14 +168,18 @@ static void vdisk_describe(const struct vm_eval *ev, const struct vm_block_stats
         vm_buf_append(out, "no I/O figures");
     if (!isnan(f->alloc) || !isnan(f->cap)) {
         vm_buf_append(out, "; image ");
-        if (!isnan(f->alloc))
+        if (!isnan(f->alloc) && !isnan(f->cap)) {
+            vm_human_bytes_pair(out, f->alloc, " of ", f->cap);
+        } else if (!isnan(f->alloc)) {
             vm_human_bytes(out, f->alloc);
-        if (!isnan(f->cap)) {
-            vm_buf_append(out, isnan(f->alloc) ? "virtual size " : " of ");
+        } else {
+            vm_buf_append(out, "virtual size ");
             vm_human_bytes(out, f->cap);
         }
-        if (!isnan(f->fill))
-            vm_buf_printf(out, " (%.1f%%)", f->fill);
+        if (!isnan(f->fill)) {
+            vm_buf_append(out, " (");
+            vdisk_pct(out, f->fill, ")");
+        }
         if (!isnan(f->phys)) {
             vm_buf_append(out, ", ");
             vm_human_bytes(out, f->phys);
@@ -167,7 +187,9 @@ static void vdisk_describe(const struct vm_eval *ev, const struct vm_block_stats
         }
     }
     if (!isnan(f->thr)) {
-        vm_buf_printf(out, "; %.1f%% of its iotune %s limit (", f->thr, f->lim_name);
+        vm_buf_append(out, "; ");
+        vm_human_pct(out, f->thr);
+        vm_buf_printf(out, " of its iotune %s limit (", f->lim_name);
         if (strstr(f->lim_name, "bytes"))
             vm_human_rate(out, f->lim);
         else
@@ -228,7 +250,8 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
                                        .uom = "%",
                                        .th = &th[VDISK_FILL],
                                        .min = 0,
-                                       .max = 100,
+                                       .max = NAN, /* qcow2 metadata and internal
+                                                    * snapshots can pass 100% */
                                        .total = f.cap,
                                        .bytes = f.alloc};
         struct vm_metric_out m_alloc = {.label = alloc_l,
@@ -237,7 +260,7 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
                                         .uom = "B",
                                         .th = &th[VDISK_FILL],
                                         .min = 0,
-                                        .max = f.cap,
+                                        .max = NAN, /* as fill: no bound */
                                         .total = f.cap,
                                         .show_only = true};
 
@@ -252,16 +275,24 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
     /* a grapher can do without the raw counters where the rates are shown */
     vm_devices_raw(it, ev, dev, raw, vm_dev_block_raw(b, raw));
 
-    /* The summary's words, most telling first. */
-    vm_item_note(it, s_fill, "%.1f%% full", f.fill);
+    /* The summary's words, most telling first, in the long output's figures. */
+    if (s_fill != VM_OK) {
+        vdisk_pct(&h, f.fill, " full");
+        vm_item_note(it, s_fill, "%s", vm_buf_str(&h));
+        vm_buf_truncate(&h, 0);
+    }
     vm_devices_note_bps(it, s_rd, f.r.rd_Bps, "read");
     vm_devices_note_bps(it, s_wr, f.r.wr_Bps, "write");
-    vdisk_note(it, s_rio, f.r.rd_iops, "read iops", "");
-    vdisk_note(it, s_wio, f.r.wr_iops, "write iops", "");
-    vdisk_note(it, s_lr, f.lat_r, "read latency", " ms");
-    vdisk_note(it, s_lw, f.lat_w, "write latency", " ms");
+    vdisk_note(it, s_rio, f.r.rd_iops, "read iops", false);
+    vdisk_note(it, s_wio, f.r.wr_iops, "write iops", false);
+    vdisk_note(it, s_lr, f.lat_r, "read latency", true);
+    vdisk_note(it, s_lw, f.lat_w, "write latency", true);
     vm_item_note(it, s_err, "%llu I/O error%s", (unsigned long long)f.nerr, f.nerr == 1 ? "" : "s");
-    vm_item_note(it, s_thr, "%.0f%% of iotune %s", f.thr, f.lim_name);
+    if (s_thr != VM_OK) {
+        vdisk_pct(&h, f.thr, " of iotune ");
+        vm_item_note(it, s_thr, "%s%s", vm_buf_str(&h), f.lim_name);
+        vm_buf_truncate(&h, 0);
+    }
     /* All well: the figures a reader looks for first. */
     if (!isnan(f.r.rd_Bps) && !isnan(f.r.wr_Bps)) {
         vm_buf_append(&h, "read ");
@@ -269,8 +300,10 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
         vm_buf_append(&h, ", write ");
         vm_human_rate(&h, f.r.wr_Bps);
     }
-    if (!isnan(f.fill))
-        vm_buf_printf(&h, "%s%.1f%% full", h.len ? ", " : "", f.fill);
+    if (!isnan(f.fill)) {
+        vm_buf_append(&h, h.len ? ", " : "");
+        vdisk_pct(&h, f.fill, " full");
+    }
     vdisk_describe(ev, b, &f, xd, xml_err, &det);
     vm_devices_finish(ev, it, h.len ? vm_buf_str(&h) : "no figures", vm_buf_str(&det));
     vm_buf_clear(&h);

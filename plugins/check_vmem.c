@@ -88,11 +88,15 @@ static void vmem_explain_missing(const struct vm_eval *ev, struct vm_report *rep
                        "<stats period='10'/> inside <memballoon>",
                        ev->name);
     } else {
+        struct vm_buf p = VM_BUF_INIT;
+
+        vm_human_duration(&p, x->stats_period);
         vm_eval_nodata(ev, rep,
-                       "no memory stats although the stats period is %u s: the guest's "
+                       "no memory stats although the stats period is %s: the guest's "
                        "virtio balloon driver is not reporting (Linux: load virtio_balloon; "
                        "Windows: install virtio-win and start the Balloon service BLNSVR)",
-                       x->stats_period);
+                       vm_buf_str(&p));
+        vm_buf_clear(&p);
     }
 }
 
@@ -131,12 +135,37 @@ static void vmem_perf(struct vm_item *it, const char *name, const char *metric,
     vm_item_metric(it, &m);
 }
 
+/* Stale stats: UNKNOWN, saying how old they are and why that may be. */
+static void vmem_stale_nodata(const struct vm_eval *ev, struct vm_report *rep, long age, long limit,
+                              long period)
+{
+    struct vm_buf a = VM_BUF_INIT, l = VM_BUF_INIT;
+
+    vm_human_duration(&a, (double)age);
+    vm_human_duration(&l, (double)limit);
+    if (period == 0)
+        vm_eval_nodata(ev, rep,
+                       "memory stats are stale: last updated %s ago, once when the "
+                       "guest's balloon driver loaded, because the balloon stats period is "
+                       "not set; run 'virsh dommemstat %s --period 10 --live --config' or add "
+                       "<stats period='10'/> inside <memballoon>",
+                       vm_buf_str(&a), ev->name);
+    else
+        vm_eval_nodata(ev, rep,
+                       "memory stats are stale: last updated %s ago (limit %s); the "
+                       "guest stopped reporting or stats polling was switched off "
+                       "(--max-age changes the limit)",
+                       vm_buf_str(&a), vm_buf_str(&l));
+    vm_buf_clear(&a);
+    vm_buf_clear(&l);
+}
+
 static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
 {
     const struct vmem_opts *o = ev->ctx;
     const struct vm_bal_stats *b = &ev->cur->balloon;
     const struct vm_thresh *th = ev->cli->th;
-    struct vm_buf used_h = VM_BUF_INIT, avail_h = VM_BUF_INIT;
+    struct vm_buf figs = VM_BUF_INIT;
     struct vm_item *it;
     bool usable;
     double avail, used, pct;
@@ -162,21 +191,8 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
             return;
         }
         limit = vmem_stale(ev, o, age, &period);
-        if (limit && period == 0) {
-            vm_eval_nodata(ev, rep,
-                           "memory stats are stale: last updated %ld s ago, once when the "
-                           "guest's balloon driver loaded, because the balloon stats period is "
-                           "not set; run 'virsh dommemstat %s --period 10 --live --config' or add "
-                           "<stats period='10'/> inside <memballoon>",
-                           age, ev->name);
-            return;
-        }
         if (limit) {
-            vm_eval_nodata(ev, rep,
-                           "memory stats are stale: last updated %ld s ago (limit %ld s); the "
-                           "guest stopped reporting or stats polling was switched off "
-                           "(--max-age changes the limit)",
-                           age, limit);
+            vmem_stale_nodata(ev, rep, age, limit, period);
             return;
         }
     }
@@ -238,16 +254,15 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     vmem_perf(it, ev->name, "swap_out", b, VM_BAL_SWAP_OUT, true);
     vmem_perf(it, ev->name, "major_fault", b, VM_BAL_MAJOR_FAULT, true);
 
-    vm_human_bytes(&used_h, used);
-    vm_human_bytes(&avail_h, avail);
-    vm_item_brief(it, "%.1f%% used (%s of %s, basis %s)", pct, vm_buf_str(&used_h),
-                  vm_buf_str(&avail_h), usable ? "usable" : "free");
-    vm_item_detail(it, "%.1f%% used (%s of %s, basis %s%s)%s", pct, vm_buf_str(&used_h),
-                   vm_buf_str(&avail_h), usable ? "usable" : "free",
+    /* "97.7% used (3.91 GiB of 4.00 GiB": the same figures in both */
+    vm_human_pct(&figs, pct);
+    vm_buf_append(&figs, " used (");
+    vm_human_bytes_pair(&figs, used, " of ", avail);
+    vm_item_brief(it, "%s, basis %s)", vm_buf_str(&figs), usable ? "usable" : "free");
+    vm_item_detail(it, "%s, basis %s%s)%s", vm_buf_str(&figs), usable ? "usable" : "free",
                    o->basis == VMEM_BASIS_AUTO && !usable ? ": guest reports no usable figure" : "",
                    ev->paused ? "; domain is paused, figures are from before the pause" : "");
-    vm_buf_clear(&used_h);
-    vm_buf_clear(&avail_h);
+    vm_buf_clear(&figs);
 }
 
 #ifndef VM_EVAL_TEST /* the test_eval_* suites include this file for its evaluate */

@@ -145,7 +145,9 @@ static void vnet_pair_rates(struct vm_buf *out, const char *what, double sum, do
 static void vnet_limit(struct vm_buf *out, const char *sep, const char *dir, double pct,
                        const char *which, double lim)
 {
-    vm_buf_printf(out, "%s%s at %.1f%% of the %s limit of ", sep, dir, pct, which);
+    vm_buf_printf(out, "%s%s at ", sep, dir);
+    vm_human_pct(out, pct);
+    vm_buf_printf(out, " of the %s limit of ", which);
     vnet_rate(out, lim);
 }
 
@@ -238,8 +240,12 @@ static void vnet_one(const struct vm_eval *ev, struct vm_report *rep, const stru
     vm_item_note(it, st, "drops %.2f/s", f.drops);
     /* throttle: judged on the nearer limit, shown per direction */
     st = vnet_fig1(it, ev, NULL, "throttle", f.thr, "%", VNET_THROTTLE, false);
-    vm_item_note(it, st, "%.0f%% of %s limit", f.thr,
-                 !isnan(f.in_pct) && f.thr == f.in_pct ? "inbound" : "outbound");
+    if (st != VM_OK) { /* in the long output's figure: "97.7%", not "98%" */
+        vm_human_pct(&h, f.thr);
+        vm_item_note(it, st, "%s of %s limit", vm_buf_str(&h),
+                     !isnan(f.in_pct) && f.thr == f.in_pct ? "inbound" : "outbound");
+        vm_buf_truncate(&h, 0);
+    }
     vnet_fig1(it, ev, label, "rx_throttle", f.in_pct, "%", VNET_THROTTLE, true);
     vnet_fig1(it, ev, label, "tx_throttle", f.out_pct, "%", VNET_THROTTLE, true);
     vm_devices_raw(it, ev, label, raw, vm_dev_net_raw(n, raw));

@@ -46,22 +46,6 @@ void vm_eval_nodata(const struct vm_eval *ev, struct vm_report *rep, const char 
     vm_buf_clear(&b);
 }
 
-void vm_human_bytes(struct vm_buf *out, double bytes)
-{
-    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    unsigned u = 0;
-    double v = bytes;
-
-    while (fabs(v) >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
-        v /= 1024.0;
-        u++;
-    }
-    if (u == 0)
-        vm_buf_printf(out, "%.0f B", v);
-    else
-        vm_buf_printf(out, "%.*f %s", fabs(v) >= 100 ? 0 : fabs(v) >= 10 ? 1 : 2, v, units[u]);
-}
-
 void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair)
 {
     if (pair->from_state) /* whole seconds, but a gap under 10 s keeps a decimal ("0.4 s") */
@@ -70,12 +54,6 @@ void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair)
     else
         vm_buf_printf(out, "measured over %.1f s in this run%s%s%s", pair->elapsed_s,
                       pair->note ? " (" : "", pair->note ? pair->note : "", pair->note ? ")" : "");
-}
-
-void vm_human_rate(struct vm_buf *out, double Bps)
-{
-    vm_human_bytes(out, Bps);
-    vm_buf_append(out, "/s");
 }
 
 /* A domain that is not running, per --shutoff / --paused (vm_policy_decide).

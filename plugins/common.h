@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "domxml.h"
+#include "human.h"
 #include "report.h"
 #include "sample.h"
 #include "stats.h"
@@ -53,12 +54,6 @@ const struct vm_domxml *vm_eval_domxml(const struct vm_eval *ev, struct vm_err *
  * reason, or nothing when --ignore-nodata was given. */
 void vm_eval_nodata(const struct vm_eval *ev, struct vm_report *rep, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-
-/* "1.50 GiB", "512 B", "3.2 MiB": binary units, 3 significant digits. */
-void vm_human_bytes(struct vm_buf *out, double bytes);
-
-/* The same per second: "1.50 MiB/s". */
-void vm_human_rate(struct vm_buf *out, double Bps);
 
 /* Describe where a pair's figures come from, for long output:
  * "average over 300 s since the previous check" or "measured over 1.0 s". */

@@ -63,7 +63,7 @@ START_TEST(stale_is_unknown)
     run(&r, ARGV("-U", fixture, "-d", "web01", "--max-age=60"));
     ck_assert_int_eq(r.status, 3);
     vm_assert_has(r.out, "VMEM UNKNOWN - web01: memory stats are stale:");
-    vm_assert_has(r.out, "(limit 60 s)");
+    vm_assert_has(r.out, "(limit 1 min 0 s)");
     vm_assert_has(r.out, "stopped reporting");
     vm_run_free(&r);
 }

@@ -145,29 +145,6 @@ START_TEST(describe)
 }
 END_TEST
 
-static const struct {
-    unsigned long long ms;
-    const char *want;
-} durations[] = {
-    {0, "0 s"},
-    {59499, "59 s"},
-    {59500, "1 min 0 s"},
-    {754000, "12 min 34 s"},
-    {3600000, "1 h 0 min"},
-    {86399000, "23 h 59 min"},
-    {90000000, "1 d 1 h"},
-};
-
-START_TEST(duration)
-{
-    struct vm_buf b = VM_BUF_INIT;
-
-    vm_busy_duration(durations[_i].ms, &b);
-    ck_assert_str_eq(vm_buf_str(&b), durations[_i].want);
-    vm_buf_clear(&b);
-}
-END_TEST
-
 int main(void)
 {
     Suite *s = suite_create("busy");
@@ -178,6 +155,5 @@ int main(void)
     tcase_add_test(tc, gaps_need_the_group);
     tcase_add_test(tc, busy_for_groups);
     tcase_add_loop_test(tc, describe, 0, sizeof(words) / sizeof(words[0]));
-    tcase_add_loop_test(tc, duration, 0, sizeof(durations) / sizeof(durations[0]));
     return vm_ck_run(s);
 }

@@ -80,11 +80,10 @@ START_TEST(figures_without_xml)
     ck_assert_int_eq(r.st, VM_OK);
     eval_has(&r, "TEST OK - db:vda: read 1.00 MiB/s, write 1.00 MiB/s, 50.0% full |");
     eval_has(&r, "[OK] db:vda: read 1.00 MiB/s 100 iops, write 1.00 MiB/s, latency read 2.00 ms "
-                 "write - (no writes); image 5.00 GiB of 10.0 GiB (50.0%); average over 1.0 s "
+                 "write - (no writes); image 5.00 GiB of 10.00 GiB (50.0%); average over 1.0 s "
                  "since the previous check");
-    eval_has(&r,
-             "'db:vda:read_Bps'=1048576;;;0 'db:vda:write_Bps'=1048576;;;0 "
-             "'db:vda:read_iops'=100;;;0 'db:vda:read_latency'=2ms;;;0 'db:vda:fill'=50%;;;0;100");
+    eval_has(&r, "'db:vda:read_Bps'=1048576;;;0 'db:vda:write_Bps'=1048576;;;0 "
+                 "'db:vda:read_iops'=100;;;0 'db:vda:read_latency'=2ms;;;0 'db:vda:fill'=50%;;;0");
     eval_has(&r, "'db:vda:read_bytes'=11534336c");
     ck_assert_uint_eq(r.xml.reads, 0); /* no --limits: no XML */
     eval_free(&r);
@@ -92,18 +91,18 @@ START_TEST(figures_without_xml)
 END_TEST
 
 static const struct eval_judged judged[] = {
-    {{"w:fill=40", NULL}, VM_WARNING, "db:vda: 50.0% full", "'db:vda:fill'=50%;40;;0;100"},
+    {{"w:fill=40", NULL}, VM_WARNING, "db:vda: 50.0% full", "'db:vda:fill'=50%;40;;0"},
     {{"c:fill=4GiB", NULL},
      VM_CRITICAL,
      "db:vda: 50.0% full",
-     "'db:vda:allocation'=5368709120B;;4294967296;0;10737418240"},
+     "'db:vda:allocation'=5368709120B;;4294967296;0"},
     {{"w:read_Bps=512KiB", "c:latency=1"},
      VM_CRITICAL,
-     "db:vda: read latency 2.0 ms",
+     "db:vda: read latency 2.00 ms",
      "'db:vda:read_latency'=2ms;;1;0"},
     {{"w:read_Bps=512KiB", "w:latency=1"},
      VM_WARNING,
-     "db:vda: read 1.00 MiB/s, read latency 2.0 ms",
+     "db:vda: read 1.00 MiB/s, read latency 2.00 ms",
      "'db:vda:read_Bps'=1048576;524288;;0"},
     {{"w:fill=40", "w:write_Bps=1KiB"},
      VM_WARNING,
@@ -139,7 +138,7 @@ START_TEST(limits_read_xml_once)
     eval(&r, &o, &c, th, 1, xml_iotune); /* the threshold implies --limits */
     ck_assert(o.limits);
     ck_assert_int_eq(r.st, VM_WARNING);
-    eval_has(&r, "db:vda: 50% of iotune total_bytes_sec");
+    eval_has(&r, "db:vda: 50.0% of iotune total_bytes_sec");
     eval_has(&r, "; 50.0% of its iotune total_bytes_sec limit (4.00 MiB/s);");
     eval_has(&r, "'db:vda:throttle'=50%;40;;0");
     ck_assert_uint_eq(r.xml.reads, 1);

@@ -78,7 +78,7 @@ START_TEST(used_thresholds_in_both_units)
     ck_assert_int_eq(r.st, VM_OK);
     eval_has(&r, "25.0% used (1.00 GiB of 4.00 GiB, basis free)");
     /* -w 70 (percent) shows in bytes on `used`, -c 3.5GiB in percent on used_pct */
-    eval_has(&r, "'db:used'=1073741824B;3006477107.2000003;3758096384;0;4294967296");
+    eval_has(&r, "'db:used'=1073741824B;3006477107;3758096384;0;4294967296");
     eval_has(&r, "'db:used_pct'=25%;70;87.5;0;100");
     eval_free(&r);
 
@@ -170,9 +170,9 @@ static const struct {
     const char *text;
 } stale[] = {
     {-1, 5, xml_virtio, VM_OK, 0, "75.0% used"},
-    {-1, 100, xml_virtio, VM_UNKNOWN, 1, "last updated 100 s ago (limit 30 s)"},
+    {-1, 100, xml_virtio, VM_UNKNOWN, 1, "last updated 1 min 40 s ago (limit 30 s)"},
     {-1, 100, xml_noperiod, VM_UNKNOWN, 1, "once when the guest's balloon driver loaded"},
-    {-1, 100, NULL, VM_UNKNOWN, 1, "last updated 100 s ago (limit 30 s)"},
+    {-1, 100, NULL, VM_UNKNOWN, 1, "last updated 1 min 40 s ago (limit 30 s)"},
     {-1, 29,
      "<domain><devices><memballoon model='virtio'><stats period='60'/></memballoon>"
      "</devices></domain>",

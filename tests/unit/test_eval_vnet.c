@@ -107,7 +107,7 @@ START_TEST(dev_label_needs_no_xml)
 
     eval(&r, &o, &c, th, 1, xml_nic); /* a throttle threshold needs <bandwidth> */
     ck_assert_int_eq(r.st, VM_WARNING);
-    eval_has(&r, "TEST WARNING - db:vnet0: 100% of inbound limit");
+    eval_has(&r, "TEST WARNING - db:vnet0: 100.0% of inbound limit");
     ck_assert_uint_eq(r.xml.reads, 1);
     eval_free(&r);
 }

@@ -2,6 +2,7 @@
 /* Unit tests for lib/perfdata.c: numbers, labels, whole entries. */
 #include <config.h>
 
+#include <ctype.h>
 #include <locale.h>
 #include <math.h>
 #include <stdio.h>
@@ -130,18 +131,29 @@ END_TEST
 static const char *const p_disk[] = {"web01", "vda", "read_Bps"};
 static const char *const p_hostile[] = {"web|01 'x'=y \xc3\xbcmlaut", "used"};
 static const char *const p_umlaut[] = {"\xc3\xbcmlaut"};
+static const char *const p_mueller[] = {"M\xc3\xbcller", "used"}; /* Müller */
+static const char *const p_moeller[] = {"M\xc3\xb8ller", "used"}; /* Møller */
 static const char *const p_empty[] = {""};
 static const char *const p_empty2[] = {"", "used", ""};
 static const char *const p_null[] = {NULL, "x"};
 static const char *const p_multi[] = {"a::b", "c"};
 static const char *const p_colon_end[] = {"a:", ":b"};
+static const char *const p_mac[] = {"web01", "52:54:00:ab:cd:ef", "rx_Bps"};
+static const char *const p_mid_colons[] = {"d:1", "::x:", "m"};
 static const char *const p_cjk[] = {"\xe6\x97\xa5\xe6\x9c\xac-vm"}; /* 日本-vm */
 static const char *const p_emoji[] = {"\xf0\x9f\x98\x80x"};         /* U+1F600 x */
 static const char *const p_bad[] = {"\xff\x80\x80z"};               /* no lead byte */
 static const char *const p_trunc[] = {"a\xc3"};                     /* lead at the end */
 static const char *const p_lead_ascii[] = {"\xc3"
-                                           "A"}; /* lead, no tail */
+                                           "A"};                  /* lead, no tail */
+static const char *const p_overlong[] = {"\xc0\xaf\xe0\x80\xaf"}; /* "/" twice, overlong */
+static const char *const p_surrogate[] = {"\xed\xa0\x80"};        /* U+D800 */
+static const char *const p_too_big[] = {"\xf4\x90\x80\x80"};      /* U+110000 */
+static const char *const p_c1[] = {"a\xc2\x85"
+                                   "b\xc2\xa0"
+                                   "c"}; /* NEL, NBSP */
 static const char *const p_allowed[] = {"a.b/c@d+e-f_G9"};
+static const char *const p_specials[] = {"%~`$&\"<>;,*?[]{}()#!\\^"};
 static const char *const p_ctrl[] = {"a\tb\nc\rd\x7f"
                                      "e"};
 static const char *const p_inject[] = {"x' 'y'=1 z", "|"};
@@ -152,22 +164,33 @@ static const struct {
     const char *want;
 } labels[] = {
     {p_disk, 3, "web01:vda:read_Bps"},
-    {p_hostile, 2, "web_01__x__y__mlaut:used"},
-    {p_umlaut, 1, "_mlaut"},
-    {p_empty, 1, "_"},
+    {p_hostile, 2, "web%7C01%20%27x%27%3Dy%20\xc3\xbcmlaut:used"},
+    {p_umlaut, 1, "\xc3\xbcmlaut"},
+    {p_mueller, 2, "M\xc3\xbcller:used"},
+    {p_moeller, 2, "M\xc3\xb8ller:used"},
+    {p_empty, 1, "%00"},
     {p_empty, 0, "_"},
-    {p_empty2, 3, "_:used:_"},
-    {p_null, 2, "_:x"},
-    {p_multi, 2, "a:_b:c"},
-    {p_colon_end, 2, "a:_:b"},
-    {p_cjk, 1, "__-vm"},
-    {p_emoji, 1, "_x"},
-    {p_bad, 1, "___z"},
-    {p_trunc, 1, "a_"},
-    {p_lead_ascii, 1, "_A"},
-    {p_allowed, 1, "a.b/c@d+e-f_G9"},
-    {p_ctrl, 1, "a_b_c_d_e"},
-    {p_inject, 2, "x___y__1_z:_"},
+    {p_empty2, 3, "%00:used:%00"},
+    {p_null, 2, "%00:x"},
+    {p_multi, 2, "a%3A%3Ab:c"},
+    {p_colon_end, 2, "a%3A:%3Ab"},
+    {p_mac, 3, "web01:52:54:00:ab:cd:ef:rx_Bps"},
+    {p_mid_colons, 3, "d%3A1:%3A%3Ax%3A:m"},
+    {p_cjk, 1, "\xe6\x97\xa5\xe6\x9c\xac-vm"},
+    {p_emoji, 1, "\xf0\x9f\x98\x80x"},
+    {p_bad, 1, "%FF%80%80z"},
+    {p_trunc, 1, "a%C3"},
+    {p_lead_ascii, 1, "%C3A"},
+    {p_overlong, 1, "%C0%AF%E0%80%AF"},
+    {p_surrogate, 1, "%ED%A0%80"},
+    {p_too_big, 1, "%F4%90%80%80"},
+    {p_c1, 1,
+     "a%C2%85b\xc2\xa0"
+     "c"},
+    {p_allowed, 1, "a.b%2Fc@d+e-f_G9"},
+    {p_specials, 1, "%25%7E%60%24%26%22%3C%3E%3B%2C%2A%3F%5B%5D%7B%7D%28%29%23%21%5C%5E"},
+    {p_ctrl, 1, "a%09b%0Ac%0Dd%7Fe"},
+    {p_inject, 2, "x%27%20%27y%27%3D1%20z:%7C"},
 };
 
 START_TEST(test_label)
@@ -180,24 +203,58 @@ START_TEST(test_label)
 }
 END_TEST
 
-/* Every byte value, alone and between letters: the label stays inside the
- * allowed set and never holds "::". */
+/* Undo vm_perf_label's escapes in s[0..n) into out (NUL-terminated). */
+static void unescape(const char *s, size_t n, char *out)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '%') {
+            ck_assert_msg(i + 2 < n + 1 && strchr("0123456789ABCDEF", s[i + 1]) &&
+                              strchr("0123456789ABCDEF", s[i + 2]),
+                          "bad escape in '%.*s'", (int)n, s);
+            out[k++] = (char)strtol((char[]){s[i + 1], s[i + 2], '\0'}, NULL, 16);
+            i += 2;
+        } else {
+            out[k++] = s[i];
+        }
+    }
+    out[k] = '\0';
+}
+
+/* Every byte value, alone, doubled and between letters, in each position
+ * of a three-part label: the label holds only letters, digits, _.+@-,
+ * escapes and whole UTF-8 characters, never "::", and splits back at its
+ * first and last ':' into exactly the parts (so no two differ). */
 START_TEST(test_label_all_bytes)
 {
     for (unsigned c = 1; c < 256; c++) {
-        char s[8] = {'a', (char)c, (char)c, 'b', '\0'};
-        const char *parts[] = {s, s + 1};
-        struct vm_buf b = VM_BUF_INIT;
-        const char *l;
+        for (unsigned pos = 0; pos < 3; pos++) {
+            char s[8] = {'a', (char)c, (char)c, 'b', '\0'}, back[3][32];
+            const char *parts[3] = {"dom", "dev", "metric"};
+            struct vm_buf b = VM_BUF_INIT;
+            const char *l, *first, *last;
 
-        vm_perf_label(&b, parts, 2);
-        l = vm_buf_str(&b);
-        ck_assert_msg(strspn(l, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                "0123456789_.:/@+-") == strlen(l),
-                      "byte %u: '%s'", c, l);
-        ck_assert_msg(strstr(l, "::") == NULL, "byte %u: '%s'", c, l);
-        ck_assert(strlen(l) > 0);
-        vm_buf_clear(&b);
+            parts[pos] = (c & 1) ? s : s + 1;
+            vm_perf_label(&b, parts, 3);
+            l = vm_buf_str(&b);
+            ck_assert_msg(strstr(l, "::") == NULL, "byte %u: '%s'", c, l);
+            for (const char *q = l; *q; q++)
+                ck_assert_msg((unsigned char)*q >= 0x80 || isalnum((unsigned char)*q) ||
+                                  strchr("_.+@-:%", *q),
+                              "byte %u: '%s'", c, l);
+            if (c >= 0x80) /* a lone byte of that value is not UTF-8 */
+                ck_assert_msg(strchr(l, (char)c) == NULL, "byte %u: '%s'", c, l);
+            first = strchr(l, ':');
+            last = strrchr(l, ':');
+            ck_assert(first && last && first < last);
+            unescape(l, (size_t)(first - l), back[0]);
+            unescape(first + 1, (size_t)(last - first - 1), back[1]);
+            unescape(last + 1, strlen(last + 1), back[2]);
+            for (unsigned k = 0; k < 3; k++)
+                ck_assert_msg(strcmp(back[k], parts[k]) == 0, "byte %u part %u: '%s'", c, k, l);
+            vm_buf_clear(&b);
+        }
     }
 }
 END_TEST
@@ -233,6 +290,16 @@ static const struct {
      8589934592.0, "'mem:used'=6442450944B;;;0;8589934592"},
     {"a", "c", 12345678901234.0, false, false, true, false, RANGE(0, 0), RANGE(0, 0), 0, 0,
      "'a'=12345678901234c;;;0"},
+    /* bytes and counters are whole numbers, thresholds in them too */
+    {"a", "B", 1126.4, true, true, false, false, RANGE(0, 107352093286.40001), RANGE(0.5, 1.5), 0,
+     0, "'a'=1126B;107352093286;1:2"},
+    {"a", "c", 2.5, true, false, false, false, RANGE(-2.5, 2.5), RANGE(0, 0), 0, 0, "'a'=2c;-3:3"},
+    {"a", "", 0.0005, true, false, false, false, RANGE(0, 0.0001), RANGE(0, 0), 0, 0,
+     "'a'=0.001;0.0001"},
+    /* a bound the value passes is left out, the value is not clamped */
+    {"a", "%", 100.2, false, false, true, true, RANGE(0, 0), RANGE(0, 0), 0, 100, "'a'=100.2%;;;0"},
+    {"a", "B", -1, false, false, true, true, RANGE(0, 0), RANGE(0, 0), 0, 100, "'a'=-1B;;;;100"},
+    {"a", "B", NAN, false, false, true, true, RANGE(0, 0), RANGE(0, 0), 0, 100, "'a'=U;;;0;100"},
     /* not determinable: a bare U, no unit */
     {"a", "B", NAN, false, false, true, false, RANGE(0, 0), RANGE(0, 0), 0, 0, "'a'=U;;;0"},
     {"a", "%", INFINITY, false, false, false, false, RANGE(0, 0), RANGE(0, 0), 0, 0, "'a'=U"},

@@ -484,19 +484,26 @@ START_TEST(test_unique)
     int n;
 
     vm_report_init(&r, "VMEM", "domain");
+    /* names that an older sanitiser merged stay apart */
     add(&r, VM_OK, "web|01", NULL, NULL, 1);
-    add(&r, VM_CRITICAL, "web 01", NULL, NULL, 2); /* output first, still "~2" */
+    add(&r, VM_CRITICAL, "web 01", NULL, NULL, 2);
     add(&r, VM_OK, "web'01", NULL, NULL, 3);
     vm_item_perf(add(&r, VM_OK, "web_01", NULL, NULL, 4), parts, 2, 5, "", NULL, NAN, NAN);
+    /* the same label twice (one name, two items): "~2" in insertion order,
+     * although the second comes first in the output */
+    add(&r, VM_OK, "dup", NULL, NULL, 6);
+    add(&r, VM_CRITICAL, "dup", NULL, NULL, 7);
     s = render(&r, 0, NULL);
     n = icinga_parse(s, labels, &why);
-    ck_assert_int_eq(n, 5);
-    ck_assert_str_eq(labels[0], "web_01:used~2");
-    ck_assert_str_eq(labels[1], "web_01:used");
-    ck_assert_str_eq(labels[2], "web_01:used~3");
-    ck_assert_str_eq(labels[3], "web_01:used~4");
-    ck_assert_str_eq(labels[4], "other:x");
-    ck_assert_ptr_nonnull(strstr(s, "'web_01:used~2'=2%;;;0;100 'web_01:used'=1%"));
+    ck_assert_int_eq(n, 7);
+    ck_assert_str_eq(labels[0], "web%2001:used");
+    ck_assert_str_eq(labels[1], "dup:used~2");
+    ck_assert_str_eq(labels[2], "web%7C01:used");
+    ck_assert_str_eq(labels[3], "web%2701:used");
+    ck_assert_str_eq(labels[4], "web_01:used");
+    ck_assert_str_eq(labels[5], "other:x");
+    ck_assert_str_eq(labels[6], "dup:used");
+    ck_assert_ptr_nonnull(strstr(s, "'web%2001:used'=2%;;;0;100 'dup:used~2'=7%"));
     /* deterministic, and render leaves the report as it was */
     s2 = render(&r, 0, NULL);
     ck_assert_str_eq(s, s2);
@@ -504,6 +511,47 @@ START_TEST(test_unique)
     free_labels(labels, n);
     free(s);
     vm_report_clear(&r);
+}
+END_TEST
+
+/* A label depends on its own domain only: domains that come or go (here
+ * one sorting before the others, with a name the others would collide
+ * with under a lossy mapping) leave the other labels as they were. */
+START_TEST(test_unique_stable)
+{
+    static const char *const names[] = {"M\xc3\xbcller", "M\xc3\xb8ller", "\xe6\x97\xa5"};
+    struct vm_report r;
+    char *before[MAX_ENTRIES], *after[MAX_ENTRIES];
+    const char *why = "";
+    char *s;
+    int n, m;
+
+    vm_report_init(&r, "VMEM", "domain");
+    for (size_t i = 0; i < 3; i++)
+        add(&r, VM_OK, names[i], NULL, NULL, 1);
+    s = render(&r, 0, NULL);
+    n = icinga_parse(s, before, &why);
+    free(s);
+    vm_report_clear(&r);
+    ck_assert_int_eq(n, 3);
+    ck_assert_str_eq(before[0], "M\xc3\xbcller:used");
+    ck_assert_str_eq(before[1], "M\xc3\xb8ller:used");
+    ck_assert_str_eq(before[2], "\xe6\x97\xa5:used");
+
+    vm_report_init(&r, "VMEM", "domain");
+    add(&r, VM_OK, "M_ller", NULL, NULL, 1);
+    for (size_t i = 0; i < 3; i++)
+        add(&r, VM_OK, names[i], NULL, NULL, 1);
+    s = render(&r, 0, NULL);
+    m = icinga_parse(s, after, &why);
+    free(s);
+    vm_report_clear(&r);
+    ck_assert_int_eq(m, 4);
+    ck_assert_str_eq(after[0], "M_ller:used");
+    for (int i = 0; i < 3; i++)
+        ck_assert_str_eq(after[i + 1], before[i]);
+    free_labels(before, n);
+    free_labels(after, m);
 }
 END_TEST
 
@@ -900,7 +948,8 @@ VM_CK_MAIN_TCASE("report", "report", 60, NULL, NULL, VM_CK_LOOP(test_clean, N(cl
                  VM_CK_TEST(test_clean_null), VM_CK_TEST(test_empty), VM_CK_LOOP(test_one, N(ones)),
                  VM_CK_TEST(test_all_ok), VM_CK_TEST(test_mixed), VM_CK_TEST(test_groups),
                  VM_CK_LOOP(test_worst, N(worst)), VM_CK_LOOP(test_injection, N(hostile)),
-                 VM_CK_TEST(test_unique), VM_CK_LOOP(test_budget, N(budgets)),
-                 VM_CK_TEST(test_budget_sweep), VM_CK_TEST(test_large), VM_CK_TEST(test_oom),
-                 VM_CK_TEST(test_api_edges), VM_CK_LOOP(test_item_note, N(ver)),
-                 VM_CK_TEST(test_item_metric), VM_CK_TEST(test_trailer))
+                 VM_CK_TEST(test_unique), VM_CK_TEST(test_unique_stable),
+                 VM_CK_LOOP(test_budget, N(budgets)), VM_CK_TEST(test_budget_sweep),
+                 VM_CK_TEST(test_large), VM_CK_TEST(test_oom), VM_CK_TEST(test_api_edges),
+                 VM_CK_LOOP(test_item_note, N(ver)), VM_CK_TEST(test_item_metric),
+                 VM_CK_TEST(test_trailer))
