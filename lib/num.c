@@ -36,6 +36,16 @@ static const struct {
 };
 static const char *const ambiguous_units[] = {"KB", "MB", "GB", "TB"};
 
+/* Time suffixes for a figure in milliseconds (VM_RANGE_ALLOW_MS). */
+static const struct {
+    const char *suffix;
+    double factor;
+} ms_units[] = {
+    {"ms", 1.0},          {"us", 0.001}, {"\xc2\xb5s", 0.001}, /* U+00B5 MICRO SIGN */
+    {"\xce\xbcs", 0.001},                                      /* U+03BC GREEK SMALL LETTER MU */
+    {"s", 1000.0},
+};
+
 bool vm_num_has_space(const char *s)
 {
     for (; *s; s++)
@@ -106,6 +116,15 @@ static int unit_parse(const char *s, size_t n, unsigned allow, enum vm_unit *uni
             return 0;
         }
     }
+    for (i = 0; (allow & VM_RANGE_ALLOW_MS) && i < sizeof(ms_units) / sizeof(ms_units[0]); i++) {
+        if (strlen(ms_units[i].suffix) == n && memcmp(s, ms_units[i].suffix, n) == 0) {
+            *factor = ms_units[i].factor;
+            return 0;
+        }
+    }
+    if (allow & VM_RANGE_ALLOW_MS)
+        return vm_err_set(why, "unknown unit '%.*s' (a time: ms, us or s; a bare number is ms)",
+                          (int)n, s);
     if (allow & VM_RANGE_ALLOW_SIZE) {
         for (i = 0; i < sizeof(ambiguous_units) / sizeof(ambiguous_units[0]); i++)
             if (n == 2 && memcmp(s, ambiguous_units[i], 2) == 0)

@@ -20,6 +20,9 @@ enum vm_unit {
  * always accepted. */
 #define VM_RANGE_ALLOW_PERCENT 0x1u
 #define VM_RANGE_ALLOW_SIZE 0x2u
+/* A time in milliseconds: "ms" (the same as a bare number), "us" or "µs",
+ * and "s" are accepted and converted to ms; the unit stays VM_UNIT_NONE. */
+#define VM_RANGE_ALLOW_MS 0x4u
 
 /* Strict unsigned decimal s[0..n): n > 0, digits only (no sign, blank or
  * base prefix), at most `max`. Leading zeros are the caller's rule. */

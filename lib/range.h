@@ -7,8 +7,10 @@
  *
  * Rejected: empty text, start > end, trailing junk, NaN, infinities, values
  * that overflow a double, a lone '@'. Endpoints may carry a unit when the
- * caller allows it: a percent sign, or a binary size suffix (B, K, KiB, M,
- * MiB, G, GiB, T, TiB). Both endpoints of one range share one unit. */
+ * caller allows it: a percent sign, a binary size suffix (B, K, KiB, M,
+ * MiB, G, GiB, T, TiB), or a time suffix (ms, us, µs, s; converted to ms).
+ * Both endpoints of one range share one unit (times and sizes are stored
+ * converted, so "500us:1s" is one range in ms). */
 #ifndef VM_RANGE_H
 #define VM_RANGE_H
 

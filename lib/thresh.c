@@ -89,6 +89,11 @@ static void names_list(const struct vm_metric_def *defs, size_t ndefs, struct vm
     }
 }
 
+static bool name_is(const char *name, const char *text, size_t n)
+{
+    return name && strlen(name) == n && memcmp(name, text, n) == 0;
+}
+
 static int resolve_one(const struct vm_metric_def *defs, size_t ndefs,
                        const struct vm_thresh_arg *a, struct vm_thresh *out, struct vm_err *err)
 {
@@ -108,7 +113,7 @@ static int resolve_one(const struct vm_metric_def *defs, size_t ndefs,
         size_t n = (size_t)(eq - a->text);
 
         for (i = 0; i < ndefs; i++)
-            if (strlen(defs[i].name) == n && memcmp(defs[i].name, a->text, n) == 0)
+            if (name_is(defs[i].name, a->text, n) || name_is(defs[i].alias, a->text, n))
                 break;
         if (i == ndefs) {
             names_list(defs, ndefs, &names);

@@ -22,9 +22,10 @@ struct vm_thresh {
 
 /* A metric a plugin lets users set thresholds on. */
 struct vm_metric_def {
-    const char *name; /* e.g. "used" */
-    unsigned allow;   /* VM_RANGE_ALLOW_* units */
-    const char *help; /* one line for --help */
+    const char *name;  /* e.g. "used": the perfdata label's last part where it has one */
+    unsigned allow;    /* VM_RANGE_ALLOW_* units */
+    const char *help;  /* one line for --help */
+    const char *alias; /* an older name still accepted (NULL: none); the help says so */
 };
 
 /* One -w/-c argument as typed, before it is resolved against the metrics. */
@@ -50,7 +51,7 @@ enum vm_status vm_thresh_eval_sized(const struct vm_thresh *t, double value, dou
 struct vm_thresh vm_thresh_in_unit(const struct vm_thresh *t, double total, bool to_bytes);
 
 /* Resolve `args` into out[ndefs] (zeroed first): "METRIC=RANGE" goes to the
- * named metric, a bare range to defs[0]. Unknown metric names, a metric set
+ * metric of that name or alias, a bare range to defs[0]. Unknown metric names, a metric set
  * twice for the same level, and bad ranges are errors (-1, err set). */
 int vm_thresh_resolve(const struct vm_metric_def *defs, size_t ndefs,
                       const struct vm_thresh_arg *args, size_t nargs, struct vm_thresh *out,

@@ -35,7 +35,8 @@ static const struct vm_metric_def vcpu_metrics[] = {
     [VCPU_STEAL] = {"steal", VM_RANGE_ALLOW_PERCENT,
                     "% of time vCPUs were ready but waited for a host\n"
                     "                              CPU (vcpu.N.delay; needs bulk stats)"},
-    [VCPU_VCPU] = {"vcpu", VM_RANGE_ALLOW_PERCENT, "usage of the busiest single vCPU, in %"},
+    [VCPU_VCPU] = {"vcpu_max", VM_RANGE_ALLOW_PERCENT,
+                   "usage of the busiest single vCPU, in % (also: vcpu)", "vcpu"},
     [VCPU_CAP] = {"cap", VM_RANGE_ALLOW_PERCENT,
                   "usage in % of the <cputune> limit nearest to\n"
                   "                              being hit, for domains that have one\n"

@@ -19,6 +19,8 @@ enum {
     VDISK_LATENCY,
     VDISK_ERRORS,
     VDISK_THROTTLE,
+    VDISK_READ_LATENCY,
+    VDISK_WRITE_LATENCY,
 };
 enum { VDISK_OPT_DEVICE, VDISK_OPT_LIMITS };
 
@@ -36,16 +38,20 @@ static const struct vm_metric_def vdisk_metrics[] = {
     [VDISK_WRITE_BPS] = {"write_Bps", VM_RANGE_ALLOW_SIZE, "bytes written per second"},
     [VDISK_READ_IOPS] = {"read_iops", 0, "read requests per second"},
     [VDISK_WRITE_IOPS] = {"write_iops", 0, "write requests per second"},
-    [VDISK_LATENCY] = {"latency", 0,
+    [VDISK_LATENCY] = {"latency", VM_RANGE_ALLOW_MS,
                        "average ms per read and per write request\n"
                        "                              (none without I/O, or without the\n"
-                       "                              driver's request times)"},
+                       "                              driver's request times); sets "
+                       "read_latency and write_latency unless they have their own; "
+                       "-w 20ms, 500us or 0.5s"},
     [VDISK_ERRORS] = {"errors", 0,
                       "I/O errors since the previous sample (where\n"
                       "                              the driver counts them)"},
     [VDISK_THROTTLE] = {"throttle", VM_RANGE_ALLOW_PERCENT,
                         "throughput in % of the disk's <iotune> limit\n"
                         "                              nearest to being hit (implies --limits)"},
+    [VDISK_READ_LATENCY] = {"read_latency", VM_RANGE_ALLOW_MS, "average ms per read request"},
+    [VDISK_WRITE_LATENCY] = {"write_latency", VM_RANGE_ALLOW_MS, "average ms per write request"},
 };
 
 static const struct vm_opt_def vdisk_opts_def[] = {
@@ -208,6 +214,12 @@ static void vdisk_describe(const struct vm_eval *ev, const struct vm_block_stats
 
 static const struct vm_devices_ops vdisk_ops;
 
+/* A direction's own threshold when it has one, else the shared one. */
+static int vdisk_own(const struct vm_thresh *th, int own, int shared)
+{
+    return th[own].has_warn || th[own].has_crit ? own : shared;
+}
+
 /* One figure of a disk: judged against threshold mi (-1: none), perfdata. */
 static enum vm_status vdisk_fig1(struct vm_item *it, const struct vm_eval *ev, const char *dev,
                                  const char *label, double v, const char *uom, int mi)
@@ -237,8 +249,10 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
     s_rio = vdisk_fig1(it, ev, dev, "read_iops", f.r.rd_iops, "", VDISK_READ_IOPS);
     s_wio = vdisk_fig1(it, ev, dev, "write_iops", f.r.wr_iops, "", VDISK_WRITE_IOPS);
     vdisk_fig1(it, ev, dev, "flush_ps", f.fl_ps, "", -1);
-    s_lr = vdisk_fig1(it, ev, dev, "read_latency", f.lat_r, "ms", VDISK_LATENCY);
-    s_lw = vdisk_fig1(it, ev, dev, "write_latency", f.lat_w, "ms", VDISK_LATENCY);
+    s_lr = vdisk_fig1(it, ev, dev, "read_latency", f.lat_r, "ms",
+                      vdisk_own(th, VDISK_READ_LATENCY, VDISK_LATENCY));
+    s_lw = vdisk_fig1(it, ev, dev, "write_latency", f.lat_w, "ms",
+                      vdisk_own(th, VDISK_WRITE_LATENCY, VDISK_LATENCY));
     s_err = vdisk_fig1(it, ev, dev, "errors", f.have_err ? (double)f.nerr : NAN, "", VDISK_ERRORS);
     if (!isnan(f.fill)) {
         /* One threshold pair in two units: percent for fill, bytes for

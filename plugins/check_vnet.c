@@ -20,6 +20,8 @@ enum {
     VNET_ERRORS,
     VNET_DROPS,
     VNET_THROTTLE,
+    VNET_RX_THROTTLE,
+    VNET_TX_THROTTLE,
 };
 enum { VNET_OPT_INTERFACE, VNET_OPT_LABEL };
 
@@ -36,13 +38,18 @@ static const struct vm_metric_def vnet_metrics[] = {
     [VNET_TX_BPS] = {"tx_Bps", VM_RANGE_ALLOW_SIZE, "bytes per second sent by the guest"},
     [VNET_RX_PPS] = {"rx_pps", 0, "packets per second received by the guest"},
     [VNET_TX_PPS] = {"tx_pps", 0, "packets per second sent by the guest"},
-    [VNET_ERRORS] = {"errors", 0, "errors per second, rx + tx"},
-    [VNET_DROPS] = {"drops", 0, "dropped packets per second, rx + tx"},
+    [VNET_ERRORS] = {"errors_ps", 0, "errors per second, rx + tx (also: errors)", "errors"},
+    [VNET_DROPS] = {"drops_ps", 0, "dropped packets per second, rx + tx (also: drops)", "drops"},
     [VNET_THROTTLE] = {"throttle", VM_RANGE_ALLOW_PERCENT,
                        "throughput in % of the <bandwidth> average\n"
                        "                              (1 unit = 1000 bytes/s, as tc applies it;\n"
                        "                              inbound limits rx, outbound tx; the\n"
-                       "                              higher of the two)"},
+                       "                              higher of the two); sets rx_throttle and "
+                       "tx_throttle unless they have their own"},
+    [VNET_RX_THROTTLE] = {"rx_throttle", VM_RANGE_ALLOW_PERCENT,
+                          "rx in % of the <bandwidth> inbound average"},
+    [VNET_TX_THROTTLE] = {"tx_throttle", VM_RANGE_ALLOW_PERCENT,
+                          "tx in % of the <bandwidth> outbound average"},
 };
 
 static const struct vm_opt_def vnet_opts_def[] = {
@@ -83,6 +90,11 @@ static int vnet_opt(void *ctx, int key, const char *arg, struct vm_err *err)
     return vm_err_set(err, "internal error: unknown option");
 }
 
+static bool thresh_set(const struct vm_thresh *t)
+{
+    return t->has_warn || t->has_crit;
+}
+
 static int vnet_validate(void *ctx, const struct vm_cli *cli, struct vm_err *err)
 {
     struct vnet_opts *o = ctx;
@@ -92,7 +104,8 @@ static int vnet_validate(void *ctx, const struct vm_cli *cli, struct vm_err *err
      * MAC and alias, for labels and --interface, and <bandwidth> are in
      * the domain XML. */
     o->need_xml = o->ifaces.label != VM_DEV_LABEL_DEV || o->ifaces.n > 0 ||
-                  cli->th[VNET_THROTTLE].has_warn || cli->th[VNET_THROTTLE].has_crit;
+                  thresh_set(&cli->th[VNET_THROTTLE]) || thresh_set(&cli->th[VNET_RX_THROTTLE]) ||
+                  thresh_set(&cli->th[VNET_TX_THROTTLE]);
     return 0;
 }
 
@@ -186,12 +199,20 @@ static void vnet_describe(const struct vm_eval *ev, const char *dev, const struc
     }
 }
 
-static bool thresh_set(const struct vm_thresh *t)
-{
-    return t->has_warn || t->has_crit;
-}
-
 static const struct vm_devices_ops vnet_ops;
+
+/* The summary's words for a limit broken, in the long output's figure
+ * ("97.7%", not "98%"); tmp is scratch space. */
+static void vnet_note_pct(struct vm_item *it, enum vm_status st, struct vm_buf *tmp, double pct,
+                          const char *which)
+{
+    if (st == VM_OK)
+        return;
+    vm_buf_truncate(tmp, 0);
+    vm_human_pct(tmp, pct);
+    vm_item_note(it, st, "%s of %s limit", vm_buf_str(tmp), which);
+    vm_buf_truncate(tmp, 0);
+}
 
 /* One figure of an interface: judged against threshold mi (-1: none;
  * show_only: shown, judged elsewhere); dev NULL: judged only. */
@@ -240,14 +261,16 @@ static void vnet_one(const struct vm_eval *ev, struct vm_report *rep, const stru
     vm_item_note(it, st, "drops %.2f/s", f.drops);
     /* throttle: judged on the nearer limit, shown per direction */
     st = vnet_fig1(it, ev, NULL, "throttle", f.thr, "%", VNET_THROTTLE, false);
-    if (st != VM_OK) { /* in the long output's figure: "97.7%", not "98%" */
-        vm_human_pct(&h, f.thr);
-        vm_item_note(it, st, "%s of %s limit", vm_buf_str(&h),
-                     !isnan(f.in_pct) && f.thr == f.in_pct ? "inbound" : "outbound");
-        vm_buf_truncate(&h, 0);
-    }
-    vnet_fig1(it, ev, label, "rx_throttle", f.in_pct, "%", VNET_THROTTLE, true);
-    vnet_fig1(it, ev, label, "tx_throttle", f.out_pct, "%", VNET_THROTTLE, true);
+    vnet_note_pct(it, st, &h, f.thr,
+                  !isnan(f.in_pct) && f.thr == f.in_pct ? "inbound" : "outbound");
+    /* a direction with its own threshold is judged on it; else it shows
+     * throttle's, judged above */
+    t_rx = thresh_set(&th[VNET_RX_THROTTLE]) ? VNET_RX_THROTTLE : VNET_THROTTLE;
+    t_tx = thresh_set(&th[VNET_TX_THROTTLE]) ? VNET_TX_THROTTLE : VNET_THROTTLE;
+    st = vnet_fig1(it, ev, label, "rx_throttle", f.in_pct, "%", t_rx, t_rx == VNET_THROTTLE);
+    vnet_note_pct(it, st, &h, f.in_pct, "inbound");
+    st = vnet_fig1(it, ev, label, "tx_throttle", f.out_pct, "%", t_tx, t_tx == VNET_THROTTLE);
+    vnet_note_pct(it, st, &h, f.out_pct, "outbound");
     vm_devices_raw(it, ev, label, raw, vm_dev_net_raw(n, raw));
 
     vnet_dir(&h, "rx", f.rx_Bps, NAN);

@@ -79,6 +79,8 @@ static const struct eval_judged judged[] = {
     {{"w:vcpu=39", NULL}, VM_WARNING, NULL, "'db:vcpu_max'=40%;39;;0;100"},
     {{"w:vcpu=41", NULL}, VM_OK, NULL, "'db:vcpu_max'=40%;41;;0;100"},
     {{"c:overhead=0", NULL}, VM_OK, NULL, "'db:overhead'=0;;0;0"},
+    /* the metric named as its perfdata label (vcpu is its older name) */
+    {{"w:vcpu_max=39", NULL}, VM_WARNING, NULL, "'db:vcpu_max'=40%;39;;0;100"},
 };
 
 START_TEST(thresholds)

@@ -150,6 +150,31 @@ START_TEST(xml_unreadable)
 }
 END_TEST
 
+/* rx_throttle and tx_throttle: their own thresholds when given (the
+ * perfdata names them so), else throttle's, shown on both. */
+START_TEST(own_direction_throttle)
+{
+    static const char *const th[] = {"c:rx_throttle=90", "w:throttle=99"};
+    static const char *const shared[] = {"w:throttle=99"};
+    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
+    struct vnet_case c;
+    struct eval_run r;
+
+    vnet_case_init(&c);
+    eval(&r, &o, &c, th, 2, xml_nic);
+    ck_assert_int_eq(r.st, VM_CRITICAL);
+    eval_has(&r, "TEST CRITICAL - db:vnet0: 97.7% of inbound limit");
+    eval_has(&r, "'db:vnet0:rx_throttle'=97.66%;;90;0");
+    ck_assert_uint_eq(r.xml.reads, 1);
+    eval_free(&r);
+
+    eval(&r, &o, &c, shared, 1, xml_nic);
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "'db:vnet0:rx_throttle'=97.66%;99;;0");
+    eval_free(&r);
+}
+END_TEST
+
 static const struct eval_judged judged[] = {
     {{"w:throughput=1500", NULL},
      VM_WARNING,
@@ -160,6 +185,11 @@ static const struct eval_judged judged[] = {
      "db:vnet0: tx 1000 B/s",
      "'db:vnet0:rx_Bps'=2000;1500;;0 'db:vnet0:tx_Bps'=1000;;500;0"},
     {{"w:drops=0.5", NULL}, VM_WARNING, "db:vnet0: drops 1.00/s", "'db:vnet0:drops_ps'=1;0.5;;0"},
+    /* the metric named as its perfdata label (drops is its older name) */
+    {{"w:drops_ps=0.5", NULL},
+     VM_WARNING,
+     "db:vnet0: drops 1.00/s",
+     "'db:vnet0:drops_ps'=1;0.5;;0"},
     {{"c:rx_pps=5", NULL}, VM_CRITICAL, "db:vnet0: rx packets 10/s", "'db:vnet0:rx_pps'=10;;5;0"},
 };
 
@@ -241,5 +271,6 @@ END_TEST
 
 VM_CK_MAIN_TCASE("eval_vnet", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(named_by_mac),
                  VM_CK_TEST(dev_label_needs_no_xml), VM_CK_TEST(throttle_at_average),
+                 VM_CK_TEST(own_direction_throttle),
                  VM_CK_TEST(xml_unreadable), VM_CK_LOOP(thresholds, VM_CK_N(judged)),
                  VM_CK_TEST(interface_choice), VM_CK_TEST(new_interface), VM_CK_TEST(options))

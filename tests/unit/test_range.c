@@ -14,6 +14,7 @@
 #define P VM_RANGE_ALLOW_PERCENT
 #define S VM_RANGE_ALLOW_SIZE
 #define PS (VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE)
+#define MS VM_RANGE_ALLOW_MS
 #define GiB 1073741824.0
 #define MiB 1048576.0
 
@@ -200,6 +201,15 @@ static const struct {
     {"-1G:", S, -GiB, 0, false, true, false, VM_UNIT_BYTES},
     {"10", S, 0, 10, false, false, false, VM_UNIT_NONE},
     {"1e3K", S, 0, 1024000, false, false, false, VM_UNIT_BYTES},
+    /* times, stored in ms */
+    {"20", MS, 0, 20, false, false, false, VM_UNIT_NONE},
+    {"20ms", MS, 0, 20, false, false, false, VM_UNIT_NONE},
+    {"1s", MS, 0, 1000, false, false, false, VM_UNIT_NONE},
+    {"0.5s:", MS, 500, 0, false, true, false, VM_UNIT_NONE},
+    {"500us:1s", MS, 500 * 0.001, 1000, false, false, false, VM_UNIT_NONE},
+    {"2\xc2\xb5s", MS, 0, 2 * 0.001, false, false, false, VM_UNIT_NONE}, /* micro sign */
+    {"3\xce\xbcs", MS, 0, 3 * 0.001, false, false, false, VM_UNIT_NONE}, /* Greek mu */
+    {"@1ms:2", MS, 1, 2, false, false, true, VM_UNIT_NONE},
 };
 
 START_TEST(test_parse_ok)
@@ -297,6 +307,14 @@ static const struct {
     {"~:~", PS, "'~' (minus infinity) is only a start"}, /* decided: reject, "~:" says it */
     {"~10", PS, "'~' (minus infinity) stands alone"},
     {"~~:1", PS, "stands alone"},
+    /* time units only where a metric is a time, and only these */
+    {"10ms", PS, "unknown unit 'ms'"},
+    {"10ms", 0, "unexpected 'ms' after the number"},
+    {"10m", MS, "unknown unit 'm' (a time: ms, us or s; a bare number is ms)"},
+    {"1min", MS, "unknown unit 'min'"},
+    {"10%", MS, "'%' is not accepted here"},
+    {"1G", MS, "size unit 'G' is not accepted here"},
+    {"1s:2K", MS, "end '2K': size unit 'K' is not accepted here"},
     /* units the caller does not take */
     {"10%", 0, "'%' is not accepted here"},
     {"10%", S, "'%' is not accepted here"},

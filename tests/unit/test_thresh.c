@@ -100,9 +100,9 @@ END_TEST
 /* --- vm_thresh_resolve --- */
 
 static const struct vm_metric_def defs[] = {
-    {"used", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE, "memory in use"},
-    {"rss", VM_RANGE_ALLOW_SIZE, "resident size"},
-    {"count", 0, "a plain count"},
+    {"used", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE, "memory in use", NULL},
+    {"rss", VM_RANGE_ALLOW_SIZE, "resident size", NULL},
+    {"count", 0, "a plain count", "old_count"},
 };
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
 #define MAXA 6
@@ -219,6 +219,25 @@ static const struct {
     {{{'w', "80"}, {'c', "nan"}}, "invalid critical threshold 'nan': not a finite number"},
 };
 
+/* An alias sets the metric it names, and counts as that metric. */
+START_TEST(test_resolve_alias)
+{
+    struct vm_thresh out[NDEFS];
+    struct vm_err err;
+    static const struct arg a[] = {{'w', "old_count=3"}, {'c', "count=5"}, {0, NULL}};
+    static const struct arg twice[] = {{'w', "old_count=3"}, {'w', "count=5"}, {0, NULL}};
+
+    ck_assert_msg(resolve(a, out, &err) == 0, "%s", err.msg);
+    ck_assert(out[2].has_warn && out[2].has_crit);
+    ck_assert_double_eq(out[2].warn.end, 3);
+    ck_assert_double_eq(out[2].crit.end, 5);
+    ck_assert_int_eq(resolve(twice, out, &err), -1);
+    ck_assert_str_eq(err.msg,
+                     "invalid warning threshold 'count=5': a warning threshold for count was "
+                     "given twice");
+}
+END_TEST
+
 START_TEST(test_resolve_bad)
 {
     struct vm_thresh out[NDEFS];
@@ -288,6 +307,7 @@ END_TEST
 VM_CK_MAIN_TCASE("thresh", "thresh", VM_CK_TIMEOUT_S, NULL, NULL,
                  VM_CK_LOOP(test_eval, VM_CK_N(evals)), VM_CK_TEST(test_eval_unset_ignored),
                  VM_CK_TEST(test_resolve_none), VM_CK_TEST(test_resolve_bare),
-                 VM_CK_TEST(test_resolve_named), VM_CK_LOOP(test_resolve_bad, VM_CK_N(resolve_bad)),
+                 VM_CK_TEST(test_resolve_named), VM_CK_TEST(test_resolve_alias),
+                 VM_CK_LOOP(test_resolve_bad, VM_CK_N(resolve_bad)),
                  VM_CK_TEST(test_resolve_levels_independent), VM_CK_TEST(test_resolve_no_metrics),
                  VM_CK_TEST(test_resolve_null_err), VM_CK_TEST(test_resolve_long_text))
