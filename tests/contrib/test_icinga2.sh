@@ -4,7 +4,8 @@
 # "icinga2 daemon -C" with the ITL; broken copies fail it; every option of
 # every plugin's --help has an argument; and a real Icinga 2 daemon runs the
 # example services against libvirt's test driver and gets plugin answers,
-# not option errors. TAP output.
+# not option errors; and Icinga 2's perfdata parser and split read the labels
+# of hostile domain names as the plugin printed them. TAP output.
 #
 # Needs icinga2 (Debian: icinga2-bin, which pulls icinga2-common). Without
 # it the test is skipped ("1..0 # SKIP"), unless VM_E2E_REQUIRED=1, which
@@ -273,6 +274,75 @@ grep "check_vnet'" "$tmp/var/run.log" | grep -q "terminated with exit code" && !
 check $? "vnet_connect unset: no --connect on check_vnet's command line (LIBVIRT_DEFAULT_URI of the daemon applies)"
 grep -q "check_vmem' '--connect' 'test:///default' .*'--domain' 'test' '--max-age' '0'" "$tmp/var/run.log"
 check $? "apply for: vars.vmem_domain from the dictionary key, vmem_max_age from its value"
+
+# --- 4. labels as Icinga 2 reads them --------------------------------------
+# Perfdata of the hostile names (quotes, '=', '|', UTF-8, CJK, controls):
+# the daemon's own split (PluginUtility::SplitPerfdata, seen through the
+# PerfdataWriter) and parser (PerfdataValue::Parse, the console's
+# parse_performance_data) must give back exactly the labels we printed.
+hostile="test://$srcdir/tests/fixtures/hostile.xml"
+"$plugdir/check_vmem" --connect "$hostile" --all --max-age=0 >"$tmp/hostile.out" 2>&1
+head -n 1 "$tmp/hostile.out" | sed 's/^[^|]*| //' | tr ' ' '\n' >"$tmp/hostile.entries"
+sed "s/^'\([^']*\)'=.*/\1/" "$tmp/hostile.entries" | sort >"$tmp/labels.ours"
+nours=$(wc -l <"$tmp/labels.ours")
+check "$([ "$nours" -gt 19 ] && [ "$(sort -u "$tmp/labels.ours" | wc -l)" -eq "$nours" ] && echo 0 || echo 1)" \
+    "check_vmem on the hostile names: $nours perfdata labels, all distinct"
+check "$(! grep -q "['|]" "$tmp/labels.ours" && grep -q '^日本語-仮想🦆:used$' "$tmp/labels.ours" && echo 0 || echo 1)" \
+    "the labels keep UTF-8 and hold no ' or |"
+
+# Parse: one console call for all entries; each compares the label Icinga 2
+# reads with ours (DSL strings: our labels hold no '"' or '\').
+expr="["
+while IFS= read -r e; do
+    l=$(printf '%s' "$e" | sed "s/^'\([^']*\)'=.*/\1/")
+    expr="$expr parse_performance_data(\"$e\").label == \"$l\","
+done <"$tmp/hostile.entries"
+expr="$expr true ]"
+timeout -k 5 60 icinga2 console -e "$expr" >"$tmp/parse.out" 2>&1
+ntrue=$(tr ',' '\n' <"$tmp/parse.out" | grep -c true)
+check "$([ "$ntrue" -eq $((nours + 1)) ] && ! grep -q false "$tmp/parse.out" && echo 0 || echo 1)" \
+    "icinga2 parse_performance_data reads every label as printed ($((ntrue - 1)) of $nours)"
+grep -q true "$tmp/parse.out" || diag "$(head -c 2000 "$tmp/parse.out")"
+
+# Split: a daemon runs the check, its PerfdataWriter writes what it split.
+cat >"$tmp/hostile.conf" <<EOF
+include <itl>
+object CheckerComponent "checker" {}
+object FileLogger "log" { path = "$tmp/var/hostile.log"; severity = "notice" }
+object PerfdataWriter "perfdata" {
+  service_perfdata_path = "$tmp/var/service-perfdata"
+  service_temp_path = "$tmp/var/service-perfdata.tmp"
+  host_perfdata_path = "$tmp/var/host-perfdata"
+  host_temp_path = "$tmp/var/host-perfdata.tmp"
+  service_format_template = "PERF::\$service.perfdata\$"
+}
+object CheckCommand "hostile-vmem" {
+  command = [ "$plugdir/check_vmem", "--connect", "$hostile", "--all", "--max-age=0" ]
+}
+object Host "h.test" { check_command = "dummy" }
+object Service "hostile" { host_name = "h.test"; check_command = "hostile-vmem"; check_interval = 2s }
+EOF
+rm -f "$tmp/var/icinga2.state"
+icinga2 daemon -c "$tmp/hostile.conf" \
+    -DCacheDir="$tmp/var" -DLogDir="$tmp/var" -DDataDir="$tmp/var" \
+    -DInitRunDir="$tmp/var" -DSpoolDir="$tmp/var" \
+    -DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)" >"$tmp/hostile-run.out" 2>&1 &
+daemon_pid=$!
+i=0
+while [ $i -lt 60 ]; do
+    sleep 1
+    i=$((i + 1))
+    cat "$tmp/var/service-perfdata"* 2>/dev/null | grep -q '^PERF::.' && break
+    kill -0 "$daemon_pid" 2>/dev/null || break
+done
+daemon_stop "$daemon_pid" >/dev/null 2>&1
+daemon_pid=
+cat "$tmp/var/service-perfdata"* 2>/dev/null | grep '^PERF::.' | head -n 1 | sed 's/^PERF:://' |
+    tr ' ' '\n' | sed 's/=.*//' | sort >"$tmp/labels.icinga"
+cmp -s "$tmp/labels.ours" "$tmp/labels.icinga"
+check $? "the daemon's perfdata split gives back the same $nours labels"
+cmp -s "$tmp/labels.ours" "$tmp/labels.icinga" ||
+    diag "$(diff "$tmp/labels.ours" "$tmp/labels.icinga" | head -n 20; tail -n 5 "$tmp/hostile-run.out")"
 
 echo "1..$n"
 exit $failed

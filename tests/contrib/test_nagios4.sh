@@ -4,7 +4,9 @@
 # "nagios4 -v" next to Debian's sample objects (templates, contacts,
 # timeperiods, commands) with no error and no warning; broken copies fail
 # it; and a real Nagios 4 runs the example services against libvirt's test
-# driver and gets plugin answers, not option errors. TAP output.
+# driver and gets plugin answers, not option errors; and the perfdata
+# labels of hostile domain names reach status.dat and $SERVICEPERFDATA$ as
+# the plugin printed them. TAP output.
 #
 # Needs nagios4 (Debian: nagios4-core, which pulls nagios4-common with the
 # sample objects). Without it the test is skipped ("1..0 # SKIP"), unless
@@ -167,7 +169,27 @@ define service {
     check_command           check_libvirt_vmem_domain!test!85!95!--max-age=0
 }
 EOF
+# And the hostile names' memory, for the labels (section 3).
+hostile="test://$srcdir/tests/fixtures/hostile.xml"
+cat >"$tmp/hostile.cfg" <<EOF
+define command {
+    command_name    hostile_vmem
+    command_line    \$USER1\$/check_vmem --connect $hostile --all --max-age=0 --exclude ^Lxx
+}
+define service {
+    use                     libvirt-service
+    host_name               kvm03
+    service_description     hostile memory
+    check_command           hostile_vmem
+}
+EOF
+"$plugdir/check_vmem" --connect "$hostile" --all --max-age=0 --exclude '^Lxx' | head -n 1 |
+    sed 's/^[^|]*| //' | tr ' ' '\n' | sed "s/^'\([^']*\)'=.*/\1/" >"$tmp/hostile.labels"
 write_main "$tmp/run" "$commands" "$services" "$tmp/hosts-run.cfg" "$plugdir" \
+    "cfg_file=$tmp/hostile.cfg" process_performance_data=1 \
+    "service_perfdata_file=$tmp/run/service-perfdata" \
+    'service_perfdata_file_template=PERF::$SERVICEDESC$::$SERVICEPERFDATA$' \
+    service_perfdata_file_mode=a \
     allow_empty_hostgroup_assignment=1 execute_host_checks=0 enable_notifications=0 \
     retain_state_information=0 check_external_commands=0 interval_length=1 \
     status_update_interval=1 service_inter_check_delay_method=n max_service_check_spread=1
@@ -176,13 +198,14 @@ export XDG_STATE_HOME
 unset LIBVIRT_DEFAULT_URI
 nagios4 "$tmp/run/nagios.cfg" >"$tmp/run/out" 2>&1 &
 nagios_pid=$!
-# Nagios removes status.dat when it stops: copy it once all 9 are checked.
+# Nagios removes status.dat when it stops: copy it once all 10 (9 and the
+# hostile names) are checked.
 i=0
 while [ $i -lt 60 ]; do
     sleep 1
     i=$((i + 1))
     if [ -s "$tmp/run/status.dat" ] && cp "$tmp/run/status.dat" "$tmp/status.dat" &&
-        [ "$(grep -c 'has_been_checked=1' "$tmp/status.dat")" -ge 9 ]; then
+        [ "$(grep -c 'has_been_checked=1' "$tmp/status.dat")" -ge 10 ]; then
         break
     fi
     kill -0 "$nagios_pid" 2>/dev/null || break
@@ -239,6 +262,32 @@ if [ "$trimmed" = 0 ] && [ "$size" -le 8192 ]; then
 else
     not_ok "2,000 domains through Nagios: not within 8 KiB with the plugin's trim note at its end ($size bytes; ends: $(printf '%s' "$long" | tail -c 120))"
 fi
+
+# --- 3. labels as Nagios passes them on --------------------------------------
+# The hostile names' perfdata (quotes, '=', '|', UTF-8, CJK, controls) as
+# Nagios keeps it in status.dat and hands it to $SERVICEPERFDATA$ (cleaned
+# of illegal_macro_output_chars, set above as Debian ships it): the same
+# labels as the plugin printed. (The 1000-byte name is left out: Nagios
+# reads 8 KiB of output.)
+sort "$tmp/hostile.labels" >"$tmp/labels.ours"
+nours=$(wc -l <"$tmp/labels.ours")
+check "$([ "$nours" -gt 18 ] && [ "$(sort -u "$tmp/labels.ours" | wc -l)" -eq "$nours" ] &&
+    ! grep -q "['|=]" "$tmp/labels.ours" && grep -q '^日本語-仮想🦆:used$' "$tmp/labels.ours" &&
+    echo 0 || echo 1)" "check_vmem on the hostile names: $nours labels, distinct, UTF-8 kept"
+awk '
+    /^servicestatus \{/ { on = 1; d = p = ""; next }
+    on && /^\t*service_description=/ { d = substr($0, index($0, "=") + 1) }
+    on && /^\t*performance_data=/ { p = substr($0, index($0, "=") + 1) }
+    on && /^\t*\}/ { if (d == "hostile memory") print p; on = 0 }
+' "$tmp/status.dat" 2>/dev/null | tr ' ' '\n' | sed "s/^'\([^']*\)'=.*/\1/" | sort >"$tmp/labels.status"
+cmp -s "$tmp/labels.ours" "$tmp/labels.status"
+check $? "status.dat holds the same $nours labels"
+cmp -s "$tmp/labels.ours" "$tmp/labels.status" || diag "$(diff "$tmp/labels.ours" "$tmp/labels.status" | head -n 20)"
+grep '^PERF::hostile memory::' "$tmp/run/service-perfdata" 2>/dev/null | head -n 1 |
+    sed 's/^PERF::hostile memory:://' | tr ' ' '\n' | sed "s/=.*//; s/'//g" | sort >"$tmp/labels.macro"
+cmp -s "$tmp/labels.ours" "$tmp/labels.macro"
+check $? "\$SERVICEPERFDATA\$ holds the same $nours labels"
+cmp -s "$tmp/labels.ours" "$tmp/labels.macro" || diag "$(diff "$tmp/labels.ours" "$tmp/labels.macro" | head -n 20)"
 
 echo "1..$n"
 exit $failed
