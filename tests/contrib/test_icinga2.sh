@@ -60,6 +60,18 @@ icinga() { # icinga CONF OUTFILE [daemon args...]
         -DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)" "$@" >"$outf" 2>&1
 }
 
+# A daemon in the background, its pid in daemon_pid. Started directly (not
+# through timeout as icinga does) so that $! is the daemon itself:
+# /usr/sbin/icinga2 execs the binary.
+icinga_start() { # icinga_start CONF OUTFILE
+    mkdir -p "$tmp/var"
+    icinga2 daemon -c "$1" \
+        -DCacheDir="$tmp/var" -DLogDir="$tmp/var" -DDataDir="$tmp/var" \
+        -DInitRunDir="$tmp/var" -DSpoolDir="$tmp/var" \
+        -DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)" >"$2" 2>&1 &
+    daemon_pid=$!
+}
+
 # A master with one agent zone, the ITL, our files, and hosts for the rules:
 # kvm01 with a per-guest service, kvm02 checked through its agent, plain
 # (no libvirt_hypervisor) that no rule may touch.
@@ -219,13 +231,7 @@ XDG_STATE_HOME=$tmp/state
 LIBVIRT_DEFAULT_URI=test:///default
 export XDG_STATE_HOME LIBVIRT_DEFAULT_URI
 mkdir -p "$tmp/var"
-# Started directly (not through the icinga function) so that $! is the
-# daemon itself: /usr/sbin/icinga2 execs the binary.
-icinga2 daemon -c "$tmp/run.conf" \
-    -DCacheDir="$tmp/var" -DLogDir="$tmp/var" -DDataDir="$tmp/var" \
-    -DInitRunDir="$tmp/var" -DSpoolDir="$tmp/var" \
-    -DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)" >"$tmp/run.out" 2>&1 &
-daemon_pid=$!
+icinga_start "$tmp/run.conf" "$tmp/run.out"
 # Wait until each of the 5 services' plugin has finished at least once.
 i=0
 while [ $i -lt 60 ]; do
@@ -323,11 +329,7 @@ object Host "h.test" { check_command = "dummy" }
 object Service "hostile" { host_name = "h.test"; check_command = "hostile-vmem"; check_interval = 2s }
 EOF
 rm -f "$tmp/var/icinga2.state"
-icinga2 daemon -c "$tmp/hostile.conf" \
-    -DCacheDir="$tmp/var" -DLogDir="$tmp/var" -DDataDir="$tmp/var" \
-    -DInitRunDir="$tmp/var" -DSpoolDir="$tmp/var" \
-    -DRunAsUser="$(id -un)" -DRunAsGroup="$(id -gn)" >"$tmp/hostile-run.out" 2>&1 &
-daemon_pid=$!
+icinga_start "$tmp/hostile.conf" "$tmp/hostile-run.out"
 i=0
 while [ $i -lt 60 ]; do
     sleep 1
