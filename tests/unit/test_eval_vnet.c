@@ -125,7 +125,7 @@ START_TEST(throttle_at_average)
     vnet_case_init(&c);
     eval(&r, &o, &c, th, 2, xml_nic);
     ck_assert_int_eq(r.st, VM_CRITICAL);
-    eval_has(&r, "TEST CRITICAL - db:52:54:00:aa:bb:cc: 100% of inbound limit");
+    eval_has(&r, "TEST CRITICAL - db:52:54:00:aa:bb:cc: 100.0% of inbound limit");
     eval_has(&r, "'db:52:54:00:aa:bb:cc:rx_throttle'=100%;90;98;0");
     eval_free(&r);
 }
@@ -154,8 +154,8 @@ END_TEST
  * perfdata names them so), else throttle's, shown on both. */
 START_TEST(own_direction_throttle)
 {
-    static const char *const th[] = {"c:rx_throttle=90", "w:throttle=99"};
-    static const char *const shared[] = {"w:throttle=99"};
+    static const char *const th[] = {"c:rx_throttle=90", "w:throttle=101"};
+    static const char *const shared[] = {"w:throttle=101"};
     struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vnet_case c;
     struct eval_run r;
@@ -163,14 +163,14 @@ START_TEST(own_direction_throttle)
     vnet_case_init(&c);
     eval(&r, &o, &c, th, 2, xml_nic);
     ck_assert_int_eq(r.st, VM_CRITICAL);
-    eval_has(&r, "TEST CRITICAL - db:vnet0: 97.7% of inbound limit");
-    eval_has(&r, "'db:vnet0:rx_throttle'=97.66%;;90;0");
+    eval_has(&r, "TEST CRITICAL - db:vnet0: 100.0% of inbound limit");
+    eval_has(&r, "'db:vnet0:rx_throttle'=100%;;90;0");
     ck_assert_uint_eq(r.xml.reads, 1);
     eval_free(&r);
 
     eval(&r, &o, &c, shared, 1, xml_nic);
     ck_assert_int_eq(r.st, VM_OK);
-    eval_has(&r, "'db:vnet0:rx_throttle'=97.66%;99;;0");
+    eval_has(&r, "'db:vnet0:rx_throttle'=100%;101;;0");
     eval_free(&r);
 }
 END_TEST
@@ -271,6 +271,6 @@ END_TEST
 
 VM_CK_MAIN_TCASE("eval_vnet", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(named_by_mac),
                  VM_CK_TEST(dev_label_needs_no_xml), VM_CK_TEST(throttle_at_average),
-                 VM_CK_TEST(own_direction_throttle),
-                 VM_CK_TEST(xml_unreadable), VM_CK_LOOP(thresholds, VM_CK_N(judged)),
-                 VM_CK_TEST(interface_choice), VM_CK_TEST(new_interface), VM_CK_TEST(options))
+                 VM_CK_TEST(own_direction_throttle), VM_CK_TEST(xml_unreadable),
+                 VM_CK_LOOP(thresholds, VM_CK_N(judged)), VM_CK_TEST(interface_choice),
+                 VM_CK_TEST(new_interface), VM_CK_TEST(options))
