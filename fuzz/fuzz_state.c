@@ -29,7 +29,8 @@ static uint64_t fnv1a(const char *p, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct vm_state_meta m = {.plugin = "check_vcpu", .uri = "test:///default", .boot_id = "x"};
-    struct vm_snapshot snap;
+    struct vm_state_ring ring;
+    const struct vm_snapshot *snaps[VM_STATE_RING_MAX];
     struct vm_buf text = VM_BUF_INIT;
     const char *why = NULL;
     struct vm_err err = {""};
@@ -44,18 +45,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         vm_buf_printf(&text, "end %016" PRIx64 "\n", fnv1a(text.s ? text.s : "", text.len));
     FUZZ_ASSERT(!text.oom);
 
-    rc = vm_statefile_parse(text.s, text.len, (mode & 2) ? &m : NULL, &snap, &why, &err);
+    rc = vm_statefile_parse(text.s, text.len, (mode & 2) ? &m : NULL, &ring, &why, &err);
     FUZZ_ASSERT(rc >= -1 && rc <= 1);
     if (rc == 0) {
         FUZZ_ASSERT(why != NULL && *why);
-        FUZZ_ASSERT(snap.n == 0 && snap.dom == NULL);
+        FUZZ_ASSERT(ring.n == 0 && ring.snap[0].dom == NULL);
     } else if (rc < 0) {
         FUZZ_ASSERT(err.msg[0] != '\0');
     } else {
         FUZZ_ASSERT(why == NULL);
-        fuzz_statefile_roundtrip(&snap, &m);
+        FUZZ_ASSERT(ring.n >= 1 && ring.n <= VM_STATE_RING_MAX);
+        for (size_t k = 0; k < ring.n; k++)
+            snaps[k] = &ring.snap[k];
+        fuzz_statefile_roundtrip(snaps, ring.n, &m);
     }
-    vm_snapshot_clear(&snap);
+    vm_state_ring_clear(&ring);
     vm_buf_clear(&text);
     return 0;
 }

@@ -167,7 +167,7 @@ static void check_roundtrip(const struct vm_dom_stats *d)
     memset(&snap, 0, sizeof(snap));
     snap.dom = (struct vm_dom_stats *)d;
     snap.n = 1;
-    fuzz_statefile_roundtrip(&snap, &m);
+    fuzz_statefile_roundtrip((const struct vm_snapshot *const[]){&snap}, 1, &m);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

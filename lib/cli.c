@@ -31,6 +31,7 @@ enum {
     OPT_MAX_STATE_AGE,
     OPT_DEADLINE,
     OPT_BUSY,
+    OPT_MIN_WINDOW, /* new codes go last: keyed options' codes are in state keys */
 };
 
 const struct vm_cli_common vm_cli_common_opts[] = {
@@ -107,6 +108,12 @@ const struct vm_cli_common vm_cli_common_opts[] = {
      false},
     {{"max-state-age", 0, true, "SECONDS",
       "ignore a previous sample older than this (default: 3600)", OPT_MAX_STATE_AGE},
+     true,
+     false},
+    {{"min-window", 0, true, "SECONDS",
+      "never average over a saved sample younger than this (default: 5); a check soon "
+      "after another uses an older one, else samples in this run",
+      OPT_MIN_WINDOW},
      true,
      false},
     {{"timeout", 't', true, "SECONDS", "give up after this long (default: 10)", 't'}, false, false},
@@ -278,6 +285,8 @@ static int cli_common(struct vm_cli *cli, int c, const char *arg, struct vm_err 
         return 0;
     case OPT_MAX_STATE_AGE:
         return cli_seconds(arg, 1, 30 * 86400, &cli->max_state_age_s, "--max-state-age", err);
+    case OPT_MIN_WINDOW:
+        return cli_seconds(arg, 0.001, 30 * 86400, &cli->min_window_s, "--min-window", err);
     case 'v':
         cli->verbose = true;
         return 0;
@@ -307,6 +316,9 @@ static int cli_validate(struct vm_cli *cli, const struct vm_plugin_def *p, struc
     else if (cli->deadline_s >= cli->timeout_s)
         return vm_err_set(err, "--deadline (%g s) must be shorter than --timeout (%u s)",
                           cli->deadline_s, cli->timeout_s);
+    if (p->rates && cli->min_window_s > cli->max_state_age_s)
+        return vm_err_set(err, "--min-window (%g s) must not be longer than --max-state-age (%g s)",
+                          cli->min_window_s, cli->max_state_age_s);
     if (p->rates && cli->interval_s >= cli->timeout_s)
         return vm_err_set(err, "--interval (%g s) must be shorter than --timeout (%u s)",
                           cli->interval_s, cli->timeout_s);
@@ -326,6 +338,7 @@ static void cli_defaults(struct vm_cli *cli)
     cli->busy_state = VM_UNKNOWN;
     cli->interval_s = 1.0;
     cli->max_state_age_s = 3600.0;
+    cli->min_window_s = 5.0;
 }
 
 enum vm_cli_result vm_cli_parse(struct vm_cli *cli, const struct vm_plugin_def *p, vm_opt_cb cb,

@@ -78,6 +78,7 @@ struct vm_cli {
     /* rate plugins only */
     double interval_s;      /* --interval, default 1 */
     double max_state_age_s; /* --max-state-age, default 3600 */
+    double min_window_s;    /* --min-window, default 5 */
     bool no_state;          /* --no-state */
     const char *state_dir;  /* --state-dir */
     char **key_args;        /* the selection options, for the state key (owned array) */

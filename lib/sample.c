@@ -150,6 +150,71 @@ bool vm_sample_consistent(const struct vm_dom_stats *prev, const struct vm_dom_s
     return counters_ok(prev, cur, -1);
 }
 
+/* ---- the window ------------------------------------------------------- */
+
+int vm_window_pick(const double *age_s, size_t n, size_t from, double min_window_s,
+                   double max_age_s, const char **why)
+{
+    bool young = false, old = false, future = false;
+    size_t i;
+
+    for (i = from; i < n; i++) {
+        if (!(age_s[i] > 0)) /* also NaN */
+            future = true;
+        else if (age_s[i] < min_window_s)
+            young = true;
+        else if (!(age_s[i] <= max_age_s))
+            old = true;
+        else
+            return (int)i;
+    }
+    /* The one that soonest gives a base: a young one, in a few seconds. */
+    *why = young    ? "previous sample too recent for --min-window"
+           : old    ? "previous sample too old"
+           : future ? "previous sample is from the future"
+                    : "no previous sample";
+    return -1;
+}
+
+size_t vm_window_keep(const double *age_s, size_t n, double min_window_s, double max_age_s,
+                      size_t max_keep, bool *keep)
+{
+    size_t i, a = 0, kept;
+    double step, last;
+
+    for (i = 0; i < n; i++)
+        keep[i] = false;
+    if (n == 0 || max_keep == 0)
+        return 0;
+    keep[0] = true;
+    /* The anchor: the youngest sample old enough, else the oldest. */
+    for (i = 1; i < n && !(age_s[i] > max_age_s); i++) {
+        if (!(age_s[i] > 0)) /* not older than the new one: a clock step */
+            continue;
+        a = i;
+        if (age_s[i] >= min_window_s)
+            break;
+    }
+    if (a == 0 || max_keep == 1)
+        return 1;
+    keep[a] = true;
+    kept = 2;
+    /* Between the anchor and the new one, a sample every step: the base
+     * a later check finds is then at most about one step older than the
+     * window. Spacing by differences keeps the choice stable from run to
+     * run (it does not move with the age of the new sample). */
+    step = min_window_s / (double)(max_keep - 1);
+    last = age_s[a];
+    for (i = a - 1; i >= 1 && kept < max_keep; i--) {
+        if (age_s[i] > 0 && last - age_s[i] >= step) {
+            keep[i] = true;
+            kept++;
+            last = age_s[i];
+        }
+    }
+    return kept;
+}
+
 /* ---- the engine ------------------------------------------------------- */
 
 /* Sleep `s` seconds, resuming after signals; returns the time it took. */
@@ -208,55 +273,70 @@ static const struct vm_dom_stats *find_near(const struct vm_snapshot *snap, cons
     return vm_snapshot_find(snap, uuid);
 }
 
-static bool pair_from_state(struct vm_sampling *s, bool have_saved, const char *load_why,
-                            double max_age_s, size_t i)
+/* Try the saved samples for cur->dom[i], the youngest old enough first:
+ * sets the pair and returns true, or leaves prev NULL with the reason in
+ * note. An older sample is tried only when a younger one lacks the domain
+ * (libvirt skipped it then): one that shows a restart rules out every
+ * older one too, whose counters are from before it. */
+static bool pair_from_state(struct vm_sampling *s, const char *load_why,
+                            const struct vm_sample_opts *o, size_t i)
 {
     struct vm_rate_pair *p = &s->pairs[i];
     const struct vm_dom_stats *c = &s->cur.dom[i];
-    const struct vm_dom_stats *old;
-    double elapsed;
+    double age[VM_STATE_RING_MAX];
+    const char *why = NULL;
+    bool missing = false;
+    size_t k;
+    int b;
 
     p->cur = c;
     p->prev = NULL;
-    p->from_state = false;
+    p->from_state = VM_BASE_IN_RUN;
     p->elapsed_s = 0;
-    if (!have_saved) {
+    if (s->saved.n == 0) {
         p->note = load_why ? load_why : "no previous sample";
         return false;
     }
-    old = find_near(&s->saved, c->uuid, i);
-    elapsed = vm_clock_diff(&s->cur.boot, &s->saved.boot);
-    if (!old)
-        p->note = "no previous sample of this domain";
-    else if (old->id != c->id)
-        p->note = "domain ID changed: domain restarted";
-    else if (!vm_sample_consistent(old, c))
-        p->note = "counters went back: domain restarted";
-    else if (!(elapsed > 0))
-        p->note = "previous sample is from the future";
-    else if (!(elapsed <= max_age_s))
-        p->note = "previous sample too old";
-    else if (!counters_ok(old, c, elapsed))
-        p->note = "implausible counter jump: previous sample not used";
-    else {
-        p->prev = old;
-        p->elapsed_s = elapsed;
-        p->from_state = true;
-        p->note = NULL;
-        return true;
+    for (k = 0; k < s->saved.n; k++)
+        age[k] = vm_clock_diff(&s->cur.boot, &s->saved.snap[k].boot);
+    b = vm_window_pick(age, s->saved.n, 0, o->min_window_s, o->max_age_s, &why);
+    for (; b >= 0;
+         b = vm_window_pick(age, s->saved.n, (size_t)b + 1, o->min_window_s, o->max_age_s, &why)) {
+        const struct vm_dom_stats *old = find_near(&s->saved.snap[b], c->uuid, i);
+
+        if (!old) {
+            missing = true;
+            continue;
+        }
+        if (old->id != c->id)
+            p->note = "domain ID changed: domain restarted";
+        else if (!vm_sample_consistent(old, c))
+            p->note = "counters went back: domain restarted";
+        else if (!counters_ok(old, c, age[b]))
+            p->note = "implausible counter jump: previous sample not used";
+        else {
+            p->prev = old;
+            p->elapsed_s = age[b];
+            p->from_state = b > 0 ? VM_BASE_EARLIER : VM_BASE_PREVIOUS;
+            p->note = NULL;
+            return true;
+        }
+        return false;
     }
+    p->note = missing ? "no previous sample of this domain" : why;
     return false;
 }
 
-/* After the in-run interval: the previous run's sample when still valid
- * (the average since then), else the first sample of this run. */
-static void pair_after_sleep(struct vm_sampling *s, bool have_saved, const char *load_why,
-                             double max_age_s, size_t i)
+/* After the in-run interval: a previous run's sample when now valid (the
+ * average since then: the interval may have made one old enough), else
+ * the first sample of this run. */
+static void pair_after_sleep(struct vm_sampling *s, const char *load_why,
+                             const struct vm_sample_opts *o, size_t i)
 {
     struct vm_rate_pair *p = &s->pairs[i];
     const struct vm_dom_stats *f;
 
-    if (pair_from_state(s, have_saved, load_why, max_age_s, i))
+    if (pair_from_state(s, load_why, o, i))
         return;
     f = find_near(&s->first, p->cur->uuid, i);
     if (!f) {
@@ -272,29 +352,46 @@ static void pair_after_sleep(struct vm_sampling *s, bool have_saved, const char 
     }
 }
 
-/* Save cur, but not the domains libvirt skipped: a partial record must not
- * become the next run's base, and once the guest answers again the next
- * check samples it afresh rather than averaging across the stall. */
+/* Save cur with the saved samples later runs may need (vm_window_keep),
+ * but not the domains libvirt skipped: a partial record must not become
+ * the next run's base, and once the guest answers again the next check
+ * samples it afresh rather than averaging across the stall. `ring` is
+ * what the file held when this run took the lock: samples of overlapping
+ * runs are kept, not replaced. */
 static int sample_save(struct vm_state_dir *dir, const char *key, const struct vm_state_meta *meta,
-                       const struct vm_snapshot *cur, unsigned groups, struct vm_err *err)
+                       const struct vm_state_ring *ring, const struct vm_snapshot *cur,
+                       unsigned groups, const struct vm_sample_opts *o, struct vm_err *err)
 {
-    struct vm_snapshot keep = *cur; /* shallow: the members stay cur's */
-    size_t i, k = 0;
+    const struct vm_snapshot *cand[1 + VM_STATE_RING_MAX], *save[1 + VM_STATE_RING_MAX];
+    double age[1 + VM_STATE_RING_MAX];
+    bool keep[1 + VM_STATE_RING_MAX];
+    struct vm_snapshot fresh = *cur; /* shallow: the members stay cur's */
+    size_t i, k = 0, n = 0;
     int rc;
 
+    fresh.dom = NULL;
     for (i = 0; i < cur->n; i++)
         if (vm_busy_for(&cur->dom[i], groups))
             break;
-    if (i == cur->n)
-        return vm_state_save(dir, key, meta, cur, err);
-    if (!(keep.dom = vm_calloc(cur->n, sizeof(*keep.dom))))
-        return vm_err_set(err, "out of memory");
-    for (i = 0; i < cur->n; i++)
-        if (!vm_busy_for(&cur->dom[i], groups))
-            keep.dom[k++] = cur->dom[i];
-    keep.n = k;
-    rc = vm_state_save(dir, key, meta, &keep, err);
-    free(keep.dom);
+    if (i < cur->n) {
+        if (!(fresh.dom = vm_calloc(cur->n, sizeof(*fresh.dom))))
+            return vm_err_set(err, "out of memory");
+        for (i = 0; i < cur->n; i++)
+            if (!vm_busy_for(&cur->dom[i], groups))
+                fresh.dom[k++] = cur->dom[i];
+        fresh.n = k;
+    }
+    cand[n++] = fresh.dom ? &fresh : cur;
+    for (i = 0; i < ring->n; i++)
+        cand[n++] = &ring->snap[i];
+    for (i = 0; i < n; i++)
+        age[i] = vm_clock_diff(&cur->boot, &cand[i]->boot);
+    vm_window_keep(age, n, o->min_window_s, o->max_age_s, VM_STATE_RING_MAX, keep);
+    for (i = k = 0; i < n; i++)
+        if (keep[i])
+            save[k++] = cand[i];
+    rc = vm_state_save(dir, key, meta, save, k, err);
+    free(fresh.dom);
     return rc;
 }
 
@@ -313,11 +410,13 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
                   const struct vm_sample_opts *o, struct vm_sampling *out, struct vm_err *err)
 {
     struct vm_state_dir dir = {-1, NULL};
+    struct vm_state_ring latest = {0};
+    const struct vm_state_ring *base = &out->saved;
     struct vm_state_meta meta;
     char key[160];
     const char *load_why = NULL;
-    bool have_saved = false, need_second = false;
-    int lockfd = -1, rc = -1, r;
+    bool need_second = false, lock_busy = false;
+    int lockfd = -1, rc = -1;
     size_t i;
 
     memset(out, 0, sizeof(*out));
@@ -330,12 +429,11 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
          * but does not write: the run holding it will, so a busy lock is
          * nothing to tell the admin; a lock that cannot be taken is. */
         lockfd = vm_state_lock(&dir, key, SAMPLE_LOCK_WAIT_MS, &out->state_err);
-        if (lockfd < 0 && errno != EWOULDBLOCK)
+        lock_busy = lockfd < 0 && errno == EWOULDBLOCK;
+        if (lockfd < 0 && !lock_busy)
             out->state_note = "the state lock could not be taken";
-        r = vm_state_load(&dir, key, &meta, &out->saved, &load_why, err);
-        if (r < 0)
+        if (vm_state_load(&dir, key, &meta, &out->saved, &load_why, err) < 0)
             goto cleanup;
-        have_saved = r == 1;
     } else {
         load_why = "state is off (--no-state)";
     }
@@ -346,8 +444,8 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
     /* A domain libvirt skipped gets no second sample: its figures would be
      * as partial in this run, and the check answers for it at once. */
     for (i = 0; i < out->cur.n; i++)
-        if (!pair_from_state(out, have_saved, load_why, o->max_age_s, i) &&
-            has_counters(&out->cur.dom[i]) && !vm_busy_for(&out->cur.dom[i], groups))
+        if (!pair_from_state(out, load_why, o, i) && has_counters(&out->cur.dom[i]) &&
+            !vm_busy_for(&out->cur.dom[i], groups))
             need_second = true;
 
     if (need_second) {
@@ -359,7 +457,7 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
             make_pairs(out, err) < 0)
             goto cleanup;
         for (i = 0; i < out->cur.n; i++)
-            pair_after_sleep(out, have_saved, load_why, o->max_age_s, i);
+            pair_after_sleep(out, load_why, o, i);
     }
 
     /* CPU time that did not move at all between two samples of a running
@@ -375,11 +473,24 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
             d == 0)
             vm_stats_read_control(doms[i], &out->cur.dom[i].busy);
     }
-    if (lockfd >= 0 && sample_save(&dir, key, &meta, &out->cur, groups, &out->state_err) < 0)
+    /* The run that held the lock has saved by now, most likely: one more
+     * try, and the samples to keep are then the file's as it is now. */
+    if (lock_busy && (lockfd = vm_state_lock(&dir, key, 0, &out->state_err)) >= 0) {
+        const char *why;
+
+        if (vm_state_load(&dir, key, &meta, &latest, &why, &out->state_err) < 0) {
+            vm_state_unlock(lockfd);
+            lockfd = -1;
+        }
+        base = &latest;
+    }
+    if (lockfd >= 0 &&
+        sample_save(&dir, key, &meta, base, &out->cur, groups, o, &out->state_err) < 0)
         out->state_note = "the state file could not be saved";
     rc = 0;
 
 cleanup:
+    vm_state_ring_clear(&latest);
     vm_state_unlock(lockfd);
     vm_state_dir_clear(&dir);
     return rc;
@@ -389,7 +500,7 @@ void vm_sampling_clear(struct vm_sampling *s)
 {
     if (!s)
         return;
-    vm_snapshot_clear(&s->saved);
+    vm_state_ring_clear(&s->saved);
     vm_snapshot_clear(&s->first);
     vm_snapshot_clear(&s->cur);
     free(s->pairs);

@@ -327,7 +327,7 @@ void vm_state_unlock(int lockfd)
 /* ---- load / save ------------------------------------------------------ */
 
 int vm_state_load(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
-                  struct vm_snapshot *out, const char **why, struct vm_err *err)
+                  struct vm_state_ring *out, const char **why, struct vm_err *err)
 {
     char name[STATE_KEY_MAX + 16];
     struct vm_buf b = VM_BUF_INIT;
@@ -500,7 +500,7 @@ static int state_open_temp(struct vm_state_dir *d, const char *key, char *tmp, s
 }
 
 int vm_state_save(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
-                  const struct vm_snapshot *snap, struct vm_err *err)
+                  const struct vm_snapshot *const *snaps, size_t n, struct vm_err *err)
 {
     char tmp[STATE_KEY_MAX + 48], name[STATE_KEY_MAX + 16];
     struct vm_buf b = VM_BUF_INIT;
@@ -512,7 +512,16 @@ int vm_state_save(struct vm_state_dir *d, const char *key, const struct vm_state
     if (state_check_key(key, err) < 0)
         return -1;
     snprintf(name, sizeof(name), "%s.state", key);
-    vm_statefile_format(snap, m, &b);
+    if (n == 0 || n > VM_STATE_RING_MAX)
+        return vm_err_set(err, "internal error: %zu samples to save", n);
+    /* The size stays bounded: older samples make way for the newest. */
+    for (;;) {
+        vm_statefile_format(snaps, n, m, &b);
+        if (b.oom || b.len <= VM_STATE_MAX_BYTES || n == 1)
+            break;
+        vm_buf_truncate(&b, 0);
+        n--;
+    }
     if (b.oom) {
         vm_err_set(err, "out of memory writing the state file");
         goto cleanup;

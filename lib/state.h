@@ -10,7 +10,7 @@
  * calls relative to that handle. Environment overrides are ignored when the
  * process runs setuid/setgid.
  *
- * Files: one per key. A key names plugin + URI + selection (see
+ * Files: one per key, holding up to VM_STATE_RING_MAX samples. A key names plugin + URI + selection (see
  * vm_state_key); the text inside repeats plugin and URI and is checked on
  * load. Writes go to a temporary file, fsync, rename; a lock file per key
  * (flock) serialises overlapping runs. A file that fails any check is
@@ -55,20 +55,22 @@ void vm_state_key(const char *plugin, const char *uri, char *const *args, size_t
 int vm_state_lock(struct vm_state_dir *d, const char *key, unsigned wait_ms, struct vm_err *err);
 void vm_state_unlock(int lockfd);
 
-/* Load the snapshot saved under `key`. Returns 1 when one was loaded, 0 when
+/* Load the samples saved under `key`. Returns 1 when some were loaded, 0 when
  * there is none or it is not usable (why in *why: static text), -1 on a
  * folder-level error. A file for another plugin/URI/boot is "not usable".
  * A symlink, FIFO, folder or foreign file at the name is "not usable" too
  * (never followed, never waited on). *out is overwritten (pass an empty
  * one); it stays empty unless 1 is returned. */
 int vm_state_load(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
-                  struct vm_snapshot *out, const char **why, struct vm_err *err);
+                  struct vm_state_ring *out, const char **why, struct vm_err *err);
 
-/* Save atomically (temp file in the folder, fsync, rename, fsync of the
- * folder). A symlink at the name is replaced, never written through. On
- * failure the temp file is removed and the previous file is left as it
- * was. Returns 0 or -1. */
+/* Save snaps[0..n) (newest first, see vm_statefile_format) atomically
+ * (temp file in the folder, fsync, rename, fsync of the folder). When they
+ * would pass VM_STATE_MAX_BYTES, the oldest are left out until they fit;
+ * the newest alone too large is an error. A symlink at the name is
+ * replaced, never written through. On failure the temp file is removed and
+ * the previous file is left as it was. Returns 0 or -1. */
 int vm_state_save(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
-                  const struct vm_snapshot *snap, struct vm_err *err);
+                  const struct vm_snapshot *const *snaps, size_t n, struct vm_err *err);
 
 #endif

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* statefile: the state file format.
  *
- * The file format (version 2) is plain text, one record per line, fields
+ * The file format (version 3) is plain text, one record per line, fields
  * separated by one space, every line ending in '\n':
  *
  *   # monitoring-plugins-libvirt state
- *   version 2
+ *   version 3
  *   plugin =check_vcpu
  *   uri =qemu:///system
  *   boot =<boot_id>
- *   time <boottime s> <ns> <wall s> <ns>
+ *   samples <n>                          1..VM_STATE_RING_MAX, then per
+ *   time <boottime s> <ns> <wall s> <ns> sample, newest first:
  *   domains <n>
  *   then per domain:
  *     dom =<uuid> <id> =<name>|-
@@ -31,7 +32,10 @@
  * quotes, '|' or UTF-8 stay on one line and in one field. Numbers are
  * decimal without sign, '+' or leading zeros (the domain ID may be -1);
  * `have` is the presence bit mask. The values of every field are written,
- * present or not, so each line has a fixed number of fields. */
+ * present or not, so each line has a fixed number of fields.
+ *
+ * Version 2 is the same without the "samples" line: one sample. It is read
+ * (a ring of one), so an upgrade does not cost the previous sample. */
 #include <config.h>
 
 #include <errno.h>
@@ -51,11 +55,15 @@
 #define STATE_MAX_TOKENS 20   /* the longest line (block) has 16 fields */
 #define STATE_MAX_ITEMS 65536 /* vCPUs, disks or interfaces per domain */
 
+/* The oldest version read: its records are this version's. */
+#define STATE_OLDEST_READ 2
+
 /* What a record holds is the format: a change to a count below changes the
- * lines the codec writes, so bump VM_STATE_VERSION (an older file then
- * reads as "no previous sample") and update this check with it. */
-_Static_assert(VM_STATE_VERSION == 2 && VM_CPU_NR == 3 && VM_BAL_NR == 12 && VM_VCPU_NR == 4 &&
-                   VM_BLK_NR == 12 && VM_NET_NR == 8,
+ * lines the codec writes, so bump VM_STATE_VERSION and STATE_OLDEST_READ
+ * with it (an older file then reads as "no previous sample") and update
+ * this check. */
+_Static_assert(VM_STATE_VERSION == 3 && STATE_OLDEST_READ == 2 && VM_CPU_NR == 3 &&
+                   VM_BAL_NR == 12 && VM_VCPU_NR == 4 && VM_BLK_NR == 12 && VM_NET_NR == 8,
                "the state file format changed: bump VM_STATE_VERSION");
 _Static_assert(4 + VM_BLK_NR <= STATE_MAX_TOKENS && 3 + VM_NET_NR <= STATE_MAX_TOKENS &&
                    2 + VM_BAL_NR <= STATE_MAX_TOKENS,
@@ -163,8 +171,30 @@ static void state_format_dom(const struct vm_dom_stats *d, struct vm_buf *out)
     vm_buf_append_len(out, "\n", 1);
 }
 
-void vm_statefile_format(const struct vm_snapshot *snap, const struct vm_state_meta *m,
-                         struct vm_buf *out)
+void vm_state_ring_clear(struct vm_state_ring *r)
+{
+    size_t i;
+
+    if (!r)
+        return;
+    for (i = 0; i < r->n && i < VM_STATE_RING_MAX; i++)
+        vm_snapshot_clear(&r->snap[i]);
+    r->n = 0;
+}
+
+static void state_format_snap(const struct vm_snapshot *snap, struct vm_buf *out)
+{
+    size_t i;
+
+    vm_buf_printf(out, "time %lld %ld %lld %ld\n", (long long)snap->boot.tv_sec,
+                  (long)snap->boot.tv_nsec, (long long)snap->wall.tv_sec, (long)snap->wall.tv_nsec);
+    vm_buf_printf(out, "domains %zu\n", snap->n);
+    for (i = 0; i < snap->n; i++)
+        state_format_dom(&snap->dom[i], out);
+}
+
+void vm_statefile_format(const struct vm_snapshot *const *snaps, size_t n,
+                         const struct vm_state_meta *m, struct vm_buf *out)
 {
     size_t start = out->len, i;
     uint64_t h;
@@ -175,11 +205,9 @@ void vm_statefile_format(const struct vm_snapshot *snap, const struct vm_state_m
     state_put_str(out, m->uri ? m->uri : "", true);
     vm_buf_append(out, "\nboot");
     state_put_str(out, m->boot_id, true);
-    vm_buf_printf(out, "\ntime %lld %ld %lld %ld\n", (long long)snap->boot.tv_sec,
-                  (long)snap->boot.tv_nsec, (long long)snap->wall.tv_sec, (long)snap->wall.tv_nsec);
-    vm_buf_printf(out, "domains %zu\n", snap->n);
-    for (i = 0; i < snap->n; i++)
-        state_format_dom(&snap->dom[i], out);
+    vm_buf_printf(out, "\nsamples %zu\n", n);
+    for (i = 0; i < n; i++)
+        state_format_snap(snaps[i], out);
     if (out->oom)
         return;
     h = vm_statefile_fnv1a(VM_FNV1A_INIT, out->s + start, out->len - start);
@@ -520,14 +548,15 @@ static const struct item_list dom_list = {
 };
 
 /* Check the frame: magic, version, the checksum line. Sets c to the body
- * (everything before the end line). Returns NULL or the reason. */
-static const char *state_parse_frame(const char *text, size_t len, struct state_cursor *c)
+ * (everything before the end line) and *version. Returns NULL or the
+ * reason. */
+static const char *state_parse_frame(const char *text, size_t len, struct state_cursor *c,
+                                     int *version)
 {
     static const char magic[] = STATE_MAGIC "\n";
     const char *endline;
     uint64_t h = 0;
     size_t i;
-    int version;
 
     if (len < sizeof(magic) - 1 || memcmp(text, magic, sizeof(magic) - 1) != 0)
         return "state file is not a state file of this plugin suite";
@@ -535,13 +564,13 @@ static const char *state_parse_frame(const char *text, size_t len, struct state_
         return why_corrupt;
     c->p = text + sizeof(magic) - 1;
     c->end = text + len;
-    if (!cur_expect(c, "version", 1) || !tok_int(&c->t[1], 0, INT_MAX, &version))
+    if (!cur_expect(c, "version", 1) || !tok_int(&c->t[1], 0, INT_MAX, version))
         return why_corrupt;
-    /* An older file is what an upgrade leaves: nothing is wrong with it,
-     * this version just cannot use it. */
-    if (version < VM_STATE_VERSION)
+    /* A much older file is what an upgrade leaves: nothing is wrong with
+     * it, this version just cannot use it. */
+    if (*version < STATE_OLDEST_READ)
         return "no previous sample";
-    if (version != VM_STATE_VERSION)
+    if (*version > VM_STATE_VERSION)
         return "state file has another format version";
 
     /* The last line: "end " + 16 lowercase hex digits + "\n". */
@@ -582,22 +611,60 @@ static int state_parse_meta(struct state_cursor *c, const char *word, const char
     return r;
 }
 
-int vm_statefile_parse(const char *text, size_t len, const struct vm_state_meta *m,
-                       struct vm_snapshot *out, const char **why, struct vm_err *err)
+/* One sample: its time line and its domains, older than `newer` (NULL for
+ * the first) and not later than now. Returns 1, 0 (not usable, *why set)
+ * or -1 (out of memory). s is filled as far as it was read. */
+static int state_parse_snap(struct state_cursor *c, const struct vm_snapshot *newer,
+                            struct vm_snapshot *s, const char **why)
 {
-    struct state_cursor c;
-    struct vm_snapshot s;
     struct timespec now, wall;
     void *doms = NULL;
     uint64_t v[4];
-    int r, rc = 0;
+    int r;
+
+    *why = why_corrupt;
+    if (!cur_expect(c, "time", 4) || !tok_u64(&c->t[1], INT64_MAX, &v[0]) ||
+        !tok_u64(&c->t[2], 999999999, &v[1]) || !tok_u64(&c->t[3], INT64_MAX, &v[2]) ||
+        !tok_u64(&c->t[4], 999999999, &v[3]))
+        return 0;
+    if ((uint64_t)(time_t)v[0] != v[0] || (uint64_t)(time_t)v[2] != v[2])
+        return 0;
+    s->boot.tv_sec = (time_t)v[0];
+    s->boot.tv_nsec = (long)v[1];
+    s->wall.tv_sec = (time_t)v[2];
+    s->wall.tv_nsec = (long)v[3];
+    /* Newest first, strictly: a file that says otherwise was not written
+     * by us, and its order is what picks a rate's base. */
+    if (newer && !vm_clock_after(&newer->boot, &s->boot))
+        return 0;
+    /* A sample from the future cannot be a previous one: a clock went
+     * back, or the file is not what it claims. */
+    clock_gettime(CLOCK_BOOTTIME, &now);
+    clock_gettime(CLOCK_REALTIME, &wall);
+    if (vm_clock_after(&s->boot, &now) || vm_clock_after(&s->wall, &wall)) {
+        *why = "state file is from the future";
+        return 0;
+    }
+    r = state_parse_items(c, &dom_list, NULL, &doms, &s->n);
+    s->dom = doms;
+    return r;
+}
+
+int vm_statefile_parse(const char *text, size_t len, const struct vm_state_meta *m,
+                       struct vm_state_ring *out, const char **why, struct vm_err *err)
+{
+    struct state_cursor c;
+    struct vm_state_ring ring;
+    uint64_t nsamples = 1;
+    int r, rc = 0, version = 0;
+    size_t i;
 
     memset(out, 0, sizeof(*out));
-    memset(&s, 0, sizeof(s));
+    memset(&ring, 0, sizeof(ring));
     *why = why_corrupt;
     if (!text)
         return 0;
-    if ((*why = state_parse_frame(text, len, &c)) != NULL)
+    if ((*why = state_parse_frame(text, len, &c, &version)) != NULL)
         return 0;
     *why = why_corrupt;
 
@@ -612,35 +679,24 @@ int vm_statefile_parse(const char *text, size_t len, const struct vm_state_meta 
             goto oom;
         goto cleanup;
     }
-
-    if (!cur_expect(&c, "time", 4) || !tok_u64(&c.t[1], INT64_MAX, &v[0]) ||
-        !tok_u64(&c.t[2], 999999999, &v[1]) || !tok_u64(&c.t[3], INT64_MAX, &v[2]) ||
-        !tok_u64(&c.t[4], 999999999, &v[3]))
+    if (version >= 3 && (!cur_expect(&c, "samples", 1) ||
+                         !tok_u64(&c.t[1], VM_STATE_RING_MAX, &nsamples) || nsamples == 0))
         goto cleanup;
-    if ((uint64_t)(time_t)v[0] != v[0] || (uint64_t)(time_t)v[2] != v[2])
-        goto cleanup;
-    s.boot.tv_sec = (time_t)v[0];
-    s.boot.tv_nsec = (long)v[1];
-    s.wall.tv_sec = (time_t)v[2];
-    s.wall.tv_nsec = (long)v[3];
-    /* A sample from the future cannot be a previous one: a clock went
-     * back, or the file is not what it claims. */
-    clock_gettime(CLOCK_BOOTTIME, &now);
-    clock_gettime(CLOCK_REALTIME, &wall);
-    if (vm_clock_after(&s.boot, &now) || vm_clock_after(&s.wall, &wall)) {
-        *why = "state file is from the future";
+    for (i = 0; i < nsamples; i++) {
+        ring.n = i + 1; /* what was read so far frees cleanly */
+        r = state_parse_snap(&c, i ? &ring.snap[i - 1] : NULL, &ring.snap[i], why);
+        if (r < 0)
+            goto oom;
+        if (r == 0)
+            goto cleanup;
+    }
+    if (c.p != c.end) {
+        *why = why_corrupt;
         goto cleanup;
     }
 
-    r = state_parse_items(&c, &dom_list, NULL, &doms, &s.n);
-    s.dom = doms;
-    if (r < 0)
-        goto oom;
-    if (r == 0 || c.p != c.end)
-        goto cleanup;
-
-    *out = s;
-    memset(&s, 0, sizeof(s));
+    *out = ring;
+    memset(&ring, 0, sizeof(ring));
     *why = NULL;
     rc = 1;
     goto cleanup;
@@ -649,6 +705,6 @@ oom:
     rc = vm_err_set(err, "out of memory reading the state file");
     *why = NULL;
 cleanup:
-    vm_snapshot_clear(&s);
+    vm_state_ring_clear(&ring);
     return rc;
 }

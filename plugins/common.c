@@ -48,9 +48,12 @@ void vm_eval_nodata(const struct vm_eval *ev, struct vm_report *rep, const char 
 
 void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair)
 {
-    if (pair->from_state) /* whole seconds, but a gap under 10 s keeps a decimal ("0.4 s") */
-        vm_buf_printf(out, "average over %.*f s since the previous check",
-                      pair->elapsed_s < 10 ? 1 : 0, pair->elapsed_s);
+    /* whole seconds, but a gap under 10 s keeps a decimal ("6.4 s"). An
+     * earlier check: the previous one was within --min-window. */
+    if (pair->from_state)
+        vm_buf_printf(out, "average over %.*f s since %s check", pair->elapsed_s < 10 ? 1 : 0,
+                      pair->elapsed_s,
+                      pair->from_state == VM_BASE_EARLIER ? "an earlier" : "the previous");
     else
         vm_buf_printf(out, "measured over %.1f s in this run%s%s%s", pair->elapsed_s,
                       pair->note ? " (" : "", pair->note ? pair->note : "", pair->note ? ")" : "");
@@ -177,6 +180,7 @@ static const struct vm_snapshot *plugin_collect(struct plugin_run *r, const char
         struct vm_sample_opts o = {
             .interval_s = r->cli.interval_s,
             .max_age_s = r->cli.max_state_age_s,
+            .min_window_s = r->cli.min_window_s,
             .wait_s = r->cli.deadline_s,
             .no_state = r->cli.no_state,
             .state_dir = r->cli.state_dir,

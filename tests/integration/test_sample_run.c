@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <libvirt/virterror.h>
 
 #include "ck_run.h"
+#include "clock.h"
 #include "fsutil.h"
 #include "sample.h"
 
@@ -107,23 +109,31 @@ static void assert_one_cpu(const struct vm_sampling *s)
     ck_assert_msg(fabs(r - 1e9) < 0.2e9, "cpu.time rate %.4g ns/s over %.3f s", r, p->elapsed_s);
 }
 
-static bool state_file_valid(void)
+/* How many samples the state file holds: 0 when it is not valid. */
+static size_t state_file_samples(void)
 {
     struct vm_state_dir d;
     struct vm_state_meta m;
-    struct vm_snapshot s;
+    struct vm_state_ring s;
     const char *why;
     char key[128];
+    size_t n;
     int r;
 
     if (vm_state_dir_open(&d, statedir, NULL) < 0)
-        return false;
+        return 0;
     vm_state_key(PLUGIN, URI, key_args, 2, key, sizeof(key));
     vm_state_meta_init(&m, PLUGIN, URI);
     r = vm_state_load(&d, key, &m, &s, &why, NULL);
-    vm_snapshot_clear(&s);
+    n = r == 1 ? s.n : 0;
+    vm_state_ring_clear(&s);
     vm_state_dir_clear(&d);
-    return r == 1;
+    return n;
+}
+
+static bool state_file_valid(void)
+{
+    return state_file_samples() > 0;
 }
 
 static void pause_s(double s)
@@ -170,7 +180,7 @@ START_TEST(test_second_run_from_state)
     ck_assert_uint_eq(s.first.n, 0);
     ck_assert_uint_eq(s.saved.n, 1);
     ck_assert(s.pairs[0].from_state);
-    ck_assert_ptr_eq(s.pairs[0].prev, &s.saved.dom[0]);
+    ck_assert_ptr_eq(s.pairs[0].prev, &s.saved.snap[0].dom[0]);
     ck_assert_ptr_null(s.pairs[0].note);
     ck_assert_msg(s.pairs[0].elapsed_s >= 0.29 && s.pairs[0].elapsed_s < 1.0, "elapsed %.3f",
                   s.pairs[0].elapsed_s);
@@ -317,8 +327,145 @@ START_TEST(test_lock_held)
 }
 END_TEST
 
+/* ---- the minimum window ----------------------------------------------- */
+
+/* A run right after another: the saved sample is too young to be a base,
+ * so this run samples in-run; a run a little later answers from the
+ * older sample (not the previous check's), and the state keeps both. */
+START_TEST(test_min_window_young_base)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+
+    /* B is ~0.32 s old at the third run, A at least the 0.2 s interval
+     * more: A is the base, B is not */
+    o.min_window_s = 0.5;
+    run(&o, &s); /* in-run; saves sample A */
+    vm_sampling_clear(&s);
+    run(&o, &s); /* A is milliseconds old */
+    ck_assert(s.slept);
+    ck_assert(!s.pairs[0].from_state);
+    ck_assert_str_eq(s.pairs[0].note, "previous sample too recent for --min-window");
+    ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
+    assert_one_cpu(&s);
+    vm_sampling_clear(&s);
+    ck_assert_uint_eq(state_file_samples(), 2); /* B did not replace A */
+
+    pause_s(0.32);
+    run(&o, &s);
+    ck_assert(!s.slept);
+    ck_assert_uint_eq(s.saved.n, 2);
+    ck_assert_int_eq(s.pairs[0].from_state, VM_BASE_EARLIER);
+    ck_assert_ptr_eq(s.pairs[0].prev, &s.saved.snap[1].dom[0]);
+    ck_assert_ptr_null(s.pairs[0].note);
+    ck_assert_msg(s.pairs[0].elapsed_s >= 0.5 && s.pairs[0].elapsed_s < 3.0, "elapsed %.3f",
+                  s.pairs[0].elapsed_s);
+    assert_one_cpu(&s);
+    vm_sampling_clear(&s);
+    ck_assert_uint_eq(state_file_samples(), 3); /* A (the base), B (a step newer), C */
+}
+END_TEST
+
+/* The in-run interval may make the newest saved sample old enough: then
+ * the average since that check, over more than the window. */
+START_TEST(test_min_window_after_sleep)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+
+    o.min_window_s = 0.3;
+    o.interval_s = 0.4;
+    run(&o, &s);
+    vm_sampling_clear(&s);
+    pause_s(0.05);
+    run(&o, &s); /* 0.05 s old: too young; 0.45 s after the 0.4 s interval */
+    ck_assert(s.slept);
+    ck_assert_int_eq(s.pairs[0].from_state, VM_BASE_PREVIOUS);
+    ck_assert_ptr_eq(s.pairs[0].prev, &s.saved.snap[0].dom[0]);
+    ck_assert_msg(s.pairs[0].elapsed_s >= 0.3, "elapsed %.3f", s.pairs[0].elapsed_s);
+    assert_one_cpu(&s);
+    vm_sampling_clear(&s);
+}
+END_TEST
+
+/* Many checks in a tight loop: never a base under the window, the ring
+ * within its bound, and once a sample is old enough no more sleeping. */
+START_TEST(test_min_window_loop)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+    struct timespec t0, now;
+    size_t runs = 0, late_in_run = 0;
+    double el;
+
+    o.min_window_s = 0.6;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do {
+        run(&o, &s);
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        el = vm_clock_diff(&now, &t0);
+        if (s.pairs[0].from_state)
+            ck_assert_msg(s.pairs[0].elapsed_s >= 0.6, "run %zu: base %.3f s old", runs,
+                          s.pairs[0].elapsed_s);
+        else if (el > 1.5)
+            late_in_run++;
+        assert_one_cpu(&s);
+        vm_sampling_clear(&s);
+        ck_assert_uint_le(state_file_samples(), VM_STATE_RING_MAX);
+        runs++;
+    } while (el < 2.5);
+    ck_assert_msg(late_in_run == 0, "%zu of %zu runs sampled in-run after the first 1.5 s",
+                  late_in_run, runs);
+    ck_assert_uint_gt(runs, 5);
+}
+END_TEST
+
+/* A version 2 state file (what the release before wrote: one sample, no
+ * "samples" line) is read as the previous sample, and kept in the new
+ * file beside this run's. */
+START_TEST(test_version2_state)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+    struct vm_buf v2 = VM_BUF_INIT;
+    size_t len;
+    char *text, *p, *end;
+
+    run(&o, &s);
+    vm_sampling_clear(&s);
+    text = vm_fs_slurp(statefile, &len);
+    ck_assert_ptr_nonnull(text);
+    end = text + len - 21; /* "end <hash>\n" */
+    ck_assert(strncmp(end, "end ", 4) == 0);
+    for (p = text; p < end;) {
+        char *nl = memchr(p, '\n', (size_t)(end - p));
+
+        ck_assert_ptr_nonnull(nl);
+        if (strncmp(p, "version 3\n", 10) == 0)
+            vm_buf_append(&v2, "version 2\n");
+        else if (strncmp(p, "samples ", 8) != 0)
+            vm_buf_append_len(&v2, p, (size_t)(nl + 1 - p));
+        p = nl + 1;
+    }
+    vm_buf_printf(&v2, "end %016" PRIx64 "\n", vm_statefile_fnv1a(VM_FNV1A_INIT, v2.s, v2.len));
+    ck_assert(!v2.oom);
+    vm_fs_spit(statefile, v2.s, v2.len);
+    pause_s(0.1);
+    run(&o, &s);
+    ck_assert(!s.slept);
+    ck_assert_int_eq(s.pairs[0].from_state, VM_BASE_PREVIOUS);
+    assert_one_cpu(&s);
+    vm_sampling_clear(&s);
+    ck_assert_uint_eq(state_file_samples(), 2);
+    free(text);
+    vm_buf_clear(&v2);
+}
+END_TEST
+
 VM_CK_MAIN_TCASE("sample_run", "test driver", 30, setup, teardown, VM_CK_TEST(test_first_run),
                  VM_CK_TEST(test_second_run_from_state), VM_CK_TEST(test_no_state),
                  VM_CK_TEST(test_max_age), VM_CK_TEST(test_corrupt_state),
                  VM_CK_TEST(test_domain_restarted), VM_CK_TEST(test_folder_refused),
-                 VM_CK_TEST(test_lock_held))
+                 VM_CK_TEST(test_lock_held), VM_CK_TEST(test_min_window_young_base),
+                 VM_CK_TEST(test_min_window_after_sleep), VM_CK_TEST(test_min_window_loop),
+                 VM_CK_TEST(test_version2_state))

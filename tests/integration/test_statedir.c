@@ -52,10 +52,13 @@ static void teardown(void)
         fprintf(stderr, "# could not remove %s\n", base);
 }
 
+/* --min-window=0.001: the runs follow each other within milliseconds, and
+ * these cases are about the folder, not the window (test_sample_run.c). */
 static void run(struct vm_run *r, const char *dirarg)
 {
     vm_run_plugin(r, PLUGIN,
-                  ARGV("-U", URI, "-d", "test", "--interval=0.05", vm_run_timeout_arg(10), dirarg),
+                  ARGV("-U", URI, "-d", "test", "--interval=0.05", "--min-window=0.001",
+                       vm_run_timeout_arg(10), dirarg),
                   NULL);
 }
 
@@ -102,21 +105,26 @@ static char *find_file(const char *suffix)
     return path;
 }
 
-/* The state file parses as a valid sample of this plugin and URI. */
-static void assert_state_valid(const char *path)
+/* The state file parses as valid samples of this plugin and URI, each of
+ * the one domain. Returns how many samples. */
+static size_t assert_state_valid(const char *path)
 {
     struct vm_state_meta m;
-    struct vm_snapshot s;
+    struct vm_state_ring s;
     const char *why = NULL;
-    size_t len;
+    size_t len, n;
     char *text = vm_fs_slurp(path, &len);
 
     vm_state_meta_init(&m, PLUGIN, URI);
     ck_assert_msg(vm_statefile_parse(text, len, &m, &s, &why, NULL) == 1, "%s: %s", path,
                   why ? why : "?");
-    ck_assert_uint_eq(s.n, 1);
-    vm_snapshot_clear(&s);
+    ck_assert_uint_ge(s.n, 1);
+    for (size_t k = 0; k < s.n; k++)
+        ck_assert_uint_eq(s.snap[k].n, 1);
+    n = s.n;
+    vm_state_ring_clear(&s);
     free(text);
+    return n;
 }
 
 /* ---- the folder ------------------------------------------------------ */
@@ -344,18 +352,22 @@ START_TEST(file_damaged)
     case FUTURE: {
         /* A correct file whose sample is from tomorrow. */
         struct vm_state_meta m;
-        struct vm_snapshot s;
+        struct vm_state_ring s;
         struct vm_buf out = VM_BUF_INIT;
+        const struct vm_snapshot *p[VM_STATE_RING_MAX];
         const char *why;
 
         vm_state_meta_init(&m, PLUGIN, URI);
         ck_assert_int_eq(vm_statefile_parse(text, len, &m, &s, &why, NULL), 1);
-        s.boot.tv_sec += 86400;
-        s.wall.tv_sec += 86400;
-        vm_statefile_format(&s, &m, &out);
+        for (size_t k = 0; k < s.n; k++) {
+            s.snap[k].boot.tv_sec += 86400;
+            s.snap[k].wall.tv_sec += 86400;
+            p[k] = &s.snap[k];
+        }
+        vm_statefile_format(p, s.n, &m, &out);
         vm_fs_spit(state, out.s, out.len);
         vm_buf_clear(&out);
-        vm_snapshot_clear(&s);
+        vm_state_ring_clear(&s);
         break;
     }
     case OLDER_VERSION: {

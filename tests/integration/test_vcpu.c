@@ -79,8 +79,8 @@ START_TEST(first_then_from_state)
     assert_driver_cpu(r.out, "test", 0.1);
     vm_run_free(&r);
     usleep(300000);
-    run(&r,
-        ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "1.5"));
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval",
+                 "1.5", "--min-window", "0.2"));
     ck_assert_int_eq(r.status, 0);
     vm_assert_has(r.out, "since the previous check");
     ck_assert_msg(r.seconds < 1.0 + vm_run_slack(), "second run slept: %.2f s", r.seconds);
@@ -221,8 +221,8 @@ START_TEST(corrupt_state)
     ck_assert_int_eq(r.status, 0);
     vm_assert_has(r.out, "in this run");
     vm_run_free(&r);
-    run(&r,
-        ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "0.3"));
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval",
+                 "0.3", "--min-window", "0.001"));
     ck_assert_int_eq(r.status, 0);
     vm_assert_has(r.out, "since the previous check");
     vm_run_free(&r);

@@ -96,7 +96,9 @@ START_TEST(raw_counters_with_state)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     run(&r1, ARGV("-U", "test:///default", "-d", "test", "--state-dir", dir, "--interval=0.2"));
     usleep(300000);
-    run(&r2, ARGV("-U", "test:///default", "-d", "test", "--state-dir", dir, "--interval=0.2"));
+    /* 0.3 s later: a window shorter than the default --min-window */
+    run(&r2, ARGV("-U", "test:///default", "-d", "test", "--state-dir", dir, "--interval=0.2",
+                  "--min-window=0.2"));
     vm_assert_has(r2.out, "since the previous check");
     a = vm_perf_counter(r1.out, "test:vda:read_bytes");
     b = vm_perf_counter(r2.out, "test:vda:read_bytes");
@@ -301,7 +303,8 @@ START_TEST(state_second_run_fast)
                   r.out);
     vm_run_free(&r);
     usleep(300000);
-    run(&r, ARGV("-U", fixture, "-d", "web01", "--state-dir", dir, "--interval=2"));
+    run(&r,
+        ARGV("-U", fixture, "-d", "web01", "--state-dir", dir, "--interval=2", "--min-window=0.2"));
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(r.seconds < 1.0 + vm_run_slack(), "second run took %.2f s", r.seconds);
     vm_assert_has(r.out, "since the previous check");

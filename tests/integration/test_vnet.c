@@ -269,7 +269,8 @@ START_TEST(state_second_run_fast)
                   r.out);
     vm_run_free(&r);
     usleep(300000);
-    run(&r, ARGV("-U", fixture, "-a", "--state-dir", dir, "--interval=2", "--ignore-nodata"));
+    run(&r, ARGV("-U", fixture, "-a", "--state-dir", dir, "--interval=2", "--ignore-nodata",
+                 "--min-window=0.2"));
     ck_assert_int_eq(r.status, 0);
     ck_assert_msg(r.seconds < 1.0 + vm_run_slack(), "second run took %.2f s", r.seconds);
     vm_assert_has(r.out, "since the previous check");

@@ -122,13 +122,17 @@ static struct vm_snapshot snap;
 static char *run_statefile(bool *failed)
 {
     struct vm_buf text = VM_BUF_INIT, again = VM_BUF_INIT;
-    struct vm_snapshot back;
+    struct vm_state_ring back;
+    /* two samples, so a failure in the second frees the first */
+    struct vm_snapshot older = snap; /* shallow: only formatted */
+    const struct vm_snapshot *two[] = {&snap, &older}, *back2[2];
     struct vm_err err = {""};
     const char *why = NULL;
     char *out;
     int rc;
 
-    vm_statefile_format(&snap, &test_meta, &text);
+    older.boot.tv_sec -= 1;
+    vm_statefile_format(two, 2, &test_meta, &text);
     if (text.oom) {
         vm_buf_clear(&text);
         return result(NULL, failed, true);
@@ -136,14 +140,16 @@ static char *run_statefile(bool *failed)
     rc = vm_statefile_parse(text.s, text.len, NULL, &back, &why, &err);
     if (rc != 1) {
         /* -1 with a message and nothing half-parsed left in `back`. */
-        bool clean = rc == -1 && err.msg[0] && !why && back.n == 0 && !back.dom;
+        bool clean = rc == -1 && err.msg[0] && !why && back.n == 0 && !back.snap[0].dom;
 
         vm_buf_clear(&text);
         *failed = clean;
         return clean ? strdup("") : strdup("parse did not fail cleanly");
     }
-    vm_statefile_format(&back, &test_meta, &again);
-    vm_snapshot_clear(&back);
+    back2[0] = &back.snap[0];
+    back2[1] = &back.snap[1];
+    vm_statefile_format(back2, back.n == 2 ? 2 : 1, &test_meta, &again);
+    vm_state_ring_clear(&back);
     out = result(&again, failed, again.oom);
     if (!again.oom && strcmp(again.s, text.s) != 0) {
         free(out);

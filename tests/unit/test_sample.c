@@ -329,6 +329,180 @@ START_TEST(test_pair_rate)
 }
 END_TEST
 
+/* ---- the window: which saved sample is a rate's base ------------------ */
+
+#define W_YOUNG "previous sample too recent for --min-window"
+#define W_OLD "previous sample too old"
+#define W_FUTURE "previous sample is from the future"
+#define W_NONE "no previous sample"
+
+static const struct {
+    double age[4]; /* newest first */
+    size_t n, from;
+    double window, max_age;
+    int want;
+    const char *why;
+} picks[] = {
+    /* the bug: a check 10 ms after another */
+    {{0.01}, 1, 0, 5, 3600, -1, W_YOUNG},
+    /* the next older sample is old enough: it is the base */
+    {{0.01, 6.0}, 2, 0, 5, 3600, 1, NULL},
+    {{0.01, 1.0, 2.0, 5.5}, 4, 0, 5, 3600, 3, NULL},
+    {{1, 2, 5.5, 9}, 4, 0, 5, 3600, 2, NULL}, /* the youngest old enough */
+    {{5.0}, 1, 0, 5, 3600, 0, NULL},          /* inclusive */
+    {{4.999}, 1, 0, 5, 3600, -1, W_YOUNG},
+    {{300}, 1, 0, 5, 3600, 0, NULL}, /* a scheduled check */
+    {{3600}, 1, 0, 5, 3600, 0, NULL},
+    {{3601}, 1, 0, 5, 3600, -1, W_OLD},
+    {{0.2, 4000}, 2, 0, 5, 3600, -1, W_YOUNG}, /* the young one is usable soonest */
+    {{-1}, 1, 0, 5, 3600, -1, W_FUTURE},
+    {{0}, 1, 0, 5, 3600, -1, W_FUTURE}, /* not older than the new one */
+    {{NAN}, 1, 0, 5, 3600, -1, W_FUTURE},
+    {{-1, 7}, 2, 0, 5, 3600, 1, NULL},
+    {{0}, 0, 0, 5, 3600, -1, W_NONE},
+    {{6, 7}, 2, 1, 5, 3600, 1, NULL}, /* from: the next after one that lacked the domain */
+    {{6, 7}, 2, 2, 5, 3600, -1, W_NONE},
+    {{0.001}, 1, 0, 0, 3600, 0, NULL}, /* no window: any age above 0 */
+    {{0.001}, 1, 0, 0.001, 3600, 0, NULL},
+};
+
+START_TEST(test_window_pick)
+{
+    const char *why = "unset";
+    int got = vm_window_pick(picks[_i].age, picks[_i].n, picks[_i].from, picks[_i].window,
+                             picks[_i].max_age, &why);
+
+    ck_assert_msg(got == picks[_i].want, "case %d: picked %d, not %d", _i, got, picks[_i].want);
+    if (picks[_i].why)
+        ck_assert_str_eq(why, picks[_i].why);
+}
+END_TEST
+
+/* ---- the window: which samples the state keeps ------------------------ */
+
+static const struct {
+    double age[6]; /* newest first, age[0] = 0 the new sample */
+    size_t n, max_keep;
+    double window, max_age;
+    const char *keep; /* '1' kept */
+} keeps[] = {
+    {{0}, 1, 4, 5, 3600, "1"},
+    /* a scheduled check: the previous one stays for a retry soon after */
+    {{0, 300}, 2, 4, 5, 3600, "11"},
+    /* a retry 20 ms after: both older ones stay */
+    {{0, 0.02, 300}, 3, 4, 5, 3600, "111"},
+    /* the youngest old enough is the anchor, older ones go */
+    {{0, 1, 5.5, 9}, 4, 4, 5, 3600, "1110"},
+    /* between the anchor and the new one, one every window/3 */
+    {{0, 0.02, 1.0, 2.0, 5.1}, 5, 4, 5, 3600, "11011"},
+    /* at most max_keep, the older in-between first */
+    {{0, 0.5, 2.2, 3.9, 5.6, 7}, 6, 4, 5, 3600, "101110"},
+    /* none old enough yet: the oldest is the anchor */
+    {{0, 1, 2, 3}, 4, 4, 5, 3600, "1101"},
+    /* too old for any base */
+    {{0, 4000}, 2, 4, 5, 3600, "10"},
+    {{0, 2, 4000}, 3, 4, 5, 3600, "110"},
+    /* not older than the new one (a clock step), or NaN */
+    {{0, 0, 3}, 3, 4, 5, 3600, "101"},
+    {{0, NAN, 6}, 3, 4, 5, 3600, "101"},
+    {{0, 1, 6}, 3, 1, 5, 3600, "100"},
+    {{0, 1, 6}, 3, 2, 5, 3600, "101"},
+};
+
+START_TEST(test_window_keep)
+{
+    bool keep[6];
+    char got[7] = "";
+    size_t i, k = vm_window_keep(keeps[_i].age, keeps[_i].n, keeps[_i].window, keeps[_i].max_age,
+                                 keeps[_i].max_keep, keep);
+    size_t ones = 0;
+
+    for (i = 0; i < keeps[_i].n; i++) {
+        got[i] = keep[i] ? '1' : '0';
+        ones += keep[i];
+    }
+    ck_assert_msg(strcmp(got, keeps[_i].keep) == 0, "case %d: kept %s, not %s", _i, got,
+                  keeps[_i].keep);
+    ck_assert_uint_eq(k, ones);
+    ck_assert_uint_le(k, keeps[_i].max_keep);
+}
+END_TEST
+
+START_TEST(test_window_keep_empty)
+{
+    bool keep[1] = {true};
+
+    ck_assert_uint_eq(vm_window_keep(NULL, 0, 5, 3600, 4, keep), 0);
+    ck_assert_uint_eq(vm_window_keep((const double[]){0}, 1, 5, 3600, 0, keep), 0);
+    ck_assert(!keep[0]);
+}
+END_TEST
+
+/* The two rules together over many checks: checks `period` apart (a retry
+ * loop, or a schedule), in-run sampling 1 s when no base fits. Every
+ * figure from the state is over at least the window and, once a sample is
+ * old enough, never sampled in-run again; the ring stays within its
+ * bound, and the windows stay short of window + 2 steps + a period. */
+static const struct {
+    double period, window;
+} sims[] = {
+    {0.02, 5}, {0.3, 5}, {1, 5}, {2.5, 5}, {4.9, 5}, {60, 5}, {0.05, 0.5}, {0.001, 5},
+};
+
+START_TEST(test_window_simulated)
+{
+    const double w = sims[_i].window, period = sims[_i].period, interval = 1;
+    double ring[VM_STATE_RING_MAX], t = 0, longest = 0, cand[1 + VM_STATE_RING_MAX];
+    double age[VM_STATE_RING_MAX];
+    bool keep[1 + VM_STATE_RING_MAX];
+    size_t n = 0, runs = 0, in_run_late = 0;
+    const char *why;
+
+    while (t < 40 * w + 20 * period) {
+        size_t i, m = 0;
+        int b;
+
+        for (i = 0; i < n; i++)
+            age[i] = t - ring[i];
+        b = vm_window_pick(age, n, 0, w, 3600, &why);
+        if (b < 0) {
+            t += interval; /* in-run: the pair is 1 s apart, the base a sample older */
+            for (i = 0; i < n; i++)
+                age[i] = t - ring[i];
+            b = vm_window_pick(age, n, 0, w, 3600, &why);
+            if (t > 2 * w + 2 * interval + period)
+                in_run_late++;
+        }
+        if (b >= 0) {
+            ck_assert_msg(age[b] >= w, "base %.3f s old under the %.1f s window", age[b], w);
+            if (age[b] > longest)
+                longest = age[b];
+        }
+        /* save: the new sample and the ring */
+        cand[m++] = t;
+        for (i = 0; i < n; i++)
+            cand[m++] = ring[i];
+        for (i = 0; i < m; i++)
+            cand[i] = t - cand[i];
+        ck_assert_uint_le(vm_window_keep(cand, m, w, 3600, VM_STATE_RING_MAX, keep),
+                          VM_STATE_RING_MAX);
+        for (i = n = 0; i < m; i++)
+            if (keep[i])
+                ring[n++] = t - cand[i];
+        ck_assert(keep[0]);
+        for (i = 1; i < n; i++)
+            ck_assert_msg(ring[i] < ring[i - 1], "ring out of order");
+        t += period;
+        runs++;
+    }
+    ck_assert_msg(in_run_late == 0, "period %.3f: %zu late checks sampled in-run", period,
+                  in_run_late);
+    ck_assert_msg(longest <= w + 2 * w / 3 + period + interval + 1e-9,
+                  "period %.3f: a window of %.2f s", period, longest);
+    ck_assert_uint_gt(runs, 10);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("sample");
@@ -340,6 +514,11 @@ static Suite *make_suite(void)
     VM_CK_TCASE(s, "consistent", VM_CK_TIMEOUT_S, NULL, NULL,
                 VM_CK_LOOP(test_consistent, VM_CK_N(changes)), VM_CK_TEST(test_consistent_null),
                 VM_CK_TEST(test_sampling_free_empty));
+
+    VM_CK_TCASE(s, "window", VM_CK_TIMEOUT_S, NULL, NULL,
+                VM_CK_LOOP(test_window_pick, VM_CK_N(picks)),
+                VM_CK_LOOP(test_window_keep, VM_CK_N(keeps)), VM_CK_TEST(test_window_keep_empty),
+                VM_CK_LOOP(test_window_simulated, VM_CK_N(sims)));
     return s;
 }
 

@@ -414,27 +414,30 @@ END_TEST
 
 /* ---- files in the folder ---------------------------------------------- */
 
+/* One sample as vm_state_save takes it. */
+#define ONE(snap) ((const struct vm_snapshot *const[]){(snap)})
+
 static void save_test_snapshot(struct vm_state_dir *d, uint64_t v)
 {
     struct vm_snapshot s;
     struct vm_err err = {""};
 
     make_snapshot(&s, v);
-    ck_assert_msg(vm_state_save(d, TEST_KEY, &test_meta, &s, &err) == 0, "%s", err.msg);
+    ck_assert_msg(vm_state_save(d, TEST_KEY, &test_meta, ONE(&s), 1, &err) == 0, "%s", err.msg);
     vm_snapshot_clear(&s);
 }
 
 static int load_test(struct vm_state_dir *d, const char **why, uint64_t *v)
 {
-    struct vm_snapshot s;
+    struct vm_state_ring s;
     struct vm_err err = {""};
     int r = vm_state_load(d, TEST_KEY, &test_meta, &s, why, &err);
 
     if (r == 1 && v)
-        *v = s.dom[0].balloon.v[0];
+        *v = s.snap[0].dom[0].balloon.v[0];
     if (r != 1)
-        ck_assert_ptr_null(s.dom);
-    vm_snapshot_clear(&s);
+        ck_assert(s.n == 0 && !s.snap[0].dom);
+    vm_state_ring_clear(&s);
     return r;
 }
 
@@ -467,6 +470,7 @@ START_TEST(test_bad_keys)
     static const char *const bad[] = {"", ".hidden", "../x", "a/b", "a b", "x\n"};
     struct vm_state_dir d;
     struct vm_snapshot s;
+    struct vm_state_ring ring;
     struct vm_err err = {""};
     const char *why;
     size_t i;
@@ -475,14 +479,14 @@ START_TEST(test_bad_keys)
     memset(&s, 0, sizeof(s));
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         ck_assert_int_eq(vm_state_lock(&d, bad[i], 0, &err), -1);
-        ck_assert_int_eq(vm_state_load(&d, bad[i], &test_meta, &s, &why, &err), -1);
-        ck_assert_int_eq(vm_state_save(&d, bad[i], &test_meta, &s, &err), -1);
+        ck_assert_int_eq(vm_state_load(&d, bad[i], &test_meta, &ring, &why, &err), -1);
+        ck_assert_int_eq(vm_state_save(&d, bad[i], &test_meta, ONE(&s), 1, &err), -1);
         ck_assert_str_eq(err.msg, "invalid state key");
     }
     vm_state_dir_clear(&d);
     /* a closed folder */
-    ck_assert_int_eq(vm_state_load(&d, TEST_KEY, &test_meta, &s, &why, &err), -1);
-    ck_assert_int_eq(vm_state_save(&d, TEST_KEY, &test_meta, &s, &err), -1);
+    ck_assert_int_eq(vm_state_load(&d, TEST_KEY, &test_meta, &ring, &why, &err), -1);
+    ck_assert_int_eq(vm_state_save(&d, TEST_KEY, &test_meta, ONE(&s), 1, &err), -1);
     ck_assert_int_eq(vm_state_lock(&d, TEST_KEY, 0, &err), -1);
 }
 END_TEST
@@ -545,7 +549,7 @@ START_TEST(test_planted_dir)
     ck_assert_int_eq(load_test(&d, &why, NULL), 0);
     ck_assert_str_eq(why, "state file is not a regular file");
     make_snapshot(&s, 1);
-    ck_assert_int_eq(vm_state_save(&d, TEST_KEY, &test_meta, &s, &err), -1);
+    ck_assert_int_eq(vm_state_save(&d, TEST_KEY, &test_meta, ONE(&s), 1, &err), -1);
     ck_assert_msg(strstr(err.msg, "cannot rename"), "%s", err.msg);
     vm_snapshot_clear(&s);
     ck_assert_int_eq(lstat(f, &st), 0);
@@ -691,7 +695,7 @@ START_TEST(test_save_write_fails)
         if (setrlimit(RLIMIT_FSIZE, &rl) < 0)
             _exit(8);
         make_snapshot(&s, 12);
-        if (vm_state_save(&d, TEST_KEY, &test_meta, &s, &err) != -1)
+        if (vm_state_save(&d, TEST_KEY, &test_meta, ONE(&s), 1, &err) != -1)
             _exit(1);
         if (!strstr(err.msg, "cannot write state file") || !strstr(err.msg, "too large"))
             _exit(2);
@@ -719,7 +723,7 @@ static void child_readonly_save(void)
     if (vm_state_dir_open(&d, p, &err) != 0)
         _exit(1);
     make_snapshot(&s, 99);
-    if (vm_state_save(&d, TEST_KEY, &test_meta, &s, &err) != -1)
+    if (vm_state_save(&d, TEST_KEY, &test_meta, ONE(&s), 1, &err) != -1)
         _exit(2);
     if (!strstr(err.msg, "cannot create a temporary file"))
         _exit(3);
@@ -770,6 +774,7 @@ static int child_hammer(int who)
         return 1;
     for (i = 0; i < NITER; i++) {
         struct vm_snapshot s;
+        struct vm_state_ring ring;
         const char *why = NULL;
         uint64_t count = 0;
         int lock = vm_state_lock(&d, TEST_KEY, 60000, &err);
@@ -777,20 +782,22 @@ static int child_hammer(int who)
 
         if (lock < 0)
             return 2;
-        r = vm_state_load(&d, TEST_KEY, &test_meta, &s, &why, &err);
+        r = vm_state_load(&d, TEST_KEY, &test_meta, &ring, &why, &err);
         if (r < 0 || (r == 0 && strcmp(why, "no previous sample") != 0))
             return 3;
         if (r == 1) {
+            const struct vm_dom_stats *d0 = &ring.snap[0].dom[0];
+
             /* make_snapshot(v) puts v in every counter: all must agree */
-            count = s.dom[0].balloon.v[0];
-            if (s.dom[0].cpu.v[0] != count + 1000 || s.dom[0].net[0].v[7] != count + 7 ||
-                s.dom[0].block[2].v[11] != count + 211)
+            count = d0->balloon.v[0];
+            if (ring.n != 1 || d0->cpu.v[0] != count + 1000 || d0->net[0].v[7] != count + 7 ||
+                d0->block[2].v[11] != count + 211)
                 return 4;
         }
-        vm_snapshot_clear(&s);
+        vm_state_ring_clear(&ring);
         make_snapshot(&s, count + 1);
         s.dom[1].id = who; /* every writer leaves its mark */
-        if (vm_state_save(&d, TEST_KEY, &test_meta, &s, &err) != 0)
+        if (vm_state_save(&d, TEST_KEY, &test_meta, ONE(&s), 1, &err) != 0)
             return 5;
         vm_snapshot_clear(&s);
         vm_state_unlock(lock);

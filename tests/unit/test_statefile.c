@@ -61,6 +61,9 @@ static void snap_assert_equal(const struct vm_snapshot *a, const struct vm_snaps
     }
 }
 
+/* One sample as vm_statefile_format takes it. */
+#define ONE(snap) ((const struct vm_snapshot *const[]){(snap)})
+
 /* The formatted test snapshot (owned string). */
 static char *formatted(size_t *len)
 {
@@ -68,7 +71,7 @@ static char *formatted(size_t *len)
     struct vm_buf b = VM_BUF_INIT;
 
     make_snapshot(&s, 0);
-    vm_statefile_format(&s, &test_meta, &b);
+    vm_statefile_format(ONE(&s), 1, &test_meta, &b);
     vm_snapshot_clear(&s);
     ck_assert(!b.oom);
     *len = b.len;
@@ -112,41 +115,53 @@ static char *mutate_and_seal(const char *text, const char *from, const char *to)
 
 static int parse_text(const char *text, size_t len, const struct vm_state_meta *m, const char **why)
 {
-    struct vm_snapshot s;
+    struct vm_state_ring s;
     struct vm_err err = {""};
     int r;
 
     memset(&s, 0xaa, sizeof(s)); /* parse must overwrite, not free */
     r = vm_statefile_parse(text, len, m, &s, why, &err);
     if (r != 1) {
-        ck_assert_ptr_null(s.dom);
+        for (size_t k = 0; k < VM_STATE_RING_MAX; k++)
+            ck_assert_ptr_null(s.snap[k].dom);
         ck_assert_uint_eq(s.n, 0);
     }
-    vm_snapshot_clear(&s);
+    vm_state_ring_clear(&s);
     return r;
 }
 
 /* ---- format and parse ------------------------------------------------- */
 
-/* Format s, parse the text back and format that: the same snapshot and
- * the same text. Returns the text (owned). */
-static char *roundtrip(const struct vm_snapshot *s, const struct vm_state_meta *m)
+/* Format snaps[0..n), parse the text back and format that: the same
+ * samples and the same text. Returns the text (owned). */
+static char *roundtrip_n(const struct vm_snapshot *const *snaps, size_t n,
+                         const struct vm_state_meta *m)
 {
-    struct vm_snapshot back;
+    struct vm_state_ring back;
+    const struct vm_snapshot *again[VM_STATE_RING_MAX];
     struct vm_buf a = VM_BUF_INIT, b = VM_BUF_INIT;
     struct vm_err err = {""};
     const char *why = "unset";
 
-    vm_statefile_format(s, m, &a);
+    vm_statefile_format(snaps, n, m, &a);
     ck_assert(!a.oom);
     ck_assert_int_eq(vm_statefile_parse(a.s, a.len, m, &back, &why, &err), 1);
     ck_assert_ptr_null(why);
-    snap_assert_equal(s, &back);
-    vm_statefile_format(&back, m, &b);
+    ck_assert_uint_eq(back.n, n);
+    for (size_t k = 0; k < n; k++) {
+        snap_assert_equal(snaps[k], &back.snap[k]);
+        again[k] = &back.snap[k];
+    }
+    vm_statefile_format(again, back.n, m, &b);
     ck_assert_str_eq(a.s, b.s);
-    vm_snapshot_clear(&back);
+    vm_state_ring_clear(&back);
     vm_buf_clear(&b);
     return vm_buf_steal(&a);
+}
+
+static char *roundtrip(const struct vm_snapshot *s, const struct vm_state_meta *m)
+{
+    return roundtrip_n(ONE(s), 1, m);
 }
 
 START_TEST(test_roundtrip)
@@ -168,7 +183,8 @@ END_TEST
 
 START_TEST(test_roundtrip_empty)
 {
-    struct vm_snapshot s, back;
+    struct vm_snapshot s;
+    struct vm_state_ring back;
     struct vm_state_meta m = {"", "", ""};
     const char *why = NULL;
     char *text;
@@ -179,7 +195,7 @@ START_TEST(test_roundtrip_empty)
     m.plugin = "x";
     ck_assert_int_eq(vm_statefile_parse(text, strlen(text), &m, &back, &why, NULL), 0);
     ck_assert_str_eq(why, "state file is for another plugin");
-    vm_snapshot_clear(&back);
+    vm_state_ring_clear(&back);
     free(text);
 }
 END_TEST
@@ -206,6 +222,91 @@ START_TEST(test_roundtrip_minimal)
     }
     free(roundtrip(&s, &test_meta));
     vm_snapshot_clear(&s);
+}
+END_TEST
+
+/* Up to VM_STATE_RING_MAX samples, newest first, each its own. */
+START_TEST(test_ring_roundtrip)
+{
+    struct vm_snapshot s[VM_STATE_RING_MAX];
+    const struct vm_snapshot *p[VM_STATE_RING_MAX];
+    size_t k;
+    char *text;
+
+    for (k = 0; k < VM_STATE_RING_MAX; k++) {
+        make_snapshot(&s[k], 10 * k);
+        s[k].boot.tv_sec -= (time_t)k; /* 5, 4, 3, 2 s */
+        s[k].wall.tv_sec -= (time_t)k;
+        p[k] = &s[k];
+    }
+    for (size_t n = 1; n <= VM_STATE_RING_MAX; n++) {
+        text = roundtrip_n(p, n, &test_meta);
+        ck_assert_ptr_nonnull(strstr(text, "\nversion 3\n"));
+        free(text);
+    }
+    for (k = 0; k < VM_STATE_RING_MAX; k++)
+        vm_snapshot_clear(&s[k]);
+}
+END_TEST
+
+/* Samples out of order, or two of one moment: not ours, not used. */
+START_TEST(test_ring_order)
+{
+    struct vm_snapshot a, b;
+    struct vm_buf t = VM_BUF_INIT;
+    const char *why = NULL;
+
+    make_snapshot(&a, 1);
+    make_snapshot(&b, 2);
+    b.boot.tv_nsec++; /* b is newer: wrong as the second */
+    vm_statefile_format((const struct vm_snapshot *const[]){&a, &b}, 2, &test_meta, &t);
+    ck_assert_int_eq(parse_text(t.s, t.len, &test_meta, &why), 0);
+    ck_assert_str_eq(why, "state file is corrupt");
+    vm_buf_truncate(&t, 0);
+    b.boot.tv_nsec--; /* the same moment */
+    vm_statefile_format((const struct vm_snapshot *const[]){&a, &b}, 2, &test_meta, &t);
+    ck_assert_int_eq(parse_text(t.s, t.len, &test_meta, &why), 0);
+    vm_buf_truncate(&t, 0);
+    b.boot.tv_sec--; /* older: right */
+    vm_statefile_format((const struct vm_snapshot *const[]){&a, &b}, 2, &test_meta, &t);
+    ck_assert_int_eq(parse_text(t.s, t.len, &test_meta, &why), 1);
+    /* the second sample from the future, the first not */
+    vm_buf_truncate(&t, 0);
+    a.boot.tv_sec = 99999999999;
+    vm_statefile_format((const struct vm_snapshot *const[]){&a, &b}, 2, &test_meta, &t);
+    ck_assert_int_eq(parse_text(t.s, t.len, &test_meta, &why), 0);
+    ck_assert_str_eq(why, "state file is from the future");
+    vm_buf_clear(&t);
+    vm_snapshot_clear(&a);
+    vm_snapshot_clear(&b);
+}
+END_TEST
+
+/* What version 2 wrote (no "samples" line, one sample) reads as a ring of
+ * one: an upgrade keeps the previous sample. */
+START_TEST(test_version2_read)
+{
+    struct vm_snapshot s;
+    struct vm_state_ring back;
+    size_t len;
+    char *text = formatted(&len);
+    char *v2a = mutate_and_seal(text, "version 3\n", "version 2\n");
+    char *v2 = mutate_and_seal(v2a, "samples 1\n", "");
+    const char *why = "unset";
+
+    ck_assert_ptr_null(strstr(v2, "samples"));
+    ck_assert_int_eq(vm_statefile_parse(v2, strlen(v2), &test_meta, &back, &why, NULL), 1);
+    ck_assert_ptr_null(why);
+    ck_assert_uint_eq(back.n, 1);
+    make_snapshot(&s, 0);
+    snap_assert_equal(&s, &back.snap[0]);
+    vm_snapshot_clear(&s);
+    vm_state_ring_clear(&back);
+    /* a version 2 file with the new line is no version 2 file */
+    ck_assert_int_eq(parse_text(v2a, strlen(v2a), &test_meta, &why), 0);
+    free(v2);
+    free(v2a);
+    free(text);
 }
 END_TEST
 
@@ -251,11 +352,18 @@ END_TEST
 static const struct {
     const char *from, *to, *why;
 } mutations[] = {
-    {"version 2\n", "version 3\n", "state file has another format version"},
+    {"version 3\n", "version 4\n", "state file has another format version"},
     /* what an upgrade leaves behind is no trouble, only no sample */
-    {"version 2\n", "version 1\n", "no previous sample"},
-    {"version 2\n", "version 02\n", "state file is corrupt"},
-    {"version 2\n", "version -1\n", "state file is corrupt"},
+    {"version 3\n", "version 1\n", "no previous sample"},
+    {"version 3\n", "version 03\n", "state file is corrupt"},
+    {"version 3\n", "version -1\n", "state file is corrupt"},
+    /* version 2 has no "samples" line */
+    {"version 3\n", "version 2\n", "state file is corrupt"},
+    {"samples 1\n", "samples 0\n", "state file is corrupt"},
+    {"samples 1\n", "samples 2\n", "state file is corrupt"},
+    {"samples 1\n", "samples 5\n", "state file is corrupt"},
+    {"samples 1\n", "samples 01\n", "state file is corrupt"},
+    {"samples 1\n", "", "state file is corrupt"},
     {"plugin =check_vcpu\n", "plugin =check_vdisk\n", "state file is for another plugin"},
     {"plugin =check_vcpu\n", "plugin -\n", "state file is corrupt"},
     {"uri =test:///default\n", "uri =test:///other\n", "state file is for another URI"},
@@ -395,7 +503,8 @@ START_TEST(test_frame)
 END_TEST
 VM_CK_MAIN_TCASE("statefile", "format", 60, NULL, NULL, VM_CK_TEST(test_roundtrip),
                  VM_CK_TEST(test_roundtrip_empty), VM_CK_TEST(test_roundtrip_minimal),
-                 VM_CK_TEST(test_truncate_everywhere),
+                 VM_CK_TEST(test_ring_roundtrip), VM_CK_TEST(test_ring_order),
+                 VM_CK_TEST(test_version2_read), VM_CK_TEST(test_truncate_everywhere),
                  VM_CK_LOOP(test_flip_everywhere, sizeof(flip_masks)),
                  VM_CK_LOOP(test_mutations, VM_CK_N(mutations)), VM_CK_TEST(test_mutation_control),
                  VM_CK_TEST(test_frame))
