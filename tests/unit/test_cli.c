@@ -96,6 +96,7 @@ START_TEST(defaults)
     ck_assert_int_eq(cli.shutoff, VM_POLICY_DEFAULT);
     ck_assert_double_eq(cli.interval_s, 1.0);
     ck_assert_double_eq(cli.max_state_age_s, 3600.0);
+    ck_assert_double_eq(cli.min_window_s, 5.0);
     ck_assert(!cli.th[0].has_warn && !cli.th[0].has_crit);
     vm_cli_clear(&cli);
 }
@@ -130,6 +131,26 @@ START_TEST(full)
 END_TEST
 
 /* Repeats that stay small, bracket expressions and escapes are accepted. */
+/* --min-window: fractions, down to a millisecond, up to --max-state-age,
+ * and not part of the state key (it does not change what is sampled). */
+START_TEST(min_window)
+{
+    struct vm_cli cli;
+    struct ctx c;
+    struct vm_err err;
+
+    ck_assert_int_eq(parse(&cli, &c, &err, ARGS("-d", "a", "--min-window=0.001")), VM_CLI_RUN);
+    ck_assert_double_eq(cli.min_window_s, 0.001);
+    ck_assert_uint_eq(cli.nkey_args, 1);
+    vm_cli_clear(&cli);
+    ck_assert_int_eq(
+        parse(&cli, &c, &err, ARGS("-d", "a", "--max-state-age=2", "--min-window", "2")),
+        VM_CLI_RUN);
+    ck_assert_double_eq(cli.min_window_s, 2.0);
+    vm_cli_clear(&cli);
+}
+END_TEST
+
 START_TEST(regex_within_limits)
 {
     static const char *ok[] = {
@@ -218,6 +239,13 @@ static const struct {
     {{"-d", "a", "--interval=10"}, "shorter than --timeout"},
     {{"-d", "a", "--interval=0"}, "--interval"},
     {{"-d", "a", "--max-state-age=x"}, "--max-state-age"},
+    {{"-d", "a", "--min-window=0"}, "--min-window"},
+    {{"-d", "a", "--min-window=x"}, "--min-window"},
+    {{"-d", "a", "--min-window=nan"}, "--min-window"},
+    /* a window no saved sample can satisfy: the state would never be used */
+    {{"-d", "a", "--max-state-age=3"},
+     "--min-window (5 s) must not be longer than --max-state-age"},
+    {{"-d", "a", "--min-window=60", "--max-state-age=30"}, "--max-state-age (30 s)"},
     {{"-d", "a", "--state-dir="}, "--state-dir"},
     {{"-d", "a", "--max-output=100"}, "--max-output"},
     {{"-d", "a", "--timeout-result=maybe"}, "--timeout-result"},
@@ -275,6 +303,7 @@ START_TEST(help_text)
 END_TEST
 
 VM_CK_MAIN_TCASE("cli", "cli", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(defaults), VM_CK_TEST(full),
-                 VM_CK_TEST(include_implies_all), VM_CK_TEST(regex_within_limits),
-                 VM_CK_TEST(help_and_version_first), VM_CK_TEST(state_key_args),
-                 VM_CK_LOOP(rejects, VM_CK_N(bad)), VM_CK_TEST(help_text))
+                 VM_CK_TEST(min_window), VM_CK_TEST(include_implies_all),
+                 VM_CK_TEST(regex_within_limits), VM_CK_TEST(help_and_version_first),
+                 VM_CK_TEST(state_key_args), VM_CK_LOOP(rejects, VM_CK_N(bad)),
+                 VM_CK_TEST(help_text))
