@@ -152,13 +152,13 @@ bool vm_sample_consistent(const struct vm_dom_stats *prev, const struct vm_dom_s
 
 /* ---- the window ------------------------------------------------------- */
 
-int vm_window_pick(const double *age_s, size_t n, size_t from, double min_window_s,
-                   double max_age_s, const char **why)
+int vm_window_pick(const double *age_s, size_t n, double min_window_s, double max_age_s,
+                   const char **why)
 {
     bool young = false, old = false, future = false;
     size_t i;
 
-    for (i = from; i < n; i++) {
+    for (i = 0; i < n; i++) {
         if (!(age_s[i] > 0)) /* also NaN */
             future = true;
         else if (age_s[i] < min_window_s)
@@ -273,19 +273,17 @@ static const struct vm_dom_stats *find_near(const struct vm_snapshot *snap, cons
     return vm_snapshot_find(snap, uuid);
 }
 
-/* Try the saved samples for cur->dom[i], the youngest old enough first:
- * sets the pair and returns true, or leaves prev NULL with the reason in
- * note. An older sample is tried only when a younger one lacks the domain
- * (libvirt skipped it then): one that shows a restart rules out every
- * older one too, whose counters are from before it. */
+/* Try the saved samples for cur->dom[i]: the youngest old enough
+ * (vm_window_pick). Sets the pair and returns true, or leaves prev NULL
+ * with the reason in note. */
 static bool pair_from_state(struct vm_sampling *s, const char *load_why,
                             const struct vm_sample_opts *o, size_t i)
 {
     struct vm_rate_pair *p = &s->pairs[i];
     const struct vm_dom_stats *c = &s->cur.dom[i];
+    const struct vm_dom_stats *old = NULL;
     double age[VM_STATE_RING_MAX];
     const char *why = NULL;
-    bool missing = false;
     size_t k;
     int b;
 
@@ -299,31 +297,32 @@ static bool pair_from_state(struct vm_sampling *s, const char *load_why,
     }
     for (k = 0; k < s->saved.n; k++)
         age[k] = vm_clock_diff(&s->cur.boot, &s->saved.snap[k].boot);
-    b = vm_window_pick(age, s->saved.n, 0, o->min_window_s, o->max_age_s, &why);
-    for (; b >= 0;
-         b = vm_window_pick(age, s->saved.n, (size_t)b + 1, o->min_window_s, o->max_age_s, &why)) {
-        const struct vm_dom_stats *old = find_near(&s->saved.snap[b], c->uuid, i);
-
-        if (!old) {
-            missing = true;
-            continue;
-        }
-        if (old->id != c->id)
-            p->note = "domain ID changed: domain restarted";
-        else if (!vm_sample_consistent(old, c))
-            p->note = "counters went back: domain restarted";
-        else if (!counters_ok(old, c, age[b]))
-            p->note = "implausible counter jump: previous sample not used";
-        else {
-            p->prev = old;
-            p->elapsed_s = age[b];
-            p->from_state = b > 0 ? VM_BASE_EARLIER : VM_BASE_PREVIOUS;
-            p->note = NULL;
-            return true;
-        }
+    if ((b = vm_window_pick(age, s->saved.n, o->min_window_s, o->max_age_s, &why)) < 0) {
+        p->note = why;
         return false;
     }
-    p->note = missing ? "no previous sample of this domain" : why;
+    /* Every sample from the base on must hold the domain: one without it
+     * is from a check that libvirt skipped it in (busy.h) or that did not
+     * select it, and an average across that gap is what sample_save keeps
+     * out. */
+    for (k = 0; k <= (size_t)b; k++)
+        if (!(old = find_near(&s->saved.snap[k], c->uuid, i))) {
+            p->note = "no previous sample of this domain";
+            return false;
+        }
+    if (old->id != c->id)
+        p->note = "domain ID changed: domain restarted";
+    else if (!vm_sample_consistent(old, c))
+        p->note = "counters went back: domain restarted";
+    else if (!counters_ok(old, c, age[b]))
+        p->note = "implausible counter jump: previous sample not used";
+    else {
+        p->prev = old;
+        p->elapsed_s = age[b];
+        p->from_state = b > 0 ? VM_BASE_EARLIER : VM_BASE_PREVIOUS;
+        p->note = NULL;
+        return true;
+    }
     return false;
 }
 

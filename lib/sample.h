@@ -71,14 +71,14 @@ double vm_pair_rate_or_nan(const uint64_t *prev, uint32_t prev_have, const uint6
 bool vm_sample_consistent(const struct vm_dom_stats *prev, const struct vm_dom_stats *cur);
 
 /* Pure: the base for a rate among saved samples age_s[0..n) seconds older
- * than the new one (newest first): the first at an index >= `from` that
- * is at least min_window_s and at most max_age_s old. Returns its index,
- * or -1 with *why (static text): "previous sample too recent
- * (--min-window)" when some sample was too young for the window, else
- * "previous sample too old", else "previous sample is from the future",
- * else (none from `from` on) "no previous sample". */
-int vm_window_pick(const double *age_s, size_t n, size_t from, double min_window_s,
-                   double max_age_s, const char **why);
+ * than the new one (newest first): the first that is at least
+ * min_window_s and at most max_age_s old. Returns its index, or -1 with
+ * *why (static text): "previous sample too recent for --min-window" when
+ * some sample was too young for the window, else "previous sample too
+ * old", else "previous sample is from the future", else (n == 0) "no
+ * previous sample". */
+int vm_window_pick(const double *age_s, size_t n, double min_window_s, double max_age_s,
+                   const char **why);
 
 /* Pure: which samples a state file keeps, so that later runs find a base
  * old enough and not much older. age_s[0..n) are ages before the new
@@ -110,8 +110,7 @@ struct vm_sample_opts {
 enum vm_pair_base {
     VM_BASE_IN_RUN = 0, /* this run's first sample, or none */
     VM_BASE_PREVIOUS,   /* the newest saved sample: the previous check's */
-    VM_BASE_EARLIER,    /* an older saved one: the newest was too recent
-                           (--min-window) or lacks the domain */
+    VM_BASE_EARLIER,    /* an older saved one: the newest was too recent (--min-window) */
 };
 
 /* The pointers point into the struct vm_sampling that holds the pair: do

@@ -420,6 +420,50 @@ START_TEST(test_min_window_loop)
 }
 END_TEST
 
+/* A saved sample without the domain (libvirt skipped it then: a stuck
+ * guest) between the base and now: no average across that gap, even
+ * from an older sample that has it. */
+START_TEST(test_min_window_gap)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+    struct vm_state_meta m;
+    struct vm_state_ring ring;
+    struct vm_snapshot skipped;
+    struct vm_buf out = VM_BUF_INIT;
+    const char *why = NULL;
+    size_t len;
+    char *text;
+
+    o.min_window_s = 0.3;
+    run(&o, &s); /* A */
+    vm_sampling_clear(&s);
+    pause_s(0.35);
+    run(&o, &s); /* from A; saves B beside A */
+    ck_assert_int_eq(s.pairs[0].from_state, VM_BASE_PREVIOUS);
+    vm_sampling_clear(&s);
+    /* B as if the domain had been skipped */
+    text = vm_fs_slurp(statefile, &len);
+    vm_state_meta_init(&m, PLUGIN, URI);
+    ck_assert_int_eq(vm_statefile_parse(text, len, &m, &ring, &why, NULL), 1);
+    ck_assert_uint_eq(ring.n, 2);
+    skipped = ring.snap[0]; /* shallow, for formatting only */
+    skipped.n = 0;
+    vm_statefile_format((const struct vm_snapshot *const[]){&skipped, &ring.snap[1]}, 2, &m, &out);
+    ck_assert(!out.oom);
+    vm_fs_spit(statefile, out.s, out.len);
+    run(&o, &s); /* B is too young, A old enough, but B lacks the domain */
+    ck_assert(s.slept);
+    ck_assert(!s.pairs[0].from_state);
+    ck_assert_str_eq(s.pairs[0].note, "no previous sample of this domain");
+    ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
+    vm_sampling_clear(&s);
+    vm_state_ring_clear(&ring);
+    vm_buf_clear(&out);
+    free(text);
+}
+END_TEST
+
 /* A version 2 state file (what the release before wrote: one sample, no
  * "samples" line) is read as the previous sample, and kept in the new
  * file beside this run's. */
@@ -468,4 +512,4 @@ VM_CK_MAIN_TCASE("sample_run", "test driver", 30, setup, teardown, VM_CK_TEST(te
                  VM_CK_TEST(test_domain_restarted), VM_CK_TEST(test_folder_refused),
                  VM_CK_TEST(test_lock_held), VM_CK_TEST(test_min_window_young_base),
                  VM_CK_TEST(test_min_window_after_sleep), VM_CK_TEST(test_min_window_loop),
-                 VM_CK_TEST(test_version2_state))
+                 VM_CK_TEST(test_min_window_gap), VM_CK_TEST(test_version2_state))

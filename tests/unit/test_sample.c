@@ -338,39 +338,36 @@ END_TEST
 
 static const struct {
     double age[4]; /* newest first */
-    size_t n, from;
+    size_t n;
     double window, max_age;
     int want;
     const char *why;
 } picks[] = {
     /* the bug: a check 10 ms after another */
-    {{0.01}, 1, 0, 5, 3600, -1, W_YOUNG},
+    {{0.01}, 1, 5, 3600, -1, W_YOUNG},
     /* the next older sample is old enough: it is the base */
-    {{0.01, 6.0}, 2, 0, 5, 3600, 1, NULL},
-    {{0.01, 1.0, 2.0, 5.5}, 4, 0, 5, 3600, 3, NULL},
-    {{1, 2, 5.5, 9}, 4, 0, 5, 3600, 2, NULL}, /* the youngest old enough */
-    {{5.0}, 1, 0, 5, 3600, 0, NULL},          /* inclusive */
-    {{4.999}, 1, 0, 5, 3600, -1, W_YOUNG},
-    {{300}, 1, 0, 5, 3600, 0, NULL}, /* a scheduled check */
-    {{3600}, 1, 0, 5, 3600, 0, NULL},
-    {{3601}, 1, 0, 5, 3600, -1, W_OLD},
-    {{0.2, 4000}, 2, 0, 5, 3600, -1, W_YOUNG}, /* the young one is usable soonest */
-    {{-1}, 1, 0, 5, 3600, -1, W_FUTURE},
-    {{0}, 1, 0, 5, 3600, -1, W_FUTURE}, /* not older than the new one */
-    {{NAN}, 1, 0, 5, 3600, -1, W_FUTURE},
-    {{-1, 7}, 2, 0, 5, 3600, 1, NULL},
-    {{0}, 0, 0, 5, 3600, -1, W_NONE},
-    {{6, 7}, 2, 1, 5, 3600, 1, NULL}, /* from: the next after one that lacked the domain */
-    {{6, 7}, 2, 2, 5, 3600, -1, W_NONE},
-    {{0.001}, 1, 0, 0, 3600, 0, NULL}, /* no window: any age above 0 */
-    {{0.001}, 1, 0, 0.001, 3600, 0, NULL},
+    {{0.01, 6.0}, 2, 5, 3600, 1, NULL},
+    {{0.01, 1.0, 2.0, 5.5}, 4, 5, 3600, 3, NULL},
+    {{1, 2, 5.5, 9}, 4, 5, 3600, 2, NULL}, /* the youngest old enough */
+    {{5.0}, 1, 5, 3600, 0, NULL},          /* inclusive */
+    {{4.999}, 1, 5, 3600, -1, W_YOUNG},
+    {{300}, 1, 5, 3600, 0, NULL}, /* a scheduled check */
+    {{3600}, 1, 5, 3600, 0, NULL},
+    {{3601}, 1, 5, 3600, -1, W_OLD},
+    {{0.2, 4000}, 2, 5, 3600, -1, W_YOUNG}, /* the young one is usable soonest */
+    {{-1}, 1, 5, 3600, -1, W_FUTURE},
+    {{0}, 1, 5, 3600, -1, W_FUTURE}, /* not older than the new one */
+    {{NAN}, 1, 5, 3600, -1, W_FUTURE},
+    {{-1, 7}, 2, 5, 3600, 1, NULL},
+    {{0}, 0, 5, 3600, -1, W_NONE},
+    {{0.001}, 1, 0, 3600, 0, NULL}, /* no window: any age above 0 */
+    {{0.001}, 1, 0.001, 3600, 0, NULL},
 };
 
 START_TEST(test_window_pick)
 {
     const char *why = "unset";
-    int got = vm_window_pick(picks[_i].age, picks[_i].n, picks[_i].from, picks[_i].window,
-                             picks[_i].max_age, &why);
+    int got = vm_window_pick(picks[_i].age, picks[_i].n, picks[_i].window, picks[_i].max_age, &why);
 
     ck_assert_msg(got == picks[_i].want, "case %d: picked %d, not %d", _i, got, picks[_i].want);
     if (picks[_i].why)
@@ -466,12 +463,12 @@ START_TEST(test_window_simulated)
 
         for (i = 0; i < n; i++)
             age[i] = t - ring[i];
-        b = vm_window_pick(age, n, 0, w, 3600, &why);
+        b = vm_window_pick(age, n, w, 3600, &why);
         if (b < 0) {
             t += interval; /* in-run: the pair is 1 s apart, the base a sample older */
             for (i = 0; i < n; i++)
                 age[i] = t - ring[i];
-            b = vm_window_pick(age, n, 0, w, 3600, &why);
+            b = vm_window_pick(age, n, w, 3600, &why);
             if (t > 2 * w + 2 * interval + period)
                 in_run_late++;
         }
