@@ -213,10 +213,11 @@ expect "vcpu on an idle guest: low usage (${usage:-none}%)" eval '[ $rc = 0 ] &&
 run vcpu -d e2e-load -w 50 -c 200
 expect "vcpu -w 50 on the burning guest: WARNING" eval '[ $rc = 1 ] && has "VCPU WARNING - e2e-load:"'
 
-# With state: the second run uses the first run's sample and does not sleep.
-run vcpu -d e2e-load
-sleep 1
-run vcpu -d e2e-load -v
+# With state: the second run uses the first run's sample and does not sleep
+# (--min-window=1: a base 2 s old is old enough).
+run vcpu -d e2e-load --min-window=1
+sleep 2
+run vcpu -d e2e-load --min-window=1 -v
 expect "vcpu's second run uses the previous sample: no sleep (${secs} s)" \
     eval '[ $rc = 0 ] && has "since the previous check" && f "$secs < 1"'
 
@@ -243,6 +244,24 @@ expect "vnet sees the guest's pings on the tap, labelled by MAC: rx ${rx:-none},
     eval '[ $rc = 0 ] && clean && f "${rx:-0} > 0 && ${tx:-0} > 0"'
 run vnet -d e2e-load --no-state --interval 0.5 -v
 expect "vnet names the host tap device" eval 'has "host device vme2e0"'
+
+# A check repeated within a second of the previous one (a retry, a second
+# command on the same state file): it must not average over those
+# milliseconds but over an older sample at least --min-window (5 s) old,
+# and its figure must stand against virsh's counters over that window.
+run vnet -d e2e-load
+p0=$(vstat e2e-load interface net.0.rx.pkts) w0=$(date +%s.%N)
+sleep 6
+run vnet -d e2e-load
+run vnet -d e2e-load -v
+p1=$(vstat e2e-load interface net.0.rx.pkts) w1=$(date +%s.%N)
+rx=$(perf "e2e-load:$mac:rx_pps")
+win=$(printf '%s\n' "$out" | sed -n 's/.*average over \([0-9.]*\) s since an earlier check.*/\1/p' | head -n1)
+vr=$(awk "BEGIN { printf \"%.3f\", (${p1:-0} - ${p0:-0}) / ($w1 - $w0) }")
+expect "vnet repeated at once: averaged over an earlier check at least 5 s back (${win:-none} s), not the milliseconds since the last" \
+    eval '[ $rc = 0 ] && [ -n "$win" ] && f "$win >= 5 && $win < 30"'
+expect "vnet repeated at once: rx ${rx:-none} pkt/s against virsh's net.0.rx.pkts delta ${vr} pkt/s over that window" \
+    eval '[ -n "$rx" ] && f "($rx - $vr)^2 <= (0.25 * $vr + 0.3)^2"'
 
 # --- --all: the bulk stats path ----------------------------------------------
 
@@ -460,16 +479,18 @@ expect "a guest that is gone: UNKNOWN not found" eval '[ $rc = 3 ] && has "VCPU 
 
 # A guest restarted between two runs: its counters start again from zero.
 timeout -k 5 300 "$labsh" restart-guest e2e-spare 2>&1 | sed 's/^/# /'
-run vcpu -d e2e-spare
+# --min-window=1: the sample before the restart is the base even when the
+# restart took less than the default 5 s.
+run vcpu -d e2e-spare --min-window=1
 sleep 1
-run vdisk -d e2e-load
+run vdisk -d e2e-load --min-window=1
 timeout -k 5 300 "$labsh" restart-guest e2e-spare 2>&1 | sed 's/^/# /'
 timeout -k 5 300 "$labsh" restart-guest e2e-load 2>&1 | sed 's/^/# /'
-run vcpu -d e2e-spare -v
+run vcpu -d e2e-spare --min-window=1 -v
 usage=$(perf e2e-spare:usage)
 expect "vcpu after a restart between runs: a fresh figure in this run, not a wrapped rate (${usage:-none}%)" \
     eval '[ $rc = 0 ] && has "domain restarted" && has "in this run" && f "${usage:--1} >= 0 && ${usage:--1} <= 115"'
-run vdisk -d e2e-load -v
+run vdisk -d e2e-load --min-window=1 -v
 rbps=$(perf e2e-load:vda:read_Bps)
 expect "vdisk after a restart between runs: a fresh figure (${rbps:-none} B/s)" \
     eval '[ $rc = 0 ] && has "domain restarted" && f "${rbps:--1} >= 0 && ${rbps:--1} < 1e9"'
