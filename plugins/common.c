@@ -48,13 +48,20 @@ void vm_eval_nodata(const struct vm_eval *ev, struct vm_report *rep, const char 
 
 void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair)
 {
-    /* whole seconds, but a gap under 10 s keeps a decimal ("6.4 s"). An
-     * earlier check: the previous one was within --min-window. */
-    if (pair->from_state)
-        vm_buf_printf(out, "average over %.*f s since %s check", pair->elapsed_s < 10 ? 1 : 0,
-                      pair->elapsed_s,
+    /* Seconds, a gap under 10 s with a decimal ("6.4 s"); from a minute on
+     * in minutes and hours ("5 min 0 s"). An earlier check: the previous
+     * one was within --min-window. */
+    if (pair->from_state) {
+        if (pair->elapsed_s < 60)
+            vm_buf_printf(out, "average over %.*f s", pair->elapsed_s < 10 ? 1 : 0,
+                          pair->elapsed_s);
+        else {
+            vm_buf_append(out, "average over ");
+            vm_human_duration(out, pair->elapsed_s);
+        }
+        vm_buf_printf(out, " since %s check",
                       pair->from_state == VM_BASE_EARLIER ? "an earlier" : "the previous");
-    else
+    } else
         vm_buf_printf(out, "measured over %.1f s in this run%s%s%s", pair->elapsed_s,
                       pair->note ? " (" : "", pair->note ? pair->note : "", pair->note ? ")" : "");
 }

@@ -90,6 +90,35 @@ START_TEST(figures_without_xml)
 }
 END_TEST
 
+/* The window in words: seconds under a minute, then minutes and hours. */
+START_TEST(window_wording)
+{
+    static const struct {
+        double s;
+        enum vm_pair_base base;
+        const char *text;
+    } w[] = {
+        {6.43, VM_BASE_EARLIER, "average over 6.4 s since an earlier check"},
+        {42.4, VM_BASE_PREVIOUS, "average over 42 s since the previous check"},
+        {300, VM_BASE_PREVIOUS, "average over 5 min 0 s since the previous check"},
+        {3725, VM_BASE_PREVIOUS, "average over 1 h 2 min since the previous check"},
+    };
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
+
+    for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+        struct vdisk_case c;
+        struct eval_run r;
+
+        vdisk_case_init(&c);
+        c.pair.elapsed_s = w[i].s;
+        c.pair.from_state = w[i].base;
+        eval(&r, &o, &c, NULL, 0, xml_iotune);
+        eval_has(&r, w[i].text);
+        eval_free(&r);
+    }
+}
+END_TEST
+
 static const struct eval_judged judged[] = {
     {{"w:fill=40", NULL}, VM_WARNING, "db:vda: 50.0% full", "'db:vda:fill'=50%;40;;0"},
     {{"c:fill=4GiB", NULL},
@@ -262,7 +291,7 @@ START_TEST(options)
 END_TEST
 
 VM_CK_MAIN_TCASE("eval_vdisk", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL,
-                 VM_CK_TEST(figures_without_xml), VM_CK_LOOP(thresholds, VM_CK_N(judged)),
-                 VM_CK_TEST(limits_read_xml_once), VM_CK_TEST(empty_drive_and_device_choice),
-                 VM_CK_TEST(new_disk_and_no_pair), VM_CK_TEST(paused_by_ioerror),
-                 VM_CK_TEST(options))
+                 VM_CK_TEST(figures_without_xml), VM_CK_TEST(window_wording),
+                 VM_CK_LOOP(thresholds, VM_CK_N(judged)), VM_CK_TEST(limits_read_xml_once),
+                 VM_CK_TEST(empty_drive_and_device_choice), VM_CK_TEST(new_disk_and_no_pair),
+                 VM_CK_TEST(paused_by_ioerror), VM_CK_TEST(options))
