@@ -405,6 +405,53 @@ static int make_pairs(struct vm_sampling *s, struct vm_err *err)
     return 0;
 }
 
+/* CPU time that did not move at all between two samples of a running
+ * domain: its QEMU is stopped or stuck (an idle guest still costs some).
+ * Its figures stand, but libvirt may tell why (busy.h). */
+static void sample_read_stalled(virDomainPtr *doms, struct vm_sampling *out)
+{
+    for (size_t i = 0; i < out->npairs; i++) {
+        const struct vm_rate_pair *p = &out->pairs[i];
+        uint64_t d;
+
+        if (p->prev && !p->cur->busy.have_control && p->cur->state == VIR_DOMAIN_RUNNING &&
+            vm_pair_delta(p->prev->cpu.v, p->prev->cpu.have, p->cur->cpu.v, p->cur->cpu.have,
+                          VM_CPU_TIME, &d) == 0 &&
+            d == 0)
+            vm_stats_read_control(doms[i], &out->cur.dom[i].busy);
+    }
+}
+
+/* The in-run second sample, --interval after the first (out->cur). */
+static int sample_in_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxml_cache *xml,
+                         const struct vm_sample_opts *o, const char *load_why,
+                         struct vm_sampling *out, struct vm_err *err)
+{
+    vm_snapshot_clear(&out->first);
+    out->first = out->cur;
+    memset(&out->cur, 0, sizeof(out->cur));
+    out->slept = true;
+    out->slept_s = sleep_interval(o->interval_s);
+    if (vm_stats_collect(doms, n, groups, o->wait_s, o->uri, xml, &out->cur, err) < 0 ||
+        make_pairs(out, err) < 0)
+        return -1;
+    for (size_t i = 0; i < out->cur.n; i++)
+        pair_after_sleep(out, load_why, o, i);
+    return 0;
+}
+
+/* The saved samples are not to be a base after all: forget them, and
+ * sample in-run from the current one. */
+static int sample_again(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxml_cache *xml,
+                        const struct vm_sample_opts *o, struct vm_sampling *out, struct vm_err *err)
+{
+    vm_state_ring_clear(&out->saved);
+    if (sample_in_run(doms, n, groups, xml, o, "the state folder cannot be written", out, err) < 0)
+        return -1;
+    sample_read_stalled(doms, out);
+    return 0;
+}
+
 int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxml_cache *xml,
                   const struct vm_sample_opts *o, struct vm_sampling *out, struct vm_err *err)
 {
@@ -419,9 +466,16 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
     size_t i;
 
     memset(out, 0, sizeof(*out));
+    /* The state is a cache: it only saves a sleep. A folder that is unsafe
+     * (symlink, owner, mode) is neither read nor written, and one that
+     * cannot be written is not the base either (its newest sample could be
+     * frozen for as long as --max-state-age); the run then samples in-run
+     * and state_note says why. */
     if (!o->no_state) {
-        if (vm_state_dir_open(&dir, o->state_dir, err) < 0)
-            goto cleanup;
+        if (vm_state_dir_open(&dir, o->state_dir, &out->state_err) < 0) {
+            out->state_note = load_why = "the state folder cannot be used";
+            goto sample;
+        }
         vm_state_key(o->plugin, o->uri, o->key_args, o->nkey_args, key, sizeof(key));
         vm_state_meta_init(&meta, o->plugin, o->uri);
         /* Without the lock this run still reads (saves are atomic renames)
@@ -429,14 +483,17 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
          * nothing to tell the admin; a lock that cannot be taken is. */
         lockfd = vm_state_lock(&dir, key, SAMPLE_LOCK_WAIT_MS, &out->state_err);
         lock_busy = lockfd < 0 && errno == EWOULDBLOCK;
-        if (lockfd < 0 && !lock_busy)
+        if (lockfd < 0 && !lock_busy) {
             out->state_note = "the state lock could not be taken";
-        if (vm_state_load(&dir, key, &meta, &out->saved, &load_why, err) < 0)
+            load_why = "the state folder cannot be written";
+        } else if (vm_state_load(&dir, key, &meta, &out->saved, &load_why, err) < 0) {
             goto cleanup;
+        }
     } else {
         load_why = "state is off (--no-state)";
     }
 
+sample:
     if (vm_stats_collect(doms, n, groups, o->wait_s, o->uri, xml, &out->cur, err) < 0 ||
         make_pairs(out, err) < 0)
         goto cleanup;
@@ -447,31 +504,10 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
             !vm_busy_for(&out->cur.dom[i], groups))
             need_second = true;
 
-    if (need_second) {
-        out->first = out->cur;
-        memset(&out->cur, 0, sizeof(out->cur));
-        out->slept = true;
-        out->slept_s = sleep_interval(o->interval_s);
-        if (vm_stats_collect(doms, n, groups, o->wait_s, o->uri, xml, &out->cur, err) < 0 ||
-            make_pairs(out, err) < 0)
-            goto cleanup;
-        for (i = 0; i < out->cur.n; i++)
-            pair_after_sleep(out, load_why, o, i);
-    }
+    if (need_second && sample_in_run(doms, n, groups, xml, o, load_why, out, err) < 0)
+        goto cleanup;
 
-    /* CPU time that did not move at all between two samples of a running
-     * domain: its QEMU is stopped or stuck (an idle guest still costs some).
-     * Its figures stand, but libvirt may tell why (busy.h). */
-    for (i = 0; i < out->npairs; i++) {
-        const struct vm_rate_pair *p = &out->pairs[i];
-        uint64_t d;
-
-        if (p->prev && !p->cur->busy.have_control && p->cur->state == VIR_DOMAIN_RUNNING &&
-            vm_pair_delta(p->prev->cpu.v, p->prev->cpu.have, p->cur->cpu.v, p->cur->cpu.have,
-                          VM_CPU_TIME, &d) == 0 &&
-            d == 0)
-            vm_stats_read_control(doms[i], &out->cur.dom[i].busy);
-    }
+    sample_read_stalled(doms, out);
     /* The run that held the lock has saved by now, most likely: one more
      * try, and the samples to keep are then the file's as it is now. */
     if (lock_busy && (lockfd = vm_state_lock(&dir, key, 0, &out->state_err)) >= 0) {
@@ -484,8 +520,15 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
         base = &latest;
     }
     if (lockfd >= 0 &&
-        sample_save(&dir, key, &meta, base, &out->cur, groups, o, &out->state_err) < 0)
+        sample_save(&dir, key, &meta, base, &out->cur, groups, o, &out->state_err) < 0) {
         out->state_note = "the state file could not be saved";
+        /* A folder that takes no new sample (full, read-only) keeps an old
+         * one: not a base. Measure in this run instead. */
+        for (i = 0; i < out->npairs && !out->pairs[i].from_state; i++)
+            ;
+        if (i < out->npairs && sample_again(doms, n, groups, xml, o, out, err) < 0)
+            goto cleanup;
+    }
     rc = 0;
 
 cleanup:

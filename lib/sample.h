@@ -135,9 +135,12 @@ struct vm_sampling {
     struct vm_err state_err; /* the details behind state_note ("" when none) */
 };
 
-/* Run the engine for doms[0..n). Errors of the state folder that a user
- * must fix (symlink, wrong owner, loose mode) fail with -1 and err set;
- * a corrupt file just means "no previous sample".
+/* Run the engine for doms[0..n). The state is a cache: a state folder
+ * that cannot be used (symlink, wrong owner, loose mode, not a folder, a
+ * bad HOME) is neither read nor written, and one that cannot be written
+ * (lock or save failing: read-only, full) is not the base; the run then
+ * samples in-run, and state_note/state_err say why (with the fix). A
+ * corrupt file just means "no previous sample".
  *
  * *out is overwritten (it is freeable with vm_sampling_clear on return,
  * whatever the result). The lock is waited for up to 2 s; without it the

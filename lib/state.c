@@ -52,8 +52,9 @@ static bool state_env_trusted(void)
 }
 
 /* The default folder (owned string) and whether its missing parents may be
- * created. */
-static char *state_default_path(bool *chain)
+ * created; NULL with *bad_home set when HOME is set but is not this user's
+ * folder (NULL alone: out of memory). */
+static char *state_default_path(bool *chain, const char **bad_home)
 {
     struct vm_buf b = VM_BUF_INIT;
     const char *xdg, *home;
@@ -72,6 +73,12 @@ static char *state_default_path(bool *chain)
             st.st_uid == geteuid()) {
             vm_buf_printf(&b, "%s/.local/state/%s", home, STATE_APP);
             goto done;
+        }
+        /* A HOME that is set but not this user's folder is a mistake to
+         * name, not a reason to move the state elsewhere without a word. */
+        if (home && *home) {
+            *bad_home = home;
+            return NULL;
         }
     }
     /* Sticky /var/tmp: another user can squat the name, which the checks
@@ -104,6 +111,7 @@ static void state_mkdir_parents(char *path)
 int vm_state_dir_open(struct vm_state_dir *d, const char *explicit_path, struct vm_err *err)
 {
     char *path = NULL;
+    const char *bad_home = NULL;
     bool chain = false;
     int mkdir_errno = 0;
     int fd = -1;
@@ -114,7 +122,12 @@ int vm_state_dir_open(struct vm_state_dir *d, const char *explicit_path, struct 
     d->path = NULL;
     if (explicit_path && !*explicit_path)
         return vm_err_set(err, "the state folder name is empty");
-    path = explicit_path ? vm_strdup(explicit_path) : state_default_path(&chain);
+    path = explicit_path ? vm_strdup(explicit_path) : state_default_path(&chain, &bad_home);
+    if (!path && bad_home)
+        return vm_err_set(err,
+                          "HOME (%s) is not a folder of this user's, so the state folder "
+                          "is unknown; set HOME or XDG_STATE_HOME, or give --state-dir",
+                          bad_home);
     if (!path)
         return vm_err_set(err, "out of memory");
     /* A trailing slash would make open() follow a symlink despite
@@ -135,11 +148,17 @@ int vm_state_dir_open(struct vm_state_dir *d, const char *explicit_path, struct 
         if ((e == ELOOP || e == ENOTDIR) && lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
             vm_err_set(err, "state folder %s is a symlink; use a real folder", path);
         else if (e == ENOTDIR)
-            vm_err_set(err, "state folder %s is not a folder", path);
+            vm_err_set(err,
+                       "state folder %s is not a folder; remove it or give another --state-dir",
+                       path);
         else if (e == ENOENT && mkdir_errno)
-            vm_err_set(err, "cannot create state folder %s: %s", path, strerror(mkdir_errno));
+            vm_err_set(err,
+                       "cannot create state folder %s: %s; create it (mode 0700) or give "
+                       "another --state-dir",
+                       path, strerror(mkdir_errno));
         else
-            vm_err_set(err, "cannot open state folder %s: %s", path, strerror(e));
+            vm_err_set(err, "cannot open state folder %s: %s; give another --state-dir", path,
+                       strerror(e));
         goto fail;
     }
     if (fstat(fd, &st) < 0) {
@@ -147,12 +166,15 @@ int vm_state_dir_open(struct vm_state_dir *d, const char *explicit_path, struct 
         goto fail;
     }
     if (!S_ISDIR(st.st_mode)) {
-        vm_err_set(err, "state folder %s is not a folder", path);
+        vm_err_set(err, "state folder %s is not a folder; remove it or give another --state-dir",
+                   path);
         goto fail;
     }
     if (st.st_uid != geteuid()) {
-        vm_err_set(err, "state folder %s is owned by uid %lu, not %lu", path,
-                   (unsigned long)st.st_uid, (unsigned long)geteuid());
+        vm_err_set(err,
+                   "state folder %s is owned by uid %lu, not %lu; chown it or give another "
+                   "--state-dir",
+                   path, (unsigned long)st.st_uid, (unsigned long)geteuid());
         goto fail;
     }
     if (st.st_mode & 077) {

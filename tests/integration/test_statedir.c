@@ -76,6 +76,15 @@ static void check_clean(const struct vm_run *r, int status)
         ck_assert_msg(strncmp(r->out, "VCPU UNKNOWN - ", 15) == 0, "output: %s", r->out);
 }
 
+/* A folder the state cannot use: the check still answers, measured in
+ * this run, with one "note:" line that names the folder's problem. */
+static void check_refused(const struct vm_run *r)
+{
+    check_clean(r, 0);
+    vm_assert_has(r->out, "in this run (the state folder cannot be used)");
+    vm_assert_has(r->out, "\nnote: ");
+}
+
 /* A normal first run: creates sdir and the state file. */
 static void first_run(void)
 {
@@ -129,7 +138,7 @@ static size_t assert_state_valid(const char *path)
 
 /* ---- the folder ------------------------------------------------------ */
 
-/* A symlink planted at the folder: refused, the target untouched. */
+/* A symlink planted at the folder: not used, the target untouched. */
 START_TEST(dir_symlink)
 {
     char target[96];
@@ -139,7 +148,7 @@ START_TEST(dir_symlink)
     ck_assert_int_eq(mkdir(target, 0700), 0);
     ck_assert_int_eq(symlink(target, sdir), 0);
     run(&r, sdir_arg);
-    check_clean(&r, 3);
+    check_refused(&r);
     vm_assert_has(r.out, "symlink");
     ck_assert_int_eq(vm_fs_count_entries(target, NULL), 0);
     vm_run_free(&r);
@@ -149,14 +158,14 @@ START_TEST(dir_symlink)
 
         snprintf(arg, sizeof(arg), "--state-dir=%s/", sdir);
         run(&r, arg);
-        check_clean(&r, 3);
+        check_refused(&r);
         ck_assert_int_eq(vm_fs_count_entries(target, NULL), 0);
         vm_run_free(&r);
     }
 }
 END_TEST
 
-/* Group or world access, sticky or not: refused, nothing written. */
+/* Group or world access, sticky or not: not used, nothing written. */
 static const mode_t loose_modes[] = {0777, 01777, 0770, 0750, 0701, 0702, 0707};
 
 START_TEST(dir_loose_mode)
@@ -166,14 +175,14 @@ START_TEST(dir_loose_mode)
     ck_assert_int_eq(mkdir(sdir, 0700), 0);
     ck_assert_int_eq(chmod(sdir, loose_modes[_i]), 0);
     run(&r, sdir_arg);
-    check_clean(&r, 3);
+    check_refused(&r);
     vm_assert_has(r.out, "chmod 700");
     ck_assert_int_eq(vm_fs_count_entries(sdir, NULL), 0);
     vm_run_free(&r);
 }
 END_TEST
 
-/* A folder of another user (needs root to make one): refused. */
+/* A folder of another user (needs root to make one): not used. */
 START_TEST(dir_foreign_owner)
 {
     struct vm_run r;
@@ -181,14 +190,14 @@ START_TEST(dir_foreign_owner)
     ck_assert_int_eq(mkdir(sdir, 0700), 0);
     ck_assert_int_eq(chown(sdir, NOBODY_UID, NOBODY_UID), 0);
     run(&r, sdir_arg);
-    check_clean(&r, 3);
+    check_refused(&r);
     vm_assert_has(r.out, "owned by uid 65534");
     ck_assert_int_eq(vm_fs_count_entries(sdir, NULL), 0);
     vm_run_free(&r);
 }
 END_TEST
 
-/* A file, a FIFO where the folder should be: refused, not waited on. */
+/* A file, a FIFO where the folder should be: not used, not waited on. */
 START_TEST(dir_not_folder)
 {
     struct vm_run r;
@@ -198,7 +207,7 @@ START_TEST(dir_not_folder)
     else
         ck_assert_int_eq(mkfifo(sdir, 0600), 0);
     run(&r, sdir_arg);
-    check_clean(&r, 3);
+    check_refused(&r);
     vm_assert_has(r.out, "not a folder"); /* answered, not ended by the alarm */
     vm_run_free(&r);
 }
@@ -453,8 +462,10 @@ START_TEST(disk_full)
     close(fd);
     run(&r, sdir_arg);
     check_clean(&r, 0);
-    /* it used the previous sample, and says the new one could not be kept */
-    vm_assert_has(r.out, "since the previous check");
+    /* a folder that takes no new sample keeps an old one: not the base;
+     * measured in this run, and the note says why */
+    vm_assert_has(r.out, "in this run (the state folder cannot be written)");
+    vm_assert_lacks(r.out, "since the previous check");
     vm_assert_has(r.out, "\nnote: cannot ");
     vm_assert_has(r.out, ": No space left on device; this run's sample was not saved\n");
     vm_run_free(&r);
@@ -472,6 +483,39 @@ START_TEST(disk_full)
     after = vm_fs_slurp(state, &alen);
     ck_assert_msg(alen != blen || memcmp(before, after, blen) != 0, "not saved with room again");
     assert_state_valid(state);
+    free(before);
+    free(after);
+    free(state);
+}
+END_TEST
+
+/* A read-only file system under the folder: the saved sample stays as it
+ * is, frozen, so it is not the base; measured in this run, the note says
+ * why (root: a tmpfs remounted read-only). */
+START_TEST(read_only)
+{
+    char *state, *before, *after;
+    size_t blen, alen;
+    struct vm_run r;
+
+    ck_assert_int_eq(mkdir(sdir, 0700), 0);
+    if (mount("tmpfs", sdir, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0700") != 0)
+        ck_abort_msg("mount tmpfs: %s", strerror(errno));
+    first_run();
+    state = find_file(".state");
+    ck_assert_ptr_nonnull(state);
+    before = vm_fs_slurp(state, &blen);
+    if (mount("tmpfs", sdir, "tmpfs", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0)
+        ck_abort_msg("remount read-only: %s", strerror(errno));
+    run(&r, sdir_arg);
+    check_clean(&r, 0);
+    vm_assert_has(r.out, "in this run (the state folder cannot be written)");
+    vm_assert_lacks(r.out, "since the previous check");
+    vm_assert_has(r.out, "\nnote: ");
+    vm_assert_has(r.out, "Read-only file system");
+    vm_run_free(&r);
+    after = vm_fs_slurp(state, &alen);
+    ck_assert(alen == blen && memcmp(before, after, blen) == 0);
     free(before);
     free(after);
     free(state);
@@ -539,7 +583,7 @@ static Suite *make_suite(void)
                 VM_CK_LOOP(file_not_regular, 2), VM_CK_LOOP(file_damaged, HUGE + 1),
                 VM_CK_TEST(root ? file_foreign_owner : NULL));
     VM_CK_TCASE(s, "pressure", 1200, setup, teardown, VM_CK_TEST(root ? disk_full : NULL),
-                VM_CK_TEST(concurrent_runs));
+                VM_CK_TEST(root ? read_only : NULL), VM_CK_TEST(concurrent_runs));
     if (!root)
         printf("# not root: the foreign-owner and full-disk cases are left out\n");
     return s;

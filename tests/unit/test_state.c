@@ -280,7 +280,9 @@ START_TEST(test_dir_foreign_owner)
     ck_assert_int_eq(mkdir(p, 0700), 0);
     ck_assert_int_eq(chown(p, NOBODY, NOBODY), 0);
     ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
-    snprintf(want, sizeof(want), "state folder %s is owned by uid %d, not 0", p, NOBODY);
+    snprintf(want, sizeof(want),
+             "state folder %s is owned by uid %d, not 0; chown it or give another --state-dir", p,
+             NOBODY);
     ck_assert_str_eq(err.msg, want);
 }
 END_TEST
@@ -362,8 +364,22 @@ START_TEST(test_dir_xdg_and_home)
 }
 END_TEST
 
-/* The environment is ignored when uid != euid, and a HOME owned by
- * someone else is not used: both fall back to /var/tmp/...-<euid>. */
+/* The environment is ignored when uid != euid: the state falls back to
+ * /var/tmp/...-<euid>. A HOME owned by someone else is not used either,
+ * nor silently replaced: the folder is unknown, and the error says so. */
+static void child_bad_home(const char *home)
+{
+    struct vm_state_dir d;
+    struct vm_err err = {""};
+    char want[256];
+
+    snprintf(want, sizeof(want), "HOME (%s) is not a folder of this user's", home);
+    if (vm_state_dir_open(&d, NULL, &err) != -1)
+        _exit(5);
+    if (!strstr(err.msg, want) || !strstr(err.msg, "--state-dir"))
+        _exit(6);
+}
+
 static void child_env_ignored(void)
 {
     struct vm_state_dir d;
@@ -396,10 +412,10 @@ START_TEST(test_dir_env_ignored)
     pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        /* HOME owned by another user, no XDG: fallback */
+        /* HOME owned by another user, no XDG: named, not replaced */
         unsetenv("XDG_STATE_HOME");
         setenv("HOME", home, 1);
-        child_env_ignored();
+        child_bad_home(home);
         /* real uid 65534, effective 0: XDG and HOME are not trusted */
         setenv("XDG_STATE_HOME", xdg, 1);
         if (chown(home, 0, 0) < 0 || setresuid(NOBODY, 0, 0) < 0)
