@@ -34,6 +34,15 @@ enum {
     OPT_MIN_WINDOW, /* new codes go last: keyed options' codes are in state keys */
 };
 
+/* Repeating an option. Accumulating options add each value: -d/--domain,
+ * -w/-c (one threshold per metric and level: a second one for the same
+ * metric is an error naming it, thresh.c), and the plugins' --device and
+ * --interface. Every other option holds one value and, as in any getopt
+ * program, the last one given wins: --connect, --include, --exclude (one
+ * regex each; join alternatives with '|'), --shutoff, --paused, --missing,
+ * --busy, --timeout, --deadline, --timeout-result, --max-output,
+ * --interval, --state-dir, --max-state-age, and the plugins' --basis,
+ * --max-age and --label. Flags given again change nothing. */
 const struct vm_cli_common vm_cli_common_opts[] = {
     {{"connect", 'U', true, "URI",
       "libvirt URI, always opened read-only (default: $LIBVIRT_DEFAULT_URI, "
@@ -341,6 +350,45 @@ static void cli_defaults(struct vm_cli *cli)
     cli->min_window_s = 5.0;
 }
 
+/* Put getopt_long's complaint in words (its own messages are off: opterr = 0).
+ * `elem` is argv[optind - 1]: the element getopt just consumed when `moved`
+ * (optind advanced), else an older one, as inside a cluster "-vx". A long
+ * option's trouble shows as optopt 0 (unknown or ambiguous: getopt does not
+ * say which, the table does) or the option's code (a value given to one that
+ * takes none, or no value for one that needs it). */
+static void cli_getopt_error(const struct option *lo, int c, const char *elem, bool moved,
+                             struct vm_err *err)
+{
+    struct vm_buf b = VM_BUF_INIT;
+    const char *typed, *full = NULL;
+    size_t n, i, nmatch = 0;
+
+    if (!moved || strncmp(elem, "--", 2) != 0 || !elem[2]) {
+        if (c == ':')
+            vm_err_set(err, "-%c needs a value", optopt);
+        else
+            vm_err_set(err, "unknown option '-%c'", optopt);
+        return;
+    }
+    typed = elem + 2;
+    n = strcspn(typed, "=");
+    for (i = 0; lo[i].name; i++) {
+        if (strncmp(lo[i].name, typed, n) != 0)
+            continue;
+        if (optopt != 0 && lo[i].val == optopt)
+            full = lo[i].name;
+        vm_buf_printf(&b, "%s--%s", nmatch++ ? ", " : "", lo[i].name);
+    }
+    if (optopt != 0)
+        vm_err_set(err, "--%s %s", full ? full : typed,
+                   c == ':' ? "needs a value" : "takes no value");
+    else if (nmatch > 1)
+        vm_err_set(err, "--%.*s is ambiguous: %s", (int)n, typed, vm_buf_str(&b));
+    else
+        vm_err_set(err, "unknown option '--%.*s'", (int)n, typed);
+    vm_buf_clear(&b);
+}
+
 enum vm_cli_result vm_cli_parse(struct vm_cli *cli, const struct vm_plugin_def *p, vm_opt_cb cb,
                                 void *ctx, int argc, char **argv, struct vm_err *err)
 {
@@ -387,21 +435,15 @@ enum vm_cli_result vm_cli_parse(struct vm_cli *cli, const struct vm_plugin_def *
 
     opterr = 0;
     optind = 0; /* 0 also resets GNU getopt's internal state between calls */
-    while ((c = getopt_long(argc, argv, vm_buf_str(&shortopts), longopts, &idx)) != -1) {
+    for (int before = optind;
+         (c = getopt_long(argc, argv, vm_buf_str(&shortopts), longopts, &idx)) != -1;
+         before = optind) {
         const char *arg = optarg ? optarg : "";
-        const char *name = argv[optind - 1];
         bool keyed = false;
         int rc = -1;
 
-        if (c == '?') {
-            if (optopt && optopt < 256)
-                vm_err_set(err, "unknown option '-%c'", optopt);
-            else
-                vm_err_set(err, "unknown option '%s'", name);
-            goto cleanup;
-        }
-        if (c == ':') {
-            vm_err_set(err, "option '%s' needs a value", name);
+        if (c == '?' || c == ':') {
+            cli_getopt_error(longopts, c, argv[optind - 1], optind != before, err);
             goto cleanup;
         }
         for (i = 0; i < p->nopts; i++) {

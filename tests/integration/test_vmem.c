@@ -114,6 +114,17 @@ START_TEST(basis_free)
     ck_assert_int_eq(r.status, 0);
     vm_assert_has(r.out, "basis free");
     vm_run_free(&r);
+    /* given twice, the last wins, as in any getopt program */
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "--basis=free",
+                 "--basis=usable"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_has(r.out, "basis usable");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "--basis=usable",
+                 "--basis=free"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_has(r.out, "basis free");
+    vm_run_free(&r);
 }
 END_TEST
 
@@ -215,6 +226,7 @@ static const struct vm_bad_case bad[] = {
     {{"-d", "test", "-t", "0"}, "--timeout"},
     {{"-d", "test", "-t", "abc"}, "--timeout"},
     {{"-d", "test", "--basis=x", NULL}, "--basis"},
+    {{"-d", "test", "-w80", "-wused=90"}, "a warning threshold for used was given twice"},
     {{"-d", "test", "--max-age=-1", NULL}, "--max-age"},
     {{"-d", "test", "--max-output=5", NULL}, "--max-output"},
     {{"-d", "test", "--shutoff=maybe", NULL}, "--shutoff"},

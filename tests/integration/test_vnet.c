@@ -297,6 +297,11 @@ static const struct vm_bad_case bad[] = {
     {{"-d", "test", "--interval=abc", NULL}, "--interval"},
     {{"-d", "test", "--device=vda", NULL}, "--device"},
     {{"-a", "--include", "(", NULL}, "--include"},
+    /* getopt's complaints, in words that name what was typed */
+    {{"-d", "test", "--int", NULL}, "--int is ambiguous: --interval, --interface (see --help)"},
+    {{"-d", "test", "--all=yes", NULL}, "- --all takes no value (see --help)"},
+    {{"-d", "test", "--foo=bar", NULL}, "- unknown option '--foo' (see --help)"},
+    {{"-d", "test", "--label", NULL}, "- --label needs a value (see --help)"},
 };
 
 START_TEST(bad_input)

@@ -130,6 +130,38 @@ START_TEST(full)
 }
 END_TEST
 
+/* Given twice, a single-value option keeps the last; -d and -w/-c for
+ * different metrics add up; -w twice for one metric is an error naming it. */
+START_TEST(repeats)
+{
+    struct vm_cli cli;
+    struct ctx c;
+    struct vm_err err = {""};
+
+    ck_assert_int_eq(parse(&cli, &c, &err,
+                           ARGS("-U", "test:///a", "-U", "test:///b", "-d", "x", "-d", "y", "-t",
+                                "5", "--timeout=7", "-x", "one", "-x", "two", "--shutoff=ok",
+                                "--shutoff=skip", "-w", "used=80", "-w", "rss=1GiB", "-c", "90")),
+                     VM_CLI_RUN);
+    ck_assert_str_eq(cli.uri, "test:///b");
+    ck_assert_uint_eq(cli.ndomains, 2);
+    ck_assert_str_eq(cli.domains[1], "y");
+    ck_assert_uint_eq(cli.timeout_s, 7);
+    ck_assert_str_eq(c.value, "two");
+    ck_assert_int_eq(cli.shutoff, VM_POLICY_SKIP);
+    ck_assert(cli.th[0].has_warn && cli.th[0].has_crit && cli.th[1].has_warn);
+    vm_cli_clear(&cli);
+    ck_assert_int_eq(parse(&cli, &c, &err, ARGS("-a", "--include=^a", "--include=^b")), VM_CLI_RUN);
+    ck_assert_str_eq(cli.include_re, "^b");
+    vm_cli_clear(&cli);
+    ck_assert_int_eq(parse(&cli, &c, &err, ARGS("-d", "x", "-w", "used=80", "-w", "90")),
+                     VM_CLI_ERROR);
+    ck_assert_str_eq(err.msg,
+                     "invalid warning threshold '90': a warning threshold for used was given twice");
+    vm_cli_clear(&cli);
+}
+END_TEST
+
 /* Repeats that stay small, bracket expressions and escapes are accepted. */
 /* --min-window: fractions, down to a millisecond, up to --max-state-age,
  * and not part of the state key (it does not change what is sampled). */
@@ -284,6 +316,42 @@ START_TEST(rejects)
 }
 END_TEST
 
+/* getopt's complaints in words, naming what was typed (exact texts). */
+static const struct {
+    const char *args[5];
+    const char *expect;
+} getopt_words[] = {
+    {{"--all=yes", NULL}, "--all takes no value"},
+    {{"--al=", NULL}, "--al is ambiguous: --all, --allow-empty"},
+    {{"--no-st=1", NULL}, "--no-state takes no value"},
+    {{"-d", "a", "--flag=1", NULL}, "--flag takes no value"},
+    {{"--i", NULL}, "--i is ambiguous: --include, --ignore-nodata, --interval"},
+    {{"--in=x", NULL}, "--in is ambiguous: --include, --interval"},
+    {{"--foo", NULL}, "unknown option '--foo'"},
+    {{"--foo=bar", NULL}, "unknown option '--foo'"},
+    {{"-d", "a", "--warning", NULL}, "--warning needs a value"},
+    {{"-d", "a", "--warn", NULL}, "--warning needs a value"},
+    {{"-d", "a", "-w", NULL}, "-w needs a value"},
+    {{"-d", "a", "-vw", NULL}, "-w needs a value"},
+    {{"-d", "a", "-Z", NULL}, "unknown option '-Z'"},
+    /* inside a cluster, optind has not moved past the element yet */
+    {{"--all", "-Zv", NULL}, "unknown option '-Z'"},
+    {{"--all", "-vZ", NULL}, "unknown option '-Z'"},
+    {{"--verbose", "stray", "-Z", NULL}, "unknown option '-Z'"},
+};
+
+START_TEST(getopt_in_words)
+{
+    struct vm_cli cli;
+    struct ctx c;
+    struct vm_err err = {""};
+
+    ck_assert_int_eq(parse(&cli, &c, &err, getopt_words[_i].args), VM_CLI_ERROR);
+    ck_assert_str_eq(err.msg, getopt_words[_i].expect);
+    vm_cli_clear(&cli);
+}
+END_TEST
+
 START_TEST(help_text)
 {
     struct vm_buf b = VM_BUF_INIT;
@@ -303,7 +371,7 @@ START_TEST(help_text)
 END_TEST
 
 VM_CK_MAIN_TCASE("cli", "cli", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(defaults), VM_CK_TEST(full),
-                 VM_CK_TEST(min_window), VM_CK_TEST(include_implies_all),
+                 VM_CK_TEST(repeats), VM_CK_TEST(min_window), VM_CK_TEST(include_implies_all),
                  VM_CK_TEST(regex_within_limits), VM_CK_TEST(help_and_version_first),
                  VM_CK_TEST(state_key_args), VM_CK_LOOP(rejects, VM_CK_N(bad)),
-                 VM_CK_TEST(help_text))
+                 VM_CK_LOOP(getopt_in_words, VM_CK_N(getopt_words)), VM_CK_TEST(help_text))
