@@ -3,6 +3,7 @@
  * at run time. */
 #include <config.h>
 
+#include <locale.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
@@ -150,23 +151,70 @@ static int filter_compile(regex_t *re, bool *has, const char *text, const char *
     return 0;
 }
 
+/* Domain names are UTF-8 (libvirt's XML is), but NRPE and Icinga run the
+ * plugins with LC_ALL=C or no locale at all, where regcomp sees bytes: '.'
+ * takes one byte of "ü" and [[:alpha:]] none. So the regexes are compiled
+ * and run under a UTF-8 LC_CTYPE, set for this thread around the regex
+ * calls only: numbers in the output keep their '.'. */
+static locale_t filter_utf8(void)
+{
+    static const char *const names[] = {"C.UTF-8", "en_US.UTF-8"};
+    locale_t l = (locale_t)0;
+
+    for (size_t i = 0; !l && i < sizeof(names) / sizeof(names[0]); i++)
+        l = newlocale(LC_CTYPE_MASK, names[i], (locale_t)0);
+    return l;
+}
+
+static bool filter_ascii(const char *s)
+{
+    for (; s && *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return false;
+    return true;
+}
+
 int vm_filter_compile(struct vm_filter *f, const char *include_re, const char *exclude_re,
                       struct vm_err *err)
 {
-    if (filter_compile(&f->include, &f->has_include, include_re, "--include", err) < 0)
-        return -1;
-    return filter_compile(&f->exclude, &f->has_exclude, exclude_re, "--exclude", err);
+    locale_t old = (locale_t)0;
+    int rc;
+
+    if (!include_re && !exclude_re)
+        return 0;
+    if (!f->utf8)
+        f->utf8 = filter_utf8();
+    /* Without one, an ASCII pattern still matches as it always did, by
+     * bytes; one with other characters would silently mean something else. */
+    if (!f->utf8 && !(filter_ascii(include_re) && filter_ascii(exclude_re)))
+        return vm_err_set(err, "--include/--exclude with non-ASCII characters need a UTF-8 "
+                               "locale and none is installed (C.UTF-8 or en_US.UTF-8)");
+    if (f->utf8)
+        old = uselocale(f->utf8);
+    rc = filter_compile(&f->include, &f->has_include, include_re, "--include", err);
+    if (rc == 0)
+        rc = filter_compile(&f->exclude, &f->has_exclude, exclude_re, "--exclude", err);
+    if (f->utf8)
+        uselocale(old);
+    return rc;
 }
 
 bool vm_filter_match(const struct vm_filter *f, const char *name)
 {
-    if (!f)
+    locale_t old = (locale_t)0;
+    bool pass = true;
+
+    if (!f || !(f->has_include || f->has_exclude))
         return true;
+    if (f->utf8)
+        old = uselocale(f->utf8);
     if (f->has_include && regexec(&f->include, name, 0, NULL, 0) != 0)
-        return false;
-    if (f->has_exclude && regexec(&f->exclude, name, 0, NULL, 0) == 0)
-        return false;
-    return true;
+        pass = false;
+    else if (f->has_exclude && regexec(&f->exclude, name, 0, NULL, 0) == 0)
+        pass = false;
+    if (f->utf8)
+        uselocale(old);
+    return pass;
 }
 
 void vm_filter_clear(struct vm_filter *f)
@@ -177,5 +225,8 @@ void vm_filter_clear(struct vm_filter *f)
         regfree(&f->include);
     if (f->has_exclude)
         regfree(&f->exclude);
+    if (f->utf8)
+        freelocale(f->utf8);
+    f->utf8 = (locale_t)0;
     f->has_include = f->has_exclude = false;
 }

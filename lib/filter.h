@@ -10,6 +10,7 @@
 #ifndef VM_FILTER_H
 #define VM_FILTER_H
 
+#include <locale.h>
 #include <regex.h>
 #include <stdbool.h>
 
@@ -18,6 +19,7 @@
 struct vm_filter {
     bool has_include, has_exclude;
     regex_t include, exclude;
+    locale_t utf8; /* LC_CTYPE the regexes run under (owned; 0: none installed) */
 };
 
 /* Refuse `re` when its compiled form would be too large (repeat counts
@@ -30,7 +32,9 @@ int vm_filter_compile(struct vm_filter *f, const char *include_re, const char *e
                       struct vm_err *err);
 
 /* True when `name` passes: matches include (if any) and not exclude (if
- * any). A NULL filter passes everything. */
+ * any). A NULL filter passes everything. Patterns and names are matched by
+ * UTF-8 character whatever the caller's locale; a name that is not valid
+ * UTF-8 still matches byte for byte where it can ('.' takes no stray byte). */
 bool vm_filter_match(const struct vm_filter *f, const char *name);
 
 /* Release the compiled regexes; f can be compiled again. NULL accepted. */

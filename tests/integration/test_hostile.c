@@ -329,6 +329,42 @@ START_TEST(include_regex)
 }
 END_TEST
 
+/* --include/--exclude match characters, not bytes, in the locale NRPE and
+ * Icinga give (LC_ALL=C, or none at all): '.' is one whole character and
+ * [[:alpha:]] knows "ü". */
+START_TEST(include_utf8_any_locale)
+{
+    static const char *const envs[][5] = {
+        {"LC_ALL=C", NULL},
+        {"LC_ALL=", "LC_CTYPE=", "LANG=", "LANGUAGE=", NULL},
+        {"LC_ALL=C.UTF-8", NULL},
+    };
+    struct vm_run r;
+
+    for (size_t e = 0; e < N(envs); e++) {
+        run(&r, &plugins[0],
+            ARGV("-U", fixture, "--include",
+                 "^\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e-\xe4\xbb\xae\xe6\x83\xb3.$"),
+            envs[e]);
+        ck_assert_int_eq(r.status, 0);
+        check_clean(&r, &plugins[0], 1 + 1);
+        vm_assert_has(r.out, "VMEM OK - \xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e-");
+        vm_run_free(&r);
+        run(&r, &plugins[0], ARGV("-U", fixture, "--include", " [[:alpha:]]mlaut$"), envs[e]);
+        ck_assert_int_eq(r.status, 0);
+        check_clean(&r, &plugins[0], 1 + 1);
+        vm_assert_has(r.out, "mlaut: ");
+        vm_run_free(&r);
+        /* 7 characters (20 bytes), like "nl\nhere" and "cr\rhere" */
+        run(&r, &plugins[0], ARGV("-U", fixture, "--exclude", "^.{7}$"), envs[e]);
+        ck_assert_int_eq(r.status, 0);
+        check_clean(&r, &plugins[0], 1 + (long)NNAMES - 3);
+        vm_assert_lacks(r.out, "\xe6\x97\xa5");
+        vm_run_free(&r);
+    }
+}
+END_TEST
+
 /* glibc's regcomp needs seconds, or gigabytes, for some patterns: the size
  * is refused at once, the time is cut by -t like any other step. Before
  * this, each pattern here ran 11 s or more whatever -t said. */
@@ -691,7 +727,7 @@ static Suite *make_suite(void)
 
     VM_CK_TCASE(s, "names", 120, setup, teardown, VM_CK_LOOP(all_domains, N(plugins)),
                 VM_CK_LOOP(one_domain, NNAMES), VM_CK_TEST(option_like_name),
-                VM_CK_TEST(include_regex), VM_CK_TEST(regex_cost_bounded));
+                VM_CK_TEST(include_regex), VM_CK_TEST(include_utf8_any_locale), VM_CK_TEST(regex_cost_bounded));
 
     VM_CK_TCASE(s, "options", 120, NULL, NULL, VM_CK_LOOP(bad_thresholds, N(bad_args)),
                 VM_CK_LOOP(bad_rate_options, N(bad_rate_args)));

@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <check.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "ck_run.h"
@@ -224,6 +225,46 @@ START_TEST(include_implies_all)
 }
 END_TEST
 
+/* Characters, not bytes, whatever the locale (the tests run in C, as NRPE
+ * runs the plugins); a name or pattern that is not UTF-8 is no crash. */
+START_TEST(filter_utf8)
+{
+    static const struct {
+        const char *re, *name;
+        bool match;
+    } t[] = {
+        {"^\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e-\xe4\xbb\xae\xe6\x83\xb3.$",
+         "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e-\xe4\xbb\xae\xe6\x83\xb3\xf0\x9f\xa6\x86", true},
+        {"^[[:alpha:]]$", "\xc3\xbc", true},
+        {"^[[:upper:]]", "\xc3\x9c", true},
+        {"^a.b$", "a\xc3\xbc" "b", true},
+        {"^a..b$", "a\xc3\xbc" "b", false},
+        {"^[^x]$", "\xf0\x9f\xa6\x86", true},
+        {"^a.b$", "a\xff" "b", false},
+        {"a", "\xff\xfe\xc3" "a\xe6\x97", true},
+        {"^.*$", "\xc3", false},
+        {"x", "", false},
+    };
+    struct vm_filter f = {0};
+    struct vm_err err;
+
+    ck_assert_int_eq(vm_filter_compile(&f, t[_i].re, NULL, &err), 0);
+    ck_assert_msg(vm_filter_match(&f, t[_i].name) == t[_i].match, "case %d", _i);
+    vm_filter_clear(&f);
+    /* the same as --exclude */
+    ck_assert_int_eq(vm_filter_compile(&f, NULL, t[_i].re, &err), 0);
+    ck_assert_msg(vm_filter_match(&f, t[_i].name) != t[_i].match, "case %d", _i);
+    vm_filter_clear(&f);
+    /* numbers keep their '.': only LC_CTYPE changed, only around the calls */
+    snprintf(err.msg, sizeof(err.msg), "%.1f", 1.5);
+    ck_assert_str_eq(err.msg, "1.5");
+    /* a pattern that is not UTF-8 compiles or is refused, nothing worse */
+    if (vm_filter_compile(&f, "\xff\xfe(", "[\xc3]", &err) == 0)
+        (void)vm_filter_match(&f, t[_i].name);
+    vm_filter_clear(&f);
+}
+END_TEST
+
 START_TEST(help_and_version_first)
 {
     struct vm_cli cli;
@@ -372,6 +413,7 @@ END_TEST
 
 VM_CK_MAIN_TCASE("cli", "cli", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(defaults), VM_CK_TEST(full),
                  VM_CK_TEST(repeats), VM_CK_TEST(min_window), VM_CK_TEST(include_implies_all),
-                 VM_CK_TEST(regex_within_limits), VM_CK_TEST(help_and_version_first),
-                 VM_CK_TEST(state_key_args), VM_CK_LOOP(rejects, VM_CK_N(bad)),
+                 VM_CK_LOOP(filter_utf8, 10), VM_CK_TEST(regex_within_limits),
+                 VM_CK_TEST(help_and_version_first), VM_CK_TEST(state_key_args),
+                 VM_CK_LOOP(rejects, VM_CK_N(bad)),
                  VM_CK_LOOP(getopt_in_words, VM_CK_N(getopt_words)), VM_CK_TEST(help_text))
