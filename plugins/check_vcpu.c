@@ -181,7 +181,7 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     struct vcpu_opts *o = ev->ctx;
     const struct vm_rate_pair *pr = ev->pair;
     const struct vm_dom_stats *a, *b;
-    struct vm_buf detail = VM_BUF_INIT, how = VM_BUF_INIT;
+    struct vm_buf detail = VM_BUF_INIT, how = VM_BUF_INIT, per = VM_BUF_INIT;
     double cpu_ns, guest_ns, usage, cores, guest, overhead = NAN, steal = NAN, busiest = NAN;
     double user = NAN, sys = NAN, v;
     struct vcpu_cap cap = {NAN, 0, NULL};
@@ -265,6 +265,7 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
             snprintf(label, sizeof(label), "vcpu%zu", i);
             /* judged as vcpu_max, the busiest */
             vcpu_metric(it, ev, label, vcpu_pct(v), "%", VCPU_VCPU, 100, true);
+            vm_buf_printf(&per, "%s%zu at %.1f%%", per.len ? ", " : ", each vCPU: ", i, vcpu_pct(v));
         }
     }
 
@@ -273,6 +274,7 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
                   cores);
     if (!isnan(busiest))
         vm_buf_printf(&detail, ", busiest vCPU %u at %.1f%%", busiest_n, busiest);
+    vm_buf_append(&detail, vm_buf_str(&per)); /* --per-vcpu: each one, in order */
     if (!isnan(steal))
         vm_buf_printf(&detail, ", steal %.1f%%", steal);
     if (!isnan(user) && !isnan(sys))
@@ -292,6 +294,7 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
 cleanup:
     vm_buf_clear(&detail);
     vm_buf_clear(&how);
+    vm_buf_clear(&per);
 }
 
 /* One line for the run, not one per domain: whose usage is not the

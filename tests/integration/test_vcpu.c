@@ -102,6 +102,29 @@ START_TEST(no_state)
 }
 END_TEST
 
+/* --per-vcpu lists each vCPU (test:///default has 2) in the long output,
+ * in order, as the help says, and in the perfdata; without it, neither. */
+START_TEST(per_vcpu)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--no-state", "--interval", "0.3",
+                 "--per-vcpu"));
+    ck_assert_int_eq(r.status, 0);
+    ck_assert_uint_eq(vm_count_lines(r.out), 2);
+    vm_assert_has(r.out, "\n[OK] test: 0.0% of 2 vCPUs (");
+    vm_assert_has(r.out, "), busiest vCPU 0 at 0.0%, each vCPU: 0 at 0.0%, 1 at 0.0%, ");
+    ck_assert_double_eq_tol(perf_of(r.out, "test", "vcpu0"), 0.01, 0.01);
+    ck_assert_double_eq_tol(perf_of(r.out, "test", "vcpu1"), 0.01, 0.01);
+    vm_run_free(&r);
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--no-state", "--interval", "0.3"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_lacks(r.out, "each vCPU");
+    vm_assert_lacks(r.out, "'test:vcpu0'");
+    vm_run_free(&r);
+}
+END_TEST
+
 static const struct {
     const char *w, *c;
     int status;
@@ -264,7 +287,7 @@ START_TEST(bad_input)
 END_TEST
 
 VM_CK_MAIN_TCASE("check_vcpu", "vcpu", 60, setup, teardown, VM_CK_TEST(first_then_from_state),
-                 VM_CK_TEST(no_state), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
+                 VM_CK_TEST(no_state), VM_CK_TEST(per_vcpu), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
                  VM_CK_TEST(all_fixture), VM_CK_LOOP(cputune_caps, VM_CK_N(caps)),
                  VM_CK_TEST(global_quota_thresholds), VM_CK_TEST(corrupt_state),
                  VM_CK_TEST(loose_state_dir), VM_CK_TEST(bad_input))
