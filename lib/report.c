@@ -242,7 +242,7 @@ void vm_report_clean_text(struct vm_buf *out, const char *text)
         vm_buf_append_len(out, p, n);
         p += n;
         if (*p) {
-            vm_buf_append(out, *p == '|' ? "/" : " ");
+            vm_buf_append(out, *p == '|' ? VM_ERR_PIPE : " ");
             p++;
         }
     }

@@ -121,8 +121,9 @@ enum vm_status vm_report_render(struct vm_report *r, size_t budget, struct vm_bu
  * fails. */
 void vm_report_trailer(struct vm_report *r, const char *line);
 
-/* Clean a piece of text for plugin output: '|' becomes '/', control
- * characters and newlines become ' '. Appends to out. */
+/* Clean a piece of text for plugin output: '|' becomes VM_ERR_PIPE ("¦",
+ * never '/', which would read as part of a path), control characters and
+ * newlines become ' '. Appends to out. */
 void vm_report_clean_text(struct vm_buf *out, const char *text);
 
 #endif

@@ -136,6 +136,9 @@ static int resolve_one(const struct vm_metric_def *defs, size_t ndefs,
          * argument instead, unless the message was cut short. */
         size_t skip = strlen("invalid range '") + strlen(range) + strlen("': ");
 
+        for (const char *p = strchr(range, '|'); p; p = strchr(p + 1, '|'))
+            skip += strlen(VM_ERR_PIPE) - 1; /* vm_err_set made each '|' wider */
+
         vm_err_set(err, "invalid %s threshold '%s': %s", level, a->text,
                    strlen(why.msg) > skip ? why.msg + skip : why.msg);
         goto cleanup;

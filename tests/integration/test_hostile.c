@@ -212,18 +212,22 @@ static void check_clean(const struct vm_run *r, const struct plugin *p, long lin
     free(first);
 }
 
-/* The name as the summary must show it: '|' as '/', control bytes as ' '. */
+/* The name as the summary must show it: '|' as U+00A6 '¦' (never '/'),
+ * control bytes as ' '. */
 static char *cleaned(const char *name)
 {
-    char *s = strdup(name);
+    char *s = malloc(2 * strlen(name) + 1), *o = s;
 
     ck_assert_ptr_nonnull(s);
-    for (char *c = s; *c; c++) {
-        if (*c == '|')
-            *c = '/';
-        else if ((unsigned char)*c < ' ' || *c == 0x7f)
-            *c = ' ';
+    for (const char *c = name; *c; c++) {
+        if (*c == '|') {
+            *o++ = '\xc2';
+            *o++ = '\xa6';
+        } else {
+            *o++ = (unsigned char)*c < ' ' || *c == 0x7f ? ' ' : *c;
+        }
     }
+    *o = '\0';
     return s;
 }
 

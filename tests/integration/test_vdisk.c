@@ -243,7 +243,7 @@ START_TEST(hostile_path)
     ck_assert_ptr_nonnull(bar);
     ck_assert_ptr_null(strchr(bar + 1, '|'));
     ck_assert_int_eq((int)vm_count_lines(r.out), 2);
-    vm_assert_has(r.out, "source /var/lib/libvirt/images/web 01 'x' \"q\" /y.qcow2");
+    vm_assert_has(r.out, "source /var/lib/libvirt/images/web 01 'x' \"q\" \xc2\xa6y.qcow2");
     /* the only '|' in the whole output is the perfdata separator */
     ck_assert_ptr_eq(strchr(r.out, '|'), strchr(first, '|') - first + r.out);
     free(first);

@@ -182,7 +182,7 @@ START_TEST(hostile_name)
     /* the name cannot close the quote or inject "'x'=y" as an entry */
     ck_assert_ptr_null(strstr(bar, "'x'"));
     ck_assert_ptr_null(strstr(bar, "=y"));
-    vm_assert_has(first, "VMEM OK - web/01 'x'=y ümlaut: 50.0% used");
+    vm_assert_has(first, "VMEM OK - web¦01 'x'=y ümlaut: 50.0% used");
     free(first);
     vm_run_free(&r);
 }

@@ -13,7 +13,7 @@ static const struct {
     const char *out;
 } cleanups[] = {
     {"plain", "plain"},
-    {"a|b", "a/b"},
+    {"a|b", "a\xc2\xa6" "b"},
     {"line\nbreak\r\n", "line break  "},
     {"tab\there", "tab here"},
     /* a URI with control bytes (found by the hostile-input suite: they
@@ -43,6 +43,12 @@ START_TEST(test_null_and_long)
     vm_err_set(&err, "%s", big);
     ck_assert_uint_eq(strlen(err.msg), VM_ERR_LEN - 1);
     ck_assert_ptr_null(strchr(err.msg, '\n'));
+    /* each '|' takes two bytes: the message stops at a whole one */
+    memset(big, '|', sizeof(big) - 1);
+    vm_err_set(&err, "%s", big);
+    ck_assert_uint_eq(strlen(err.msg), VM_ERR_LEN - 2);
+    ck_assert_ptr_null(strchr(err.msg, '|'));
+    ck_assert_str_eq(err.msg + VM_ERR_LEN - 4, "\xc2\xa6");
 }
 END_TEST
 

@@ -232,12 +232,13 @@ static const struct {
 } cleans[] = {
     {"", ""},
     {"plain text", "plain text"},
-    {"a|b", "a/b"},
-    {"||", "//"},
+    {"a|b", "a\xc2\xa6" "b"}, /* U+00A6: cannot be read as a path's '/' */
+    {"||", "\xc2\xa6\xc2\xa6"},
     {"x\ny\r\tz", "x y  z"},
     {"del\x7f", "del "},
     {"\xc3\xbcmlaut \xe6\x97\xa5", "\xc3\xbcmlaut \xe6\x97\xa5"},
-    {"web|01 'x'=y", "web/01 'x'=y"},
+    {"web|01 'x'=y", "web\xc2\xa6" "01 'x'=y"},
+    {"/srv/a|b.qcow2", "/srv/a\xc2\xa6" "b.qcow2"},
     {"\x01\x1f", "  "},
 };
 
@@ -464,7 +465,7 @@ START_TEST(test_injection)
         n = icinga_parse(s, labels, &why);
         ck_assert_msg(n == (int)r.nitems, "%d: %s in %s", n, why, s);
         /* what a user sees of the name on a later line */
-        ck_assert_ptr_nonnull(strstr(s, "line1 line2 / 'inj'=1"));
+        ck_assert_ptr_nonnull(strstr(s, "line1 line2 \xc2\xa6 'inj'=1"));
         free_labels(labels, n);
         free(s);
     }
