@@ -338,7 +338,11 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
 
 cleanup:
     vm_timeout_arm(0, def->service, VM_UNKNOWN);
-    fflush(stdout);
+    /* An answer that did not reach the reader (a full disk, a closed
+     * pipe) is no answer: UNKNOWN, and nothing on stderr, which Icinga 2
+     * would merge into the output. */
+    if (fflush(stdout) != 0 || ferror(stdout))
+        rc = VM_UNKNOWN;
     plugin_run_free(&r);
     return rc;
 }

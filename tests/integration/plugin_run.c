@@ -113,6 +113,12 @@ const char *vm_run_timeout_arg(double per_slack)
 void vm_run_plugin(struct vm_run *r, const char *plugin, const char *const *argv,
                    const char *const *env)
 {
+    vm_run_plugin_to(r, plugin, argv, env, NULL);
+}
+
+void vm_run_plugin_to(struct vm_run *r, const char *plugin, const char *const *argv,
+                      const char *const *env, const char *stdout_path)
+{
     const char *top = getenv("VM_TOP_BUILDDIR");
     char path[4096];
     int out[2], err[2];
@@ -137,7 +143,11 @@ void vm_run_plugin(struct vm_run *r, const char *plugin, const char *const *argv
     if (pid < 0)
         abort();
     if (pid == 0) {
-        dup2(out[1], STDOUT_FILENO);
+        int fd = stdout_path ? open(stdout_path, O_WRONLY | O_CLOEXEC) : out[1];
+
+        if (fd < 0)
+            _exit(126);
+        dup2(fd, STDOUT_FILENO);
         dup2(err[1], STDERR_FILENO);
         close(out[0]);
         close(err[0]);

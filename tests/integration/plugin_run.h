@@ -21,6 +21,10 @@ struct vm_run {
  * NULL; "K=" alone unsets K). Killed after 60 s (+ 30 x vm_run_slack()). */
 void vm_run_plugin(struct vm_run *r, const char *plugin, const char *const *argv,
                    const char *const *env);
+/* The same with the plugin's stdout opened on stdout_path (r->out stays
+ * empty): "/dev/full" makes every write fail. */
+void vm_run_plugin_to(struct vm_run *r, const char *plugin, const char *const *argv,
+                      const char *const *env, const char *stdout_path);
 void vm_run_free(struct vm_run *r);
 
 /* vm_run_plugin without extra environment, then what every normal run

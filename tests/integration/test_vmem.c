@@ -128,6 +128,34 @@ START_TEST(basis_free)
 }
 END_TEST
 
+/* An answer that could not be written is no answer: UNKNOWN, whatever it
+ * would have said, and still nothing on stderr. */
+START_TEST(stdout_write_fails)
+{
+    static const char *const args[][8] = {
+        {"-U", "test:///default", "-d", "test", "--max-age=0", NULL},           /* OK */
+        {"-U", "test:///default", "-d", "test", "--max-age=0", "-c", "1", NULL}, /* CRITICAL */
+        {"--help", NULL},
+        {"--all=yes", NULL},
+    };
+    struct vm_run r;
+
+    for (size_t i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+        vm_run_plugin_to(&r, SUITE_PLUGIN, args[i], NULL, "/dev/full");
+        ck_assert_msg(r.status == 3, "case %zu: exit %d", i, r.status);
+        ck_assert_str_eq(r.err, "");
+        vm_run_free(&r);
+    }
+    /* the same runs with a working stdout */
+    run(&r, args[0]);
+    ck_assert_int_eq(r.status, 0);
+    vm_run_free(&r);
+    run(&r, args[1]);
+    ck_assert_int_eq(r.status, 2);
+    vm_run_free(&r);
+}
+END_TEST
+
 START_TEST(lookup_by_id_and_uuid)
 {
     struct vm_run r;
@@ -372,7 +400,7 @@ END_TEST
 VM_CK_MAIN_TCASE("check_vmem", "vmem", 60, suite_setup, suite_teardown,
                  VM_CK_TEST(default_domain_ok), VM_CK_TEST(env_uri_used),
                  VM_CK_TEST(stale_is_unknown), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
-                 VM_CK_TEST(perfdata_thresholds_converted), VM_CK_TEST(basis_free),
+                 VM_CK_TEST(perfdata_thresholds_converted), VM_CK_TEST(basis_free), VM_CK_TEST(stdout_write_fails),
                  VM_CK_TEST(lookup_by_id_and_uuid), VM_CK_TEST(all_domains),
                  VM_CK_TEST(hostile_name), VM_CK_LOOP(selection, VM_CK_N(sel)),
                  VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(connection_errors),
