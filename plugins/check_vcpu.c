@@ -265,7 +265,8 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
             snprintf(label, sizeof(label), "vcpu%zu", i);
             /* judged as vcpu_max, the busiest */
             vcpu_metric(it, ev, label, vcpu_pct(v), "%", VCPU_VCPU, 100, true);
-            vm_buf_printf(&per, "%s%zu at %.1f%%", per.len ? ", " : ", each vCPU: ", i, vcpu_pct(v));
+            vm_buf_printf(&per, "%s%zu at %.1f%%", per.len ? ", " : ", each vCPU: ", i,
+                          vcpu_pct(v));
         }
     }
 

@@ -731,7 +731,8 @@ static Suite *make_suite(void)
 
     VM_CK_TCASE(s, "names", 120, setup, teardown, VM_CK_LOOP(all_domains, N(plugins)),
                 VM_CK_LOOP(one_domain, NNAMES), VM_CK_TEST(option_like_name),
-                VM_CK_TEST(include_regex), VM_CK_TEST(include_utf8_any_locale), VM_CK_TEST(regex_cost_bounded));
+                VM_CK_TEST(include_regex), VM_CK_TEST(include_utf8_any_locale),
+                VM_CK_TEST(regex_cost_bounded));
 
     VM_CK_TCASE(s, "options", 120, NULL, NULL, VM_CK_LOOP(bad_thresholds, N(bad_args)),
                 VM_CK_LOOP(bad_rate_options, N(bad_rate_args)));

@@ -133,7 +133,7 @@ END_TEST
 START_TEST(stdout_write_fails)
 {
     static const char *const args[][8] = {
-        {"-U", "test:///default", "-d", "test", "--max-age=0", NULL},           /* OK */
+        {"-U", "test:///default", "-d", "test", "--max-age=0", NULL},            /* OK */
         {"-U", "test:///default", "-d", "test", "--max-age=0", "-c", "1", NULL}, /* CRITICAL */
         {"--help", NULL},
         {"--all=yes", NULL},
@@ -400,9 +400,9 @@ END_TEST
 VM_CK_MAIN_TCASE("check_vmem", "vmem", 60, suite_setup, suite_teardown,
                  VM_CK_TEST(default_domain_ok), VM_CK_TEST(env_uri_used),
                  VM_CK_TEST(stale_is_unknown), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
-                 VM_CK_TEST(perfdata_thresholds_converted), VM_CK_TEST(basis_free), VM_CK_TEST(stdout_write_fails),
-                 VM_CK_TEST(lookup_by_id_and_uuid), VM_CK_TEST(all_domains),
-                 VM_CK_TEST(hostile_name), VM_CK_LOOP(selection, VM_CK_N(sel)),
-                 VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(connection_errors),
-                 VM_CK_TEST(help_and_version), VM_CK_TEST(hung_daemon_times_out),
-                 VM_CK_TEST(many_domains_and_budget))
+                 VM_CK_TEST(perfdata_thresholds_converted), VM_CK_TEST(basis_free),
+                 VM_CK_TEST(stdout_write_fails), VM_CK_TEST(lookup_by_id_and_uuid),
+                 VM_CK_TEST(all_domains), VM_CK_TEST(hostile_name),
+                 VM_CK_LOOP(selection, VM_CK_N(sel)), VM_CK_LOOP(bad_input, VM_CK_N(bad)),
+                 VM_CK_TEST(connection_errors), VM_CK_TEST(help_and_version),
+                 VM_CK_TEST(hung_daemon_times_out), VM_CK_TEST(many_domains_and_budget))
