@@ -41,8 +41,9 @@ enum {
  * program, the last one given wins: --connect, --include, --exclude (one
  * regex each; join alternatives with '|'), --shutoff, --paused, --missing,
  * --busy, --timeout, --deadline, --timeout-result, --max-output,
- * --interval, --state-dir, --max-state-age, and the plugins' --basis,
- * --max-age and --label. Flags given again change nothing. */
+ * --interval, --state-dir, --max-state-age, --min-window, and the
+ * plugins' --basis, --max-age and --label. Flags given again change
+ * nothing. */
 const struct vm_cli_common vm_cli_common_opts[] = {
     {{"connect", 'U', true, "URI",
       "libvirt URI, always opened read-only (default: $LIBVIRT_DEFAULT_URI, "
