@@ -13,9 +13,9 @@
 enum { OPT_FLAG, OPT_VALUE };
 
 static const struct vm_metric_def metrics[] = {
-    {"used", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE, "main metric", NULL},
-    {"rss", VM_RANGE_ALLOW_SIZE, "bytes only", NULL},
-    {"rate", 0, "bare numbers only", NULL},
+    {"used", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE, "main metric", NULL, NULL},
+    {"rss", VM_RANGE_ALLOW_SIZE, "bytes only", NULL, NULL},
+    {"rate", 0, "bare numbers only", NULL, NULL},
 };
 static const struct vm_opt_def opts[] = {
     {"flag", 0, false, NULL, "a flag", OPT_FLAG},

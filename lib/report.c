@@ -40,6 +40,13 @@ void vm_report_clear(struct vm_report *r)
     }
     free(r->items);
     free(r->trailer);
+    free(r->judged);
+    free(r->remark);
+    r->judged = NULL;
+    r->remark = NULL;
+    r->th = NULL;
+    r->nth = 0;
+    r->remark_status = VM_OK;
     r->trailer = NULL;
     r->items = NULL;
     r->nitems = 0;
@@ -75,6 +82,7 @@ struct vm_item *vm_report_add(struct vm_report *r, enum vm_status status, const 
     memset(it, 0, sizeof(*it));
     it->status = status;
     it->name = copy;
+    it->rep = r;
     it->seq = r->nitems++;
     copy = NULL;
 
@@ -179,7 +187,9 @@ void vm_item_note(struct vm_item *it, enum vm_status st, const char *fmt, ...)
 static void item_breach(struct vm_item *it, const struct vm_metric_out *m, double value,
                         const struct vm_range *limit, enum vm_status st)
 {
-    const char *name = m->metric ? m->metric : m->nlabel ? m->label[m->nlabel - 1] : "";
+    /* the figure's own name where it has a label (read_latency under a
+     * shared latency threshold), else the threshold's */
+    const char *name = m->label && m->nlabel ? m->label[m->nlabel - 1] : m->metric ? m->metric : "";
     struct vm_breach *b;
     bool failed = false;
 
@@ -196,8 +206,50 @@ static void item_breach(struct vm_item *it, const struct vm_metric_out *m, doubl
     }
     b->value = value;
     b->limit = *limit;
+    b->text = limit == &m->th->crit ? m->th->crit_text : m->th->warn_text;
+    /* A size figure is judged in percent unless the range is a size. */
+    b->uom = limit->unit == VM_UNIT_BYTES                              ? "B"
+             : limit->unit == VM_UNIT_PERCENT || m->total > 0           ? "%"
+             : m->uom && strcmp(m->uom, "B") != 0 && strcmp(m->uom, "c") ? m->uom
+                                                                          : "";
     b->status = st;
     it->nbreach++;
+}
+
+void vm_report_thresholds(struct vm_report *r, const struct vm_thresh *th, size_t n)
+{
+    free(r->judged);
+    r->judged = n ? vm_calloc(n, sizeof(*r->judged)) : NULL;
+    r->th = r->judged ? th : NULL;
+    r->nth = r->judged ? n : 0;
+    if (n && !r->judged)
+        r->oom = true;
+}
+
+bool vm_report_judged(const struct vm_report *r, size_t i)
+{
+    return i < r->nth && r->judged[i];
+}
+
+/* th met a figure: mark it when it is one of the run's pairs. */
+static void item_judged(struct vm_item *it, const struct vm_thresh *th)
+{
+    const struct vm_report *r = it->rep;
+
+    if (r && r->nth && th >= r->th && th < r->th + r->nth)
+        r->judged[th - r->th] = true;
+}
+
+void vm_report_remark(struct vm_report *r, enum vm_status st, const char *text)
+{
+    struct vm_buf b = VM_BUF_INIT;
+
+    vm_report_clean_text(&b, text);
+    free(r->remark);
+    r->remark = vm_buf_steal(&b);
+    r->remark_status = r->remark ? st : VM_OK;
+    if (!r->remark)
+        r->oom = true;
 }
 
 enum vm_status vm_item_metric(struct vm_item *it, const struct vm_metric_out *m)
@@ -215,6 +267,7 @@ enum vm_status vm_item_metric(struct vm_item *it, const struct vm_metric_out *m)
         double bytes = sized && !in_bytes ? m->bytes : m->value;
 
         st = vm_thresh_eval_sized(m->th, pct, bytes, &broke);
+        item_judged(it, m->th);
         if (broke)
             item_breach(it, m, broke->unit == VM_UNIT_BYTES ? bytes : pct, broke, st);
         it->status = vm_status_worst(it->status, st);
@@ -247,6 +300,77 @@ void vm_report_clean_text(struct vm_buf *out, const char *text)
         }
     }
 }
+
+/* ---- breaches ----------------------------------------------------------- */
+
+/* A figure as a breach prints it: in percent, in the size unit its limit
+ * was written in ("405.5MiB" against "405MiB"), or plain with the metric's
+ * unit. `piece` is the endpoint it is compared with, as written. */
+static void breach_value(struct vm_buf *out, const struct vm_breach *b, const char *piece)
+{
+    const char *sfx = piece + strlen(piece);
+    double v = b->value, unit = 0;
+    char one[16];
+    enum vm_unit u;
+    struct vm_err why;
+
+    if (strcmp(b->uom, "%") == 0) {
+        vm_buf_printf(out, "%.1f%%", v);
+        return;
+    }
+    if (strcmp(b->uom, "B") == 0) {
+        while (sfx > piece && ((sfx[-1] >= 'A' && sfx[-1] <= 'Z') || (sfx[-1] >= 'a' && sfx[-1] <= 'z')))
+            sfx--;
+        /* the suffix's multiple, as the range parser reads it */
+        if (*sfx && snprintf(one, sizeof(one), "1%s", sfx) < (int)sizeof(one) &&
+            vm_num_parse(one, strlen(one), VM_RANGE_ALLOW_SIZE, &unit, &u, &why) == 0 && unit > 0) {
+            vm_buf_printf(out, "%.1f%s", v / unit, sfx);
+            return;
+        }
+    }
+    vm_buf_printf(out, "%.*f", v == floor(v) || fabs(v) >= 100 ? 0 : fabs(v) >= 10 ? 1 : 2, v);
+    if (*b->uom)
+        vm_buf_printf(out, " %s", b->uom);
+}
+
+/* "write_iops 33332 > 1 (warning)", "used 50.0% in @40:60 (warning)". */
+static void breach_format(struct vm_buf *out, const struct vm_breach *b)
+{
+    struct vm_buf canon = VM_BUF_INIT, piece = VM_BUF_INIT;
+    const char *text, *colon, *rel;
+    bool above = !b->limit.end_inf && b->value > b->limit.end;
+
+    if (!b->text)
+        vm_range_format(&b->limit, &canon);
+    text = b->text ? b->text : vm_buf_str(&canon);
+    colon = strchr(text, ':');
+    if (b->limit.inside) {
+        rel = "in";
+        vm_buf_append(&piece, text);
+    } else if (above) {
+        rel = ">";
+        vm_buf_append(&piece, colon ? colon + 1 : text);
+    } else {
+        rel = "<";
+        if (colon)
+            vm_buf_append_len(&piece, text, (size_t)(colon - text));
+        else
+            vm_buf_append(&piece, "0");
+    }
+    /* a bare number on a percent figure is a percent: say so */
+    if (!b->limit.inside && strcmp(b->uom, "%") == 0 && piece.len &&
+        vm_buf_str(&piece)[piece.len - 1] != '%')
+        vm_buf_append(&piece, "%");
+    vm_report_clean_text(out, b->metric);
+    vm_buf_append(out, " ");
+    breach_value(out, b, vm_buf_str(&piece));
+    vm_buf_printf(out, " %s ", rel);
+    vm_report_clean_text(out, vm_buf_str(&piece));
+    vm_buf_printf(out, " (%s)", b->status == VM_CRITICAL ? "critical" : "warning");
+    vm_buf_clear(&canon);
+    vm_buf_clear(&piece);
+}
+
 
 /* ---- rendering ---------------------------------------------------------- */
 
@@ -286,7 +410,8 @@ static const char *item_text(const struct vm_item *it, bool brief_first)
     return a && *a ? a : b && *b ? b : NULL;
 }
 
-/* Everything render builds before deciding what fits. */
+/* Everything render builds before deciding what fits. Lines and entries
+ * carry whether they belong to an OK item: those go first under a budget. */
 struct render {
     struct vm_item **order; /* worst first, then by seq */
     size_t *base;           /* per item (array index): its first entry number */
@@ -294,9 +419,13 @@ struct render {
     struct vm_buf head;     /* "SERVICE STATE - summary" */
     struct vm_buf perf;     /* all entries back to back, in output order */
     size_t *perf_end;       /* end offset of each entry in perf */
+    bool *perf_ok;          /* per entry in output order: its item is OK */
+    bool *perf_keep;
     size_t nperf;
-    struct vm_buf lines; /* the long-output lines, each ending in '\n' */
+    struct vm_buf lines; /* the remark's line, then the items', each ending in '\n' */
     size_t *line_end;
+    bool *line_ok;
+    bool *line_keep;
     size_t nlines;
     enum vm_status worst;
 };
@@ -307,7 +436,11 @@ static void render_free(struct render *x)
     free(x->base);
     free(x->dup);
     free(x->perf_end);
+    free(x->perf_ok);
+    free(x->perf_keep);
     free(x->line_end);
+    free(x->line_ok);
+    free(x->line_keep);
     vm_buf_clear(&x->head);
     vm_buf_clear(&x->perf);
     vm_buf_clear(&x->lines);
@@ -344,11 +477,26 @@ static int assign_dups(const struct vm_report *r, struct render *x)
     return 0;
 }
 
-static void summary(const struct vm_report *r, struct render *x)
+
+/* One named item of a summary group: "name (brief)". */
+static void summary_name(struct vm_buf *out, const struct vm_item *it)
+{
+    vm_report_clean_text(out, it->name);
+    if (it->brief && *it->brief) {
+        vm_buf_append(out, " (");
+        vm_report_clean_text(out, it->brief);
+        vm_buf_append(out, ")");
+    }
+}
+
+/* The summary; groups name items while the line stays within `cap` bytes
+ * (each group names at least one). */
+static void summary(const struct vm_report *r, struct render *x, size_t cap)
 {
     const char *noun = r->noun ? r->noun : "item";
     static const enum vm_status groups[] = {VM_CRITICAL, VM_WARNING, VM_UNKNOWN};
     size_t count[4] = {0}, pos = 0;
+    struct vm_buf name = VM_BUF_INIT;
     const char *sep = "";
 
     if (r->nitems == 0) {
@@ -371,30 +519,28 @@ static void summary(const struct vm_report *r, struct render *x)
     }
     /* `order` holds the groups back to back in exactly this order. */
     for (size_t g = 0; g < 3; g++) {
-        size_t n = count[groups[g]];
+        size_t n = count[groups[g]], i;
 
         if (n == 0)
             continue;
         vm_buf_printf(&x->head, "%s%zu %s: ", sep, n, vm_status_name(groups[g]));
         sep = "; ";
-        for (size_t i = 0; i < n && i < SUMMARY_NAMES; i++) {
-            const struct vm_item *it = x->order[pos + i];
-
-            if (i > 0)
-                vm_buf_append(&x->head, ", ");
-            vm_report_clean_text(&x->head, it->name);
-            if (it->brief && *it->brief) {
-                vm_buf_append(&x->head, " (");
-                vm_report_clean_text(&x->head, it->brief);
-                vm_buf_append(&x->head, ")");
-            }
+        for (i = 0; i < n; i++) {
+            vm_buf_truncate(&name, 0);
+            summary_name(&name, x->order[pos + i]);
+            if (i > 0 && x->head.len + 2 + name.len > cap)
+                break;
+            vm_buf_printf(&x->head, "%s%s", i ? ", " : "", vm_buf_str(&name));
         }
-        if (n > SUMMARY_NAMES)
-            vm_buf_printf(&x->head, ", +%zu more", n - SUMMARY_NAMES);
+        if (i < n)
+            vm_buf_printf(&x->head, ", +%zu more", n - i);
         pos += n;
     }
     if (count[VM_OK])
         vm_buf_printf(&x->head, "; %zu OK", count[VM_OK]);
+    if (name.oom)
+        x->head.oom = true;
+    vm_buf_clear(&name);
 }
 
 static void perf_entry(struct vm_buf *out, const struct vm_perf *p, size_t dup)
@@ -416,9 +562,32 @@ static void perf_entry(struct vm_buf *out, const struct vm_perf *p, size_t dup)
 }
 
 /* Build head, entries and lines; -1 when memory ran out anywhere. */
-static int render_build(const struct vm_report *r, struct render *x)
+
+/* One item's long-output line; a non-OK one opens with what it broke. */
+static void item_line(struct vm_buf *out, const struct vm_item *it)
 {
-    size_t nitems = r->nitems, k = 0;
+    const char *text = item_text(it, false);
+    enum vm_status st = norm(it->status);
+
+    vm_buf_printf(out, "[%s] ", vm_status_name(st));
+    vm_report_clean_text(out, it->name);
+    if ((st != VM_OK && it->nbreach) || text)
+        vm_buf_append(out, ": ");
+    for (size_t j = 0; st != VM_OK && j < it->nbreach; j++) {
+        vm_buf_append(out, j ? ", " : "");
+        breach_format(out, &it->breach[j]);
+    }
+    if (st != VM_OK && it->nbreach && text)
+        vm_buf_append(out, "; ");
+    if (text)
+        vm_report_clean_text(out, text);
+    vm_buf_append(out, "\n");
+}
+
+/* Build head, entries and lines; -1 when memory ran out anywhere. */
+static int render_build(const struct vm_report *r, struct render *x, size_t cap)
+{
+    size_t nitems = r->nitems, k = 0, nl = nitems + 1;
 
     if (r->oom)
         return -1;
@@ -429,32 +598,46 @@ static int render_build(const struct vm_report *r, struct render *x)
     }
     x->order = vm_calloc(nitems, sizeof(*x->order));
     x->base = vm_calloc(nitems, sizeof(*x->base));
-    x->line_end = vm_calloc(nitems, sizeof(*x->line_end));
+    x->line_end = vm_calloc(nl, sizeof(*x->line_end));
+    x->line_ok = vm_calloc(nl, sizeof(*x->line_ok));
+    x->line_keep = vm_calloc(nl, sizeof(*x->line_keep));
     x->dup = vm_calloc(x->nperf, sizeof(*x->dup));
     x->perf_end = vm_calloc(x->nperf, sizeof(*x->perf_end));
-    if (!x->order || !x->base || !x->line_end || !x->dup || !x->perf_end || assign_dups(r, x) < 0)
+    x->perf_ok = vm_calloc(x->nperf, sizeof(*x->perf_ok));
+    x->perf_keep = vm_calloc(x->nperf, sizeof(*x->perf_keep));
+    if (!x->order || !x->base || !x->line_end || !x->line_ok || !x->line_keep || !x->dup ||
+        !x->perf_end || !x->perf_ok || !x->perf_keep || assign_dups(r, x) < 0)
         return -1;
     for (size_t i = 0; i < nitems; i++)
         x->order[i] = &r->items[i];
     qsort(x->order, nitems, sizeof(*x->order), cmp_worst_first);
     x->worst = nitems > 0 ? norm(x->order[0]->status) : VM_UNKNOWN;
+    if (r->remark)
+        x->worst = vm_status_worst(x->worst, norm(r->remark_status));
 
     vm_buf_printf(&x->head, "%s %s - ", r->service ? r->service : "", vm_status_name(x->worst));
-    summary(r, x);
+    if (r->remark && r->remark_status != VM_OK)
+        vm_buf_printf(&x->head, "%s; ", r->remark);
+    summary(r, x, cap);
+    if (r->remark) {
+        if (r->remark_status != VM_OK)
+            vm_buf_printf(&x->lines, "[%s] %s\n", vm_status_name(norm(r->remark_status)),
+                          r->remark);
+        else
+            vm_buf_printf(&x->lines, "note: %s\n", r->remark);
+        x->line_end[x->nlines++] = x->lines.len;
+    }
     for (size_t i = 0; i < nitems; i++) {
         const struct vm_item *it = x->order[i];
         size_t base = x->base[it - r->items];
+        bool ok = norm(it->status) == VM_OK;
 
-        vm_buf_printf(&x->lines, "[%s] ", vm_status_name(norm(it->status)));
-        vm_report_clean_text(&x->lines, it->name);
-        if (item_text(it, false)) {
-            vm_buf_append(&x->lines, ": ");
-            vm_report_clean_text(&x->lines, item_text(it, false));
-        }
-        vm_buf_append(&x->lines, "\n");
+        item_line(&x->lines, it);
+        x->line_ok[x->nlines] = ok;
         x->line_end[x->nlines++] = x->lines.len;
         for (size_t j = 0; j < it->nperf; j++) {
             perf_entry(&x->perf, &it->perf[j], x->dup[base + j]);
+            x->perf_ok[k] = ok;
             x->perf_end[k++] = x->perf.len;
         }
     }
@@ -477,16 +660,48 @@ static size_t trim_note(char *s, size_t size, size_t budget, size_t lines, size_
     return n > 0 ? (size_t)n : 0;
 }
 
-/* Bytes of the output with the first `nl` lines and `np` entries. */
-static size_t render_size(const struct render *x, size_t head, size_t nl, size_t np, size_t note)
+static size_t span(const size_t *end, size_t i)
 {
-    size_t n = head + 1 + note;
+    return end[i] - (i ? end[i - 1] : 0);
+}
 
-    if (np > 0)
-        n += 3 + x->perf_end[np - 1] + (np - 1);
-    if (nl > 0)
-        n += x->line_end[nl - 1];
-    return n;
+/* What is kept of the lines and entries, and the bytes they take. */
+struct keep {
+    size_t nl, np;         /* lines and entries kept */
+    size_t lbytes, pbytes; /* their bytes: lines with '\n', entries without separators */
+};
+
+static size_t keep_size(const struct keep *k, size_t head, size_t note)
+{
+    return head + 1 + note + k->lbytes + (k->np ? 3 + k->pbytes + (k->np - 1) : 0);
+}
+
+/* Drop one line or entry, what matters least first: OK lines, OK
+ * entries, non-OK entries, non-OK lines (the remark's last), each from
+ * the end. Returns false when nothing is left to drop. */
+static bool keep_drop_one(struct render *x, struct keep *k)
+{
+    for (int pass = 0; pass < 4; pass++) {
+        bool lines = pass == 0 || pass == 3, ok = pass < 2;
+        size_t n = lines ? x->nlines : x->nperf;
+        bool *keep = lines ? x->line_keep : x->perf_keep;
+        const bool *isok = lines ? x->line_ok : x->perf_ok;
+
+        for (size_t i = n; i-- > 0;) {
+            if (!keep[i] || isok[i] != ok)
+                continue;
+            keep[i] = false;
+            if (lines) {
+                k->nl--;
+                k->lbytes -= span(x->line_end, i);
+            } else {
+                k->np--;
+                k->pbytes -= span(x->perf_end, i);
+            }
+            return true;
+        }
+    }
+    return false;
 }
 
 void vm_report_trailer(struct vm_report *r, const char *line)
@@ -495,7 +710,8 @@ void vm_report_trailer(struct vm_report *r, const char *line)
     r->trailer = line && *line ? vm_strdup(line) : NULL; /* on failure: no trailer */
 }
 
-static enum vm_status render_budget(struct vm_report *r, size_t budget, struct vm_buf *out);
+static enum vm_status render_budget(struct vm_report *r, size_t budget, size_t asked,
+                                    struct vm_buf *out);
 
 enum vm_status vm_report_render(struct vm_report *r, size_t budget, struct vm_buf *out)
 {
@@ -503,45 +719,49 @@ enum vm_status vm_report_render(struct vm_report *r, size_t budget, struct vm_bu
     bool trailer = tlen && !(budget && tlen + VM_REPORT_MIN_SUMMARY > budget);
     enum vm_status st;
 
-    st = render_budget(r, trailer && budget ? budget - tlen : budget, out);
+    st = render_budget(r, trailer && budget ? budget - tlen : budget, budget, out);
     if (trailer)
         vm_buf_append(out, r->trailer);
     return st;
 }
 
-/* The output without the trailer, within `budget`. */
-static enum vm_status render_budget(struct vm_report *r, size_t budget, struct vm_buf *out)
+/* The output without the trailer, within `budget`; `asked` is the budget
+ * the user set, for the note. */
+static enum vm_status render_budget(struct vm_report *r, size_t budget, size_t asked,
+                                    struct vm_buf *out)
 {
     struct render x;
-    size_t start = out->len, nl, np, head, note;
+    struct keep k;
+    size_t start = out->len, head, note;
     bool ellipsis = false;
     char text[160] = "";
 
     memset(&x, 0, sizeof(x));
-    if (render_build(r, &x) < 0)
+    if (render_build(r, &x, asked ? asked / 4 : (size_t)-1) < 0)
         goto oom;
 
-    /* Drop long-output lines from the end, then entries from the end. */
-    nl = x.nlines;
-    np = x.nperf;
+    k.nl = x.nlines;
+    k.np = x.nperf;
+    k.lbytes = x.lines.len;
+    k.pbytes = x.perf.len;
+    for (size_t i = 0; i < x.nlines; i++)
+        x.line_keep[i] = true;
+    for (size_t i = 0; i < x.nperf; i++)
+        x.perf_keep[i] = true;
     head = x.head.len;
     note = 0;
     while (budget &&
-           (note = trim_note(text, sizeof(text), budget, x.nlines - nl, x.nperf - np),
-            render_size(&x, head, nl, np, note) > budget) &&
-           (nl || np)) {
-        if (nl)
-            nl--;
-        else
-            np--;
-    }
-    if (budget && render_size(&x, head, 0, 0, note) > budget) {
+           (note = trim_note(text, sizeof(text), asked, x.nlines - k.nl, x.nperf - k.np),
+            keep_size(&k, head, note) > budget) &&
+           keep_drop_one(&x, &k))
+        ;
+    if (budget && keep_size(&k, head, note) > budget) {
         /* Not even the bare summary fits beside the note (everything else
          * is gone by now). The summary matters more: a short note, or
          * none, and if need be the summary is cut at a character boundary,
          * marked with "...". */
         note = strlen(strcpy(text, "[output trimmed]\n"));
-        if (render_size(&x, head, 0, 0, note) > budget)
+        if (keep_size(&k, head, note) > budget)
             note = 0;
         if (head + 1 > budget) {
             ellipsis = budget > 8;
@@ -554,14 +774,18 @@ static enum vm_status render_budget(struct vm_report *r, size_t budget, struct v
     vm_buf_append_len(out, vm_buf_str(&x.head), head);
     if (ellipsis)
         vm_buf_append(out, "...");
-    for (size_t k = 0; k < np; k++) {
-        size_t from = k ? x.perf_end[k - 1] : 0;
-
-        vm_buf_append(out, k ? " " : " | ");
-        vm_buf_append_len(out, x.perf.s + from, x.perf_end[k] - from);
+    for (size_t i = 0, n = 0; i < x.nperf; i++) {
+        if (!x.perf_keep[i])
+            continue;
+        vm_buf_append(out, n++ ? " " : " | ");
+        vm_buf_append_len(out, x.perf.s + x.perf_end[i] - span(x.perf_end, i),
+                          span(x.perf_end, i));
     }
     vm_buf_append(out, "\n");
-    vm_buf_append_len(out, vm_buf_str(&x.lines), nl ? x.line_end[nl - 1] : 0);
+    for (size_t i = 0; i < x.nlines; i++)
+        if (x.line_keep[i])
+            vm_buf_append_len(out, x.lines.s + x.line_end[i] - span(x.line_end, i),
+                              span(x.line_end, i));
     vm_buf_append_len(out, text, note);
     if (out->oom)
         goto oom;

@@ -8,9 +8,11 @@
  *
  * Summary: one item gives "name: brief" (detail when there is no brief);
  * several all OK "N domains OK"; otherwise per state CRITICAL, WARNING,
- * UNKNOWN "N STATE: name (brief), ..." naming at most 3 then "+K more",
- * groups joined by "; ", then "; N OK". Long-output lines are
- * "[STATE] name: detail" (brief when there is no detail).
+ * UNKNOWN "N STATE: name (brief), ..." naming as many as fit (a quarter
+ * of the budget; all without one) then "+K more", groups joined by "; ",
+ * then "; N OK". Long-output lines are "[STATE] name: detail" (brief when
+ * there is no detail); a non-OK item's line starts with the thresholds it
+ * broke: "write_iops 33332 > 1 (warning); detail".
  *
  * The overall state is the worst item state (see vm_status_rank). Perfdata
  * all goes on the first line, items ordered worst first, then in the order
@@ -29,8 +31,13 @@ struct vm_breach {
     char *metric;          /* e.g. "read_Bps" (owned) */
     double value;          /* the figure, in the unit of `limit` */
     struct vm_range limit; /* the range that alerted */
+    const char *text;      /* `limit` as the user wrote it (borrowed, may be NULL) */
+    const char *uom;       /* how `value` prints: "%", "B" (in the limit's size unit), else
+                            * the metric's own (static) */
     enum vm_status status; /* VM_WARNING or VM_CRITICAL */
 };
+
+struct vm_report;
 
 struct vm_item {
     enum vm_status status; /* worst of the add, its metrics and its notes */
@@ -43,8 +50,9 @@ struct vm_item {
     enum vm_status why_status;
     struct vm_breach *breach; /* what vm_item_metric judged not OK, in call order */
     size_t nbreach;
-    size_t seq; /* insertion order, for a stable sort */
-    bool oom;   /* an allocation for this item failed; render says UNKNOWN */
+    size_t seq;            /* insertion order, for a stable sort */
+    bool oom;              /* an allocation for this item failed; render says UNKNOWN */
+    struct vm_report *rep; /* the report it belongs to (for vm_report_judged) */
 };
 
 struct vm_report {
@@ -52,8 +60,13 @@ struct vm_report {
     const char *noun;    /* "domain" or "disk": for "3 domains" in the summary; borrowed */
     struct vm_item *items;
     size_t nitems;
-    char *trailer; /* vm_report_trailer's line (owned), or NULL */
-    bool oom;      /* an allocation failed while building; render says UNKNOWN */
+    char *trailer;              /* vm_report_trailer's line (owned), or NULL */
+    bool oom;                   /* an allocation failed while building; render says UNKNOWN */
+    const struct vm_thresh *th; /* vm_report_thresholds: the run's pairs (borrowed) */
+    size_t nth;
+    bool *judged; /* per pair: some vm_item_metric had a figure for it */
+    char *remark; /* vm_report_remark's text (owned), or NULL */
+    enum vm_status remark_status;
 };
 
 /* With a budget, the room a trailer leaves the rest of the output at least. */
@@ -78,7 +91,8 @@ void vm_item_perf(struct vm_item *it, const char *const *label_parts, size_t npa
  * into the item (a broken threshold is recorded in it->breach), and its
  * perfdata added with the thresholds in the value's unit. */
 struct vm_metric_out {
-    const char *metric;       /* the threshold's name, for the record; NULL: last label part */
+    const char *metric;       /* the threshold's name; a breach names the figure by its last
+                               * label part, by this name when it has no label */
     const char *const *label; /* perfdata label parts; NULL: judged only, no perfdata */
     size_t nlabel;
     double value;               /* NAN: not measured: neither judged nor printed */
@@ -120,6 +134,18 @@ enum vm_status vm_report_render(struct vm_report *r, size_t budget, struct vm_bu
  * long output less than VM_REPORT_MIN_SUMMARY bytes, or when the copy
  * fails. */
 void vm_report_trailer(struct vm_report *r, const char *line);
+
+/* Watch which of the run's threshold pairs th[n] (borrowed; they outlive
+ * the report) vm_item_metric judges on a figure: vm_report_judged(r, i)
+ * then says whether th[i] met any. */
+void vm_report_thresholds(struct vm_report *r, const struct vm_thresh *th, size_t n);
+bool vm_report_judged(const struct vm_report *r, size_t i);
+
+/* A line about the run rather than one item (e.g. a threshold no item
+ * could be judged on): the first long-output line, "note: TEXT" while st
+ * is OK; otherwise st counts in the overall state, and TEXT also opens
+ * the summary. `text` is copied and cleaned. */
+void vm_report_remark(struct vm_report *r, enum vm_status st, const char *text);
 
 /* Clean a piece of text for plugin output: '|' becomes VM_ERR_PIPE ("¦",
  * never '/', which would read as part of a path), control characters and

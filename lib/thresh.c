@@ -143,10 +143,13 @@ static int resolve_one(const struct vm_metric_def *defs, size_t ndefs,
                    strlen(why.msg) > skip ? why.msg + skip : why.msg);
         goto cleanup;
     }
-    if (a->critical)
+    if (a->critical) {
         t->has_crit = true;
-    else
+        t->crit_text = range;
+    } else {
         t->has_warn = true;
+        t->warn_text = range;
+    }
     ret = 0;
 cleanup:
     vm_buf_clear(&names);

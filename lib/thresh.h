@@ -18,6 +18,10 @@ struct vm_thresh {
     bool has_crit;
     struct vm_range warn;
     struct vm_range crit;
+    /* The ranges as the user wrote them, for wording (borrowed from argv;
+     * NULL when set otherwise). */
+    const char *warn_text;
+    const char *crit_text;
 };
 
 /* A metric a plugin lets users set thresholds on. */
@@ -26,6 +30,9 @@ struct vm_metric_def {
     unsigned allow;    /* VM_RANGE_ALLOW_* units */
     const char *help;  /* one line for --help */
     const char *alias; /* an older name still accepted (NULL: none); the help says so */
+    /* Why a domain may not report it, for "threshold on X not applied"
+     * (may be NULL). */
+    const char *absent;
 };
 
 /* One -w/-c argument as typed, before it is resolved against the metrics. */

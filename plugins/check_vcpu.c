@@ -34,13 +34,15 @@ static const struct vm_metric_def vcpu_metrics[] = {
          "                              (emulator and I/O threads): cores - vCPU time"},
     [VCPU_STEAL] = {"steal", VM_RANGE_ALLOW_PERCENT,
                     "% of time vCPUs were ready but waited for a host\n"
-                    "                              CPU (vcpu.N.delay; needs bulk stats)"},
+                    "                              CPU (vcpu.N.delay; needs bulk stats)",
+                    NULL, "libvirt gives no vcpu.N.delay here"},
     [VCPU_VCPU] = {"vcpu_max", VM_RANGE_ALLOW_PERCENT,
                    "usage of the busiest single vCPU, in % (also: vcpu)", "vcpu"},
     [VCPU_CAP] = {"cap", VM_RANGE_ALLOW_PERCENT,
                   "usage in % of the <cputune> limit nearest to\n"
                   "                              being hit, for domains that have one\n"
-                  "                              (implies --cap)"},
+                  "                              (implies --cap)",
+                  NULL, "no domain has a <cputune> limit"},
 };
 
 static const struct vm_opt_def vcpu_opts_def[] = {

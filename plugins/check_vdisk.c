@@ -43,15 +43,20 @@ static const struct vm_metric_def vdisk_metrics[] = {
                        "                              (none without I/O, or without the\n"
                        "                              driver's request times); sets "
                        "read_latency and write_latency unless they have their own; "
-                       "-w 20ms, 500us or 0.5s"},
+                       "-w 20ms, 500us or 0.5s",
+                       NULL, "the driver gives no request times: rd.times, wr.times"},
     [VDISK_ERRORS] = {"errors", 0,
                       "I/O errors since the previous sample (where\n"
-                      "                              the driver counts them)"},
+                      "                              the driver counts them)",
+                      "the driver counts no I/O errors"},
     [VDISK_THROTTLE] = {"throttle", VM_RANGE_ALLOW_PERCENT,
                         "throughput in % of the disk's <iotune> limit\n"
-                        "                              nearest to being hit (implies --limits)"},
-    [VDISK_READ_LATENCY] = {"read_latency", VM_RANGE_ALLOW_MS, "average ms per read request"},
-    [VDISK_WRITE_LATENCY] = {"write_latency", VM_RANGE_ALLOW_MS, "average ms per write request"},
+                        "                              nearest to being hit (implies --limits)",
+                        NULL, "no disk has an <iotune> limit"},
+    [VDISK_READ_LATENCY] = {"read_latency", VM_RANGE_ALLOW_MS, "average ms per read request",
+                            NULL, "the driver gives no request times: rd.times"},
+    [VDISK_WRITE_LATENCY] = {"write_latency", VM_RANGE_ALLOW_MS, "average ms per write request",
+                             NULL, "the driver gives no request times: wr.times"},
 };
 
 static const struct vm_opt_def vdisk_opts_def[] = {

@@ -29,7 +29,8 @@ static const struct vm_metric_def vmem_metrics[] = {
                    "or a size (-w 6GiB)"},
     [VMEM_RSS] = {"rss", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE,
                   "host memory the QEMU process holds: percent of the "
-                  "domain's maximum memory, or a size"},
+                  "domain's maximum memory, or a size",
+                  NULL, "the driver gives no rss or maximum memory"},
 };
 
 static const struct vm_opt_def vmem_opts_def[] = {

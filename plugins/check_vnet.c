@@ -45,11 +45,14 @@ static const struct vm_metric_def vnet_metrics[] = {
                        "                              (1 unit = 1000 bytes/s, as tc applies it;\n"
                        "                              inbound limits rx, outbound tx; the\n"
                        "                              higher of the two); sets rx_throttle and "
-                       "tx_throttle unless they have their own"},
+                       "tx_throttle unless they have their own",
+                       NULL, "no interface has a <bandwidth> limit"},
     [VNET_RX_THROTTLE] = {"rx_throttle", VM_RANGE_ALLOW_PERCENT,
-                          "rx in % of the <bandwidth> inbound average"},
+                          "rx in % of the <bandwidth> inbound average", NULL,
+                          "no interface has an inbound <bandwidth> limit"},
     [VNET_TX_THROTTLE] = {"tx_throttle", VM_RANGE_ALLOW_PERCENT,
-                          "tx in % of the <bandwidth> outbound average"},
+                          "tx in % of the <bandwidth> outbound average", NULL,
+                          "no interface has an outbound <bandwidth> limit"},
 };
 
 static const struct vm_opt_def vnet_opts_def[] = {

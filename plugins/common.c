@@ -172,6 +172,35 @@ static void plugin_state_note(struct plugin_run *r)
     vm_buf_append(&r->note, "; this run's sample was not saved\n");
 }
 
+/* A threshold that met no figure in any item was never applied: say so
+ * in one line, and answer UNKNOWN when that is true of every threshold
+ * given (the check could not judge what it was asked to). `judgeable`:
+ * items the plugin evaluated that are not UNKNOWN already. */
+static void plugin_unjudged(struct plugin_run *r, size_t judgeable)
+{
+    const struct vm_plugin_def *def = &r->p->def;
+    const char *noun = def->noun ? def->noun : "domain";
+    struct vm_buf b = VM_BUF_INIT;
+    size_t nset = 0, nmiss = 0;
+
+    for (size_t i = 0; judgeable && i < def->nmetrics; i++) {
+        const struct vm_thresh *t = &r->cli.th[i];
+
+        if (!t->has_warn && !t->has_crit)
+            continue;
+        nset++;
+        if (vm_report_judged(&r->rep, i))
+            continue;
+        vm_buf_printf(&b, "%sthreshold on %s not applied: no %s reports it", nmiss++ ? "; " : "",
+                      def->metrics[i].name, noun);
+        if (def->metrics[i].absent)
+            vm_buf_printf(&b, " (%s)", def->metrics[i].absent);
+    }
+    if (nmiss)
+        vm_report_remark(&r->rep, nmiss == nset ? VM_UNKNOWN : VM_OK, vm_buf_str(&b));
+    vm_buf_clear(&b);
+}
+
 /* Collect: one snapshot, or a pair for rates. Returns the newest. */
 static const struct vm_snapshot *plugin_collect(struct plugin_run *r, const char *uri,
                                                 struct vm_err *err)
@@ -211,7 +240,7 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
     struct vm_err err = {""};
     enum vm_status st;
     const char *uri;
-    size_t i, nitems;
+    size_t i, nitems, judgeable = 0;
     int rc;
 
     memset(&r, 0, sizeof(r));
@@ -276,6 +305,7 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
 
     vm_domxml_cache_init(&r.xml, r.sel.doms, r.sel.n);
     vm_report_init(&r.rep, def->service, def->noun ? def->noun : "domain");
+    vm_report_thresholds(&r.rep, r.cli.th, def->nmetrics);
     for (i = 0; i < r.sel.nmissing; i++) {
         struct vm_item *it = vm_report_add(&r.rep, r.cli.missing_state, r.sel.missing[i]);
 
@@ -315,6 +345,8 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
         ev.paused = d->have_state && vm_select_classify(d->state) == VM_DOM_PAUSED;
         nitems = r.rep.nitems;
         p->evaluate(&ev, &r.rep);
+        for (size_t k = nitems; k < r.rep.nitems; k++)
+            judgeable += r.rep.items[k].status != VM_UNKNOWN;
         if (d->busy.have_control && d->busy.control != VIR_DOMAIN_CONTROL_OK)
             plugin_busy_note(&r, d, nitems);
     }
@@ -327,6 +359,7 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
     }
     if (p->finish)
         p->finish(p->ctx, &r.note);
+    plugin_unjudged(&r, judgeable);
     plugin_state_note(&r);
     if (!r.note.oom)
         vm_report_trailer(&r.rep, vm_buf_str(&r.note)); /* the summary comes first */

@@ -151,6 +151,29 @@ START_TEST(thresholds)
 }
 END_TEST
 
+/* The test driver gives no vcpu.N.delay: a steal threshold is never
+ * judged. Alone it makes the answer UNKNOWN saying why; beside a judged
+ * threshold it is one note line and the answer stands. */
+START_TEST(steal_unavailable)
+{
+    struct vm_run r;
+
+    run(&r,
+        ARGV("-U", "test:///default", "--all", "--no-state", "--interval", "0.2", "-c", "steal=0"));
+    ck_assert_int_eq(r.status, 3);
+    vm_assert_has(r.out, "VCPU UNKNOWN - threshold on steal not applied: no domain reports it "
+                         "(libvirt gives no vcpu.N.delay here); test: ");
+    vm_assert_has(r.out, "\n[UNKNOWN] threshold on steal not applied");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", "test:///default", "--all", "--no-state", "--interval", "0.2", "-c",
+                 "steal=0", "-w", "90"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_has(r.out, "VCPU OK - test: ");
+    vm_assert_has(r.out, "\nnote: threshold on steal not applied: no domain reports it");
+    vm_run_free(&r);
+}
+END_TEST
+
 /* --all over a fixture: 1-vCPU domains are at 100%, the shut-off one is skipped. */
 START_TEST(all_fixture)
 {
@@ -288,6 +311,6 @@ END_TEST
 
 VM_CK_MAIN_TCASE("check_vcpu", "vcpu", 60, setup, teardown, VM_CK_TEST(first_then_from_state),
                  VM_CK_TEST(no_state), VM_CK_TEST(per_vcpu), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
-                 VM_CK_TEST(all_fixture), VM_CK_LOOP(cputune_caps, VM_CK_N(caps)),
-                 VM_CK_TEST(global_quota_thresholds), VM_CK_TEST(corrupt_state),
-                 VM_CK_TEST(loose_state_dir), VM_CK_TEST(bad_input))
+                 VM_CK_TEST(steal_unavailable), VM_CK_TEST(all_fixture),
+                 VM_CK_LOOP(cputune_caps, VM_CK_N(caps)), VM_CK_TEST(global_quota_thresholds),
+                 VM_CK_TEST(corrupt_state), VM_CK_TEST(loose_state_dir), VM_CK_TEST(bad_input))

@@ -128,12 +128,23 @@ static const struct vm_thr_case thr[] = {
     {"write_Bps=30000", "read_Bps=60KiB", 0, "OK", NULL},
     {"read_iops=90000", "read_iops=200000", 1, "WARNING", "test:vda: read iops "},
     {"write_iops=40000", "write_iops=50000", 0, "OK", NULL},
+    /* the line names what broke: metric, value, limit as written, level */
+    {"write_iops=1", "write_iops=50000", 1, "WARNING", "\n[WARNING] test:vda: write_iops 333"},
+    {"write_iops=1", "write_iops=50000", 1, "WARNING", " > 1 (warning); read "},
     {"write_iops=@30000:40000", "read_iops=@90000:110000", 2, "CRITICAL", "read iops"},
-    /* no latency from the test driver: a latency threshold cannot alert */
-    {"latency=0", "latency=0", 0, "OK", NULL},
+    /* no latency from the test driver: the threshold cannot be judged, and
+     * as the only one given it makes the answer UNKNOWN (issue 18) */
+    {"latency=0", "latency=0", 3, "UNKNOWN",
+     "VDISK UNKNOWN - threshold on latency not applied: no disk reports it (the driver gives no "
+     "request times: rd.times, wr.times); test:vda: "},
+    {"latency=0", "latency=0", 3, "UNKNOWN", "\n[UNKNOWN] threshold on latency not applied"},
+    /* beside a threshold that is judged: a note, the answer stands */
+    {"latency=0", "write_iops=50000", 0, "OK", "\nnote: threshold on latency not applied"},
     {"errors=@0:1000000", "101", 1, "WARNING", "I/O error"},
     /* no <iotune> on test:///default: throttle has nothing to judge */
-    {"throttle=1", "throttle=2", 0, "OK", NULL},
+    {"throttle=1", "throttle=2", 3, "UNKNOWN",
+     "VDISK UNKNOWN - threshold on throttle not applied: no disk reports it (no disk has an "
+     "<iotune> limit)"},
 };
 
 START_TEST(thresholds)

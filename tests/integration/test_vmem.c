@@ -106,6 +106,27 @@ START_TEST(perfdata_thresholds_converted)
 }
 END_TEST
 
+/* A non-OK line names the metric, its value in the unit of the limit, the
+ * limit as written and the level: rss turns it CRITICAL, not "used". */
+START_TEST(breach_named)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", fixture, "-d", "db01", "--max-age=0", "-c", "rss=1"));
+    ck_assert_int_eq(r.status, 2);
+    vm_assert_has(r.out, "\n[CRITICAL] db01: rss 50.0% > 1% (critical); 50.0% used (512 MiB");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", fixture, "-d", "db01", "--max-age=0", "-w", "405MiB", "-c", "rss=2GiB"));
+    ck_assert_int_eq(r.status, 1);
+    vm_assert_has(r.out, "\n[WARNING] db01: used 512.0MiB > 405MiB (warning); 50.0% used");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", fixture, "-d", "db01", "--max-age=0", "-w", "@40:60", "-c", "60:"));
+    ck_assert_int_eq(r.status, 2);
+    vm_assert_has(r.out, "\n[CRITICAL] db01: used 50.0% < 60% (critical); ");
+    vm_run_free(&r);
+}
+END_TEST
+
 START_TEST(basis_free)
 {
     struct vm_run r;
@@ -401,8 +422,9 @@ VM_CK_MAIN_TCASE("check_vmem", "vmem", 60, suite_setup, suite_teardown,
                  VM_CK_TEST(default_domain_ok), VM_CK_TEST(env_uri_used),
                  VM_CK_TEST(stale_is_unknown), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
                  VM_CK_TEST(perfdata_thresholds_converted), VM_CK_TEST(basis_free),
-                 VM_CK_TEST(stdout_write_fails), VM_CK_TEST(lookup_by_id_and_uuid),
-                 VM_CK_TEST(all_domains), VM_CK_TEST(hostile_name),
-                 VM_CK_LOOP(selection, VM_CK_N(sel)), VM_CK_LOOP(bad_input, VM_CK_N(bad)),
-                 VM_CK_TEST(connection_errors), VM_CK_TEST(help_and_version),
-                 VM_CK_TEST(hung_daemon_times_out), VM_CK_TEST(many_domains_and_budget))
+                 VM_CK_TEST(breach_named), VM_CK_TEST(stdout_write_fails),
+                 VM_CK_TEST(lookup_by_id_and_uuid), VM_CK_TEST(all_domains),
+                 VM_CK_TEST(hostile_name), VM_CK_LOOP(selection, VM_CK_N(sel)),
+                 VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(connection_errors),
+                 VM_CK_TEST(help_and_version), VM_CK_TEST(hung_daemon_times_out),
+                 VM_CK_TEST(many_domains_and_budget))

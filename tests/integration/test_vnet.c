@@ -115,7 +115,9 @@ static const struct vm_thr_case thr[] = {
     {"drops=@0:1000", "1MiB", 1, "WARNING", "drops "},
     {"errors=@0:1000", "errors=@0:1000", 2, "CRITICAL", "errors "},
     /* no <bandwidth> on test:///default: throttle has nothing to judge */
-    {"throttle=1", "throttle=2", 0, "OK", NULL},
+    {"throttle=1", "throttle=2", 3, "UNKNOWN",
+     "VNET UNKNOWN - threshold on throttle not applied: no interface reports it (no interface "
+     "has a <bandwidth> limit)"},
 };
 
 START_TEST(thresholds)

@@ -14,8 +14,8 @@
 enum { OPT_FLAG, OPT_VALUE };
 
 static const struct vm_metric_def metrics[] = {
-    {"used", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE, "main metric", NULL},
-    {"rss", VM_RANGE_ALLOW_SIZE, "second metric", NULL},
+    {"used", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE, "main metric", NULL, NULL},
+    {"rss", VM_RANGE_ALLOW_SIZE, "second metric", NULL, NULL},
 };
 static const struct vm_opt_def opts[] = {
     {"flag", 0, false, NULL, "a flag", OPT_FLAG},

@@ -390,9 +390,20 @@ START_TEST(test_groups)
     add(&r, VM_CRITICAL, "c5", "95%", NULL, NAN);
     s = render(&r, 0, &st);
     l = line(s, 0);
-    ck_assert_str_eq(l, "VCPU CRITICAL - 5 CRITICAL: c1 (99%), c2 (98%), c3 (97%), +2 more; "
-                        "1 WARNING: w1 (80%); 2 UNKNOWN: u1, u2");
+    /* no budget: every one is named */
+    ck_assert_str_eq(l, "VCPU CRITICAL - 5 CRITICAL: c1 (99%), c2 (98%), c3 (97%), c4 (96%), "
+                        "c5 (95%); 1 WARNING: w1 (80%); 2 UNKNOWN: u1, u2");
     free(l);
+    /* a budget: names while the summary is within a quarter of it (58 of
+     * 60 bytes after c3), at least one per group */
+    free(s);
+    s = render(&r, 240, &st);
+    l = line(s, 0);
+    ck_assert_str_eq(l, "VCPU CRITICAL - 5 CRITICAL: c1 (99%), c2 (98%), c3 (97%), +2 more; "
+                        "1 WARNING: w1 (80%); 2 UNKNOWN: u1, +1 more");
+    free(l);
+    free(s);
+    s = render(&r, 0, &st);
     ck_assert_str_eq(strchr(s, '\n') + 1, "[CRITICAL] c1: 99%\n[CRITICAL] c2: 98%\n"
                                           "[CRITICAL] c3: 97%\n[CRITICAL] c4: 96%\n"
                                           "[CRITICAL] c5: 95%\n[WARNING] w1: 80%\n"
@@ -588,11 +599,104 @@ static void make_big(struct vm_report *r, size_t nitems)
     }
 }
 
+/* make_big's entry or line `t` (from its "main-NNN"): is its item OK? */
+static bool big_ok(const char *t)
+{
+    static const enum vm_status states[] = {VM_OK, VM_WARNING, VM_OK, VM_CRITICAL, VM_UNKNOWN};
+    const char *p = strstr(t, "main-");
+
+    ck_assert_ptr_nonnull(p);
+    return states[strtoul(p + 5, NULL, 10) % N(states)] == VM_OK;
+}
+
+/* The pieces of a rendering: perfdata entries and long-output lines. */
+struct pieces {
+    char *e[4096];
+    size_t ne;
+    char *l[2048];
+    size_t nl;
+};
+
+static void pieces_split(const char *out, struct pieces *p)
+{
+    const char *nl = strchr(out, '\n'), *bar = strstr(out, " | "), *q;
+
+    memset(p, 0, sizeof(*p));
+    for (q = bar && bar < nl ? bar + 3 : nl; q < nl;) {
+        const char *sp = memchr(q, ' ', (size_t)(nl - q));
+        size_t n = (size_t)((sp ? sp : nl) - q);
+
+        ck_assert_uint_lt(p->ne, N(p->e));
+        p->e[p->ne++] = strndup(q, n);
+        q += n + (sp ? 1 : 0);
+    }
+    for (q = nl + 1; *q;) {
+        const char *e = strchr(q, '\n');
+
+        ck_assert_ptr_nonnull(e);
+        ck_assert_uint_lt(p->nl, N(p->l));
+        p->l[p->nl++] = strndup(q, (size_t)(e - q));
+        q = e + 1;
+    }
+}
+
+static void pieces_free(struct pieces *p)
+{
+    for (size_t i = 0; i < p->ne; i++)
+        free(p->e[i]);
+    for (size_t i = 0; i < p->nl; i++)
+        free(p->l[i]);
+}
+
+/* `kept` (n of them) is what is left of `all` (m): each class (OK or not)
+ * keeps a prefix of its own, in order; dropped[ok] counts the rest. */
+static void check_kept(char *const *all, size_t m, char *const *kept, size_t n, size_t dropped[2],
+                       size_t seen[2])
+{
+    size_t j = 0, kept_of[2] = {0};
+
+    seen[0] = seen[1] = 0;
+    for (size_t i = 0; i < m; i++) {
+        bool ok = big_ok(all[i]);
+
+        seen[ok]++;
+        if (j < n && strcmp(all[i], kept[j]) == 0) {
+            ck_assert_msg(kept_of[ok] + 1 == seen[ok], "a gap before %s", kept[j]);
+            kept_of[ok]++;
+            j++;
+        }
+    }
+    ck_assert_msg(j == n, "kept %zu of %zu in order", j, n);
+    dropped[0] = seen[0] - kept_of[0];
+    dropped[1] = seen[1] - kept_of[1];
+}
+
+/* The trimmed summary keeps the state and every group's count; it may
+ * name fewer items ("+K more"). */
+static void check_head(const char *full0, const char *s0)
+{
+    static const char *const groups[] = {" CRITICAL: ", " WARNING: ", " UNKNOWN: "};
+    const char *dash = strstr(full0, " - ");
+
+    ck_assert_ptr_nonnull(dash);
+    ck_assert(strncmp(full0, s0, (size_t)(dash - full0) + 3) == 0);
+    for (int g = 0; g < N(groups); g++) {
+        const char *p = strstr(full0, groups[g]);
+        char want[32];
+
+        if (!p)
+            continue;
+        while (p > full0 && p[-1] >= '0' && p[-1] <= '9')
+            p--;
+        snprintf(want, sizeof(want), "%.*s", (int)(strstr(p, ": ") + 2 - p), p);
+        ck_assert_msg(strstr(s0, want), "%s lost in %s", want, s0);
+    }
+}
+
 /* Check one trimmed rendering against the full one. */
 static void check_trimmed(const char *full, const char *s, size_t budget, size_t nitems)
 {
     char *full0 = line(full, 0), *s0 = line(s, 0), *l = NULL;
-    size_t headlen = (size_t)(strstr(full0, " | ") - full0);
     size_t slines = count_char(s, '\n'), fperf = count_char(full0, '='), np, nl;
     const char *why = "";
     char want[160];
@@ -608,11 +712,16 @@ static void check_trimmed(const char *full, const char *s, size_t budget, size_t
         ck_assert(budget == 0 || budget >= strlen(full));
         goto done;
     }
-    ck_assert(budget > 0 && budget < strlen(full));
+    ck_assert(budget > 0);
     l = line(s, slines - 1);
     if (strncmp(l, "[output trimmed to fit ", 23) == 0) {
-        /* the note: counts add up; the summary is whole; what is left is a
-         * prefix of the full output (lines and entries kept from the front) */
+        /* the note: counts add up; the summary is whole; what is left
+         * went in order: OK lines, OK entries, other entries, other lines,
+         * each class from its end */
+        struct pieces *pf = malloc(sizeof(*pf)), *ps = malloc(sizeof(*ps));
+        size_t dl[2], dp[2], tl[2], tp[2]; /* [1]: OK ones; dropped, total */
+
+        ck_assert(pf && ps);
         nl = slines - 2;
         snprintf(want, sizeof(want),
                  "[output trimmed to fit %zu bytes: %zu line%s and %zu perfdata value%s left out]",
@@ -620,35 +729,39 @@ static void check_trimmed(const char *full, const char *s, size_t budget, size_t
                  fperf - np == 1 ? "" : "s");
         ck_assert_str_eq(l, want);
         ck_assert(nl < nitems || np < fperf);
-        ck_assert(strncmp(full0, s0, strlen(s0)) == 0);
-        ck_assert(full0[strlen(s0)] == ' ' || full0[strlen(s0)] == '\0');
-        ck_assert_uint_ge(strlen(s0), headlen);
-        if (np < fperf) /* entries go only once every line is gone */
-            ck_assert_uint_eq(nl, 0);
-        ck_assert(strncmp(strchr(full, '\n'), strchr(s, '\n'),
-                          (size_t)(strrchr(s, '[') - strchr(s, '\n'))) == 0);
+        check_head(full0, s0);
+        pieces_split(full, pf);
+        pieces_split(s, ps);
+        ck_assert_uint_eq(ps->nl, nl + 1);
+        check_kept(pf->l, pf->nl, ps->l, nl, dl, tl);
+        check_kept(pf->e, pf->ne, ps->e, ps->ne, dp, tp);
+        if (dp[1]) /* OK entries go once every OK line is gone */
+            ck_assert_uint_eq(dl[1], tl[1]);
+        if (dp[0]) /* other entries, once every OK one is */
+            ck_assert_uint_eq(dp[1], tp[1]);
+        if (dl[0]) /* non-OK lines last, once every entry is gone */
+            ck_assert_uint_eq(dp[0] + dp[1], pf->ne);
+        pieces_free(pf);
+        pieces_free(ps);
+        free(pf);
+        free(ps);
     } else if (strcmp(l, "[output trimmed]") == 0) {
         /* no room for the counts: only the whole summary and a short note */
         ck_assert_uint_eq(slines, 2);
         ck_assert_uint_eq(np, 0);
-        ck_assert_uint_eq(strlen(s0), headlen);
-        ck_assert(strncmp(s0, full0, headlen) == 0);
+        check_head(full0, s0);
         snprintf(want, sizeof(want),
                  "[output trimmed to fit %zu bytes: %zu lines and %zu perfdata values left out]",
                  budget, nitems, fperf);
-        ck_assert_uint_gt(headlen + 1 + strlen(want) + 1, budget);
+        ck_assert_uint_gt(strlen(s0) + 1 + strlen(want) + 1, budget);
     } else {
         /* no room for any note: only the summary, cut if need be */
         ck_assert_uint_eq(slines, 1);
         ck_assert_uint_eq(np, 0);
-        ck_assert_uint_le(strlen(s0), headlen);
-        if (strlen(s0) < headlen && budget > 8) {
-            ck_assert_str_eq(s0 + strlen(s0) - 3, "...");
-            ck_assert(strncmp(full0, s0, strlen(s0) - 3) == 0);
+        if (budget > 8 && strcmp(s0 + strlen(s0) - 3, "...") == 0)
             ck_assert_uint_ge(strlen(s) + 3, budget); /* cut no more than a character */
-        } else {
-            ck_assert(strncmp(full0, s0, strlen(s0)) == 0);
-        }
+        else if (strlen(s0) > 20)
+            check_head(full0, s0);
     }
 done:
     free(l);
@@ -914,6 +1027,82 @@ START_TEST(test_item_metric)
 }
 END_TEST
 
+/* A non-OK line opens with what broke: metric, value in the unit of the
+ * limit, the limit as written (canonical when not written), the level. */
+static const struct {
+    const char *w, *c; /* as written; "!" first: leave the text out */
+    double value, total;
+    const char *uom, *metric, *want;
+} breaches[] = {
+    {"1", NULL, 33332.4, 0, "", "write_iops", "[WARNING] d: write_iops 33332 > 1 (warning); fig\n"},
+    {"50", NULL, 2560, 4096, "B", "used", "[WARNING] d: used 62.5% > 50% (warning); fig\n"},
+    {NULL, "2KiB", 2560, 4096, "B", "used", "[CRITICAL] d: used 2.5KiB > 2KiB (critical); fig\n"},
+    {"10:20", NULL, 25.5, 0, "ms", "latency", "latency 25.5 ms > 20 (warning)"},
+    {"10:", NULL, 5, 0, "", "x", "x 5 < 10 (warning)"},
+    {"@40:60", NULL, 50, 0, "%", "x", "x 50.0% in @40:60 (warning)"},
+    {"!~:10", NULL, 11, 0, "", "x", "x 11 > 10 (warning)"},
+    {"~:10", "~:20", 21.34, 0, "", "x", "x 21.3 > 20 (critical); fig"},
+};
+
+START_TEST(test_breach_words)
+{
+    bool bare = breaches[_i].w && breaches[_i].w[0] == '!';
+    const char *w = bare ? breaches[_i].w + 1 : breaches[_i].w;
+    struct vm_thresh t = th_of(w, breaches[_i].c);
+    struct vm_metric_out m = {.metric = breaches[_i].metric,
+                              .value = breaches[_i].value,
+                              .uom = breaches[_i].uom,
+                              .th = &t,
+                              .total = breaches[_i].total};
+    struct vm_report r;
+    struct vm_buf out = VM_BUF_INIT;
+    struct vm_item *it;
+
+    t.warn_text = bare ? NULL : w;
+    t.crit_text = breaches[_i].c;
+    vm_report_init(&r, "T", "domain");
+    it = vm_report_add(&r, VM_OK, "d");
+    vm_item_detail(it, "fig");
+    vm_item_metric(it, &m);
+    vm_report_render(&r, 0, &out);
+    ck_assert_msg(strstr(vm_buf_str(&out), breaches[_i].want), "%s", vm_buf_str(&out));
+    vm_buf_clear(&out);
+    vm_report_clear(&r);
+}
+END_TEST
+
+/* vm_report_judged: a pair that met no figure; the remark that says so. */
+START_TEST(test_judged_remark)
+{
+    struct vm_thresh th[2] = {th_of("10", NULL), th_of("5", NULL)};
+    struct vm_metric_out m = {.metric = "a", .value = 1, .uom = "", .th = &th[0]};
+    struct vm_report r;
+    struct vm_buf out = VM_BUF_INIT;
+    struct vm_item *it;
+
+    vm_report_init(&r, "T", "domain");
+    vm_report_thresholds(&r, th, 2);
+    it = vm_report_add(&r, VM_OK, "d");
+    vm_item_metric(it, &m);
+    m.th = &th[1];
+    m.value = NAN; /* not measured: not judged */
+    vm_item_metric(it, &m);
+    ck_assert(vm_report_judged(&r, 0));
+    ck_assert(!vm_report_judged(&r, 1));
+    ck_assert(!vm_report_judged(&r, 2));
+    vm_report_remark(&r, VM_OK, "threshold on b not applied");
+    ck_assert_int_eq(vm_report_render(&r, 0, &out), VM_OK);
+    ck_assert_str_eq(vm_buf_str(&out), "T OK - d\nnote: threshold on b not applied\n[OK] d\n");
+    vm_buf_truncate(&out, 0);
+    vm_report_remark(&r, VM_UNKNOWN, "threshold on b not applied");
+    ck_assert_int_eq(vm_report_render(&r, 0, &out), VM_UNKNOWN);
+    ck_assert_str_eq(vm_buf_str(&out), "T UNKNOWN - threshold on b not applied; d\n"
+                                       "[UNKNOWN] threshold on b not applied\n[OK] d\n");
+    vm_buf_clear(&out);
+    vm_report_clear(&r);
+}
+END_TEST
+
 /* A trailer line stays inside the budget, and goes first when the rest
  * would get less than VM_REPORT_MIN_SUMMARY bytes. */
 START_TEST(test_trailer)
@@ -955,4 +1144,5 @@ VM_CK_MAIN_TCASE("report", "report", 60, NULL, NULL, VM_CK_LOOP(test_clean, N(cl
                  VM_CK_LOOP(test_budget, N(budgets)), VM_CK_TEST(test_budget_sweep),
                  VM_CK_TEST(test_large), VM_CK_TEST(test_oom), VM_CK_TEST(test_api_edges),
                  VM_CK_LOOP(test_item_note, N(ver)), VM_CK_TEST(test_item_metric),
-                 VM_CK_TEST(test_trailer))
+                 VM_CK_TEST(test_trailer),
+                 VM_CK_LOOP(test_breach_words, N(breaches)), VM_CK_TEST(test_judged_remark))

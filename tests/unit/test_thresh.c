@@ -100,9 +100,9 @@ END_TEST
 /* --- vm_thresh_resolve --- */
 
 static const struct vm_metric_def defs[] = {
-    {"used", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE, "memory in use", NULL},
-    {"rss", VM_RANGE_ALLOW_SIZE, "resident size", NULL},
-    {"count", 0, "a plain count", "old_count"},
+    {"used", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE, "memory in use", NULL, NULL},
+    {"rss", VM_RANGE_ALLOW_SIZE, "resident size", NULL, NULL},
+    {"count", 0, "a plain count", "old_count", NULL},
 };
 #define NDEFS (sizeof(defs) / sizeof(defs[0]))
 #define MAXA 6
