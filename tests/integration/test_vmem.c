@@ -373,10 +373,10 @@ static char *write_many(unsigned n, char *path, size_t len)
     fputs("<node>\n", f);
     for (unsigned i = 0; i < n; i++)
         fprintf(f,
-                "<domain type='test'><name>dom%04u</name><memory>1048576</memory>"
+                "<domain type='test'><name>dom%04u</name><memory>%u</memory>"
                 "<currentMemory>%u</currentMemory><vcpu>1</vcpu><os><type>hvm</type></os>"
                 "<devices><memballoon model='virtio'/></devices></domain>\n",
-                i, 524288 + 1024 * i);
+                i, n > 1000 ? 4194304 : 1048576, 524288 + 1024 * i);
     fputs("</node>\n", f);
     fclose(f);
     ck_assert_int_ge(asprintf(&uri, "test://%s", path), 0);
@@ -418,6 +418,68 @@ START_TEST(many_domains_and_budget)
 }
 END_TEST
 
+/* Well-formed plugin output: one first line whose perfdata entries are
+ * whole ('label'=value...), every line ending in '\n'. */
+static void assert_well_formed(const char *out)
+{
+    const char *nl = strchr(out, '\n'), *bar = strstr(out, " | ");
+
+    ck_assert_ptr_nonnull(nl);
+    ck_assert_int_eq(out[strlen(out) - 1], '\n');
+    if (!bar || bar > nl)
+        return;
+    for (const char *p = bar + 3; p < nl;) {
+        const char *sp = memchr(p, ' ', (size_t)(nl - p)), *e = sp ? sp : nl;
+        const char *eq = memchr(p, '=', (size_t)(e - p));
+
+        ck_assert_msg(*p == '\'' && eq && eq[-1] == '\'' && eq + 1 < e, "entry cut: %.*s",
+                      (int)(e - p), p);
+        p = e + 1;
+    }
+}
+
+/* 2,000 domains, 248 CRITICAL (dom1752..dom1999 use more than 1131.5
+ * MiB): every CRITICAL line survives the default budget, before any OK
+ * line or perfdata; Nagios Core's budget holds and the output stays whole. */
+START_TEST(large_host_offenders)
+{
+    char path[64], name[32];
+    char *uri = write_many(2000, path, sizeof(path));
+    struct vm_run r;
+
+    run(&r, ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(30), "-c", "1131.5MiB"));
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strlen(r.out) <= 65000, "%zu bytes", strlen(r.out));
+    assert_well_formed(r.out);
+    vm_assert_has(r.out, "VMEM CRITICAL - 248 CRITICAL: dom1752 (50.0% used");
+    vm_assert_has(r.out, "; 1752 OK | ");
+    for (unsigned i = 1752; i < 2000; i++) {
+        snprintf(name, sizeof(name), "\n[CRITICAL] dom%04u: used ", i);
+        vm_assert_has(r.out, name);
+    }
+    vm_assert_has(r.out, "\n[CRITICAL] dom1999: used 1255.5MiB > 1131.5MiB (critical); 50.0% used");
+    vm_assert_lacks(r.out, "\n[OK] ");
+    vm_assert_has(r.out, "\n[output trimmed to fit 65000 bytes: 1752 lines and ");
+    /* more than the 3 of old are named */
+    vm_assert_has(r.out, "dom1760 (50.0% used");
+    vm_run_free(&r);
+
+    run(&r, ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(30), "-c", "1131.5MiB",
+                 "--max-output=8000"));
+    ck_assert_int_eq(r.status, 2);
+    ck_assert_msg(strlen(r.out) <= 8000, "%zu bytes", strlen(r.out));
+    assert_well_formed(r.out);
+    vm_assert_has(r.out, "VMEM CRITICAL - 248 CRITICAL: dom1752 (50.0% used");
+    vm_assert_has(r.out, " more; 1752 OK");
+    vm_assert_has(r.out, "\n[CRITICAL] dom1752: used ");
+    vm_assert_lacks(r.out, "\n[OK] ");
+    vm_assert_has(r.out, "\n[output trimmed to fit 8000 bytes: ");
+    vm_run_free(&r);
+    unlink(path);
+    free(uri);
+}
+END_TEST
+
 VM_CK_MAIN_TCASE("check_vmem", "vmem", 60, suite_setup, suite_teardown,
                  VM_CK_TEST(default_domain_ok), VM_CK_TEST(env_uri_used),
                  VM_CK_TEST(stale_is_unknown), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
@@ -427,4 +489,4 @@ VM_CK_MAIN_TCASE("check_vmem", "vmem", 60, suite_setup, suite_teardown,
                  VM_CK_TEST(hostile_name), VM_CK_LOOP(selection, VM_CK_N(sel)),
                  VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(connection_errors),
                  VM_CK_TEST(help_and_version), VM_CK_TEST(hung_daemon_times_out),
-                 VM_CK_TEST(many_domains_and_budget))
+                 VM_CK_TEST(many_domains_and_budget), VM_CK_TEST(large_host_offenders))
