@@ -32,6 +32,7 @@ enum {
     OPT_DEADLINE,
     OPT_BUSY,
     OPT_MIN_WINDOW, /* new codes go last: keyed options' codes are in state keys */
+    OPT_CRASHED,
 };
 
 /* Repeating an option. Accumulating options add each value: -d/--domain,
@@ -71,7 +72,7 @@ const struct vm_cli_common vm_cli_common_opts[] = {
      false,
      false},
     {{"shutoff", 0, true, "STATE|skip",
-      "state for a domain that is shut off or crashed (default: unknown "
+      "state for a domain that is shut off (default: unknown "
       "for domains named with -d, skip with --all)",
       OPT_SHUTOFF},
      false,
@@ -80,6 +81,12 @@ const struct vm_cli_common vm_cli_common_opts[] = {
       OPT_PAUSED},
      false,
      true},
+    {{"crashed", 0, true, "STATE",
+      "state for a domain that crashed or is in libvirt's \"no state\", named or under --all "
+      "(default: critical)",
+      OPT_CRASHED},
+     false,
+     false},
     {{"missing", 0, true, "STATE", "state for a -d domain that does not exist (default: unknown)",
       OPT_MISSING},
      false,
@@ -270,6 +277,11 @@ static int cli_common(struct vm_cli *cli, int c, const char *arg, struct vm_err 
             return vm_err_set(err, "invalid --missing '%s': use ok, warning, critical or unknown",
                               arg);
         return 0;
+    case OPT_CRASHED:
+        if (vm_status_parse(arg, &cli->crashed_state) < 0)
+            return vm_err_set(err, "invalid --crashed '%s': use ok, warning, critical or unknown",
+                              arg);
+        return 0;
     case OPT_BUSY:
         if (vm_status_parse(arg, &cli->busy_state) < 0)
             return vm_err_set(err, "invalid --busy '%s': use ok, warning, critical or unknown",
@@ -346,6 +358,7 @@ static void cli_defaults(struct vm_cli *cli)
     cli->max_output = CLI_DEFAULT_MAX_OUTPUT;
     cli->missing_state = VM_UNKNOWN;
     cli->busy_state = VM_UNKNOWN;
+    cli->crashed_state = VM_CRITICAL;
     cli->interval_s = 1.0;
     cli->max_state_age_s = 3600.0;
     cli->min_window_s = 5.0;

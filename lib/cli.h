@@ -72,6 +72,7 @@ struct vm_cli {
     enum vm_policy paused;         /* --paused */
     enum vm_status missing_state;  /* --missing: state for -d domains that do not exist */
     enum vm_status busy_state;     /* --busy: state for a domain libvirt skipped (busy.h) */
+    enum vm_status crashed_state;  /* --crashed: state for a crashed / "no state" domain */
     double deadline_s;             /* --deadline: collection stops waiting (default 0.4 × -t) */
     bool allow_empty;              /* --allow-empty: --all matching nothing is OK */
     bool ignore_nodata;            /* --ignore-nodata: domains without data are left out */

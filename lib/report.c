@@ -42,6 +42,11 @@ void vm_report_clear(struct vm_report *r)
     free(r->trailer);
     free(r->judged);
     free(r->remark);
+    for (size_t i = 0; i < r->nskip; i++)
+        free(r->skip[i].why);
+    free(r->skip);
+    r->skip = NULL;
+    r->nskip = 0;
     r->judged = NULL;
     r->remark = NULL;
     r->th = NULL;
@@ -250,6 +255,33 @@ void vm_report_remark(struct vm_report *r, enum vm_status st, const char *text)
     r->remark_status = r->remark ? st : VM_OK;
     if (!r->remark)
         r->oom = true;
+}
+
+void vm_report_skip(struct vm_report *r, const char *why)
+{
+    bool failed = false;
+    size_t i;
+
+    for (i = 0; i < r->nskip; i++)
+        if (strcmp(r->skip[i].why, why) == 0)
+            break;
+    if (i == r->nskip) {
+        r->skip = grow(r->skip, r->nskip, sizeof(*r->skip), &failed);
+        if (failed || !(r->skip[i].why = vm_strdup(why))) {
+            r->oom = true;
+            return;
+        }
+        r->skip[r->nskip++].n = 0;
+    }
+    r->skip[i].n++;
+}
+
+void vm_report_skipped(const struct vm_report *r, struct vm_buf *out)
+{
+    for (size_t i = 0; i < r->nskip; i++) {
+        vm_buf_printf(out, "%s%zu ", i ? ", " : "", r->skip[i].n);
+        vm_report_clean_text(out, r->skip[i].why);
+    }
 }
 
 enum vm_status vm_item_metric(struct vm_item *it, const struct vm_metric_out *m)
@@ -619,6 +651,11 @@ static int render_build(const struct vm_report *r, struct render *x, size_t cap)
     if (r->remark && r->remark_status != VM_OK)
         vm_buf_printf(&x->head, "%s; ", r->remark);
     summary(r, x, cap);
+    if (r->nskip && r->nitems) {
+        vm_buf_append(&x->head, "; ");
+        vm_report_skipped(r, &x->head);
+        vm_buf_append(&x->head, ", skipped");
+    }
     if (r->remark) {
         if (r->remark_status != VM_OK)
             vm_buf_printf(&x->lines, "[%s] %s\n", vm_status_name(norm(r->remark_status)),

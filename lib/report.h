@@ -55,6 +55,12 @@ struct vm_item {
     struct vm_report *rep; /* the report it belongs to (for vm_report_judged) */
 };
 
+/* Domains (or devices) left out on purpose, counted per reason. */
+struct vm_skip {
+    char *why; /* "shut off", "with no interface" (owned) */
+    size_t n;
+};
+
 struct vm_report {
     const char *service; /* "VMEM"; borrowed */
     const char *noun;    /* "domain" or "disk": for "3 domains" in the summary; borrowed */
@@ -64,8 +70,10 @@ struct vm_report {
     bool oom;                   /* an allocation failed while building; render says UNKNOWN */
     const struct vm_thresh *th; /* vm_report_thresholds: the run's pairs (borrowed) */
     size_t nth;
-    bool *judged; /* per pair: some vm_item_metric had a figure for it */
-    char *remark; /* vm_report_remark's text (owned), or NULL */
+    bool *judged;         /* per pair: some vm_item_metric had a figure for it */
+    char *remark;         /* vm_report_remark's text (owned), or NULL */
+    struct vm_skip *skip; /* vm_report_skip's counts, in first-seen order */
+    size_t nskip;
     enum vm_status remark_status;
 };
 
@@ -146,6 +154,13 @@ bool vm_report_judged(const struct vm_report *r, size_t i);
  * is OK; otherwise st counts in the overall state, and TEXT also opens
  * the summary. `text` is copied and cleaned. */
 void vm_report_remark(struct vm_report *r, enum vm_status st, const char *text);
+
+/* Count one domain (or device) left out because `why` ("shut off"): the
+ * summary ends "; 2 shut off, 1 with no interface, skipped". */
+void vm_report_skip(struct vm_report *r, const char *why);
+
+/* "2 shut off, 1 with no interface" (nothing when none was skipped). */
+void vm_report_skipped(const struct vm_report *r, struct vm_buf *out);
 
 /* Clean a piece of text for plugin output: '|' becomes VM_ERR_PIPE ("¦",
  * never '/', which would read as part of a path), control characters and

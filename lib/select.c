@@ -43,6 +43,9 @@ enum vm_dom_class vm_select_classify(int state)
     case VIR_DOMAIN_PAUSED:
     case VIR_DOMAIN_PMSUSPENDED:
         return VM_DOM_PAUSED;
+    case VIR_DOMAIN_CRASHED:
+    case VIR_DOMAIN_NOSTATE:
+        return VM_DOM_CRASHED;
     default:
         return VM_DOM_INACTIVE;
     }
@@ -178,12 +181,17 @@ void vm_selection_clear(struct vm_selection *s)
 }
 
 enum vm_policy_action vm_policy_decide(enum vm_policy shutoff, enum vm_policy paused, bool all,
-                                       enum vm_dom_class cls, enum vm_status *st)
+                                       enum vm_status crashed, enum vm_dom_class cls,
+                                       enum vm_status *st)
 {
     enum vm_policy p;
 
     if (cls == VM_DOM_RUNNING)
         return VM_POLICY_EVALUATE;
+    if (cls == VM_DOM_CRASHED) {
+        *st = crashed;
+        return VM_POLICY_ANSWER;
+    }
     if (cls == VM_DOM_PAUSED)
         p = paused == VM_POLICY_DEFAULT ? VM_POLICY_CHECK : paused;
     else

@@ -50,21 +50,24 @@ void vm_selection_clear(struct vm_selection *s); /* NULL accepted */
 /* virDomainState → "running", "paused", "shut off", ... */
 const char *vm_select_state_name(int state);
 
-enum vm_dom_class { VM_DOM_RUNNING, VM_DOM_PAUSED, VM_DOM_INACTIVE };
+enum vm_dom_class { VM_DOM_RUNNING, VM_DOM_PAUSED, VM_DOM_INACTIVE, VM_DOM_CRASHED };
 /* running/blocked/shutting down → RUNNING; paused/pmsuspended → PAUSED;
- * shut off/crashed/no state → INACTIVE. */
+ * crashed/no state → CRASHED (an incident, not a choice); the rest (shut
+ * off) → INACTIVE. */
 enum vm_dom_class vm_select_classify(int state);
 
 /* The policy for a domain that is not running (DESIGN: select owns it).
  * Pure: from --shutoff and --paused (VM_POLICY_DEFAULT resolved here:
  * a paused domain is checked, a shut-off one is left out of --all and
- * UNKNOWN when named) and the domain's state class. */
+ * UNKNOWN when named), `crashed` (--crashed: the state of a crashed
+ * domain, named or not) and the domain's state class. */
 enum vm_policy_action {
     VM_POLICY_EVALUATE, /* check it */
     VM_POLICY_LEAVE_OUT,
     VM_POLICY_ANSWER, /* an item in the returned state, saying why */
 };
 enum vm_policy_action vm_policy_decide(enum vm_policy shutoff, enum vm_policy paused, bool all,
-                                       enum vm_dom_class cls, enum vm_status *st);
+                                       enum vm_status crashed, enum vm_dom_class cls,
+                                       enum vm_status *st);
 
 #endif

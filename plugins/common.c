@@ -75,10 +75,11 @@ static bool plugin_policy(const struct vm_cli *cli, const struct vm_dom_stats *d
     enum vm_status st = VM_UNKNOWN;
     struct vm_item *it;
 
-    switch (vm_policy_decide(cli->shutoff, cli->paused, cli->all, cls, &st)) {
+    switch (vm_policy_decide(cli->shutoff, cli->paused, cli->all, cli->crashed_state, cls, &st)) {
     case VM_POLICY_EVALUATE:
         return true;
     case VM_POLICY_LEAVE_OUT:
+        vm_report_skip(rep, vm_select_state_name(d->state));
         return false;
     case VM_POLICY_ANSWER:
         break;
@@ -87,8 +88,9 @@ static bool plugin_policy(const struct vm_cli *cli, const struct vm_dom_stats *d
     if (it) {
         vm_item_brief(it, "%s", vm_select_state_name(d->state));
         vm_item_detail(it, "domain is %s%s", vm_select_state_name(d->state),
-                       cls == VM_DOM_PAUSED ? " (--paused decides its state)"
-                                            : " (--shutoff decides its state)");
+                       cls == VM_DOM_PAUSED    ? " (--paused decides its state)"
+                       : cls == VM_DOM_CRASHED ? " (--crashed decides its state)"
+                                               : " (--shutoff decides its state)");
     }
     return false;
 }
@@ -352,9 +354,14 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
     }
     if (r.rep.nitems == 0 && r.sel.nmissing == 0) {
         vm_timeout_arm(0, def->service, VM_UNKNOWN);
-        rc = plugin_fail(def, r.cli.allow_empty ? VM_OK : VM_UNKNOWN,
-                         r.cli.ignore_nodata ? "no domain with data to check"
-                                             : "no running domain to check");
+        vm_buf_append(&r.out, r.cli.ignore_nodata ? "no domain with data to check"
+                                                  : "no running domain to check");
+        if (r.rep.nskip) {
+            vm_buf_append(&r.out, " (");
+            vm_report_skipped(&r.rep, &r.out);
+            vm_buf_append(&r.out, ", skipped)");
+        }
+        rc = plugin_fail(def, r.cli.allow_empty ? VM_OK : VM_UNKNOWN, vm_buf_str(&r.out));
         goto cleanup;
     }
     if (p->finish)

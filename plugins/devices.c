@@ -98,18 +98,27 @@ static void devices_list(const struct vm_eval *ev, const struct vm_devices_ops *
         vm_buf_append(out, "none");
 }
 
-/* Nothing to check in this domain. */
+/* Nothing to check in this domain. Under --all that is a filter: the
+ * domain is counted as skipped; named with -d it is UNKNOWN, saying why. */
 static void devices_none(const struct vm_eval *ev, struct vm_report *rep,
                          const struct vm_devices_ops *ops, const struct vm_devsel *sel,
                          const struct vm_domxml *x, size_t nskip)
 {
-    struct vm_buf list = VM_BUF_INIT, want = VM_BUF_INIT;
+    struct vm_buf list = VM_BUF_INIT, want = VM_BUF_INIT, why = VM_BUF_INIT;
     size_t i;
 
     devices_list(ev, ops, sel, x, &list);
     for (i = 0; i < sel->n; i++)
         vm_buf_printf(&want, "%s%s", i ? ", " : "", sel->names[i]);
-    if (sel->n)
+    if (ev->cli->all) {
+        if (sel->n)
+            vm_buf_printf(&why, "without %s %s", ops->noun, vm_buf_str(&want));
+        else if (nskip)
+            vm_buf_printf(&why, "with only empty removable drives");
+        else
+            vm_buf_printf(&why, "with no %s", ops->noun);
+        vm_report_skip(rep, vm_buf_str(&why));
+    } else if (sel->n)
         vm_eval_nodata(ev, rep, "no %s matches %s %s (%ss: %s)", ops->noun, ops->opt,
                        vm_buf_str(&want), ops->noun, vm_buf_str(&list));
     else if (nskip)
@@ -119,6 +128,7 @@ static void devices_none(const struct vm_eval *ev, struct vm_report *rep,
         vm_eval_nodata(ev, rep, "libvirt reports no %ss for this domain", ops->noun);
     vm_buf_clear(&list);
     vm_buf_clear(&want);
+    vm_buf_clear(&why);
 }
 
 /* With -d (not --all), a name that matches no device of the domain is a

@@ -282,12 +282,13 @@ static const struct vm_run_case sel[] = {
      NULL},
     {{"-d", "cdonly", "--ignore-nodata"}, 3, "VDISK UNKNOWN - no domain with data to check", NULL},
     {{"-a", "--ignore-nodata", NULL}, 0, "VDISK OK - 5 disks OK", "cdonly"},
-    {{"-a", NULL}, 3, "VDISK UNKNOWN - 1 UNKNOWN: cdonly; 5 OK", "off01"},
-    /* with --all a --device is a filter: domains without it say so */
-    {{"-a", "--device", "vdb"},
-     3,
-     "[UNKNOWN] db01: no disk matches --device vdb",
-     "[UNKNOWN] db01:vdb"},
+    /* with --all a domain with nothing to check is counted and skipped */
+    {{"-a", NULL},
+     0,
+     "VDISK OK - 5 disks OK; 1 with only empty removable drives, 1 shut off, skipped",
+     "off01"},
+    /* with --all a --device is a filter: domains without it are counted */
+    {{"-a", "--device", "vdb"}, 0, "; 3 without disk vdb, 1 shut off, skipped", "[UNKNOWN]"},
     {{"-a", "--device", "vdb", "--ignore-nodata"}, 0, "VDISK OK - web01:vdb: ", NULL},
     {{"-d", "paused01", NULL}, 0, "domain is paused", NULL},
     {{"-d", "paused01", "--paused=warning"}, 1, "VDISK WARNING - paused01: paused", NULL},
@@ -375,6 +376,31 @@ START_TEST(help_and_version)
 }
 END_TEST
 
+/* Under --all a domain with only an empty CD-ROM, or without the
+ * --device asked for, is counted and skipped, not UNKNOWN; named with -d
+ * it stays UNKNOWN. */
+START_TEST(nothing_to_check_skipped)
+{
+    struct vm_run r;
+
+    run(&r, ARGV("-U", fixture, "--all", "--no-state", "--interval", "0.2"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_has(r.out, "VDISK OK - 5 disks OK; 1 with only empty removable drives, 1 shut off, "
+                         "skipped | ");
+    vm_assert_lacks(r.out, "cdonly");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", fixture, "--all", "--device", "vdb", "--no-state", "--interval", "0.2"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_has(r.out, "VDISK OK - web01:vdb: ");
+    vm_assert_has(r.out, "; 3 without disk vdb, 1 shut off, skipped | ");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", fixture, "-d", "cdonly", "--no-state", "--interval", "0.2"));
+    ck_assert_int_eq(r.status, 3);
+    vm_assert_has(r.out, "VDISK UNKNOWN - cdonly: no disk to check: only 1 empty removable drive");
+    vm_run_free(&r);
+}
+END_TEST
+
 VM_CK_MAIN_TCASE("check_vdisk", "vdisk", 60, suite_setup, suite_teardown,
                  VM_CK_TEST(default_domain_ok), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
                  VM_CK_LOOP(raw_counters, VM_CK_N(ctr)), VM_CK_TEST(raw_counters_with_state),
@@ -382,4 +408,5 @@ VM_CK_MAIN_TCASE("check_vdisk", "vdisk", 60, suite_setup, suite_teardown,
                  VM_CK_TEST(limits_reported), VM_CK_LOOP(throttle_thresholds, VM_CK_N(thr_limits)),
                  VM_CK_TEST(hostile_path), VM_CK_LOOP(selection, VM_CK_N(sel)),
                  VM_CK_TEST(state_second_run_fast), VM_CK_TEST(errors_counted),
-                 VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(help_and_version))
+                 VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(help_and_version),
+                 VM_CK_TEST(nothing_to_check_skipped))

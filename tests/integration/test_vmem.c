@@ -418,6 +418,43 @@ START_TEST(many_domains_and_budget)
 }
 END_TEST
 
+/* Under --all a crashed domain and one in "no state" are CRITICAL by
+ * default (--crashed sets it), named too; shut-off ones are counted as
+ * skipped in the summary. */
+START_TEST(crashed_and_skipped)
+{
+    char *uri = vm_fixture_uri("states.xml");
+    struct vm_run r;
+
+    run(&r, ARGV("-U", uri, "--all", "--max-age=0"));
+    ck_assert_int_eq(r.status, 2);
+    vm_assert_has(r.out, "VMEM CRITICAL - 2 CRITICAL: crash01 (crashed), nostate01 (in no state); "
+                         "2 OK; 2 shut off, skipped | ");
+    vm_assert_has(r.out, "\n[CRITICAL] crash01: domain is crashed (--crashed decides its state)\n");
+    vm_assert_has(r.out, "\n[CRITICAL] nostate01: domain is in no state");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", uri, "--all", "--max-age=0", "--crashed=warning", "--shutoff=critical"));
+    ck_assert_int_eq(r.status, 2);
+    vm_assert_has(r.out, "VMEM CRITICAL - 2 CRITICAL: off01 (shut off), off02 (shut off); "
+                         "2 WARNING: crash01 (crashed), nostate01 (in no state); 2 OK | ");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", uri, "-d", "crash01", "--max-age=0", "--crashed=ok"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_has(r.out, "VMEM OK - crash01: crashed");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", uri, "--all", "--max-age=0", "--crashed=bad"));
+    ck_assert_int_eq(r.status, 3);
+    vm_assert_has(r.out, "invalid --crashed 'bad'");
+    vm_run_free(&r);
+    /* everything skipped: the answer says what was */
+    run(&r, ARGV("-U", uri, "--all", "--max-age=0", "--include", "^off"));
+    ck_assert_int_eq(r.status, 3);
+    vm_assert_has(r.out, "VMEM UNKNOWN - no running domain to check (2 shut off, skipped)\n");
+    vm_run_free(&r);
+    free(uri);
+}
+END_TEST
+
 /* Well-formed plugin output: one first line whose perfdata entries are
  * whole ('label'=value...), every line ending in '\n'. */
 static void assert_well_formed(const char *out)
@@ -489,4 +526,5 @@ VM_CK_MAIN_TCASE("check_vmem", "vmem", 60, suite_setup, suite_teardown,
                  VM_CK_TEST(hostile_name), VM_CK_LOOP(selection, VM_CK_N(sel)),
                  VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(connection_errors),
                  VM_CK_TEST(help_and_version), VM_CK_TEST(hung_daemon_times_out),
-                 VM_CK_TEST(many_domains_and_budget), VM_CK_TEST(large_host_offenders))
+                 VM_CK_TEST(many_domains_and_budget), VM_CK_TEST(large_host_offenders),
+                 VM_CK_TEST(crashed_and_skipped))

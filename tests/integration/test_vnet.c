@@ -235,13 +235,15 @@ static const struct vm_run_case sel[] = {
      3,
      "VNET UNKNOWN - cdonly: libvirt reports no interfaces for this domain",
      NULL},
-    {{"-a", NULL}, 3, "VNET UNKNOWN - 1 UNKNOWN: cdonly; 4 OK", "off01"},
+    /* with --all a domain with nothing to check is counted and skipped */
+    {{"-a", NULL}, 0, "VNET OK - 4 interfaces OK; 1 with no interface, 1 shut off, skipped", "off01"},
     {{"-a", "--ignore-nodata", NULL}, 0, "VNET OK - 4 interfaces OK", "cdonly"},
-    /* with --all an --interface is a filter: domains without it say so */
+    /* with --all an --interface is a filter: domains without it are counted */
     {{"-a", "--interface", "tapdb01"},
-     3,
-     "[UNKNOWN] web01: no interface matches --interface tapdb01",
-     "web01:tapdb01"},
+     0,
+     "VNET OK - db01:52:54:00:00:02:01: ",
+     "[UNKNOWN]"},
+    {{"-a", "--interface", "tapdb01"}, 0, "; 3 without interface tapdb01, 1 shut off, skipped", NULL},
     {{"-a", "--interface", "tapdb01", "--ignore-nodata"},
      0,
      "VNET OK - db01:52:54:00:00:02:01: ",
@@ -319,10 +321,44 @@ START_TEST(help_and_version)
 }
 END_TEST
 
+/* Under --all a domain with no NIC, or without the --interface asked
+ * for, is counted and skipped, not UNKNOWN; named with -d it stays
+ * UNKNOWN. */
+START_TEST(nothing_to_check_skipped)
+{
+    char *uri = vm_fixture_uri("states.xml");
+    struct vm_run r;
+
+    run(&r, ARGV("-U", uri, "--all", "--crashed=ok", "--no-state", "--interval", "0.2"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_has(r.out, "; 1 with no interface, 2 shut off, skipped | ");
+    vm_assert_lacks(r.out, "bare01");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", uri, "--all", "--exclude", "crash|nostate", "--interface", "tapnone",
+                 "--no-state", "--interval", "0.2"));
+    ck_assert_int_eq(r.status, 3);
+    vm_assert_has(r.out, "VNET UNKNOWN - no running domain to check (2 without interface tapnone, "
+                         "2 shut off, skipped)\n");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", uri, "--all", "--exclude", "crash|nostate", "--interface", "taprun01",
+                 "--no-state", "--interval", "0.2"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_has(r.out, "VNET OK - run01:52:54:00:00:09:01: ");
+    vm_assert_has(r.out, "; 1 without interface taprun01, 2 shut off, skipped | ");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", uri, "-d", "bare01", "--no-state", "--interval", "0.2"));
+    ck_assert_int_eq(r.status, 3);
+    vm_assert_has(r.out, "VNET UNKNOWN - bare01: libvirt reports no interfaces for this domain");
+    vm_run_free(&r);
+    free(uri);
+}
+END_TEST
+
 VM_CK_MAIN_TCASE("check_vnet", "vnet", 60, suite_setup, suite_teardown,
                  VM_CK_TEST(default_domain_ok), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
                  VM_CK_LOOP(raw_counters, VM_CK_N(ctr)), VM_CK_TEST(raw_counters_labels),
                  VM_CK_TEST(perfdata_thresholds), VM_CK_TEST(fixture_domain_interfaces),
                  VM_CK_LOOP(throttle_thresholds, VM_CK_N(thr_limits)),
                  VM_CK_LOOP(selection, VM_CK_N(sel)), VM_CK_TEST(state_second_run_fast),
-                 VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(help_and_version))
+                 VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(help_and_version),
+                 VM_CK_TEST(nothing_to_check_skipped))

@@ -212,7 +212,13 @@ START_TEST(empty_drive_and_device_choice)
 
     c.cur.block = &c.cb[1]; /* only the empty drive */
     c.cur.nblock = 1;
+    /* --all: counted and skipped; -d: UNKNOWN, saying why */
     eval(&r, &o, &c, NULL, 0, NULL);
+    ck_assert_uint_eq(r.rep.nitems, 0);
+    ck_assert_uint_eq(r.rep.nskip, 1);
+    ck_assert_str_eq(r.rep.skip[0].why, "with only empty removable drives");
+    eval_free(&r);
+    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, NULL, EVAL_NOT_ALL);
     eval_has(&r, "[UNKNOWN] db: no disk to check: only 1 empty removable drive");
     eval_free(&r);
 
@@ -228,6 +234,10 @@ START_TEST(empty_drive_and_device_choice)
     o.devices.names = want + 1;
     o.devices.n = 1;
     eval(&r, &o, &c, NULL, 0, NULL);
+    ck_assert_uint_eq(r.rep.nitems, 0);
+    ck_assert_str_eq(r.rep.skip[0].why, "without disk nope");
+    eval_free(&r);
+    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, NULL, EVAL_NOT_ALL);
     eval_has(&r, "TEST UNKNOWN - db: no disk matches --device nope (disks: vda)");
     eval_free(&r);
 }

@@ -224,7 +224,12 @@ START_TEST(interface_choice)
 
     o.ifaces.names = want + 1;
     o.ifaces.n = 1;
+    /* --all: a filter, the domain is counted; -d: UNKNOWN, saying why */
     eval(&r, &o, &c, NULL, 0, xml_nic);
+    ck_assert_uint_eq(r.rep.nitems, 0);
+    ck_assert_str_eq(r.rep.skip[0].why, "without interface eth9");
+    eval_free(&r);
+    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, xml_nic, EVAL_NOT_ALL);
     eval_has(&r, "TEST UNKNOWN - db: no interface matches --interface eth9 (interfaces: "
                  "52:54:00:aa:bb:cc)");
     eval_free(&r);
@@ -232,6 +237,10 @@ START_TEST(interface_choice)
     c.cur.nnet = 0;
     o.ifaces.n = 0;
     eval(&r, &o, &c, NULL, 0, xml_nic);
+    ck_assert_uint_eq(r.rep.nitems, 0);
+    ck_assert_str_eq(r.rep.skip[0].why, "with no interface");
+    eval_free(&r);
+    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, xml_nic, EVAL_NOT_ALL);
     eval_has(&r, "db: libvirt reports no interfaces for this domain");
     ck_assert_uint_eq(r.xml.reads, 0);
     eval_free(&r);

@@ -31,6 +31,9 @@ static const struct {
     {VM_POLICY_UNKNOWN, VM_POLICY_CHECK, true, VM_DOM_PAUSED, VM_POLICY_EVALUATE, VM_OK},
     /* --shutoff has no "check": a shut-off domain has nothing to measure */
     {VM_POLICY_CHECK, VM_POLICY_DEFAULT, true, VM_DOM_INACTIVE, VM_POLICY_ANSWER, VM_UNKNOWN},
+    /* crashed: the --crashed state (VM_WARNING here), named or not, whatever --shutoff says */
+    {VM_POLICY_DEFAULT, VM_POLICY_DEFAULT, true, VM_DOM_CRASHED, VM_POLICY_ANSWER, VM_WARNING},
+    {VM_POLICY_SKIP, VM_POLICY_SKIP, false, VM_DOM_CRASHED, VM_POLICY_ANSWER, VM_WARNING},
 };
 
 START_TEST(decide)
@@ -38,7 +41,8 @@ START_TEST(decide)
     enum vm_status st = VM_OK;
 
     ck_assert_int_eq(
-        vm_policy_decide(cases[_i].shutoff, cases[_i].paused, cases[_i].all, cases[_i].cls, &st),
+        vm_policy_decide(cases[_i].shutoff, cases[_i].paused, cases[_i].all, VM_WARNING,
+                         cases[_i].cls, &st),
         cases[_i].want);
     ck_assert_int_eq(st, cases[_i].st);
 }
