@@ -145,8 +145,8 @@ const struct vm_cli_common vm_cli_common_opts[] = {
      false,
      false},
     {{"max-output", 0, true, "BYTES",
-      "trim output to this size (default: 65000, for NRPE 3/4; use 1000 "
-      "for NRPE 2; 0 = no limit)",
+      "trim output to this size, OK lines and perfdata first (default: 65000, for NRPE 3/4; "
+      "use 8000 under Nagios Core, 1000 for NRPE 2; 0 = no limit)",
       OPT_MAX_OUTPUT},
      false,
      false},
