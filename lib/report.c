@@ -213,10 +213,10 @@ static void item_breach(struct vm_item *it, const struct vm_metric_out *m, doubl
     b->limit = *limit;
     b->text = limit == &m->th->crit ? m->th->crit_text : m->th->warn_text;
     /* A size figure is judged in percent unless the range is a size. */
-    b->uom = limit->unit == VM_UNIT_BYTES                              ? "B"
-             : limit->unit == VM_UNIT_PERCENT || m->total > 0           ? "%"
+    b->uom = limit->unit == VM_UNIT_BYTES                                ? "B"
+             : limit->unit == VM_UNIT_PERCENT || m->total > 0            ? "%"
              : m->uom && strcmp(m->uom, "B") != 0 && strcmp(m->uom, "c") ? m->uom
-                                                                          : "";
+                                                                         : "";
     b->status = st;
     it->nbreach++;
 }
@@ -351,7 +351,8 @@ static void breach_value(struct vm_buf *out, const struct vm_breach *b, const ch
         return;
     }
     if (strcmp(b->uom, "B") == 0) {
-        while (sfx > piece && ((sfx[-1] >= 'A' && sfx[-1] <= 'Z') || (sfx[-1] >= 'a' && sfx[-1] <= 'z')))
+        while (sfx > piece &&
+               ((sfx[-1] >= 'A' && sfx[-1] <= 'Z') || (sfx[-1] >= 'a' && sfx[-1] <= 'z')))
             sfx--;
         /* the suffix's multiple, as the range parser reads it */
         if (*sfx && snprintf(one, sizeof(one), "1%s", sfx) < (int)sizeof(one) &&
@@ -402,7 +403,6 @@ static void breach_format(struct vm_buf *out, const struct vm_breach *b)
     vm_buf_clear(&canon);
     vm_buf_clear(&piece);
 }
-
 
 /* ---- rendering ---------------------------------------------------------- */
 
@@ -508,7 +508,6 @@ static int assign_dups(const struct vm_report *r, struct render *x)
     free(refs);
     return 0;
 }
-
 
 /* One named item of a summary group: "name (brief)". */
 static void summary_name(struct vm_buf *out, const struct vm_item *it)
@@ -815,8 +814,7 @@ static enum vm_status render_budget(struct vm_report *r, size_t budget, size_t a
         if (!x.perf_keep[i])
             continue;
         vm_buf_append(out, n++ ? " " : " | ");
-        vm_buf_append_len(out, x.perf.s + x.perf_end[i] - span(x.perf_end, i),
-                          span(x.perf_end, i));
+        vm_buf_append_len(out, x.perf.s + x.perf_end[i] - span(x.perf_end, i), span(x.perf_end, i));
     }
     vm_buf_append(out, "\n");
     for (size_t i = 0; i < x.nlines; i++)

@@ -53,8 +53,8 @@ static const struct vm_metric_def vdisk_metrics[] = {
                         "throughput in % of the disk's <iotune> limit\n"
                         "                              nearest to being hit (implies --limits)",
                         NULL, "no disk has an <iotune> limit"},
-    [VDISK_READ_LATENCY] = {"read_latency", VM_RANGE_ALLOW_MS, "average ms per read request",
-                            NULL, "the driver gives no request times: rd.times"},
+    [VDISK_READ_LATENCY] = {"read_latency", VM_RANGE_ALLOW_MS, "average ms per read request", NULL,
+                            "the driver gives no request times: rd.times"},
     [VDISK_WRITE_LATENCY] = {"write_latency", VM_RANGE_ALLOW_MS, "average ms per write request",
                              NULL, "the driver gives no request times: wr.times"},
 };

@@ -40,10 +40,9 @@ START_TEST(decide)
 {
     enum vm_status st = VM_OK;
 
-    ck_assert_int_eq(
-        vm_policy_decide(cases[_i].shutoff, cases[_i].paused, cases[_i].all, VM_WARNING,
-                         cases[_i].cls, &st),
-        cases[_i].want);
+    ck_assert_int_eq(vm_policy_decide(cases[_i].shutoff, cases[_i].paused, cases[_i].all,
+                                      VM_WARNING, cases[_i].cls, &st),
+                     cases[_i].want);
     ck_assert_int_eq(st, cases[_i].st);
 }
 END_TEST

@@ -1144,5 +1144,5 @@ VM_CK_MAIN_TCASE("report", "report", 60, NULL, NULL, VM_CK_LOOP(test_clean, N(cl
                  VM_CK_LOOP(test_budget, N(budgets)), VM_CK_TEST(test_budget_sweep),
                  VM_CK_TEST(test_large), VM_CK_TEST(test_oom), VM_CK_TEST(test_api_edges),
                  VM_CK_LOOP(test_item_note, N(ver)), VM_CK_TEST(test_item_metric),
-                 VM_CK_TEST(test_trailer),
-                 VM_CK_LOOP(test_breach_words, N(breaches)), VM_CK_TEST(test_judged_remark))
+                 VM_CK_TEST(test_trailer), VM_CK_LOOP(test_breach_words, N(breaches)),
+                 VM_CK_TEST(test_judged_remark))
