@@ -42,6 +42,6 @@ rc=0
 echo "== valgrind pass 1: unit and replay programs under valgrind"
 CK_FORK=no CK_DEFAULT_TIMEOUT=600 make -s check TESTS="$(echo $pass1)" LOG_COMPILER="$vg" "$@" || rc=1
 echo "== valgrind pass 2: integration tests, their plugins under valgrind"
-VM_PLUGIN_WRAPPER=$vg VM_TEST_SLACK_S=${VM_TEST_SLACK_S:-4} CK_DEFAULT_TIMEOUT=600 \
+VM_PLUGIN_WRAPPER=$vg VM_TEST_SLACK_S=${VM_TEST_SLACK_S:-4} CK_DEFAULT_TIMEOUT=600 CK_TIMEOUT_MULTIPLIER=10 \
     make -s check TESTS="$(echo $pass2)" "$@" || rc=1
 exit $rc

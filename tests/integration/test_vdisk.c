@@ -129,7 +129,7 @@ static const struct vm_thr_case thr[] = {
     {"read_iops=90000", "read_iops=200000", 1, "WARNING", "test:vda: read iops "},
     {"write_iops=40000", "write_iops=50000", 0, "OK", NULL},
     /* the line names what broke: metric, value, limit as written, level */
-    {"write_iops=1", "write_iops=50000", 1, "WARNING", "\n[WARNING] test:vda: write_iops 333"},
+    {"write_iops=1", "write_iops=50000", 1, "WARNING", "\n[WARNING] test:vda: write_iops 33"},
     {"write_iops=1", "write_iops=50000", 1, "WARNING", " > 1 (warning); read "},
     {"write_iops=@30000:40000", "read_iops=@90000:110000", 2, "CRITICAL", "read iops"},
     /* no latency from the test driver: the threshold cannot be judged, and
