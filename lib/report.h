@@ -1,22 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* report: per-domain (or per-device) results turned into plugin output.
+/* report: per-domain (or per-device) results of a run, kept for render.h
+ * to turn into the plugin's output.
  *
- *   VMEM CRITICAL - 1 CRITICAL: db01 (95% used); 2 WARNING: web01 (91% used),
- *       web02 (85% used); 3 OK | 'db01:used'=... 'web01:used'=...   (one line)
- *   [CRITICAL] db01: 95.0% used (3.8 GiB of 4.0 GiB, basis usable)
- *   [WARNING] web01: 91.0% used ...
+ * A plugin adds an item per domain (or device) with a state and a name,
+ * sets its short figure (brief, for the summary) and its long-output text
+ * (detail), and calls vm_item_metric once per metric: that judges the
+ * figure against its thresholds, folds the state into the item, records
+ * a broken threshold (a breach, so the wording can name the limit) and
+ * adds the perfdata. vm_item_note folds in a state with words for it;
+ * the report also counts what was skipped, carries a remark about the run
+ * and a trailer line, and watches which threshold pairs met a figure.
  *
- * Summary: one item gives "name: brief" (detail when there is no brief);
- * several all OK "N domains OK"; otherwise per state CRITICAL, WARNING,
- * UNKNOWN "N STATE: name (brief), ..." naming as many as fit (a quarter
- * of the budget; all without one) then "+K more", groups joined by "; ",
- * then "; N OK". Long-output lines are "[STATE] name: detail" (brief when
- * there is no detail); a non-OK item's line starts with the thresholds it
- * broke: "write_iops 33332 > 1 (warning); detail".
- *
- * The overall state is the worst item state (see vm_status_rank). Perfdata
- * all goes on the first line, items ordered worst first, then in the order
- * they were added. The library renders into a buffer; the plugin prints. */
+ * An item's state is the worst of its add, its metrics and its notes (see
+ * vm_status_rank). Allocation failures are remembered (r->oom, it->oom),
+ * never fatal: render then says UNKNOWN. Text is kept as given; render
+ * cleans it (vm_report_clean_text). */
 #ifndef VM_REPORT_H
 #define VM_REPORT_H
 
@@ -77,9 +75,6 @@ struct vm_report {
     enum vm_status remark_status;
 };
 
-/* With a budget, the room a trailer leaves the rest of the output at least. */
-#define VM_REPORT_MIN_SUMMARY 256
-
 void vm_report_init(struct vm_report *r, const char *service, const char *noun);
 void vm_report_clear(struct vm_report *r); /* NULL accepted */
 
@@ -122,25 +117,9 @@ enum vm_status vm_item_metric(struct vm_item *it, const struct vm_metric_out *m)
 void vm_item_note(struct vm_item *it, enum vm_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Render the whole output (ending in '\n') into `out` and return the
- * overall state. With zero items the state is UNKNOWN ("no domains").
- * `budget` is the most bytes the output may take (0 = unlimited): when it
- * does not fit, long-output lines are dropped from the end first, then
- * perfdata entries from the end, and a last line says how many of each
- * were left out. The first line is never cut mid-entry. If not even the
- * bare summary line fits beside that note, the note shrinks to
- * "[output trimmed]" or goes, and if need be the summary is cut at a UTF-8
- * boundary (with "..."). Text taken from names is cleaned of '|' and
- * control characters. A label that occurs twice (the same name twice) gets "~2", "~3"
- * in insertion order. On allocation failure (also r->oom or an item's oom)
- * the output is "<SERVICE> UNKNOWN - out of memory" and the state UNKNOWN. */
-enum vm_status vm_report_render(struct vm_report *r, size_t budget, struct vm_buf *out);
-
 /* A last line after the long output, e.g. a note about the state folder
- * (`line` ends in '\n' and is copied; it is not cleaned). Render keeps it
- * inside the budget: it goes first when it would leave the summary and
- * long output less than VM_REPORT_MIN_SUMMARY bytes, or when the copy
- * fails. */
+ * (`line` ends in '\n' and is copied; it is not cleaned). vm_render_report
+ * keeps it inside the budget (render.h). */
 void vm_report_trailer(struct vm_report *r, const char *line);
 
 /* Watch which of the run's threshold pairs th[n] (borrowed; they outlive

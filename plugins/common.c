@@ -14,6 +14,7 @@
 #include "conn.h"
 #include "filter.h"
 #include "help.h"
+#include "render.h"
 #include "select.h"
 #include "timeout.h"
 
@@ -370,7 +371,7 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
     plugin_state_note(&r);
     if (!r.note.oom)
         vm_report_trailer(&r.rep, vm_buf_str(&r.note)); /* the summary comes first */
-    st = vm_report_render(&r.rep, r.cli.max_output, &r.out);
+    st = vm_render_report(&r.rep, r.cli.max_output, &r.out);
     /* Printing is the last step: make sure the alarm cannot cut it. */
     vm_timeout_arm(0, def->service, VM_UNKNOWN);
     fputs(vm_buf_str(&r.out), stdout);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common.h"
+#include "render.h"
 
 #define EVAL_MAX_METRICS 16
 
@@ -120,7 +121,7 @@ static inline void eval_plugin(struct eval_run *r, const struct eval_plugin *p, 
 /* Render (no budget); the text stays in r->out. */
 static inline const char *eval_render(struct eval_run *r)
 {
-    r->st = vm_report_render(&r->rep, 0, &r->out);
+    r->st = vm_render_report(&r->rep, 0, &r->out);
     return vm_buf_str(&r->out);
 }
 

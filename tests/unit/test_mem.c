@@ -18,6 +18,7 @@
 #include "ck_run.h"
 #include "mem.h"
 #include "range.h"
+#include "render.h"
 #include "report.h"
 #include "snap_fixture.h"
 
@@ -103,7 +104,7 @@ static char *run_report(bool *failed)
         vm_item_detail(it, "%d of 100 units, item %d", 70 + 5 * i, i);
         vm_item_perf(it, label, 2, 70 + 5 * i, "%", &th, 0, 100);
     }
-    st = vm_report_render(&rep, 0, &b);
+    st = vm_render_report(&rep, 0, &b);
     vm_report_clear(&rep);
     /* Out of memory is UNKNOWN with a line that says so, or (when even
      * that line could not be written) the buffer's flag. */
