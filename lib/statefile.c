@@ -34,6 +34,8 @@
  * `have` is the presence bit mask. The values of every field are written,
  * present or not, so each line has a fixed number of fields.
  *
+ * stateline.c writes and reads the fields; this file, the records.
+ *
  * Version 2 is the same without the "samples" line: one sample. It is read
  * (a ring of one), so an upgrade does not cost the previous sample. */
 #include <config.h>
@@ -50,9 +52,9 @@
 #include "clock.h"
 #include "num.h"
 #include "statefile.h"
+#include "stateline.h"
 
 #define STATE_MAGIC "# monitoring-plugins-libvirt state"
-#define STATE_MAX_TOKENS 20   /* the longest line (block) has 16 fields */
 #define STATE_MAX_ITEMS 65536 /* vCPUs, disks or interfaces per domain */
 
 /* The oldest version read: its records are this version's. */
@@ -65,8 +67,9 @@
 _Static_assert(VM_STATE_VERSION == 3 && STATE_OLDEST_READ == 2 && VM_CPU_NR == 3 &&
                    VM_BAL_NR == 12 && VM_VCPU_NR == 4 && VM_BLK_NR == 12 && VM_NET_NR == 8,
                "the state file format changed: bump VM_STATE_VERSION");
-_Static_assert(4 + VM_BLK_NR <= STATE_MAX_TOKENS && 3 + VM_NET_NR <= STATE_MAX_TOKENS &&
-                   2 + VM_BAL_NR <= STATE_MAX_TOKENS,
+_Static_assert(4 + VM_BLK_NR <= VM_STATELINE_MAX_FIELDS &&
+                   3 + VM_NET_NR <= VM_STATELINE_MAX_FIELDS &&
+                   2 + VM_BAL_NR <= VM_STATELINE_MAX_FIELDS,
                "a record line has more fields than a line may hold");
 
 static const char *const why_corrupt = "state file is corrupt";
@@ -87,87 +90,40 @@ uint64_t vm_statefile_fnv1a(uint64_t h, const void *data, size_t n)
 
 /* ---- format ----------------------------------------------------------- */
 
-static bool state_raw_char(unsigned char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
-           c == '_' || c == ':' || c == '/' || c == '@' || c == '+' || c == ',' || c == '~' ||
-           c == '-';
-}
-
-/* " =<escaped>" or " -" for NULL; `lead` says whether to put the space. */
-static void state_put_str(struct vm_buf *out, const char *s, bool lead)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    const unsigned char *p;
-    const char *run;
-
-    if (lead)
-        vm_buf_append_len(out, " ", 1);
-    if (!s) {
-        vm_buf_append_len(out, "-", 1);
-        return;
-    }
-    vm_buf_append_len(out, "=", 1);
-    run = s;
-    for (p = (const unsigned char *)s; *p; p++) {
-        char esc[3];
-
-        if (state_raw_char(*p))
-            continue;
-        vm_buf_append_len(out, run, (size_t)((const char *)p - run));
-        esc[0] = '%';
-        esc[1] = hex[*p >> 4];
-        esc[2] = hex[*p & 15];
-        vm_buf_append_len(out, esc, 3);
-        run = (const char *)p + 1;
-    }
-    vm_buf_append_len(out, run, (size_t)((const char *)p - run));
-}
-
-static void state_put_values(struct vm_buf *out, uint32_t have, const uint64_t *v, size_t n)
-{
-    size_t i;
-
-    vm_buf_printf(out, " %" PRIu32, have);
-    for (i = 0; i < n; i++)
-        vm_buf_printf(out, " %" PRIu64, v[i]);
-    vm_buf_append_len(out, "\n", 1);
-}
-
 static void state_format_dom(const struct vm_dom_stats *d, struct vm_buf *out)
 {
     size_t i;
 
     vm_buf_append(out, "dom");
-    state_put_str(out, d->uuid, true);
+    vm_stateline_put_str(out, d->uuid);
     vm_buf_printf(out, " %d", d->id);
-    state_put_str(out, d->name, true);
+    vm_stateline_put_str(out, d->name);
     vm_buf_printf(out, "\nstate %d %d %d\n", d->have_state ? 1 : 0, d->state, d->reason);
     vm_buf_printf(out, "groups %u\n", d->groups);
     vm_buf_append(out, "cpu");
-    state_put_values(out, d->cpu.have, d->cpu.v, VM_CPU_NR);
+    vm_stateline_put_values(out, d->cpu.have, d->cpu.v, VM_CPU_NR);
     vm_buf_append(out, "balloon");
-    state_put_values(out, d->balloon.have, d->balloon.v, VM_BAL_NR);
+    vm_stateline_put_values(out, d->balloon.have, d->balloon.v, VM_BAL_NR);
     vm_buf_printf(out, "vcpus %u %u %zu\n", d->vcpu_current, d->vcpu_maximum, d->nvcpu);
     for (i = 0; i < d->nvcpu; i++) {
         vm_buf_append(out, "vcpu");
-        state_put_values(out, d->vcpu[i].have, d->vcpu[i].v, VM_VCPU_NR);
+        vm_stateline_put_values(out, d->vcpu[i].have, d->vcpu[i].v, VM_VCPU_NR);
     }
     vm_buf_printf(out, "blocks %zu\n", d->nblock);
     for (i = 0; i < d->nblock; i++) {
         vm_buf_append(out, "block");
-        state_put_str(out, d->block[i].name, true);
-        state_put_str(out, d->block[i].path, true);
-        state_put_values(out, d->block[i].have, d->block[i].v, VM_BLK_NR);
+        vm_stateline_put_str(out, d->block[i].name);
+        vm_stateline_put_str(out, d->block[i].path);
+        vm_stateline_put_values(out, d->block[i].have, d->block[i].v, VM_BLK_NR);
     }
     vm_buf_printf(out, "nets %zu\n", d->nnet);
     for (i = 0; i < d->nnet; i++) {
         vm_buf_append(out, "net");
-        state_put_str(out, d->net[i].name, true);
-        state_put_values(out, d->net[i].have, d->net[i].v, VM_NET_NR);
+        vm_stateline_put_str(out, d->net[i].name);
+        vm_stateline_put_values(out, d->net[i].have, d->net[i].v, VM_NET_NR);
     }
     vm_buf_append(out, "error");
-    state_put_str(out, d->error, true);
+    vm_stateline_put_str(out, d->error);
     vm_buf_append_len(out, "\n", 1);
 }
 
@@ -200,11 +156,11 @@ void vm_statefile_format(const struct vm_snapshot *const *snaps, size_t n,
     uint64_t h;
 
     vm_buf_printf(out, "%s\nversion %d\nplugin", STATE_MAGIC, VM_STATE_VERSION);
-    state_put_str(out, m->plugin ? m->plugin : "", true);
+    vm_stateline_put_str(out, m->plugin ? m->plugin : "");
     vm_buf_append(out, "\nuri");
-    state_put_str(out, m->uri ? m->uri : "", true);
+    vm_stateline_put_str(out, m->uri ? m->uri : "");
     vm_buf_append(out, "\nboot");
-    state_put_str(out, m->boot_id, true);
+    vm_stateline_put_str(out, m->boot_id);
     vm_buf_printf(out, "\nsamples %zu\n", n);
     for (i = 0; i < n; i++)
         state_format_snap(snaps[i], out);
@@ -216,178 +172,6 @@ void vm_statefile_format(const struct vm_snapshot *const *snaps, size_t n,
 
 /* ---- parse ------------------------------------------------------------ */
 
-struct tok {
-    const char *s;
-    size_t n;
-};
-
-struct state_cursor {
-    const char *p, *end;            /* the rest of the body */
-    struct tok t[STATE_MAX_TOKENS]; /* the current line's fields */
-    size_t nt;
-};
-
-/* Split the next line into fields. False at the end of the body, on an
- * empty field (two spaces, leading/trailing space) or too many fields. */
-static bool cur_line(struct state_cursor *c)
-{
-    const char *nl, *q, *f;
-
-    if (c->p >= c->end)
-        return false;
-    nl = memchr(c->p, '\n', (size_t)(c->end - c->p));
-    if (!nl)
-        return false;
-    c->nt = 0;
-    for (f = q = c->p;; q++) {
-        if (q == nl || *q == ' ') {
-            if (q == f || c->nt == STATE_MAX_TOKENS)
-                return false;
-            c->t[c->nt].s = f;
-            c->t[c->nt].n = (size_t)(q - f);
-            c->nt++;
-            if (q == nl)
-                break;
-            f = q + 1;
-        }
-    }
-    c->p = nl + 1;
-    return true;
-}
-
-/* The next line must be `word` followed by exactly `nargs` fields. */
-static bool cur_expect(struct state_cursor *c, const char *word, size_t nargs)
-{
-    size_t wn = strlen(word);
-
-    return cur_line(c) && c->nt == nargs + 1 && c->t[0].n == wn && memcmp(c->t[0].s, word, wn) == 0;
-}
-
-static bool tok_eq(const struct tok *t, const char *s)
-{
-    return t->n == strlen(s) && memcmp(t->s, s, t->n) == 0;
-}
-
-/* Unsigned decimal, no sign, no leading zeros, <= max. */
-static bool tok_u64(const struct tok *t, uint64_t max, uint64_t *out)
-{
-    if (t->n > 1 && t->s[0] == '0')
-        return false;
-    return vm_num_digits(t->s, t->n, max, out);
-}
-
-static bool tok_int(const struct tok *t, int min, int max, int *out)
-{
-    struct tok u = *t;
-    uint64_t v;
-    bool neg = false;
-
-    if (u.n > 1 && u.s[0] == '-') {
-        neg = true;
-        u.s++;
-        u.n--;
-    }
-    if (!tok_u64(&u, (uint64_t)INT_MAX + (neg ? 1 : 0), &v))
-        return false;
-    if (neg && v == 0)
-        return false; /* "-0" */
-    *out = neg ? (int)(-(int64_t)v) : (int)v;
-    return *out >= min && *out <= max;
-}
-
-static bool tok_uint(const struct tok *t, unsigned *out)
-{
-    uint64_t v;
-
-    if (!tok_u64(t, UINT_MAX, &v))
-        return false;
-    *out = (unsigned)v;
-    return true;
-}
-
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decode "-" (NULL) or "=..." into a new string (*out). Returns 1, 0 when
- * malformed, -1 out of memory. */
-static int tok_str(const struct tok *t, char **out)
-{
-    char *s;
-    size_t i, j;
-
-    *out = NULL;
-    if (tok_eq(t, "-"))
-        return 1;
-    if (t->n == 0 || t->s[0] != '=')
-        return 0;
-    s = vm_malloc(t->n);
-    if (!s)
-        return -1;
-    for (i = 1, j = 0; i < t->n; i++) {
-        unsigned char ch = (unsigned char)t->s[i];
-
-        if (ch == '%') {
-            int hi, lo;
-
-            if (i + 2 >= t->n)
-                goto bad;
-            hi = hexval(t->s[i + 1]);
-            lo = hexval(t->s[i + 2]);
-            if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
-                goto bad;
-            s[j++] = (char)(hi << 4 | lo);
-            i += 2;
-        } else if (state_raw_char(ch)) {
-            s[j++] = (char)ch;
-        } else {
-            goto bad;
-        }
-    }
-    s[j] = '\0';
-    *out = s;
-    return 1;
-bad:
-    free(s);
-    return 0;
-}
-
-/* A string into a fixed buffer; NULL is not allowed there. Returns 1, 0
- * (malformed, too long) or -1 (out of memory). */
-static int tok_str_fixed(const struct tok *t, char *dst, size_t dstlen)
-{
-    char *s = NULL;
-    int r = tok_str(t, &s);
-
-    if (r == 1 && (!s || strlen(s) >= dstlen))
-        r = 0;
-    if (r == 1)
-        memcpy(dst, s, strlen(s) + 1);
-    free(s);
-    return r;
-}
-
-/* `have` and n values starting at field `first`. */
-static bool tok_values(const struct state_cursor *c, size_t first, size_t n, uint32_t *have,
-                       uint64_t *v)
-{
-    uint64_t h;
-    size_t i;
-
-    if (c->nt != first + 1 + n || !tok_u64(&c->t[first], ((uint64_t)1 << n) - 1, &h))
-        return false;
-    *have = (uint32_t)h;
-    for (i = 0; i < n; i++)
-        if (!tok_u64(&c->t[first + 1 + i], UINT64_MAX, &v[i]))
-            return false;
-    return true;
-}
-
 /* The shortest lines each item can have (all fields "0", strings "-"). */
 #define MIN_DOM_BYTES 100 /* dom...error: nine lines, ~113 bytes */
 #define MIN_VCPU_BYTES 15 /* "vcpu 0 0 0 0 0\n" */
@@ -397,35 +181,37 @@ static bool tok_values(const struct state_cursor *c, size_t first, size_t n, uin
 /* The item lines after a "vcpus", "blocks" or "nets" line: each parser
  * takes one line into its item and returns 1, 0 (corrupt) or -1 (out of
  * memory). state_parse_dom reads the lines of one domain likewise. */
-static int state_parse_vcpu(struct state_cursor *c, void *item)
+static int state_parse_vcpu(struct vm_stateline *c, void *item)
 {
     struct vm_vcpu_stats *v = item;
 
-    return cur_line(c) && tok_eq(&c->t[0], "vcpu") && tok_values(c, 1, VM_VCPU_NR, &v->have, v->v);
+    return vm_stateline_next(c) && vm_stateline_field_is(&c->t[0], "vcpu") &&
+           vm_stateline_get_values(c, 1, VM_VCPU_NR, &v->have, v->v);
 }
 
-static int state_parse_block(struct state_cursor *c, void *item)
+static int state_parse_block(struct vm_stateline *c, void *item)
 {
     struct vm_block_stats *b = item;
     int r;
 
-    if (!cur_line(c) || c->nt < 3 || !tok_eq(&c->t[0], "block"))
+    if (!vm_stateline_next(c) || c->nt < 3 || !vm_stateline_field_is(&c->t[0], "block"))
         return 0;
-    if ((r = tok_str(&c->t[1], &b->name)) != 1 || (r = tok_str(&c->t[2], &b->path)) != 1)
+    if ((r = vm_stateline_get_str(&c->t[1], &b->name)) != 1 ||
+        (r = vm_stateline_get_str(&c->t[2], &b->path)) != 1)
         return r;
-    return tok_values(c, 3, VM_BLK_NR, &b->have, b->v);
+    return vm_stateline_get_values(c, 3, VM_BLK_NR, &b->have, b->v);
 }
 
-static int state_parse_net(struct state_cursor *c, void *item)
+static int state_parse_net(struct vm_stateline *c, void *item)
 {
     struct vm_net_stats *e = item;
     int r;
 
-    if (!cur_line(c) || c->nt < 2 || !tok_eq(&c->t[0], "net"))
+    if (!vm_stateline_next(c) || c->nt < 2 || !vm_stateline_field_is(&c->t[0], "net"))
         return 0;
-    if ((r = tok_str(&c->t[1], &e->name)) != 1)
+    if ((r = vm_stateline_get_str(&c->t[1], &e->name)) != 1)
         return r;
-    return tok_values(c, 2, VM_NET_NR, &e->have, e->v);
+    return vm_stateline_get_values(c, 2, VM_NET_NR, &e->have, e->v);
 }
 
 /* A list: a line "<word> <head...> <count>", then <count> item lines. */
@@ -436,14 +222,14 @@ struct item_list {
     size_t min_bytes; /* the shortest lines of one item */
     size_t size;      /* of one item */
     /* reads one item: 1, 0 (corrupt) or -1 (out of memory) */
-    int (*one)(struct state_cursor *c, void *item);
+    int (*one)(struct vm_stateline *c, void *item);
 };
 
 /* Read list l: the head fields into *head[], the items into *items and
  * *nitems, zeroed, so that a partly read array frees cleanly. The count
  * must fit the rest of the text (min_bytes per item): a corrupt count
  * cannot make us allocate a fortune. Returns 1, 0 or -1. */
-static int state_parse_items(struct state_cursor *c, const struct item_list *l,
+static int state_parse_items(struct vm_stateline *c, const struct item_list *l,
                              unsigned *const *head, void **items, size_t *nitems)
 {
     uint64_t n;
@@ -451,12 +237,13 @@ static int state_parse_items(struct state_cursor *c, const struct item_list *l,
     char *p;
     int r;
 
-    if (!cur_expect(c, l->word, l->nhead + 1))
+    if (!vm_stateline_expect(c, l->word, l->nhead + 1))
         return 0;
     for (i = 0; i < l->nhead; i++)
-        if (!tok_uint(&c->t[1 + i], head[i]))
+        if (!vm_stateline_get_uint(&c->t[1 + i], head[i]))
             return 0;
-    if (!tok_u64(&c->t[1 + l->nhead], l->max, &n) || n > (uint64_t)(c->end - c->p) / l->min_bytes)
+    if (!vm_stateline_get_u64(&c->t[1 + l->nhead], l->max, &n) ||
+        n > (uint64_t)(c->end - c->p) / l->min_bytes)
         return 0;
     if (n == 0)
         return 1;
@@ -495,7 +282,7 @@ static const struct item_list net_list = {
 };
 
 /* One domain's lines. Returns 1, 0 (corrupt) or -1 (out of memory). */
-static int state_parse_dom(struct state_cursor *c, void *item)
+static int state_parse_dom(struct vm_stateline *c, void *item)
 {
     struct vm_dom_stats *d = item;
     unsigned *const vcpu_head[] = {&d->vcpu_current, &d->vcpu_maximum};
@@ -503,25 +290,26 @@ static int state_parse_dom(struct state_cursor *c, void *item)
     uint64_t v;
     int r;
 
-    if (!cur_line(c) || c->nt != 4 || !tok_eq(&c->t[0], "dom"))
+    if (!vm_stateline_next(c) || c->nt != 4 || !vm_stateline_field_is(&c->t[0], "dom"))
         return 0;
-    if ((r = tok_str_fixed(&c->t[1], d->uuid, sizeof(d->uuid))) != 1)
+    if ((r = vm_stateline_get_str_fixed(&c->t[1], d->uuid, sizeof(d->uuid))) != 1)
         return r;
-    if (!tok_int(&c->t[2], -1, INT_MAX, &d->id))
+    if (!vm_stateline_get_int(&c->t[2], -1, INT_MAX, &d->id))
         return 0;
-    if ((r = tok_str(&c->t[3], &d->name)) != 1)
+    if ((r = vm_stateline_get_str(&c->t[3], &d->name)) != 1)
         return r;
-    if (!cur_expect(c, "state", 3) || !tok_u64(&c->t[1], 1, &v) ||
-        !tok_int(&c->t[2], 0, INT_MAX, &d->state) || !tok_int(&c->t[3], 0, INT_MAX, &d->reason))
+    if (!vm_stateline_expect(c, "state", 3) || !vm_stateline_get_u64(&c->t[1], 1, &v) ||
+        !vm_stateline_get_int(&c->t[2], 0, INT_MAX, &d->state) ||
+        !vm_stateline_get_int(&c->t[3], 0, INT_MAX, &d->reason))
         return 0;
     d->have_state = v == 1;
-    if (!cur_expect(c, "groups", 1) || !tok_uint(&c->t[1], &d->groups))
+    if (!vm_stateline_expect(c, "groups", 1) || !vm_stateline_get_uint(&c->t[1], &d->groups))
         return 0;
-    if (!cur_line(c) || !tok_eq(&c->t[0], "cpu") ||
-        !tok_values(c, 1, VM_CPU_NR, &d->cpu.have, d->cpu.v))
+    if (!vm_stateline_next(c) || !vm_stateline_field_is(&c->t[0], "cpu") ||
+        !vm_stateline_get_values(c, 1, VM_CPU_NR, &d->cpu.have, d->cpu.v))
         return 0;
-    if (!cur_line(c) || !tok_eq(&c->t[0], "balloon") ||
-        !tok_values(c, 1, VM_BAL_NR, &d->balloon.have, d->balloon.v))
+    if (!vm_stateline_next(c) || !vm_stateline_field_is(&c->t[0], "balloon") ||
+        !vm_stateline_get_values(c, 1, VM_BAL_NR, &d->balloon.have, d->balloon.v))
         return 0;
 
     r = state_parse_items(c, &vcpu_list, vcpu_head, &items[0], &d->nvcpu);
@@ -534,9 +322,9 @@ static int state_parse_dom(struct state_cursor *c, void *item)
     d->net = items[2];
     if (r != 1)
         return r;
-    if (!cur_expect(c, "error", 1))
+    if (!vm_stateline_expect(c, "error", 1))
         return 0;
-    return tok_str(&c->t[1], &d->error);
+    return vm_stateline_get_str(&c->t[1], &d->error);
 }
 
 static const struct item_list dom_list = {
@@ -550,7 +338,7 @@ static const struct item_list dom_list = {
 /* Check the frame: magic, version, the checksum line. Sets c to the body
  * (everything before the end line) and *version. Returns NULL or the
  * reason. */
-static const char *state_parse_frame(const char *text, size_t len, struct state_cursor *c,
+static const char *state_parse_frame(const char *text, size_t len, struct vm_stateline *c,
                                      int *version)
 {
     static const char magic[] = STATE_MAGIC "\n";
@@ -564,7 +352,8 @@ static const char *state_parse_frame(const char *text, size_t len, struct state_
         return why_corrupt;
     c->p = text + sizeof(magic) - 1;
     c->end = text + len;
-    if (!cur_expect(c, "version", 1) || !tok_int(&c->t[1], 0, INT_MAX, version))
+    if (!vm_stateline_expect(c, "version", 1) ||
+        !vm_stateline_get_int(&c->t[1], 0, INT_MAX, version))
         return why_corrupt;
     /* A much older file is what an upgrade leaves: nothing is wrong with
      * it, this version just cannot use it. */
@@ -595,13 +384,14 @@ static const char *state_parse_frame(const char *text, size_t len, struct state_
 
 /* The next line is `word =<text>`; with `want`, the text must be it (else
  * *why = mismatch). Returns 1, 0 (not usable) or -1 (out of memory). */
-static int state_parse_meta(struct state_cursor *c, const char *word, const char *want,
+static int state_parse_meta(struct vm_stateline *c, const char *word, const char *want,
                             const char *mismatch, const char **why)
 {
     char *str = NULL;
     int r;
 
-    if (!cur_expect(c, word, 1) || (r = tok_str(&c->t[1], &str)) == 0 || (r == 1 && !str))
+    if (!vm_stateline_expect(c, word, 1) || (r = vm_stateline_get_str(&c->t[1], &str)) == 0 ||
+        (r == 1 && !str))
         return 0;
     if (r == 1 && want && strcmp(str, want) != 0) {
         *why = mismatch;
@@ -614,7 +404,7 @@ static int state_parse_meta(struct state_cursor *c, const char *word, const char
 /* One sample: its time line and its domains, older than `newer` (NULL for
  * the first) and not later than now. Returns 1, 0 (not usable, *why set)
  * or -1 (out of memory). s is filled as far as it was read. */
-static int state_parse_snap(struct state_cursor *c, const struct vm_snapshot *newer,
+static int state_parse_snap(struct vm_stateline *c, const struct vm_snapshot *newer,
                             struct vm_snapshot *s, const char **why)
 {
     struct timespec now, wall;
@@ -623,9 +413,10 @@ static int state_parse_snap(struct state_cursor *c, const struct vm_snapshot *ne
     int r;
 
     *why = why_corrupt;
-    if (!cur_expect(c, "time", 4) || !tok_u64(&c->t[1], INT64_MAX, &v[0]) ||
-        !tok_u64(&c->t[2], 999999999, &v[1]) || !tok_u64(&c->t[3], INT64_MAX, &v[2]) ||
-        !tok_u64(&c->t[4], 999999999, &v[3]))
+    if (!vm_stateline_expect(c, "time", 4) || !vm_stateline_get_u64(&c->t[1], INT64_MAX, &v[0]) ||
+        !vm_stateline_get_u64(&c->t[2], 999999999, &v[1]) ||
+        !vm_stateline_get_u64(&c->t[3], INT64_MAX, &v[2]) ||
+        !vm_stateline_get_u64(&c->t[4], 999999999, &v[3]))
         return 0;
     if ((uint64_t)(time_t)v[0] != v[0] || (uint64_t)(time_t)v[2] != v[2])
         return 0;
@@ -653,7 +444,7 @@ static int state_parse_snap(struct state_cursor *c, const struct vm_snapshot *ne
 int vm_statefile_parse(const char *text, size_t len, const struct vm_state_meta *m,
                        struct vm_state_ring *out, const char **why, struct vm_err *err)
 {
-    struct state_cursor c;
+    struct vm_stateline c;
     struct vm_state_ring ring;
     uint64_t nsamples = 1;
     int r, rc = 0, version = 0;
@@ -679,8 +470,9 @@ int vm_statefile_parse(const char *text, size_t len, const struct vm_state_meta 
             goto oom;
         goto cleanup;
     }
-    if (version >= 3 && (!cur_expect(&c, "samples", 1) ||
-                         !tok_u64(&c.t[1], VM_STATE_RING_MAX, &nsamples) || nsamples == 0))
+    if (version >= 3 &&
+        (!vm_stateline_expect(&c, "samples", 1) ||
+         !vm_stateline_get_u64(&c.t[1], VM_STATE_RING_MAX, &nsamples) || nsamples == 0))
         goto cleanup;
     for (i = 0; i < nsamples; i++) {
         ring.n = i + 1; /* what was read so far frees cleanly */
