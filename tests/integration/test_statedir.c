@@ -114,6 +114,68 @@ static char *find_file(const char *suffix)
     return path;
 }
 
+/* A normal first run, then the path of its file with this suffix (owned). */
+static char *first_run_file(const char *suffix)
+{
+    char *path;
+
+    first_run();
+    path = find_file(suffix);
+    ck_assert_ptr_nonnull(path);
+    return path;
+}
+
+/* sdir on a small tmpfs (root), after a first run: the state file's path
+ * (owned) and its text (*before[*blen], owned). */
+static char *first_run_on_tmpfs(char **before, size_t *blen)
+{
+    char *state;
+
+    ck_assert_int_eq(mkdir(sdir, 0700), 0);
+    if (mount("tmpfs", sdir, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0700") != 0)
+        ck_abort_msg("mount tmpfs: %s", strerror(errno));
+    state = first_run_file(".state");
+    *before = vm_fs_slurp(state, blen);
+    return state;
+}
+
+/* A run on a folder the state cannot use: refused with `why` in the
+ * output and, with `empty`, nothing written into the folder. */
+static void check_refused_run(const char *why, bool empty)
+{
+    struct vm_run r;
+
+    run(&r, sdir_arg);
+    check_refused(&r);
+    vm_assert_has(r.out, why);
+    if (empty)
+        ck_assert_int_eq(vm_fs_count_entries(sdir, NULL), 0);
+    vm_run_free(&r);
+}
+
+/* A run on a folder that takes no new sample: it keeps the old one
+ * (before[blen], the text of `state`) untouched, which is not the base:
+ * measured in this run, and the note (opening `note`) says why (`cause`). */
+static void check_unwritable(const char *state, const char *before, size_t blen, const char *note,
+                             const char *cause)
+{
+    struct vm_run r;
+    char *after;
+    size_t alen;
+
+    run(&r, sdir_arg);
+    check_clean(&r, 0);
+    vm_assert_has(r.out, "in this run (the state folder cannot be written)");
+    vm_assert_lacks(r.out, "since the previous check");
+    vm_assert_has(r.out, note);
+    vm_assert_has(r.out, cause);
+    vm_run_free(&r);
+    after = vm_fs_slurp(state, &alen);
+    ck_assert_msg(alen == blen && memcmp(before, after, blen) == 0,
+                  "the previous state file changed: %s", cause);
+    free(after);
+}
+
 /* The state file parses as valid samples of this plugin and URI, each of
  * the one domain. Returns how many samples. */
 static size_t assert_state_valid(const char *path)
@@ -170,46 +232,29 @@ static const mode_t loose_modes[] = {0777, 01777, 0770, 0750, 0701, 0702, 0707};
 
 START_TEST(dir_loose_mode)
 {
-    struct vm_run r;
-
     ck_assert_int_eq(mkdir(sdir, 0700), 0);
     ck_assert_int_eq(chmod(sdir, loose_modes[_i]), 0);
-    run(&r, sdir_arg);
-    check_refused(&r);
-    vm_assert_has(r.out, "chmod 700");
-    ck_assert_int_eq(vm_fs_count_entries(sdir, NULL), 0);
-    vm_run_free(&r);
+    check_refused_run("chmod 700", true);
 }
 END_TEST
 
 /* A folder of another user (needs root to make one): not used. */
 START_TEST(dir_foreign_owner)
 {
-    struct vm_run r;
-
     ck_assert_int_eq(mkdir(sdir, 0700), 0);
     ck_assert_int_eq(chown(sdir, NOBODY_UID, NOBODY_UID), 0);
-    run(&r, sdir_arg);
-    check_refused(&r);
-    vm_assert_has(r.out, "owned by uid 65534");
-    ck_assert_int_eq(vm_fs_count_entries(sdir, NULL), 0);
-    vm_run_free(&r);
+    check_refused_run("owned by uid 65534", true);
 }
 END_TEST
 
 /* A file, a FIFO where the folder should be: not used, not waited on. */
 START_TEST(dir_not_folder)
 {
-    struct vm_run r;
-
     if (_i == 0)
         vm_fs_spit(sdir, "x", 1);
     else
         ck_assert_int_eq(mkfifo(sdir, 0600), 0);
-    run(&r, sdir_arg);
-    check_refused(&r);
-    vm_assert_has(r.out, "not a folder"); /* answered, not ended by the alarm */
-    vm_run_free(&r);
+    check_refused_run("not a folder", false); /* answered, not ended by the alarm */
 }
 END_TEST
 
@@ -226,9 +271,7 @@ START_TEST(file_symlink)
     struct vm_run r;
     struct stat st;
 
-    first_run();
-    state = find_file(".state");
-    ck_assert_ptr_nonnull(state);
+    state = first_run_file(".state");
     snprintf(victim, sizeof(victim), "%s/victim", base);
     vm_fs_spit(victim, secret, sizeof(secret) - 1);
     ck_assert_int_eq(unlink(state), 0);
@@ -259,9 +302,7 @@ START_TEST(lock_symlink)
     size_t len;
     struct vm_run r;
 
-    first_run();
-    lock = find_file(".lock");
-    ck_assert_ptr_nonnull(lock);
+    lock = first_run_file(".lock");
     snprintf(victim, sizeof(victim), "%s/victim", base);
     vm_fs_spit(victim, "keep", 4);
     ck_assert_int_eq(chmod(victim, 0600), 0);
@@ -292,9 +333,7 @@ START_TEST(file_not_regular)
     char *state;
     struct vm_run r;
 
-    first_run();
-    state = find_file(".state");
-    ck_assert_ptr_nonnull(state);
+    state = first_run_file(".state");
     ck_assert_int_eq(unlink(state), 0);
     if (_i == 0)
         ck_assert_int_eq(mkfifo(state, 0600), 0);
@@ -316,9 +355,7 @@ START_TEST(file_foreign_owner)
     char *state;
     struct vm_run r;
 
-    first_run();
-    state = find_file(".state");
-    ck_assert_ptr_nonnull(state);
+    state = first_run_file(".state");
     ck_assert_int_eq(chown(state, NOBODY_UID, NOBODY_UID), 0);
     run(&r, sdir_arg);
     check_clean(&r, 0);
@@ -338,9 +375,7 @@ START_TEST(file_damaged)
     size_t len;
     struct vm_run r;
 
-    first_run();
-    state = find_file(".state");
-    ck_assert_ptr_nonnull(state);
+    state = first_run_file(".state");
     text = vm_fs_slurp(state, &len);
     switch ((enum damage)_i) {
     case TRUNCATE_HALF:
@@ -439,13 +474,7 @@ START_TEST(disk_full)
     struct vm_run r;
     int fd;
 
-    ck_assert_int_eq(mkdir(sdir, 0700), 0);
-    if (mount("tmpfs", sdir, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0700") != 0)
-        ck_abort_msg("mount tmpfs: %s", strerror(errno));
-    first_run();
-    state = find_file(".state");
-    ck_assert_ptr_nonnull(state);
-    before = vm_fs_slurp(state, &blen);
+    state = first_run_on_tmpfs(&before, &blen);
     /* Fill every block that is left. */
     snprintf(fill, sizeof(fill), "%s/fill", sdir);
     fd = open(fill, O_WRONLY | O_CREAT, 0600);
@@ -460,18 +489,8 @@ START_TEST(disk_full)
             ;
     }
     close(fd);
-    run(&r, sdir_arg);
-    check_clean(&r, 0);
-    /* a folder that takes no new sample keeps an old one: not the base;
-     * measured in this run, and the note says why */
-    vm_assert_has(r.out, "in this run (the state folder cannot be written)");
-    vm_assert_lacks(r.out, "since the previous check");
-    vm_assert_has(r.out, "\nnote: cannot ");
-    vm_assert_has(r.out, ": No space left on device; this run's sample was not saved\n");
-    vm_run_free(&r);
-    after = vm_fs_slurp(state, &alen);
-    ck_assert_msg(alen == blen && memcmp(before, after, blen) == 0,
-                  "the previous state file changed on a full disk");
+    check_unwritable(state, before, blen, "\nnote: cannot ",
+                     ": No space left on device; this run's sample was not saved\n");
     ck_assert_int_eq(vm_fs_count_entries(sdir, NULL),
                      3); /* .state, .lock, fill: no temp file left */
     /* Room again: the next run saves. */
@@ -479,7 +498,6 @@ START_TEST(disk_full)
     run(&r, sdir_arg);
     check_clean(&r, 0);
     vm_run_free(&r);
-    free(after);
     after = vm_fs_slurp(state, &alen);
     ck_assert_msg(alen != blen || memcmp(before, after, blen) != 0, "not saved with room again");
     assert_state_valid(state);
@@ -494,30 +512,14 @@ END_TEST
  * why (root: a tmpfs remounted read-only). */
 START_TEST(read_only)
 {
-    char *state, *before, *after;
-    size_t blen, alen;
-    struct vm_run r;
+    char *state, *before;
+    size_t blen;
 
-    ck_assert_int_eq(mkdir(sdir, 0700), 0);
-    if (mount("tmpfs", sdir, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=0700") != 0)
-        ck_abort_msg("mount tmpfs: %s", strerror(errno));
-    first_run();
-    state = find_file(".state");
-    ck_assert_ptr_nonnull(state);
-    before = vm_fs_slurp(state, &blen);
+    state = first_run_on_tmpfs(&before, &blen);
     if (mount("tmpfs", sdir, "tmpfs", MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0)
         ck_abort_msg("remount read-only: %s", strerror(errno));
-    run(&r, sdir_arg);
-    check_clean(&r, 0);
-    vm_assert_has(r.out, "in this run (the state folder cannot be written)");
-    vm_assert_lacks(r.out, "since the previous check");
-    vm_assert_has(r.out, "\nnote: ");
-    vm_assert_has(r.out, "Read-only file system");
-    vm_run_free(&r);
-    after = vm_fs_slurp(state, &alen);
-    ck_assert(alen == blen && memcmp(before, after, blen) == 0);
+    check_unwritable(state, before, blen, "\nnote: ", "Read-only file system");
     free(before);
-    free(after);
     free(state);
 }
 END_TEST

@@ -72,6 +72,18 @@ static char *line(const char *s, size_t n)
     return l;
 }
 
+/* Render r within budget: its first line must be `want`. Returns the state. */
+static enum vm_status check_summary(struct vm_report *r, size_t budget, const char *want)
+{
+    enum vm_status st;
+    char *s = render(r, budget, &st), *l = line(s, 0);
+
+    ck_assert_str_eq(l, want);
+    free(l);
+    free(s);
+    return st;
+}
+
 static bool utf8_valid(const char *s)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -340,7 +352,7 @@ START_TEST(test_groups)
 {
     struct vm_report r;
     enum vm_status st;
-    char *s, *l;
+    char *s;
 
     vm_report_init(&r, "VCPU", "domain");
     add(&r, VM_UNKNOWN, "u1", NULL, "no data", NAN);
@@ -351,21 +363,15 @@ START_TEST(test_groups)
     add(&r, VM_WARNING, "w1", "80%", NULL, NAN);
     add(&r, VM_CRITICAL, "c4", "96%", NULL, NAN);
     add(&r, VM_CRITICAL, "c5", "95%", NULL, NAN);
-    s = render(&r, 0, &st);
-    l = line(s, 0);
     /* no budget: every one is named */
-    ck_assert_str_eq(l, "VCPU CRITICAL - 5 CRITICAL: c1 (99%), c2 (98%), c3 (97%), c4 (96%), "
-                        "c5 (95%); 1 WARNING: w1 (80%); 2 UNKNOWN: u1, u2");
-    free(l);
+    check_summary(&r, 0,
+                  "VCPU CRITICAL - 5 CRITICAL: c1 (99%), c2 (98%), c3 (97%), c4 (96%), "
+                  "c5 (95%); 1 WARNING: w1 (80%); 2 UNKNOWN: u1, u2");
     /* a budget: names while the summary is within a quarter of it (58 of
      * 60 bytes after c3), at least one per group */
-    free(s);
-    s = render(&r, 240, &st);
-    l = line(s, 0);
-    ck_assert_str_eq(l, "VCPU CRITICAL - 5 CRITICAL: c1 (99%), c2 (98%), c3 (97%), +2 more; "
-                        "1 WARNING: w1 (80%); 2 UNKNOWN: u1, +1 more");
-    free(l);
-    free(s);
+    check_summary(&r, 240,
+                  "VCPU CRITICAL - 5 CRITICAL: c1 (99%), c2 (98%), c3 (97%), +2 more; "
+                  "1 WARNING: w1 (80%); 2 UNKNOWN: u1, +1 more");
     s = render(&r, 0, &st);
     ck_assert_str_eq(strchr(s, '\n') + 1, "[CRITICAL] c1: 99%\n[CRITICAL] c2: 98%\n"
                                           "[CRITICAL] c3: 97%\n[CRITICAL] c4: 96%\n"
@@ -392,18 +398,11 @@ static const struct {
 START_TEST(test_worst)
 {
     struct vm_report r;
-    enum vm_status st;
-    char *s, *l;
 
     vm_report_init(&r, "X", "thing");
     add(&r, worst[_i].a, "a", NULL, NULL, NAN);
     add(&r, worst[_i].b, "b", NULL, NULL, NAN);
-    s = render(&r, 0, &st);
-    l = line(s, 0);
-    ck_assert_str_eq(l, worst[_i].summary);
-    ck_assert_int_eq(st, worst[_i].want);
-    free(l);
-    free(s);
+    ck_assert_int_eq(check_summary(&r, 0, worst[_i].summary), worst[_i].want);
     vm_report_clear(&r);
 }
 END_TEST
