@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <inttypes.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,6 +230,22 @@ static void assert_dir_refused(const char *path, const char *part)
         ck_assert_msg(strstr(err.msg, part), "%s", err.msg);
 }
 
+/* Refused with exactly the message fmt... */
+static void __attribute__((format(printf, 2, 3)))
+assert_dir_refused_as(const char *path, const char *fmt, ...)
+{
+    struct vm_state_dir d;
+    struct vm_err err = {""};
+    char want[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(want, sizeof(want), fmt, ap);
+    va_end(ap);
+    ck_assert_int_eq(vm_state_dir_open(&d, path, &err), -1);
+    ck_assert_str_eq(err.msg, want);
+}
+
 START_TEST(test_dir_symlink)
 {
     char *real = tpath("real"), *link = tpath("link"), *slash = tpath("link/");
@@ -242,17 +259,12 @@ END_TEST
 
 START_TEST(test_dir_mode)
 {
-    struct vm_state_dir d;
-    struct vm_err err = {""};
     char *p = tpath("loose");
-    char want[256];
 
     ck_assert_int_eq(mkdir(p, 0700), 0);
     ck_assert_int_eq(chmod(p, 0755), 0);
-    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
-    snprintf(want, sizeof(want),
-             "state folder %s is open to group/others (mode 0755); chmod 700 it", p);
-    ck_assert_str_eq(err.msg, want);
+    assert_dir_refused_as(p, "state folder %s is open to group/others (mode 0755); chmod 700 it",
+                          p);
     ck_assert_int_eq(chmod(p, 0710), 0);
     assert_dir_refused(p, NULL);
     ck_assert_int_eq(chmod(p, 0701), 0);
@@ -271,19 +283,14 @@ END_TEST
 
 START_TEST(test_dir_foreign_owner)
 {
-    struct vm_state_dir d;
-    struct vm_err err = {""};
     char *p = tpath("foreign");
-    char want[256];
 
     ck_assert_msg(geteuid() == 0, "SKIP-LIKE: chown to another uid needs root; not run as root");
     ck_assert_int_eq(mkdir(p, 0700), 0);
     ck_assert_int_eq(chown(p, NOBODY, NOBODY), 0);
-    ck_assert_int_eq(vm_state_dir_open(&d, p, &err), -1);
-    snprintf(want, sizeof(want),
-             "state folder %s is owned by uid %d, not 0; chown it or give another --state-dir", p,
-             NOBODY);
-    ck_assert_str_eq(err.msg, want);
+    assert_dir_refused_as(
+        p, "state folder %s is owned by uid %d, not 0; chown it or give another --state-dir", p,
+        NOBODY);
 }
 END_TEST
 
@@ -457,6 +464,15 @@ static int load_test(struct vm_state_dir *d, const char **why, uint64_t *v)
     return r;
 }
 
+/* No sample loaded from d, for the reason `why`. */
+static void assert_not_loaded(struct vm_state_dir *d, const char *want)
+{
+    const char *why = NULL;
+
+    ck_assert_int_eq(load_test(d, &why, NULL), 0);
+    ck_assert_str_eq(why, want);
+}
+
 START_TEST(test_save_load)
 {
     struct vm_state_dir d;
@@ -466,8 +482,7 @@ START_TEST(test_save_load)
     char *f = tpath("s/" TEST_KEY ".state");
 
     open_state(&d);
-    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
-    ck_assert_str_eq(why, "no previous sample");
+    assert_not_loaded(&d, "no previous sample");
     save_test_snapshot(&d, 41);
     ck_assert_int_eq(load_test(&d, &why, &v), 1);
     ck_assert_uint_eq(v, 41);
@@ -518,8 +533,7 @@ START_TEST(test_planted_symlink)
     open_state(&d);
     vm_fs_spit(target, "precious\n", 9);
     ck_assert_int_eq(symlink(target, f), 0);
-    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
-    ck_assert_str_eq(why, "state file is a symlink (ignored)");
+    assert_not_loaded(&d, "state file is a symlink (ignored)");
     save_test_snapshot(&d, 7);
     /* the link itself was replaced by a real file; the target is intact */
     ck_assert_int_eq(lstat(f, &st), 0);
@@ -534,15 +548,13 @@ END_TEST
 START_TEST(test_planted_fifo)
 {
     struct vm_state_dir d;
-    const char *why = NULL;
     char *f = tpath("s/" TEST_KEY ".state");
     struct stat st;
 
     open_state(&d);
     ck_assert_int_eq(mkfifo(f, 0600), 0);
     alarm(5); /* a hang fails the test instead of blocking it */
-    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
-    ck_assert_str_eq(why, "state file is not a regular file");
+    assert_not_loaded(&d, "state file is not a regular file");
     save_test_snapshot(&d, 7);
     alarm(0);
     ck_assert_int_eq(lstat(f, &st), 0);
@@ -556,14 +568,12 @@ START_TEST(test_planted_dir)
     struct vm_state_dir d;
     struct vm_snapshot s;
     struct vm_err err = {""};
-    const char *why = NULL;
     char *f = tpath("s/" TEST_KEY ".state");
     struct stat st;
 
     open_state(&d);
     ck_assert_int_eq(mkdir(f, 0700), 0);
-    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
-    ck_assert_str_eq(why, "state file is not a regular file");
+    assert_not_loaded(&d, "state file is not a regular file");
     make_snapshot(&s, 1);
     ck_assert_int_eq(vm_state_save(&d, TEST_KEY, &test_meta, ONE(&s), 1, &err), -1);
     ck_assert_msg(strstr(err.msg, "cannot rename"), "%s", err.msg);
@@ -589,12 +599,10 @@ START_TEST(test_bad_files)
     save_test_snapshot(&d, 3);
     text = read_file(f, &len);
     ck_assert_int_eq(truncate(f, (off_t)(len / 2)), 0);
-    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
-    ck_assert_str_eq(why, "state file is corrupt");
+    assert_not_loaded(&d, "state file is corrupt");
     /* binary */
     vm_fs_spit(f, "\x00\x01\x02\xff\xfe garbage", 14);
-    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
-    ck_assert_str_eq(why, "state file is not a state file of this plugin suite");
+    assert_not_loaded(&d, "state file is not a state file of this plugin suite");
     /* empty */
     vm_fs_spit(f, "", 0);
     ck_assert_int_eq(load_test(&d, &why, NULL), 0);
@@ -603,15 +611,13 @@ START_TEST(test_bad_files)
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(ftruncate(fd, (off_t)VM_STATE_MAX_BYTES + 1), 0);
     close(fd);
-    ck_assert_int_eq(load_test(&d, &why, NULL), 0);
-    ck_assert_str_eq(why, "state file is too large");
+    assert_not_loaded(&d, "state file is too large");
     /* owned by someone else */
     vm_fs_spit(f, text, len);
     ck_assert_int_eq(load_test(&d, &why, NULL), 1);
     if (geteuid() == 0) {
         ck_assert_int_eq(chown(f, NOBODY, NOBODY), 0);
-        ck_assert_int_eq(load_test(&d, &why, NULL), 0);
-        ck_assert_str_eq(why, "state file is owned by another user");
+        assert_not_loaded(&d, "state file is owned by another user");
     }
     vm_state_dir_clear(&d);
 }
