@@ -280,6 +280,20 @@ void vm_run_help_check(const char *plugin, const char *const *help)
     vm_run_free(&r);
 }
 
+void vm_run_expect(const char *plugin, const char *const *argv, int status, const char *const *has,
+                   const char *const *lacks)
+{
+    struct vm_run r;
+
+    vm_run_clean(&r, plugin, argv);
+    ck_assert_msg(r.status == status, "exit %d, not %d: %s", r.status, status, r.out);
+    for (; *has; has++)
+        vm_assert_has(r.out, *has);
+    for (; lacks && *lacks; lacks++)
+        vm_assert_lacks(r.out, *lacks);
+    vm_run_free(&r);
+}
+
 const char *const *vm_argv_cat(const char **buf, size_t cap, const char *const *head,
                                const char *const *tail, size_t tail_max)
 {

@@ -32,6 +32,12 @@ void vm_run_free(struct vm_run *r);
  * output that ends in a newline. */
 void vm_run_clean(struct vm_run *r, const char *plugin, const char *const *argv);
 
+/* vm_run_clean() of plugin with argv, which must exit `status` with an
+ * output that holds every text of `has` and none of `lacks` (both
+ * NULL-terminated; lacks may be NULL). */
+void vm_run_expect(const char *plugin, const char *const *argv, int status, const char *const *has,
+                   const char *const *lacks);
+
 /* argv for a table-driven case: head (NULL-terminated) followed by tail,
  * up to tail_max entries or its first NULL, in buf[cap], NULL-terminated.
  * Returns buf. */

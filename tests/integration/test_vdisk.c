@@ -381,23 +381,14 @@ END_TEST
  * it stays UNKNOWN. */
 START_TEST(nothing_to_check_skipped)
 {
-    struct vm_run r;
-
-    run(&r, ARGV("-U", fixture, "--all", "--no-state", "--interval", "0.2"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "VDISK OK - 5 disks OK; 1 with only empty removable drives, 1 shut off, "
-                         "skipped | ");
-    vm_assert_lacks(r.out, "cdonly");
-    vm_run_free(&r);
-    run(&r, ARGV("-U", fixture, "--all", "--device", "vdb", "--no-state", "--interval", "0.2"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "VDISK OK - web01:vdb: ");
-    vm_assert_has(r.out, "; 3 without disk vdb, 1 shut off, skipped | ");
-    vm_run_free(&r);
-    run(&r, ARGV("-U", fixture, "-d", "cdonly", "--no-state", "--interval", "0.2"));
-    ck_assert_int_eq(r.status, 3);
-    vm_assert_has(r.out, "VDISK UNKNOWN - cdonly: no disk to check: only 1 empty removable drive");
-    vm_run_free(&r);
+    expect(ARGV("-U", fixture, "--all", "--no-state", "--interval", "0.2"), 0,
+           ARGV("VDISK OK - 5 disks OK; 1 with only empty removable drives, 1 shut off, "
+                "skipped | "),
+           ARGV("cdonly"));
+    expect(ARGV("-U", fixture, "--all", "--device", "vdb", "--no-state", "--interval", "0.2"), 0,
+           ARGV("VDISK OK - web01:vdb: ", "; 3 without disk vdb, 1 shut off, skipped | "), NULL);
+    expect(ARGV("-U", fixture, "-d", "cdonly", "--no-state", "--interval", "0.2"), 3,
+           ARGV("VDISK UNKNOWN - cdonly: no disk to check: only 1 empty removable drive"), NULL);
 }
 END_TEST
 

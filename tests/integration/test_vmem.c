@@ -60,12 +60,10 @@ START_TEST(stale_is_unknown)
     vm_run_free(&r);
 
     /* With a period, stale means the guest stopped reporting. */
-    run(&r, ARGV("-U", fixture, "-d", "web01", "--max-age=60"));
-    ck_assert_int_eq(r.status, 3);
-    vm_assert_has(r.out, "VMEM UNKNOWN - web01: memory stats are stale:");
-    vm_assert_has(r.out, "(limit 1 min 0 s)");
-    vm_assert_has(r.out, "stopped reporting");
-    vm_run_free(&r);
+    expect(ARGV("-U", fixture, "-d", "web01", "--max-age=60"), 3,
+           ARGV("VMEM UNKNOWN - web01: memory stats are stale:", "(limit 1 min 0 s)",
+                "stopped reporting"),
+           NULL);
 }
 END_TEST
 
@@ -110,20 +108,12 @@ END_TEST
  * limit as written and the level: rss turns it CRITICAL, not "used". */
 START_TEST(breach_named)
 {
-    struct vm_run r;
-
-    run(&r, ARGV("-U", fixture, "-d", "db01", "--max-age=0", "-c", "rss=1"));
-    ck_assert_int_eq(r.status, 2);
-    vm_assert_has(r.out, "\n[CRITICAL] db01: rss 50.0% > 1% (critical); 50.0% used (512 MiB");
-    vm_run_free(&r);
-    run(&r, ARGV("-U", fixture, "-d", "db01", "--max-age=0", "-w", "405MiB", "-c", "rss=2GiB"));
-    ck_assert_int_eq(r.status, 1);
-    vm_assert_has(r.out, "\n[WARNING] db01: used 512.0MiB > 405MiB (warning); 50.0% used");
-    vm_run_free(&r);
-    run(&r, ARGV("-U", fixture, "-d", "db01", "--max-age=0", "-w", "@40:60", "-c", "60:"));
-    ck_assert_int_eq(r.status, 2);
-    vm_assert_has(r.out, "\n[CRITICAL] db01: used 50.0% < 60% (critical); ");
-    vm_run_free(&r);
+    expect(ARGV("-U", fixture, "-d", "db01", "--max-age=0", "-c", "rss=1"), 2,
+           ARGV("\n[CRITICAL] db01: rss 50.0% > 1% (critical); 50.0% used (512 MiB"), NULL);
+    expect(ARGV("-U", fixture, "-d", "db01", "--max-age=0", "-w", "405MiB", "-c", "rss=2GiB"), 1,
+           ARGV("\n[WARNING] db01: used 512.0MiB > 405MiB (warning); 50.0% used"), NULL);
+    expect(ARGV("-U", fixture, "-d", "db01", "--max-age=0", "-w", "@40:60", "-c", "60:"), 2,
+           ARGV("\n[CRITICAL] db01: used 50.0% < 60% (critical); "), NULL);
 }
 END_TEST
 
@@ -185,10 +175,8 @@ START_TEST(lookup_by_id_and_uuid)
     ck_assert_int_eq(r.status, 0);
     vm_assert_has(r.out, "VMEM OK - test: ");
     vm_run_free(&r);
-    run(&r, ARGV("-U", fixture, "-d", "22222222-2222-4222-8222-222222222222", "--max-age=0"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "VMEM OK - db01: 50.0% used (512 MiB of 1.00 GiB");
-    vm_run_free(&r);
+    expect(ARGV("-U", fixture, "-d", "22222222-2222-4222-8222-222222222222", "--max-age=0"), 0,
+           ARGV("VMEM OK - db01: 50.0% used (512 MiB of 1.00 GiB"), NULL);
 }
 END_TEST
 
@@ -424,33 +412,23 @@ END_TEST
 START_TEST(crashed_and_skipped)
 {
     char *uri = vm_fixture_uri("states.xml");
-    struct vm_run r;
-
-    run(&r, ARGV("-U", uri, "--all", "--max-age=0"));
-    ck_assert_int_eq(r.status, 2);
-    vm_assert_has(r.out, "VMEM CRITICAL - 2 CRITICAL: crash01 (crashed), nostate01 (in no state); "
-                         "2 OK; 2 shut off, skipped | ");
-    vm_assert_has(r.out, "\n[CRITICAL] crash01: domain is crashed (--crashed decides its state)\n");
-    vm_assert_has(r.out, "\n[CRITICAL] nostate01: domain is in no state");
-    vm_run_free(&r);
-    run(&r, ARGV("-U", uri, "--all", "--max-age=0", "--crashed=warning", "--shutoff=critical"));
-    ck_assert_int_eq(r.status, 2);
-    vm_assert_has(r.out, "VMEM CRITICAL - 2 CRITICAL: off01 (shut off), off02 (shut off); "
-                         "2 WARNING: crash01 (crashed), nostate01 (in no state); 2 OK | ");
-    vm_run_free(&r);
-    run(&r, ARGV("-U", uri, "-d", "crash01", "--max-age=0", "--crashed=ok"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "VMEM OK - crash01: crashed");
-    vm_run_free(&r);
-    run(&r, ARGV("-U", uri, "--all", "--max-age=0", "--crashed=bad"));
-    ck_assert_int_eq(r.status, 3);
-    vm_assert_has(r.out, "invalid --crashed 'bad'");
-    vm_run_free(&r);
+    expect(ARGV("-U", uri, "--all", "--max-age=0"), 2,
+           ARGV("VMEM CRITICAL - 2 CRITICAL: crash01 (crashed), nostate01 (in no state); "
+                "2 OK; 2 shut off, skipped | ",
+                "\n[CRITICAL] crash01: domain is crashed (--crashed decides its state)\n",
+                "\n[CRITICAL] nostate01: domain is in no state"),
+           NULL);
+    expect(ARGV("-U", uri, "--all", "--max-age=0", "--crashed=warning", "--shutoff=critical"), 2,
+           ARGV("VMEM CRITICAL - 2 CRITICAL: off01 (shut off), off02 (shut off); "
+                "2 WARNING: crash01 (crashed), nostate01 (in no state); 2 OK | "),
+           NULL);
+    expect(ARGV("-U", uri, "-d", "crash01", "--max-age=0", "--crashed=ok"), 0,
+           ARGV("VMEM OK - crash01: crashed"), NULL);
+    expect(ARGV("-U", uri, "--all", "--max-age=0", "--crashed=bad"), 3,
+           ARGV("invalid --crashed 'bad'"), NULL);
     /* everything skipped: the answer says what was */
-    run(&r, ARGV("-U", uri, "--all", "--max-age=0", "--include", "^off"));
-    ck_assert_int_eq(r.status, 3);
-    vm_assert_has(r.out, "VMEM UNKNOWN - no running domain to check (2 shut off, skipped)\n");
-    vm_run_free(&r);
+    expect(ARGV("-U", uri, "--all", "--max-age=0", "--include", "^off"), 3,
+           ARGV("VMEM UNKNOWN - no running domain to check (2 shut off, skipped)\n"), NULL);
     free(uri);
 }
 END_TEST

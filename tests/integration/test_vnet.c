@@ -330,29 +330,22 @@ END_TEST
 START_TEST(nothing_to_check_skipped)
 {
     char *uri = vm_fixture_uri("states.xml");
-    struct vm_run r;
-
-    run(&r, ARGV("-U", uri, "--all", "--crashed=ok", "--no-state", "--interval", "0.2"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "; 1 with no interface, 2 shut off, skipped | ");
-    vm_assert_lacks(r.out, "bare01");
-    vm_run_free(&r);
-    run(&r, ARGV("-U", uri, "--all", "--exclude", "crash|nostate", "--interface", "tapnone",
-                 "--no-state", "--interval", "0.2"));
-    ck_assert_int_eq(r.status, 3);
-    vm_assert_has(r.out, "VNET UNKNOWN - no running domain to check (2 without interface tapnone, "
-                         "2 shut off, skipped)\n");
-    vm_run_free(&r);
-    run(&r, ARGV("-U", uri, "--all", "--exclude", "crash|nostate", "--interface", "taprun01",
-                 "--no-state", "--interval", "0.2"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "VNET OK - run01:52:54:00:00:09:01: ");
-    vm_assert_has(r.out, "; 1 without interface taprun01, 2 shut off, skipped | ");
-    vm_run_free(&r);
-    run(&r, ARGV("-U", uri, "-d", "bare01", "--no-state", "--interval", "0.2"));
-    ck_assert_int_eq(r.status, 3);
-    vm_assert_has(r.out, "VNET UNKNOWN - bare01: libvirt reports no interfaces for this domain");
-    vm_run_free(&r);
+    expect(ARGV("-U", uri, "--all", "--crashed=ok", "--no-state", "--interval", "0.2"), 0,
+           ARGV("; 1 with no interface, 2 shut off, skipped | "), ARGV("bare01"));
+    expect(ARGV("-U", uri, "--all", "--exclude", "crash|nostate", "--interface", "tapnone",
+                "--no-state", "--interval", "0.2"),
+           3,
+           ARGV("VNET UNKNOWN - no running domain to check (2 without interface tapnone, "
+                "2 shut off, skipped)\n"),
+           NULL);
+    expect(ARGV("-U", uri, "--all", "--exclude", "crash|nostate", "--interface", "taprun01",
+                "--no-state", "--interval", "0.2"),
+           0,
+           ARGV("VNET OK - run01:52:54:00:00:09:01: ",
+                "; 1 without interface taprun01, 2 shut off, skipped | "),
+           NULL);
+    expect(ARGV("-U", uri, "-d", "bare01", "--no-state", "--interval", "0.2"), 3,
+           ARGV("VNET UNKNOWN - bare01: libvirt reports no interfaces for this domain"), NULL);
     free(uri);
 }
 END_TEST
