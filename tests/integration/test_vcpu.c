@@ -165,12 +165,11 @@ START_TEST(steal_unavailable)
                          "(libvirt gives no vcpu.N.delay here); test: ");
     vm_assert_has(r.out, "\n[UNKNOWN] threshold on steal not applied");
     vm_run_free(&r);
-    run(&r, ARGV("-U", "test:///default", "--all", "--no-state", "--interval", "0.2", "-c",
-                 "steal=0", "-w", "90"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "VCPU OK - test: ");
-    vm_assert_has(r.out, "\nnote: threshold on steal not applied: no domain reports it");
-    vm_run_free(&r);
+    expect(ARGV("-U", "test:///default", "--all", "--no-state", "--interval", "0.2", "-c",
+                "steal=0", "-w", "90"),
+           0,
+           ARGV("VCPU OK - test: ", "\nnote: threshold on steal not applied: no domain reports it"),
+           NULL);
 }
 END_TEST
 
@@ -265,29 +264,22 @@ START_TEST(corrupt_state)
     ck_assert_int_eq(r.status, 0);
     vm_assert_has(r.out, "in this run");
     vm_run_free(&r);
-    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval",
-                 "0.3", "--min-window", "0.001"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "since the previous check");
-    vm_run_free(&r);
+    expect(ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir, "--interval", "0.3",
+                "--min-window", "0.001"),
+           0, ARGV("since the previous check"), NULL);
 }
 END_TEST
 
 /* A state folder open to others is refused with one clear line. */
 START_TEST(loose_state_dir)
 {
-    struct vm_run r;
-
     /* The state only saves a sleep: the check answers, measured in-run,
      * with one line naming the folder and the fix. */
     ck_assert_int_eq(chmod(statedir, 0777), 0);
-    run(&r, ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "VCPU OK - ");
-    vm_assert_has(r.out, "in this run (the state folder cannot be used)");
-    vm_assert_has(r.out, "\nnote: state folder ");
-    vm_assert_has(r.out, "(mode 0777); chmod 700 it");
-    vm_run_free(&r);
+    expect(ARGV("-U", "test:///default", "-d", "test", "--state-dir", statedir), 0,
+           ARGV("VCPU OK - ", "in this run (the state folder cannot be used)",
+                "\nnote: state folder ", "(mode 0777); chmod 700 it"),
+           NULL);
 }
 END_TEST
 

@@ -156,18 +156,15 @@ END_TEST
 
 START_TEST(perfdata_thresholds_converted)
 {
-    struct vm_run r;
-
     /* A percent fill threshold shows as percent on fill and as bytes of
      * the capacity on allocation; rate thresholds as plain numbers. */
-    run(&r, ARGV("-U", "test:///default", "-d", "test", FAST, "-w", "50", "-c", "1TiB", "-w",
-                 "read_Bps=1MiB"));
-    ck_assert_int_eq(r.status, 1);
-    vm_assert_has(r.out, "'test:vda:fill'=100");
-    vm_assert_has(r.out, "%;50;100");
-    vm_assert_has(r.out, "'test:vda:allocation'=1099511627776B;549753225216;1099511627776;0 ");
-    vm_assert_has(r.out, ";1048576;;0 ");
-    vm_run_free(&r);
+    expect(ARGV("-U", "test:///default", "-d", "test", FAST, "-w", "50", "-c", "1TiB", "-w",
+                "read_Bps=1MiB"),
+           1,
+           ARGV("'test:vda:fill'=100", "%;50;100",
+                "'test:vda:allocation'=1099511627776B;549753225216;1099511627776;0 ",
+                ";1048576;;0 "),
+           NULL);
 }
 END_TEST
 

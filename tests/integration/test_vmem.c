@@ -19,16 +19,12 @@
 
 START_TEST(default_domain_ok)
 {
-    struct vm_run r;
-
-    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "VMEM OK - test: 50.0% used (1.00 GiB of 2.00 GiB, basis usable)");
     /* used = available - usable = 2 GiB - 1 GiB, in bytes, max = available */
-    vm_assert_has(r.out, "'test:used'=1073741824B;;;0;2147483648");
-    vm_assert_has(r.out, "'test:used_pct'=50%;;;0;100");
-    vm_assert_has(r.out, "'test:swap_in'=0c");
-    vm_run_free(&r);
+    expect(ARGV("-U", "test:///default", "-d", "test", "--max-age=0"), 0,
+           ARGV("VMEM OK - test: 50.0% used (1.00 GiB of 2.00 GiB, basis usable)",
+                "'test:used'=1073741824B;;;0;2147483648", "'test:used_pct'=50%;;;0;100",
+                "'test:swap_in'=0c"),
+           NULL);
 }
 END_TEST
 
@@ -47,17 +43,12 @@ END_TEST
 /* The test driver's last-update is a constant from 1989: stale. */
 START_TEST(stale_is_unknown)
 {
-    struct vm_run r;
-
-    run(&r, ARGV("-U", "test:///default", "-d", "test"));
-    ck_assert_int_eq(r.status, 3);
-    vm_assert_has(r.out, "VMEM UNKNOWN - test:");
-    vm_assert_has(r.out, "stale");
     /* Its balloon has no stats period: the figure is the one the driver
      * sent when it loaded, and the fix is to set a period. */
-    vm_assert_has(r.out, "stats period is not set");
-    vm_assert_has(r.out, "virsh dommemstat test --period 10");
-    vm_run_free(&r);
+    expect(ARGV("-U", "test:///default", "-d", "test"), 3,
+           ARGV("VMEM UNKNOWN - test:", "stale", "stats period is not set",
+                "virsh dommemstat test --period 10"),
+           NULL);
 
     /* With a period, stale means the guest stopped reporting. */
     expect(ARGV("-U", fixture, "-d", "web01", "--max-age=60"), 3,
@@ -119,23 +110,15 @@ END_TEST
 
 START_TEST(basis_free)
 {
-    struct vm_run r;
-
-    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "--basis=free"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "basis free");
-    vm_run_free(&r);
+    expect(ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "--basis=free"), 0,
+           ARGV("basis free"), NULL);
     /* given twice, the last wins, as in any getopt program */
-    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "--basis=free",
-                 "--basis=usable"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "basis usable");
-    vm_run_free(&r);
-    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "--basis=usable",
-                 "--basis=free"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "basis free");
-    vm_run_free(&r);
+    expect(ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "--basis=free",
+                "--basis=usable"),
+           0, ARGV("basis usable"), NULL);
+    expect(ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "--basis=usable",
+                "--basis=free"),
+           0, ARGV("basis free"), NULL);
 }
 END_TEST
 
@@ -169,12 +152,8 @@ END_TEST
 
 START_TEST(lookup_by_id_and_uuid)
 {
-    struct vm_run r;
-
-    run(&r, ARGV("-U", "test:///default", "-d", "1", "--max-age=0"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "VMEM OK - test: ");
-    vm_run_free(&r);
+    expect(ARGV("-U", "test:///default", "-d", "1", "--max-age=0"), 0, ARGV("VMEM OK - test: "),
+           NULL);
     expect(ARGV("-U", fixture, "-d", "22222222-2222-4222-8222-222222222222", "--max-age=0"), 0,
            ARGV("VMEM OK - db01: 50.0% used (512 MiB of 1.00 GiB"), NULL);
 }

@@ -129,15 +129,9 @@ END_TEST
 
 START_TEST(perfdata_thresholds)
 {
-    struct vm_run r;
-
     /* throughput thresholds show on both directions unless they have their own */
-    run(&r, ARGV("-U", "test:///default", "-d", "test", FAST, "-w", "1MiB", "-c", "tx_Bps=2MiB"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "'test:aa:bb:cc:dd:ee:ff:rx_Bps'=");
-    vm_assert_has(r.out, ";1048576;;0 ");
-    vm_assert_has(r.out, ";;2097152;0 ");
-    vm_run_free(&r);
+    expect(ARGV("-U", "test:///default", "-d", "test", FAST, "-w", "1MiB", "-c", "tx_Bps=2MiB"), 0,
+           ARGV("'test:aa:bb:cc:dd:ee:ff:rx_Bps'=", ";1048576;;0 ", ";;2097152;0 "), NULL);
 }
 END_TEST
 
