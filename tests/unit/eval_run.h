@@ -92,6 +92,12 @@ struct eval_plugin {
     void (*evaluate)(const struct vm_eval *ev, struct vm_report *rep);
 };
 
+/* struct eval_plugin of a metrics array, validate and evaluate. */
+#define EVAL_PLUGIN(metrics, validate, evaluate)                                                   \
+    {                                                                                              \
+        (metrics), sizeof(metrics) / sizeof((metrics)[0]), (validate), (evaluate)                  \
+    }
+
 #define EVAL_PAUSED 1u        /* checked although paused */
 #define EVAL_NOT_ALL 2u       /* -d rather than --all */
 #define EVAL_IGNORE_NODATA 4u /* --ignore-nodata */
@@ -150,6 +156,24 @@ static inline void eval_assert_judged(struct eval_run *r, const struct eval_judg
                       vm_buf_str(&r->out));
     ck_assert_msg(strstr(vm_buf_str(&r->out), j->perf), "missing [%s] in:\n%s", j->perf,
                   vm_buf_str(&r->out));
+}
+
+/* A NULL-terminated list of texts as a compound literal. */
+#define EVAL_TEXTS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* The run gave state st and an output with every text of has and none of
+ * lacks (NULL-terminated; lacks may be NULL); then eval_free(r). */
+static inline void eval_check(struct eval_run *r, enum vm_status st, const char *const *has,
+                              const char *const *lacks)
+{
+    const char *out = vm_buf_str(&r->out);
+
+    ck_assert_msg(r->st == st, "state %d, not %d:\n%s", r->st, st, out);
+    for (; *has; has++)
+        ck_assert_msg(strstr(out, *has), "missing [%s] in:\n%s", *has, out);
+    for (; lacks && *lacks; lacks++)
+        ck_assert_msg(!strstr(out, *lacks), "unexpected [%s] in:\n%s", *lacks, out);
+    eval_free(r);
 }
 
 #define eval_has(r, text)                                                                          \

@@ -38,12 +38,7 @@ static void vcpu_case_init(struct vcpu_case *c)
     c->pair = (struct vm_rate_pair){&c->prev, &c->cur, 1.0, false, NULL};
 }
 
-static const struct eval_plugin plug = {
-    vcpu_metrics,
-    sizeof(vcpu_metrics) / sizeof(vcpu_metrics[0]),
-    vcpu_validate,
-    vcpu_evaluate,
-};
+static const struct eval_plugin plug = EVAL_PLUGIN(vcpu_metrics, vcpu_validate, vcpu_evaluate);
 
 static void eval(struct eval_run *r, struct vcpu_opts *o, struct vcpu_case *c,
                  const struct vm_rate_pair *pair, const char *const *th, size_t nth,
@@ -60,15 +55,14 @@ START_TEST(usage_without_xml)
 
     vcpu_case_init(&c);
     eval(&r, &o, &c, &c.pair, NULL, 0, "<domain/>");
-    ck_assert_int_eq(r.st, VM_OK);
-    eval_has(&r, "TEST OK - db: 25.0% of 2 vCPUs");
-    eval_has(&r, "[OK] db: 25.0% of 2 vCPUs (0.50 cores), busiest vCPU 0 at 40.0%; "
-                 "measured over 1.0 s in this run");
-    eval_has(&r, "'db:usage'=25%;;;0;100 'db:cores'=0.5;;;0;2 'db:vcpu_max'=40%;;;0;100");
-    eval_has(&r, "'db:cpu_time'=10500000000c");
-    eval_lacks(&r, "cap");
     ck_assert_uint_eq(r.xml.reads, 0);
-    eval_free(&r);
+    eval_check(&r, VM_OK,
+               EVAL_TEXTS("TEST OK - db: 25.0% of 2 vCPUs",
+                          "[OK] db: 25.0% of 2 vCPUs (0.50 cores), busiest vCPU 0 at 40.0%; "
+                          "measured over 1.0 s in this run",
+                          "'db:usage'=25%;;;0;100 'db:cores'=0.5;;;0;2 'db:vcpu_max'=40%;;;0;100",
+                          "'db:cpu_time'=10500000000c"),
+               EVAL_TEXTS("cap"));
 }
 END_TEST
 
@@ -170,10 +164,10 @@ START_TEST(overhead_and_caps)
     eval(&r, &o, &c, &c.pair, th, 2,
          "<domain><cputune><quota>25000</quota><global_quota>55000</global_quota></cputune>"
          "</domain>");
-    ck_assert_int_eq(r.st, VM_CRITICAL);
-    eval_has(&r, ", 109.1% of its 0.55-core cap (global_quota, whole domain)");
-    eval_has(&r, "'db:overhead'=0.1;0.05;;0");
-    eval_free(&r);
+    eval_check(&r, VM_CRITICAL,
+               EVAL_TEXTS(", 109.1% of its 0.55-core cap (global_quota, whole domain)",
+                          "'db:overhead'=0.1;0.05;;0"),
+               NULL);
 }
 END_TEST
 
@@ -247,10 +241,10 @@ START_TEST(per_vcpu_and_paused)
 
     vcpu_case_init(&c);
     eval_plugin(&r, &plug, &o, &c.cur, &c.pair, th, 1, NULL, EVAL_PAUSED);
-    ck_assert_int_eq(r.st, VM_WARNING);
-    eval_has(&r, "'db:vcpu0'=40%;35;;0;100 'db:vcpu1'=10%;35;;0;100");
-    eval_has(&r, "; domain is paused; measured over 1.0 s");
-    eval_free(&r);
+    eval_check(&r, VM_WARNING,
+               EVAL_TEXTS("'db:vcpu0'=40%;35;;0;100 'db:vcpu1'=10%;35;;0;100",
+                          "; domain is paused; measured over 1.0 s"),
+               NULL);
 }
 END_TEST
 
@@ -264,9 +258,8 @@ START_TEST(no_pair)
     vcpu_case_init(&c);
     none = (struct vm_rate_pair){NULL, &c.cur, 0, false, "previous sample too old"};
     eval(&r, &o, &c, &none, NULL, 0, NULL);
-    ck_assert_int_eq(r.st, VM_UNKNOWN);
-    eval_has(&r, "no valid pair of samples: previous sample too old");
-    eval_free(&r);
+    eval_check(&r, VM_UNKNOWN, EVAL_TEXTS("no valid pair of samples: previous sample too old"),
+               NULL);
 
     c.prev.cpu.have = 0; /* a pair, but no CPU time on one side */
     eval(&r, &o, &c, &c.pair, NULL, 0, NULL);

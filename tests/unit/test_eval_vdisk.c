@@ -56,12 +56,7 @@ static void add_empty_cdrom(struct vdisk_case *c)
     c->cur.nblock = c->prev.nblock = 2;
 }
 
-static const struct eval_plugin plug = {
-    vdisk_metrics,
-    sizeof(vdisk_metrics) / sizeof(vdisk_metrics[0]),
-    vdisk_validate,
-    vdisk_evaluate,
-};
+static const struct eval_plugin plug = EVAL_PLUGIN(vdisk_metrics, vdisk_validate, vdisk_evaluate);
 
 static void eval(struct eval_run *r, struct vdisk_opts *o, struct vdisk_case *c,
                  const char *const *th, size_t nth, const char *xml)
@@ -77,16 +72,18 @@ START_TEST(figures_without_xml)
 
     vdisk_case_init(&c);
     eval(&r, &o, &c, NULL, 0, xml_iotune);
-    ck_assert_int_eq(r.st, VM_OK);
-    eval_has(&r, "TEST OK - db:vda: read 1.00 MiB/s, write 1.00 MiB/s, 50.0% full |");
-    eval_has(&r, "[OK] db:vda: read 1.00 MiB/s 100 iops, write 1.00 MiB/s, latency read 2.00 ms "
-                 "write - (no writes); image 5.00 GiB of 10.00 GiB (50.0%); average over 1.0 s "
-                 "since the previous check");
-    eval_has(&r, "'db:vda:read_Bps'=1048576;;;0 'db:vda:write_Bps'=1048576;;;0 "
-                 "'db:vda:read_iops'=100;;;0 'db:vda:read_latency'=2ms;;;0 'db:vda:fill'=50%;;;0");
-    eval_has(&r, "'db:vda:read_bytes'=11534336c");
-    ck_assert_uint_eq(r.xml.reads, 0); /* no --limits: no XML */
-    eval_free(&r);
+    /* no --limits: no XML */
+    ck_assert_uint_eq(r.xml.reads, 0);
+    eval_check(
+        &r, VM_OK,
+        EVAL_TEXTS("TEST OK - db:vda: read 1.00 MiB/s, write 1.00 MiB/s, 50.0% full |",
+                   "[OK] db:vda: read 1.00 MiB/s 100 iops, write 1.00 MiB/s, latency read 2.00 ms "
+                   "write - (no writes); image 5.00 GiB of 10.00 GiB (50.0%); average over 1.0 s "
+                   "since the previous check",
+                   "'db:vda:read_Bps'=1048576;;;0 'db:vda:write_Bps'=1048576;;;0 "
+                   "'db:vda:read_iops'=100;;;0 'db:vda:read_latency'=2ms;;;0 'db:vda:fill'=50%;;;0",
+                   "'db:vda:read_bytes'=11534336c"),
+        NULL);
 }
 END_TEST
 
@@ -179,12 +176,12 @@ START_TEST(limits_read_xml_once)
     vdisk_case_init(&c);
     eval(&r, &o, &c, th, 1, xml_iotune); /* the threshold implies --limits */
     ck_assert(o.limits);
-    ck_assert_int_eq(r.st, VM_WARNING);
-    eval_has(&r, "db:vda: 50.0% of iotune total_bytes_sec");
-    eval_has(&r, "; 50.0% of its iotune total_bytes_sec limit (4.00 MiB/s);");
-    eval_has(&r, "'db:vda:throttle'=50%;40;;0");
     ck_assert_uint_eq(r.xml.reads, 1);
-    eval_free(&r);
+    eval_check(&r, VM_WARNING,
+               EVAL_TEXTS("db:vda: 50.0% of iotune total_bytes_sec",
+                          "; 50.0% of its iotune total_bytes_sec limit (4.00 MiB/s);",
+                          "'db:vda:throttle'=50%;40;;0"),
+               NULL);
 
     eval(&r, &o, &c, NULL, 0, NULL);
     eval_has(&r, "; iotune limits unknown (cannot read domain XML: test says no);");
@@ -252,9 +249,8 @@ START_TEST(new_disk_and_no_pair)
     vdisk_case_init(&c);
     c.prev.nblock = 0; /* hot-plugged since the previous sample */
     eval(&r, &o, &c, NULL, 0, NULL);
-    ck_assert_int_eq(r.st, VM_UNKNOWN);
-    eval_has(&r, "db:vda: no previous sample of this disk (new or hot-plugged)");
-    eval_free(&r);
+    eval_check(&r, VM_UNKNOWN,
+               EVAL_TEXTS("db:vda: no previous sample of this disk (new or hot-plugged)"), NULL);
 
     c.pair.prev = NULL;
     c.pair.note = "state is off (--no-state)";
@@ -276,10 +272,8 @@ START_TEST(paused_by_ioerror)
     c.cur.reason = VIR_DOMAIN_PAUSED_IOERROR;
     c.pair.prev = NULL;
     eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, NULL, EVAL_PAUSED);
-    ck_assert_int_eq(r.st, VM_CRITICAL);
-    eval_has(&r, "TEST CRITICAL - db: paused by an I/O error");
-    eval_lacks(&r, "no valid pair");
-    eval_free(&r);
+    eval_check(&r, VM_CRITICAL, EVAL_TEXTS("TEST CRITICAL - db: paused by an I/O error"),
+               EVAL_TEXTS("no valid pair"));
 }
 END_TEST
 

@@ -36,12 +36,7 @@ static struct vm_dom_stats dom_mem(uint64_t last_update)
     return d;
 }
 
-static const struct eval_plugin plug = {
-    vmem_metrics,
-    sizeof(vmem_metrics) / sizeof(vmem_metrics[0]),
-    NULL,
-    vmem_evaluate,
-};
+static const struct eval_plugin plug = EVAL_PLUGIN(vmem_metrics, NULL, vmem_evaluate);
 
 static void eval(struct eval_run *r, struct vmem_opts *o, const struct vm_dom_stats *d,
                  const char *const *th, size_t nth, const char *xml)
@@ -57,12 +52,12 @@ START_TEST(used_ok_without_xml)
 
     d.balloon.have &= ~BAL(VM_BAL_LAST_UPDATE);
     eval(&r, &o, &d, NULL, 0, xml_virtio);
-    ck_assert_int_eq(r.st, VM_OK);
-    eval_has(&r, "TEST OK - db: 75.0% used (3.00 GiB of 4.00 GiB, basis usable)");
-    eval_has(&r, "'db:used'=3221225472B;;;0;4294967296");
-    eval_has(&r, "'db:used_pct'=75%;;;0;100");
-    ck_assert_uint_eq(r.xml.reads, 0); /* the happy path costs no XML */
-    eval_free(&r);
+    /* the happy path costs no XML */
+    ck_assert_uint_eq(r.xml.reads, 0);
+    eval_check(&r, VM_OK,
+               EVAL_TEXTS("TEST OK - db: 75.0% used (3.00 GiB of 4.00 GiB, basis usable)",
+                          "'db:used'=3221225472B;;;0;4294967296", "'db:used_pct'=75%;;;0;100"),
+               NULL);
 }
 END_TEST
 
@@ -75,12 +70,12 @@ START_TEST(used_thresholds_in_both_units)
 
     /* basis free: 1 GiB used of 4: below both limits */
     eval(&r, &o, &d, th, 2, NULL);
-    ck_assert_int_eq(r.st, VM_OK);
-    eval_has(&r, "25.0% used (1.00 GiB of 4.00 GiB, basis free)");
     /* -w 70 (percent) shows in bytes on `used`, -c 3.5GiB in percent on used_pct */
-    eval_has(&r, "'db:used'=1073741824B;3006477107;3758096384;0;4294967296");
-    eval_has(&r, "'db:used_pct'=25%;70;87.5;0;100");
-    eval_free(&r);
+    eval_check(&r, VM_OK,
+               EVAL_TEXTS("25.0% used (1.00 GiB of 4.00 GiB, basis free)",
+                          "'db:used'=1073741824B;3006477107;3758096384;0;4294967296",
+                          "'db:used_pct'=25%;70;87.5;0;100"),
+               NULL);
 
     o.basis = VMEM_BASIS_USABLE; /* 3 GiB used: 75% > 70 */
     eval(&r, &o, &d, th, 2, NULL);
@@ -97,9 +92,7 @@ START_TEST(size_threshold_is_critical)
     struct eval_run r;
 
     eval(&r, &o, &d, th, 1, NULL);
-    ck_assert_int_eq(r.st, VM_CRITICAL);
-    eval_has(&r, "TEST CRITICAL - db: 75.0% used");
-    eval_free(&r);
+    eval_check(&r, VM_CRITICAL, EVAL_TEXTS("TEST CRITICAL - db: 75.0% used"), NULL);
 }
 END_TEST
 
@@ -114,9 +107,7 @@ START_TEST(rss_judged_against_maximum)
     d.balloon.v[VM_BAL_MAXIMUM] = KIB(4);
     d.balloon.have |= BAL(VM_BAL_RSS) | BAL(VM_BAL_MAXIMUM);
     eval(&r, &o, &d, th, 1, NULL);
-    ck_assert_int_eq(r.st, VM_WARNING);
-    eval_has(&r, "'db:rss'=3221225472B");
-    eval_free(&r);
+    eval_check(&r, VM_WARNING, EVAL_TEXTS("'db:rss'=3221225472B"), NULL);
 }
 END_TEST
 
@@ -139,10 +130,8 @@ START_TEST(why_no_stats)
 
     d.balloon.have = 0;
     eval(&r, &o, &d, NULL, 0, why[_i].xml);
-    ck_assert_int_eq(r.st, VM_UNKNOWN);
-    eval_has(&r, why[_i].text);
     ck_assert_uint_eq(r.xml.reads, 1);
-    eval_free(&r);
+    eval_check(&r, VM_UNKNOWN, EVAL_TEXTS(why[_i].text), NULL);
 }
 END_TEST
 

@@ -48,12 +48,7 @@ static void vnet_case_init(struct vnet_case *c)
     c->pair = (struct vm_rate_pair){&c->prev, &c->cur, 2.0, false, NULL};
 }
 
-static const struct eval_plugin plug = {
-    vnet_metrics,
-    sizeof(vnet_metrics) / sizeof(vnet_metrics[0]),
-    vnet_validate,
-    vnet_evaluate,
-};
+static const struct eval_plugin plug = EVAL_PLUGIN(vnet_metrics, vnet_validate, vnet_evaluate);
 
 static void eval(struct eval_run *r, struct vnet_opts *o, struct vnet_case *c,
                  const char *const *th, size_t nth, const char *xml)
@@ -69,19 +64,20 @@ START_TEST(named_by_mac)
 
     vnet_case_init(&c);
     eval(&r, &o, &c, NULL, 0, xml_nic);
-    ck_assert_int_eq(r.st, VM_OK);
-    eval_has(&r, "TEST OK - db:52:54:00:aa:bb:cc: rx 1.95 KiB/s (16.0 kbit/s), tx 1000 B/s "
-                 "(8.00 kbit/s) |");
-    eval_has(&r, "[OK] db:52:54:00:aa:bb:cc: rx 1.95 KiB/s (16.0 kbit/s) 10 pkt/s, tx 1000 B/s "
-                 "(8.00 kbit/s), drops 1.00/s; rx at 100.0% of the inbound limit of 1.95 KiB/s "
-                 "(16.0 kbit/s); "
-                 "host device vnet0, alias net0; measured over 2.0 s in this run");
-    eval_has(&r, "'db:52:54:00:aa:bb:cc:rx_Bps'=2000;;;0 'db:52:54:00:aa:bb:cc:tx_Bps'=1000;;;0 "
-                 "'db:52:54:00:aa:bb:cc:rx_pps'=10;;;0 'db:52:54:00:aa:bb:cc:drops_ps'=1;;;0 "
-                 "'db:52:54:00:aa:bb:cc:rx_throttle'=100%;;;0");
-    eval_has(&r, "'db:52:54:00:aa:bb:cc:rx_bytes'=14000c");
     ck_assert_uint_eq(r.xml.reads, 1);
-    eval_free(&r);
+    eval_check(
+        &r, VM_OK,
+        EVAL_TEXTS("TEST OK - db:52:54:00:aa:bb:cc: rx 1.95 KiB/s (16.0 kbit/s), tx 1000 B/s "
+                   "(8.00 kbit/s) |",
+                   "[OK] db:52:54:00:aa:bb:cc: rx 1.95 KiB/s (16.0 kbit/s) 10 pkt/s, tx 1000 B/s "
+                   "(8.00 kbit/s), drops 1.00/s; rx at 100.0% of the inbound limit of 1.95 KiB/s "
+                   "(16.0 kbit/s); "
+                   "host device vnet0, alias net0; measured over 2.0 s in this run",
+                   "'db:52:54:00:aa:bb:cc:rx_Bps'=2000;;;0 'db:52:54:00:aa:bb:cc:tx_Bps'=1000;;;0 "
+                   "'db:52:54:00:aa:bb:cc:rx_pps'=10;;;0 'db:52:54:00:aa:bb:cc:drops_ps'=1;;;0 "
+                   "'db:52:54:00:aa:bb:cc:rx_throttle'=100%;;;0",
+                   "'db:52:54:00:aa:bb:cc:rx_bytes'=14000c"),
+        NULL);
 
     o.ifaces.label = VM_DEV_LABEL_ALIAS;
     eval(&r, &o, &c, NULL, 0, xml_nic);
@@ -106,10 +102,9 @@ START_TEST(dev_label_needs_no_xml)
     eval_free(&r);
 
     eval(&r, &o, &c, th, 1, xml_nic); /* a throttle threshold needs <bandwidth> */
-    ck_assert_int_eq(r.st, VM_WARNING);
-    eval_has(&r, "TEST WARNING - db:vnet0: 100.0% of inbound limit");
     ck_assert_uint_eq(r.xml.reads, 1);
-    eval_free(&r);
+    eval_check(&r, VM_WARNING, EVAL_TEXTS("TEST WARNING - db:vnet0: 100.0% of inbound limit"),
+               NULL);
 }
 END_TEST
 
@@ -124,10 +119,10 @@ START_TEST(throttle_at_average)
 
     vnet_case_init(&c);
     eval(&r, &o, &c, th, 2, xml_nic);
-    ck_assert_int_eq(r.st, VM_CRITICAL);
-    eval_has(&r, "TEST CRITICAL - db:52:54:00:aa:bb:cc: 100.0% of inbound limit");
-    eval_has(&r, "'db:52:54:00:aa:bb:cc:rx_throttle'=100%;90;98;0");
-    eval_free(&r);
+    eval_check(&r, VM_CRITICAL,
+               EVAL_TEXTS("TEST CRITICAL - db:52:54:00:aa:bb:cc: 100.0% of inbound limit",
+                          "'db:52:54:00:aa:bb:cc:rx_throttle'=100%;90;98;0"),
+               NULL);
 }
 END_TEST
 
@@ -162,16 +157,14 @@ START_TEST(own_direction_throttle)
 
     vnet_case_init(&c);
     eval(&r, &o, &c, th, 2, xml_nic);
-    ck_assert_int_eq(r.st, VM_CRITICAL);
-    eval_has(&r, "TEST CRITICAL - db:vnet0: 100.0% of inbound limit");
-    eval_has(&r, "'db:vnet0:rx_throttle'=100%;;90;0");
     ck_assert_uint_eq(r.xml.reads, 1);
-    eval_free(&r);
+    eval_check(&r, VM_CRITICAL,
+               EVAL_TEXTS("TEST CRITICAL - db:vnet0: 100.0% of inbound limit",
+                          "'db:vnet0:rx_throttle'=100%;;90;0"),
+               NULL);
 
     eval(&r, &o, &c, shared, 1, xml_nic);
-    ck_assert_int_eq(r.st, VM_OK);
-    eval_has(&r, "'db:vnet0:rx_throttle'=100%;101;;0");
-    eval_free(&r);
+    eval_check(&r, VM_OK, EVAL_TEXTS("'db:vnet0:rx_throttle'=100%;101;;0"), NULL);
 }
 END_TEST
 
@@ -256,9 +249,9 @@ START_TEST(new_interface)
     vnet_case_init(&c);
     c.prev.nnet = 0;
     eval(&r, &o, &c, NULL, 0, NULL);
-    ck_assert_int_eq(r.st, VM_UNKNOWN);
-    eval_has(&r, "db:vnet0: no previous sample of this interface (new or hot-plugged)");
-    eval_free(&r);
+    eval_check(&r, VM_UNKNOWN,
+               EVAL_TEXTS("db:vnet0: no previous sample of this interface (new or hot-plugged)"),
+               NULL);
 }
 END_TEST
 
