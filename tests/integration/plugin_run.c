@@ -102,6 +102,25 @@ bool vm_run_measured_in_run(const char *out, double want)
            s < want + 0.05 + vm_run_slack() / 10;
 }
 
+void vm_assert_in_run(const char *out, double want)
+{
+    ck_assert_msg(vm_run_measured_in_run(out, want), "not measured over %g s:\n%s", want, out);
+}
+
+void vm_run_from_state(struct vm_run *r, const char *plugin, const char *const *first,
+                       const char *const *second)
+{
+    vm_run_clean(r, plugin, first);
+    ck_assert_int_eq(r->status, 0);
+    vm_assert_in_run(r->out, vm_run_interval(0.2));
+    vm_run_free(r);
+    usleep(300000);
+    vm_run_clean(r, plugin, second);
+    ck_assert_int_eq(r->status, 0);
+    ck_assert_msg(r->seconds < 1.0 + vm_run_slack(), "second run took %.2f s", r->seconds);
+    vm_assert_has(r->out, "since the previous check");
+}
+
 const char *vm_run_timeout_arg(double per_slack)
 {
     static char arg[64];

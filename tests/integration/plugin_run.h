@@ -131,6 +131,15 @@ const char *vm_run_interval_arg(double base);
  * slow wrapper it may read up to a tenth of the slack more (the second
  * sample's own collection is part of the gap). */
 bool vm_run_measured_in_run(const char *out, double want);
+/* Fails the running test unless vm_run_measured_in_run(out, want). */
+void vm_assert_in_run(const char *out, double want);
+
+/* plugin with `first`, which measures in-run over vm_run_interval(0.2)
+ * and saves its sample, then 0.3 s later with `second`, which must find
+ * it: exit 0 within 1 s (+ slack), "since the previous check". *r is the
+ * second run, for the caller's further checks (and vm_run_free). */
+void vm_run_from_state(struct vm_run *r, const char *plugin, const char *const *first,
+                       const char *const *second);
 
 /* Path of a fixture as a test-driver URI: "test://" + absolute path. Owned. */
 char *vm_fixture_uri(const char *name);
