@@ -457,3 +457,19 @@ void vm_assert_clock_counter(const char *out, const char *label, unsigned long l
 
     ck_assert_msg(c >= lo && c <= hi, "%s = %llu, want %llu..%llu:\n%s", label, c, lo, hi, out);
 }
+
+void vm_run_counter_check(const char *plugin, const char *const *argv, const char *label,
+                          unsigned long long div, bool secs, const char *lacks)
+{
+    struct vm_run r;
+    unsigned long long t0, t1;
+
+    t0 = vm_now_us();
+    vm_run_clean(&r, plugin, argv);
+    t1 = vm_now_us();
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_clock_counter(r.out, label, t0, t1, div, secs);
+    if (lacks)
+        vm_assert_lacks(r.out, lacks);
+    vm_run_free(&r);
+}

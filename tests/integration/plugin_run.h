@@ -106,6 +106,12 @@ unsigned long long vm_now_us(void);
 void vm_assert_clock_counter(const char *out, const char *label, unsigned long long t0,
                              unsigned long long t1, unsigned long long div, bool secs);
 
+/* A clean run of plugin with argv exits 0 and its counter label is that
+ * of vm_assert_clock_counter(div, secs); its output lacks `lacks` (may be
+ * NULL). */
+void vm_run_counter_check(const char *plugin, const char *const *argv, const char *label,
+                          unsigned long long div, bool secs, const char *lacks);
+
 /* Extra seconds a timing assertion allows: $VM_TEST_SLACK_S, else 0. Set
  * when the plugins run under a slow wrapper ($VM_PLUGIN_WRAPPER, valgrind),
  * which adds start-up time to every run but does not change what a run

@@ -75,15 +75,8 @@ static const struct {
 
 START_TEST(raw_counters)
 {
-    struct vm_run r;
-    unsigned long long t0, t1;
-
-    t0 = vm_now_us();
-    run(&r, ARGV("-U", "test:///default", "-d", "test", FAST));
-    t1 = vm_now_us();
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_clock_counter(r.out, ctr[_i].label, t0, t1, ctr[_i].div, ctr[_i].secs);
-    vm_run_free(&r);
+    vm_run_counter_check(SUITE_PLUGIN, ARGV("-U", "test:///default", "-d", "test", FAST),
+                         ctr[_i].label, ctr[_i].div, ctr[_i].secs, NULL);
 }
 END_TEST
 
