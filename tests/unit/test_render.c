@@ -72,6 +72,19 @@ static char *line(const char *s, size_t n)
     return l;
 }
 
+/* Render r without a budget: the output must be `want`, the state st;
+ * then r is cleared. */
+static void check_output(struct vm_report *r, const char *want, enum vm_status st)
+{
+    enum vm_status got;
+    char *s = render(r, 0, &got);
+
+    ck_assert_str_eq(s, want);
+    ck_assert_int_eq(got, st);
+    free(s);
+    vm_report_clear(r);
+}
+
 /* Render r within budget: its first line must be `want`. Returns the state. */
 static enum vm_status check_summary(struct vm_report *r, size_t budget, const char *want)
 {
@@ -284,35 +297,25 @@ static const struct {
 START_TEST(test_one)
 {
     struct vm_report r;
-    enum vm_status st;
-    char *s;
 
     vm_report_init(&r, "VMEM", "domain");
     add(&r, ones[_i].st, "web01", ones[_i].brief, ones[_i].detail, 40.25);
-    s = render(&r, 0, &st);
-    ck_assert_str_eq(s, ones[_i].want);
-    ck_assert_int_eq(st, ones[_i].st);
-    free(s);
-    vm_report_clear(&r);
+    check_output(&r, ones[_i].want, ones[_i].st);
 }
 END_TEST
 
 START_TEST(test_all_ok)
 {
     struct vm_report r;
-    enum vm_status st;
-    char *s;
 
     vm_report_init(&r, "VDISK", "disk");
     add(&r, VM_OK, "vda", "1 MB/s", "1 MB/s read", 1);
     add(&r, VM_OK, "vdb", "2 MB/s", NULL, 2);
-    s = render(&r, 0, &st);
-    ck_assert_str_eq(s, "VDISK OK - 2 disks OK | 'vda:used'=1%;;;0;100 'vdb:used'=2%;;;0;100\n"
-                        "[OK] vda: 1 MB/s read\n"
-                        "[OK] vdb: 2 MB/s\n");
-    ck_assert_int_eq(st, VM_OK);
-    free(s);
-    vm_report_clear(&r);
+    check_output(&r,
+                 "VDISK OK - 2 disks OK | 'vda:used'=1%;;;0;100 'vdb:used'=2%;;;0;100\n"
+                 "[OK] vda: 1 MB/s read\n"
+                 "[OK] vdb: 2 MB/s\n",
+                 VM_OK);
 }
 END_TEST
 
@@ -320,8 +323,6 @@ END_TEST
 START_TEST(test_mixed)
 {
     struct vm_report r;
-    enum vm_status st;
-    char *s;
 
     vm_report_init(&r, "VMEM", "domain");
     add(&r, VM_OK, "a", "10% used", "10% used of 1 GiB", 10);
@@ -330,19 +331,17 @@ START_TEST(test_mixed)
     add(&r, VM_OK, "b", "20% used", NULL, 20);
     add(&r, VM_WARNING, "web02", "85% used", NULL, 85);
     add(&r, VM_OK, "c", NULL, NULL, NAN);
-    s = render(&r, 0, &st);
-    ck_assert_str_eq(s, "VMEM CRITICAL - 1 CRITICAL: db01 (95% used); 2 WARNING: web01 (91% used), "
-                        "web02 (85% used); 3 OK | 'db01:used'=95%;;;0;100 'web01:used'=91%;;;0;100 "
-                        "'web02:used'=85%;;;0;100 'a:used'=10%;;;0;100 'b:used'=20%;;;0;100\n"
-                        "[CRITICAL] db01: 95% used of 8 GiB\n"
-                        "[WARNING] web01: 91% used of 4 GiB\n"
-                        "[WARNING] web02: 85% used\n"
-                        "[OK] a: 10% used of 1 GiB\n"
-                        "[OK] b: 20% used\n"
-                        "[OK] c\n");
-    ck_assert_int_eq(st, VM_CRITICAL);
-    free(s);
-    vm_report_clear(&r);
+    check_output(&r,
+                 "VMEM CRITICAL - 1 CRITICAL: db01 (95% used); 2 WARNING: web01 (91% used), "
+                 "web02 (85% used); 3 OK | 'db01:used'=95%;;;0;100 'web01:used'=91%;;;0;100 "
+                 "'web02:used'=85%;;;0;100 'a:used'=10%;;;0;100 'b:used'=20%;;;0;100\n"
+                 "[CRITICAL] db01: 95% used of 8 GiB\n"
+                 "[WARNING] web01: 91% used of 4 GiB\n"
+                 "[WARNING] web02: 85% used\n"
+                 "[OK] a: 10% used of 1 GiB\n"
+                 "[OK] b: 20% used\n"
+                 "[OK] c\n",
+                 VM_CRITICAL);
 }
 END_TEST
 
@@ -820,11 +819,7 @@ START_TEST(test_oom)
     r.oom = false;
     it = add(&r, VM_CRITICAL, "b", NULL, NULL, NAN);
     it->oom = true;
-    s = render(&r, 0, &st);
-    ck_assert_str_eq(s, "VMEM UNKNOWN - out of memory\n");
-    ck_assert_int_eq(st, VM_UNKNOWN);
-    free(s);
-    vm_report_clear(&r);
+    check_output(&r, "VMEM UNKNOWN - out of memory\n", VM_UNKNOWN);
 }
 END_TEST
 
