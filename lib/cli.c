@@ -319,6 +319,14 @@ static int cli_common(struct vm_cli *cli, int c, const char *arg, struct vm_err 
     return vm_err_set(err, "internal error: option %d not handled", c);
 }
 
+int vm_cli_check_interval(const struct vm_cli *cli, struct vm_err *err)
+{
+    if (cli->interval_s >= cli->timeout_s)
+        return vm_err_set(err, "--interval (%g s) must be shorter than --timeout (%u s)",
+                          cli->interval_s, cli->timeout_s);
+    return 0;
+}
+
 /* Check the combination of options once all are read. */
 static int cli_validate(struct vm_cli *cli, const struct vm_plugin_def *p, struct vm_err *err)
 {
@@ -341,9 +349,8 @@ static int cli_validate(struct vm_cli *cli, const struct vm_plugin_def *p, struc
     if (p->rates && cli->min_window_s > cli->max_state_age_s)
         return vm_err_set(err, "--min-window (%g s) must not be longer than --max-state-age (%g s)",
                           cli->min_window_s, cli->max_state_age_s);
-    if (p->rates && cli->interval_s >= cli->timeout_s)
-        return vm_err_set(err, "--interval (%g s) must be shorter than --timeout (%u s)",
-                          cli->interval_s, cli->timeout_s);
+    if (p->rates && !p->rates_optional && vm_cli_check_interval(cli, err) < 0)
+        return -1;
     cli->th = vm_calloc(p->nmetrics, sizeof(*cli->th));
     if (!cli->th)
         return vm_err_set(err, "out of memory");

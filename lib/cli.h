@@ -50,7 +50,11 @@ struct vm_plugin_def {
     size_t nmetrics;
     const struct vm_opt_def *opts;
     size_t nopts;
-    bool rates;      /* accepts --interval/--state-dir/--no-state/--max-state-age */
+    bool rates; /* accepts --interval/--state-dir/--no-state/--max-state-age */
+    /* The rates are optional (check_vmem's pressure): the plugin checks
+     * --interval against -t (vm_cli_check_interval), and only when it
+     * will sample in-run. */
+    bool rates_optional;
     unsigned groups; /* VM_GROUP_* the plugin needs */
 };
 
@@ -92,6 +96,9 @@ enum vm_cli_result {
     VM_CLI_VERSION, /* print vm_help_version and exit UNKNOWN */
     VM_CLI_ERROR,   /* err says what; exit UNKNOWN */
 };
+
+/* --interval must be shorter than -t: returns 0, or -1 with err set. */
+int vm_cli_check_interval(const struct vm_cli *cli, struct vm_err *err);
 
 /* Called for each plugin option: return 0, or -1 with err set. */
 typedef int (*vm_opt_cb)(void *ctx, int key, const char *arg, struct vm_err *err);

@@ -2,8 +2,11 @@
 /* domxml: facts from a domain's XML, parsed with libxml2. */
 #include <config.h>
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -56,6 +59,61 @@ static long long xml_ll(xmlXPathContextPtr ctx, xmlNodePtr node, const char *exp
     }
     free(s);
     return v;
+}
+
+/* libvirt's VIR_DOMAIN_MEMORY_PARAM_UNLIMITED, in KiB */
+#define DOMXML_MEM_UNLIMITED_KIB 9007199254740991ULL
+
+uint64_t vm_domxml_memsize(const char *value, const char *unit)
+{
+    static const struct {
+        const char *name;
+        unsigned base, power;
+    } units[] = {{"b", 1, 0},      {"bytes", 1, 0},  {"KB", 1000, 1},  {"k", 1024, 1},
+                 {"KiB", 1024, 1}, {"MB", 1000, 2},  {"M", 1024, 2},   {"MiB", 1024, 2},
+                 {"GB", 1000, 3},  {"G", 1024, 3},   {"GiB", 1024, 3}, {"TB", 1000, 4},
+                 {"T", 1024, 4},   {"TiB", 1024, 4}, {"PB", 1000, 5},  {"P", 1024, 5},
+                 {"PiB", 1024, 5}, {"EB", 1000, 6},  {"E", 1024, 6},   {"EiB", 1024, 6}};
+    unsigned long long v;
+    uint64_t mul = 1;
+    char *end = NULL;
+    size_t i;
+
+    if (!value || value[0] < '0' || value[0] > '9')
+        return 0;
+    errno = 0;
+    v = strtoull(value, &end, 10);
+    if (errno || *end)
+        return 0;
+    if (!unit)
+        unit = "KiB";
+    for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+        if (strcasecmp(unit, units[i].name) == 0) /* libvirt's case rule (virScaleInteger) */
+            break;
+    if (i == sizeof(units) / sizeof(units[0]))
+        return 0;
+    for (unsigned k = 0; k < units[i].power; k++)
+        mul *= units[i].base;
+    /* The unlimited mark, or more than 64 bits of bytes: no limit. */
+    if (v >= DOMXML_MEM_UNLIMITED_KIB * 1024 / mul || v > UINT64_MAX / mul)
+        return 0;
+    return v * mul;
+}
+
+/* One <memtune> child in bytes, 0 when not set. */
+static uint64_t xml_memtune(xmlXPathContextPtr ctx, xmlNodePtr root, const char *child)
+{
+    char expr[64], *v, *u;
+    uint64_t b;
+
+    snprintf(expr, sizeof(expr), "string(memtune/%s)", child);
+    v = xml_str(ctx, root, expr);
+    snprintf(expr, sizeof(expr), "string(memtune/%s/@unit)", child);
+    u = xml_str(ctx, root, expr);
+    b = vm_domxml_memsize(v, u);
+    free(v);
+    free(u);
+    return b;
 }
 
 static xmlXPathObjectPtr xml_nodes(xmlXPathContextPtr ctx, const char *expr)
@@ -157,6 +215,9 @@ int vm_domxml_parse(const char *xml, struct vm_domxml *out, struct vm_err *err)
                    : strcmp(s, "none") == 0 ? VM_BALLOON_NONE
                                             : VM_BALLOON_PRESENT;
     free(s);
+    out->memtune.hard_limit = xml_memtune(ctx, root, "hard_limit");
+    out->memtune.soft_limit = xml_memtune(ctx, root, "soft_limit");
+    out->memtune.swap_hard_limit = xml_memtune(ctx, root, "swap_hard_limit");
     out->stats_period = (unsigned)xml_ull(ctx, root, "string(devices/memballoon/stats/@period)");
     out->vcpus = (unsigned)xml_ull(ctx, root, "string(vcpu/@current)");
     if (!out->vcpus)

@@ -41,8 +41,16 @@ struct vm_xml_iface {
     uint64_t in_average_kBps, out_average_kBps;
 };
 
+/* <memtune> limits in bytes (the XML's KiB, or its `unit`); 0 = not set.
+ * A limit at libvirt's "unlimited" (2^53 - 1 KiB) or beyond reads as not
+ * set. */
+struct vm_memtune {
+    uint64_t hard_limit, soft_limit, swap_hard_limit;
+};
+
 struct vm_domxml {
     enum vm_balloon_kind balloon;
+    struct vm_memtune memtune;
     unsigned stats_period; /* <memballoon><stats period>, 0 = not set */
     unsigned vcpus;        /* <vcpu> (current= if given) */
     /* <cputune> CPU bandwidth limits, in µs per period: a quota of 0 is
@@ -60,6 +68,12 @@ struct vm_domxml {
     struct vm_xml_iface *ifaces;
     size_t nifaces;
 };
+
+/* Pure: a memtune figure in bytes from its text and `unit` attribute
+ * (NULL: KiB), as libvirt's domain XML reads it: b/bytes, KB/MB/GB/TB/PB/EB
+ * (powers of 1000), k/KiB, M/MiB ... E/EiB (powers of 1024), any case. 0 when absent,
+ * not a number, in an unknown unit, or unlimited. */
+uint64_t vm_domxml_memsize(const char *value, const char *unit);
 
 /* Pure: parse `xml`. Returns 0, or -1 with err set on malformed XML. */
 int vm_domxml_parse(const char *xml, struct vm_domxml *out, struct vm_err *err);

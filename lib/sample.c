@@ -243,7 +243,11 @@ static bool has_counters(const struct vm_dom_stats *d)
 {
     size_t i;
 
-    if (d->cpu.have)
+    const uint32_t bal_counters = 1u << VM_BAL_SWAP_IN | 1u << VM_BAL_SWAP_OUT |
+                                  1u << VM_BAL_MAJOR_FAULT | 1u << VM_BAL_MINOR_FAULT |
+                                  1u << VM_BAL_HUGETLB_PGALLOC | 1u << VM_BAL_HUGETLB_PGFAIL;
+
+    if (d->cpu.have || (d->balloon.have & bal_counters))
         return true;
     for (i = 0; i < d->nvcpu; i++)
         if (d->vcpu[i].have & ~(1u << VM_VCPU_STATE))
@@ -452,6 +456,17 @@ static int sample_again(virDomainPtr *doms, size_t n, unsigned groups, struct vm
     return 0;
 }
 
+/* The same without a second sample (o->no_in_run): no pair at all. */
+static void sample_forget(struct vm_sampling *out)
+{
+    for (size_t i = 0; i < out->npairs; i++) {
+        out->pairs[i].prev = NULL;
+        out->pairs[i].from_state = VM_BASE_IN_RUN;
+        out->pairs[i].elapsed_s = 0;
+        out->pairs[i].note = "the state folder cannot be written";
+    }
+}
+
 int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxml_cache *xml,
                   const struct vm_sample_opts *o, struct vm_sampling *out, struct vm_err *err)
 {
@@ -504,7 +519,8 @@ sample:
             !vm_busy_for(&out->cur.dom[i], groups))
             need_second = true;
 
-    if (need_second && sample_in_run(doms, n, groups, xml, o, load_why, out, err) < 0)
+    if (need_second && !o->no_in_run &&
+        sample_in_run(doms, n, groups, xml, o, load_why, out, err) < 0)
         goto cleanup;
 
     sample_read_stalled(doms, out);
@@ -526,7 +542,9 @@ sample:
          * one: not a base. Measure in this run instead. */
         for (i = 0; i < out->npairs && !out->pairs[i].from_state; i++)
             ;
-        if (i < out->npairs && sample_again(doms, n, groups, xml, o, out, err) < 0)
+        if (i < out->npairs && o->no_in_run)
+            sample_forget(out);
+        else if (i < out->npairs && sample_again(doms, n, groups, xml, o, out, err) < 0)
             goto cleanup;
     }
     rc = 0;

@@ -93,11 +93,15 @@ size_t vm_window_keep(const double *age_s, size_t n, double min_window_s, double
                       size_t max_keep, bool *keep);
 
 struct vm_sample_opts {
-    double interval_s;     /* in-run gap when no valid previous sample (default 1) */
-    double max_age_s;      /* previous sample older than this is not used (default 3600) */
-    double min_window_s;   /* previous sample younger than this is not used (default 5) */
-    double wait_s;         /* each snapshot's collection deadline (vm_stats_collect) */
-    bool no_state;         /* --no-state: always sample in-run, touch no files */
+    double interval_s;   /* in-run gap when no valid previous sample (default 1) */
+    double max_age_s;    /* previous sample older than this is not used (default 3600) */
+    double min_window_s; /* previous sample younger than this is not used (default 5) */
+    double wait_s;       /* each snapshot's collection deadline (vm_stats_collect) */
+    bool no_state;       /* --no-state: always sample in-run, touch no files */
+    /* Never sample in-run: a pair only from a saved sample, none without
+     * one (note says why); the sample is still saved for the next run. For
+     * rates a check gives when they come free (check_vmem's pressure). */
+    bool no_in_run;
     const char *state_dir; /* --state-dir or NULL */
     const char *plugin;    /* for the key and the file header */
     const char *uri;
@@ -148,7 +152,8 @@ struct vm_sampling {
  * taken or a save that fails is not an error: state_note says so, state_err
  * has the details. A lock another run holds past the wait leaves
  * state_note NULL (that run saves its sample) and only state_err set. Only domains that have a counter (cpu, vcpu, block, net)
- * and no valid previous sample cause the in-run interval; a shut-off
+ * (or a balloon counter: swap, faults, hugetlb) and no valid previous
+ * sample cause the in-run interval, unless o->no_in_run; a shut-off
  * domain does not. Pair notes are static texts such as "no previous
  * sample", "previous sample too old", "previous sample too recent
  * (--min-window)", "domain ID changed: domain

@@ -17,7 +17,7 @@
  *     state <have 0|1> <state> <reason>
  *     groups <groups>
  *     cpu <have> <3 values>
- *     balloon <have> <12 values>
+ *     balloon <have> <14 values>          (12 before the hugetlb pair)
  *     vcpus <current> <maximum> <n>      followed by n lines:
  *     vcpu <have> <4 values>
  *     blocks <n>                         followed by n lines:
@@ -37,7 +37,9 @@
  * stateline.c writes and reads the fields; this file, the records.
  *
  * Version 2 is the same without the "samples" line: one sample. It is read
- * (a ring of one), so an upgrade does not cost the previous sample. */
+ * (a ring of one), so an upgrade does not cost the previous sample. A
+ * balloon line of 12 values (before hugetlb_pgalloc and hugetlb_pgfail
+ * were read) is read too, the two missing: the same reason. */
 #include <config.h>
 
 #include <errno.h>
@@ -59,13 +61,17 @@
 
 /* The oldest version read: its records are this version's. */
 #define STATE_OLDEST_READ 2
+/* The balloon fields a file written before the hugetlb pair holds: the
+ * first ones of enum vm_bal_field. */
+#define STATE_BAL_OLD_NR 12
 
 /* What a record holds is the format: a change to a count below changes the
  * lines the codec writes, so bump VM_STATE_VERSION and STATE_OLDEST_READ
  * with it (an older file then reads as "no previous sample") and update
  * this check. */
 _Static_assert(VM_STATE_VERSION == 3 && STATE_OLDEST_READ == 2 && VM_CPU_NR == 3 &&
-                   VM_BAL_NR == 12 && VM_VCPU_NR == 4 && VM_BLK_NR == 12 && VM_NET_NR == 8,
+                   VM_BAL_NR == 14 && STATE_BAL_OLD_NR == 12 && VM_VCPU_NR == 4 &&
+                   VM_BLK_NR == 12 && VM_NET_NR == 8,
                "the state file format changed: bump VM_STATE_VERSION");
 _Static_assert(4 + VM_BLK_NR <= VM_STATELINE_MAX_FIELDS &&
                    3 + VM_NET_NR <= VM_STATELINE_MAX_FIELDS &&
@@ -309,7 +315,8 @@ static int state_parse_dom(struct vm_stateline *c, void *item)
         !vm_stateline_get_values(c, 1, VM_CPU_NR, &d->cpu.have, d->cpu.v))
         return 0;
     if (!vm_stateline_next(c) || !vm_stateline_field_is(&c->t[0], "balloon") ||
-        !vm_stateline_get_values(c, 1, VM_BAL_NR, &d->balloon.have, d->balloon.v))
+        !vm_stateline_get_values(c, 1, c->nt == 2 + STATE_BAL_OLD_NR ? STATE_BAL_OLD_NR : VM_BAL_NR,
+                                 &d->balloon.have, d->balloon.v))
         return 0;
 
     r = state_parse_items(c, &vcpu_list, vcpu_head, &items[0], &d->nvcpu);

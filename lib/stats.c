@@ -29,6 +29,8 @@ static const struct field bal_fields[] = {{"current", VM_BAL_CURRENT},
                                           {"rss", VM_BAL_RSS},
                                           {"disk_caches", VM_BAL_DISK_CACHES},
                                           {"last-update", VM_BAL_LAST_UPDATE},
+                                          {"hugetlb_pgalloc", VM_BAL_HUGETLB_PGALLOC},
+                                          {"hugetlb_pgfail", VM_BAL_HUGETLB_PGFAIL},
                                           {NULL, 0}};
 static const struct field vcpu_fields[] = {{"state", VM_VCPU_STATE},
                                            {"time", VM_VCPU_TIME},

@@ -50,7 +50,9 @@ enum vm_bal_field {                 /* `balloon.*`; sizes in KiB as libvirt give
                     VM_BAL_USABLE,      /* guest MemAvailable */
                     VM_BAL_RSS,         /* host RSS of the QEMU process */
                     VM_BAL_DISK_CACHES,
-                    VM_BAL_LAST_UPDATE, /* epoch seconds (balloon.last-update) */
+                    VM_BAL_LAST_UPDATE,     /* epoch seconds (balloon.last-update) */
+                    VM_BAL_HUGETLB_PGALLOC, /* count (libvirt >= 5.4) */
+                    VM_BAL_HUGETLB_PGFAIL,  /* count (libvirt >= 5.4) */
                     VM_BAL_NR
 };
 

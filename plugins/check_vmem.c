@@ -9,19 +9,34 @@
 
 #include "common.h"
 #include "domxml.h"
+#include "mem_calc.h"
 
 /* Stats older than this are questioned; beyond it, the domain's own stats
  * period decides (3 periods), so a slow period is not called stale. */
 #define VMEM_STALE_FLOOR_S 30
 
 enum vmem_basis { VMEM_BASIS_AUTO, VMEM_BASIS_USABLE, VMEM_BASIS_FREE };
-enum { VMEM_OPT_BASIS, VMEM_OPT_MAX_AGE };
-enum { VMEM_USED, VMEM_RSS };
+enum { VMEM_OPT_BASIS, VMEM_OPT_MAX_AGE, VMEM_OPT_PRESSURE };
+/* The pressure metrics are in enum vm_mem_rate's order, from VMEM_SWAP_IN. */
+enum {
+    VMEM_USED,
+    VMEM_RSS,
+    VMEM_LIMIT,
+    VMEM_SWAP_IN,
+    VMEM_SWAP_OUT,
+    VMEM_SWAP,
+    VMEM_MAJFLT,
+    VMEM_HUGETLB_PGFAIL
+};
 
 struct vmem_opts {
     enum vmem_basis basis;
     long max_age_s; /* -1 = auto, 0 = off */
+    bool pressure;  /* --pressure: the rates even when it takes an in-run sample */
 };
+
+#define VMEM_RATE_ABSENT                                                                           \
+    "the guest reports no such counter, or it did not report between the two samples"
 
 static const struct vm_metric_def vmem_metrics[] = {
     [VMEM_USED] = {"used", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE,
@@ -31,6 +46,20 @@ static const struct vm_metric_def vmem_metrics[] = {
                   "host memory the QEMU process holds: percent of the "
                   "domain's maximum memory, or a size",
                   NULL, "the driver gives no rss or maximum memory"},
+    [VMEM_LIMIT] = {"limit", VM_RANGE_ALLOW_PERCENT,
+                    "rss in % of the tightest <memtune> limit (hard_limit,\n"
+                    "                              soft_limit); reads the domain XML",
+                    NULL, "no memtune limit: the domain sets no hard_limit or soft_limit"},
+    [VMEM_SWAP_IN] = {"swap_in", VM_RANGE_ALLOW_SIZE, "bytes per second the guest swaps in", NULL,
+                      VMEM_RATE_ABSENT},
+    [VMEM_SWAP_OUT] = {"swap_out", VM_RANGE_ALLOW_SIZE, "bytes per second the guest swaps out",
+                       NULL, VMEM_RATE_ABSENT},
+    [VMEM_SWAP] = {"swap", VM_RANGE_ALLOW_SIZE, "swap_in + swap_out, bytes per second (-w 1MiB)",
+                   NULL, VMEM_RATE_ABSENT},
+    [VMEM_MAJFLT] = {"majflt", 0, "major page faults (read from disk) per second", NULL,
+                     VMEM_RATE_ABSENT},
+    [VMEM_HUGETLB_PGFAIL] = {"hugetlb_pgfail", 0, "failed hugepage allocations per second", NULL,
+                             VMEM_RATE_ABSENT},
 };
 
 static const struct vm_opt_def vmem_opts_def[] = {
@@ -43,6 +72,12 @@ static const struct vm_opt_def vmem_opts_def[] = {
      "stats older than this are stale (UNKNOWN); 0 = never stale. "
      "Default: 3 stats periods, at least 30 s",
      VMEM_OPT_MAX_AGE},
+    {"pressure", 0, false, NULL,
+     "report swap, major fault and hugetlb rates even when there is no "
+     "previous sample: then the check samples twice (--interval apart). "
+     "A threshold on them implies it. Without either the rates come from "
+     "the previous check's sample only",
+     VMEM_OPT_PRESSURE},
 };
 
 static int vmem_opt(void *ctx, int key, const char *arg, struct vm_err *err)
@@ -64,6 +99,9 @@ static int vmem_opt(void *ctx, int key, const char *arg, struct vm_err *err)
             return -1;
         o->max_age_s = (long)u;
         return 0;
+    case VMEM_OPT_PRESSURE:
+        o->pressure = true;
+        return 0;
     }
     return vm_err_set(err, "internal error: unknown option");
 }
@@ -72,55 +110,23 @@ static int vmem_opt(void *ctx, int key, const char *arg, struct vm_err *err)
 static void vmem_explain_missing(const struct vm_eval *ev, struct vm_report *rep)
 {
     struct vm_err err = {""};
-    const struct vm_domxml *x = vm_eval_domxml(ev, &err);
+    struct vm_buf b = VM_BUF_INIT;
 
-    if (!x) {
-        vm_eval_nodata(
-            ev, rep, "the guest reports no memory statistics (domain XML unreadable: %s)", err.msg);
-    } else if (x->balloon != VM_BALLOON_PRESENT) {
-        vm_eval_nodata(ev, rep,
-                       "no memory stats: the domain has no balloon device "
-                       "(memballoon model='none'); add <memballoon model='virtio'>"
-                       "<stats period='10'/></memballoon> to the domain XML");
-    } else if (x->stats_period == 0) {
-        vm_eval_nodata(ev, rep,
-                       "no memory stats: balloon stats period is not set; run "
-                       "'virsh dommemstat %s --period 10 --live --config' or add "
-                       "<stats period='10'/> inside <memballoon>",
-                       ev->name);
-    } else {
-        struct vm_buf p = VM_BUF_INIT;
-
-        vm_human_duration(&p, x->stats_period);
-        vm_eval_nodata(ev, rep,
-                       "no memory stats although the stats period is %s: the guest's "
-                       "virtio balloon driver is not reporting (Linux: load virtio_balloon; "
-                       "Windows: install virtio-win and start the Balloon service BLNSVR)",
-                       vm_buf_str(&p));
-        vm_buf_clear(&p);
-    }
+    vm_mem_why_missing(&b, vm_eval_domxml(ev, &err), err.msg, ev->name);
+    vm_eval_nodata(ev, rep, "%s", vm_buf_str(&b));
+    vm_buf_clear(&b);
 }
 
 /* Stale stats: returns the age limit broken, or 0 when fresh. *period is
- * the domain's stats period when the XML was read for it, else -1. */
+ * the domain's stats period when the XML was read for it, else -1. Only
+ * an old figure costs the XML round trip (vm_mem_stale_limit says why). */
 static long vmem_stale(const struct vm_eval *ev, const struct vmem_opts *o, long age, long *period)
 {
-    const struct vm_domxml *x;
-    long limit;
-
     *period = -1;
     if (o->max_age_s == 0 || age <= (o->max_age_s > 0 ? o->max_age_s : VMEM_STALE_FLOOR_S))
         return 0;
-    /* Only an old figure costs the XML round trip: it tells a guest that
-     * stopped reporting from one that was never asked to (no period: the
-     * driver reports once when it loads, and the figure then freezes). */
-    limit = o->max_age_s > 0 ? o->max_age_s : VMEM_STALE_FLOOR_S;
-    if ((x = vm_eval_domxml(ev, NULL)) && x->balloon == VM_BALLOON_PRESENT) {
-        *period = (long)x->stats_period;
-        if (o->max_age_s < 0 && 3L * x->stats_period > limit)
-            limit = 3L * x->stats_period;
-    }
-    return age > limit ? limit : 0;
+    return vm_mem_stale_limit(o->max_age_s, VMEM_STALE_FLOOR_S, age, vm_eval_domxml(ev, NULL),
+                              period);
 }
 
 /* A balloon figure as perfdata, when the guest reports it: sizes (KiB
@@ -136,29 +142,93 @@ static void vmem_perf(struct vm_item *it, const char *name, const char *metric,
     vm_item_metric(it, &m);
 }
 
-/* Stale stats: UNKNOWN, saying how old they are and why that may be. */
-static void vmem_stale_nodata(const struct vm_eval *ev, struct vm_report *rep, long age, long limit,
-                              long period)
+/* Sample twice in this run only when the pressure rates are asked for. */
+static bool vmem_in_run(void *ctx, const struct vm_cli *cli)
 {
-    struct vm_buf a = VM_BUF_INIT, l = VM_BUF_INIT;
+    const struct vmem_opts *o = ctx;
 
-    vm_human_duration(&a, (double)age);
-    vm_human_duration(&l, (double)limit);
-    if (period == 0)
-        vm_eval_nodata(ev, rep,
-                       "memory stats are stale: last updated %s ago, once when the "
-                       "guest's balloon driver loaded, because the balloon stats period is "
-                       "not set; run 'virsh dommemstat %s --period 10 --live --config' or add "
-                       "<stats period='10'/> inside <memballoon>",
-                       vm_buf_str(&a), ev->name);
-    else
-        vm_eval_nodata(ev, rep,
-                       "memory stats are stale: last updated %s ago (limit %s); the "
-                       "guest stopped reporting or stats polling was switched off "
-                       "(--max-age changes the limit)",
-                       vm_buf_str(&a), vm_buf_str(&l));
-    vm_buf_clear(&a);
-    vm_buf_clear(&l);
+    for (int m = VMEM_LIMIT + 1; !o->pressure && m <= VMEM_HUGETLB_PGFAIL; m++)
+        if (cli->th[m].has_warn || cli->th[m].has_crit)
+            return true;
+    return o->pressure;
+}
+
+/* -t bounds --interval only when this run may take the in-run sample. */
+static int vmem_validate(void *ctx, const struct vm_cli *cli, struct vm_err *err)
+{
+    return vmem_in_run(ctx, cli) ? vm_cli_check_interval(cli, err) : 0;
+}
+
+/* The pressure rates: judged, as perfdata, and in the detail (`d`). */
+static void vmem_pressure(const struct vm_eval *ev, struct vm_item *it, struct vm_buf *d)
+{
+    static const char *const labels[VM_MEM_NRATES] = {"swap_in_Bps", "swap_out_Bps", "swap_Bps",
+                                                      "majflt_ps", "hugetlb_pgfail_ps"};
+    const struct vm_rate_pair *p = ev->pair;
+    struct vm_mem_rates r;
+
+    if (!p) /* no sampling behind this evaluation */
+        return;
+    if (!p->prev && ev->cli->no_state) {
+        vm_buf_append(d, "; no pressure rates with --no-state (--pressure measures them in-run)");
+        return;
+    }
+    if (!p->prev) { /* short: it is on every line of a first check */
+        vm_buf_append(d, "; pressure rates from the next check");
+        if (p->note && strcmp(p->note, "no previous sample") != 0)
+            vm_buf_printf(d, " (%s)", p->note);
+        return;
+    }
+    vm_mem_rates_compute(&p->prev->balloon, &p->cur->balloon, p->elapsed_s, &r);
+    for (unsigned k = 0; r.why == VM_MEM_RATES_OK && k < VM_MEM_NRATES; k++) {
+        const char *parts[] = {ev->name, labels[k]};
+        struct vm_metric_out m = {.metric = vmem_metrics[VMEM_SWAP_IN + k].name,
+                                  .label = parts,
+                                  .nlabel = 2,
+                                  .value = r.v[k],
+                                  .uom = "",
+                                  .th = &ev->cli->th[VMEM_SWAP_IN + k],
+                                  .min = 0,
+                                  .max = NAN};
+        vm_item_metric(it, &m);
+    }
+    vm_buf_append(d, "; ");
+    vm_mem_rates_describe(d, &r);
+}
+
+/* RSS against the <memtune> limit: only when a threshold asks, as the
+ * XML costs a libvirt call. */
+static void vmem_limit(const struct vm_eval *ev, struct vm_item *it, struct vm_buf *d)
+{
+    const struct vm_bal_stats *b = &ev->cur->balloon;
+    const struct vm_thresh *t = &ev->cli->th[VMEM_LIMIT];
+    const char *parts[] = {ev->name, "limit"};
+    struct vm_err err = {""};
+    const struct vm_domxml *x;
+    struct vm_mem_limit l;
+
+    if (!t->has_warn && !t->has_crit)
+        return;
+    if (!VM_HAS(*b, VM_BAL_RSS)) {
+        vm_buf_append(d, "; limit not judged: the driver gives no rss");
+    } else if (!(x = vm_eval_domxml(ev, &err))) {
+        vm_buf_printf(d, "; limit not judged: %s", err.msg);
+    } else if (vm_mem_limit_pick(&x->memtune, b->v[VM_BAL_RSS], &l) < 0) {
+        vm_buf_append(d, "; no memtune limit");
+    } else {
+        struct vm_metric_out m = {.metric = "limit",
+                                  .label = parts,
+                                  .nlabel = 2,
+                                  .value = l.pct,
+                                  .uom = "%",
+                                  .th = t,
+                                  .min = 0,
+                                  .max = NAN};
+
+        vm_item_metric(it, &m);
+        vm_buf_append(d, "; ");
+        vm_mem_limit_describe(d, &l);
+    }
 }
 
 static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
@@ -166,7 +236,7 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     const struct vmem_opts *o = ev->ctx;
     const struct vm_bal_stats *b = &ev->cur->balloon;
     const struct vm_thresh *th = ev->cli->th;
-    struct vm_buf figs = VM_BUF_INIT;
+    struct vm_buf figs = VM_BUF_INIT, more = VM_BUF_INIT;
     struct vm_item *it;
     bool usable;
     double avail, used, pct;
@@ -193,18 +263,15 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
         }
         limit = vmem_stale(ev, o, age, &period);
         if (limit) {
-            vmem_stale_nodata(ev, rep, age, limit, period);
+            vm_mem_why_stale(&more, age, limit, period, ev->name);
+            vm_eval_nodata(ev, rep, "%s", vm_buf_str(&more));
+            vm_buf_clear(&more);
             return;
         }
     }
 
     avail = (double)b->v[VM_BAL_AVAILABLE] * 1024.0;
-    /* Guard the unsigned subtraction: a guest can report usable > total
-     * for a moment while the balloon moves. */
-    {
-        uint64_t a = b->v[VM_BAL_AVAILABLE], f = b->v[usable ? VM_BAL_USABLE : VM_BAL_UNUSED];
-        used = f >= a ? 0.0 : (double)(a - f) * 1024.0;
-    }
+    used = vm_mem_used(b, usable);
     pct = 100.0 * used / avail;
     it = vm_report_add(rep, VM_OK, ev->name);
     if (!it)
@@ -251,25 +318,33 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     vmem_perf(it, ev->name, "disk_caches", b, VM_BAL_DISK_CACHES, false);
     vmem_perf(it, ev->name, "rss", b, VM_BAL_RSS, false);
     vmem_perf(it, ev->name, "actual", b, VM_BAL_CURRENT, false);
+    vmem_perf(it, ev->name, "maximum", b, VM_BAL_MAXIMUM, false);
     vmem_perf(it, ev->name, "swap_in", b, VM_BAL_SWAP_IN, true);
     vmem_perf(it, ev->name, "swap_out", b, VM_BAL_SWAP_OUT, true);
     vmem_perf(it, ev->name, "major_fault", b, VM_BAL_MAJOR_FAULT, true);
+    vm_buf_append(&more, "; ");
+    if (!vm_mem_balloon_describe(&more, b))
+        vm_buf_clear(&more);
+    vmem_limit(ev, it, &more);
+    vmem_pressure(ev, it, &more);
 
     /* "97.7% used (3.91 GiB of 4.00 GiB": the same figures in both */
     vm_human_pct(&figs, pct);
     vm_buf_append(&figs, " used (");
     vm_human_bytes_pair(&figs, used, " of ", avail);
     vm_item_brief(it, "%s, basis %s)", vm_buf_str(&figs), usable ? "usable" : "free");
-    vm_item_detail(it, "%s, basis %s%s)%s", vm_buf_str(&figs), usable ? "usable" : "free",
+    vm_item_detail(it, "%s, basis %s%s)%s%s", vm_buf_str(&figs), usable ? "usable" : "free",
                    o->basis == VMEM_BASIS_AUTO && !usable ? ": guest reports no usable figure" : "",
-                   ev->paused ? "; domain is paused, figures are from before the pause" : "");
+                   ev->paused ? "; domain is paused, figures are from before the pause" : "",
+                   vm_buf_str(&more));
     vm_buf_clear(&figs);
+    vm_buf_clear(&more);
 }
 
 #ifndef VM_EVAL_TEST /* the test_eval_* suites include this file for its evaluate */
 int main(int argc, char **argv)
 {
-    struct vmem_opts opts = {VMEM_BASIS_AUTO, -1};
+    struct vmem_opts opts = {VMEM_BASIS_AUTO, -1, false};
     const struct vm_plugin plugin = {
         .def =
             {
@@ -289,11 +364,14 @@ int main(int argc, char **argv)
                 .nmetrics = sizeof(vmem_metrics) / sizeof(vmem_metrics[0]),
                 .opts = vmem_opts_def,
                 .nopts = sizeof(vmem_opts_def) / sizeof(vmem_opts_def[0]),
-                .rates = false,
+                .rates = true, /* the pressure rates; vmem_in_run decides the wait */
+                .rates_optional = true,
                 .groups = VM_GROUP_STATE | VM_GROUP_BALLOON,
             },
         .ctx = &opts,
         .opt = vmem_opt,
+        .validate = vmem_validate,
+        .in_run = vmem_in_run,
         .evaluate = vmem_evaluate,
     };
 

@@ -222,6 +222,7 @@ static const struct vm_snapshot *plugin_collect(struct plugin_run *r, const char
             .min_window_s = r->cli.min_window_s,
             .wait_s = r->cli.deadline_s,
             .no_state = r->cli.no_state,
+            .no_in_run = r->p->in_run && !r->p->in_run(r->p->ctx, &r->cli),
             .state_dir = r->cli.state_dir,
             .plugin = def->name,
             .uri = uri,

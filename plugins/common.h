@@ -35,6 +35,12 @@ struct vm_plugin {
     vm_opt_cb opt; /* may be NULL when def.nopts == 0 */
     /* Check the plugin's own option combination after parsing (may be NULL). */
     int (*validate)(void *ctx, const struct vm_cli *cli, struct vm_err *err);
+    /* Rate plugins: may this run sample twice, --interval apart, when no
+     * saved sample is a base? NULL: always (check_vcpu, check_vdisk,
+     * check_vnet). false: the rates come only from a saved sample, and
+     * the run answers at once without them (check_vmem's pressure, unless
+     * a threshold or --pressure asks for them). */
+    bool (*in_run)(void *ctx, const struct vm_cli *cli);
     /* Turn one domain into report items. */
     void (*evaluate)(const struct vm_eval *ev, struct vm_report *rep);
     /* After every domain: append notes about the whole run (lines ending

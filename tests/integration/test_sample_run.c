@@ -516,10 +516,68 @@ START_TEST(test_version2_state)
 }
 END_TEST
 
+/* no_in_run (check_vmem's pressure): never a second sample; the sample
+ * is saved all the same, and the next run has its pair from it. */
+START_TEST(test_no_in_run)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_sampling s;
+
+    o.no_in_run = true;
+    run(&o, &s);
+    ck_assert(!s.slept);
+    ck_assert_uint_eq(s.first.n, 0);
+    ck_assert_ptr_null(s.pairs[0].prev);
+    ck_assert_str_eq(s.pairs[0].note, "no previous sample");
+    ck_assert(state_file_valid());
+    vm_sampling_clear(&s);
+    pause_s(0.3);
+    run(&o, &s);
+    ck_assert(!s.slept);
+    ck_assert(s.pairs[0].from_state);
+    assert_one_cpu(&s);
+    vm_sampling_clear(&s);
+    /* --no-state as well: nothing to pair with, and no wait */
+    o.no_state = true;
+    run(&o, &s);
+    ck_assert(!s.slept);
+    ck_assert_ptr_null(s.pairs[0].prev);
+    ck_assert_str_eq(s.pairs[0].note, "state is off (--no-state)");
+    vm_sampling_clear(&s);
+}
+END_TEST
+
+/* The balloon's counters (swap, faults) are counters too: a balloon-only
+ * run without a base samples in-run, unless no_in_run. */
+START_TEST(test_balloon_counters_sampled)
+{
+    struct vm_sample_opts o = opts();
+    struct vm_domxml_cache xml;
+    struct vm_sampling s;
+    struct vm_err err = {""};
+
+    o.no_state = true;
+    vm_domxml_cache_init(&xml, &dom, 1);
+    ck_assert_msg(vm_sample_run(&dom, 1, VM_GROUP_BALLOON, &xml, &o, &s, &err) == 0, "%s", err.msg);
+    ck_assert(VM_HAS(s.cur.dom[0].balloon, VM_BAL_SWAP_IN));
+    ck_assert(VM_HAS(s.cur.dom[0].balloon, VM_BAL_HUGETLB_PGFAIL));
+    ck_assert(s.slept);
+    ck_assert_ptr_nonnull(s.pairs[0].prev);
+    vm_sampling_clear(&s);
+    o.no_in_run = true;
+    ck_assert_msg(vm_sample_run(&dom, 1, VM_GROUP_BALLOON, &xml, &o, &s, &err) == 0, "%s", err.msg);
+    ck_assert(!s.slept);
+    ck_assert_ptr_null(s.pairs[0].prev);
+    vm_sampling_clear(&s);
+    vm_domxml_cache_clear(&xml);
+}
+END_TEST
+
 VM_CK_MAIN_TCASE("sample_run", "test driver", 30, setup, teardown, VM_CK_TEST(test_first_run),
                  VM_CK_TEST(test_second_run_from_state), VM_CK_TEST(test_no_state),
                  VM_CK_TEST(test_max_age), VM_CK_TEST(test_corrupt_state),
                  VM_CK_TEST(test_domain_restarted), VM_CK_TEST(test_folder_refused),
                  VM_CK_TEST(test_lock_held), VM_CK_TEST(test_min_window_young_base),
                  VM_CK_TEST(test_min_window_after_sleep), VM_CK_TEST(test_min_window_loop),
-                 VM_CK_TEST(test_min_window_gap), VM_CK_TEST(test_version2_state))
+                 VM_CK_TEST(test_min_window_gap), VM_CK_TEST(test_version2_state),
+                 VM_CK_TEST(test_no_in_run), VM_CK_TEST(test_balloon_counters_sampled))

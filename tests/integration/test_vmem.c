@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ck_run.h"
+#include "fsutil.h"
 #include "plugin_run.h"
 
 #define SUITE_PLUGIN "check_vmem"
@@ -474,6 +475,132 @@ START_TEST(large_host_offenders)
 }
 END_TEST
 
+/* <memtune>: rss against the tightest limit, read only when a limit
+ * threshold asks (tests/fixtures/memtune.xml: rss is half the current
+ * memory on the test driver). */
+START_TEST(memtune_limit)
+{
+    char *uri = vm_fixture_uri("memtune.xml");
+    struct vm_run r;
+
+    run(&r,
+        ARGV("-U", uri, "--all", "--max-age=0", "--no-state", "-w", "limit=60", "-c", "limit=90"));
+    ck_assert_int_eq(r.status, 1);
+    vm_assert_has(r.out, "VMEM WARNING - 1 WARNING: soft01 (");
+    vm_assert_has(r.out, "\n[WARNING] soft01: limit 66.7% > 60% (warning); 50.0% used (1.00 GiB of "
+                         "2.00 GiB, basis usable); rss 1.00 GiB = 66.7% of soft_limit 1.50 GiB;");
+    vm_assert_has(r.out, "\n[OK] hard01: 50.0% used (2.00 GiB of 4.00 GiB, basis usable); rss "
+                         "2.00 GiB = 50.0% of hard_limit 4.00 GiB;");
+    vm_assert_has(r.out, "; no memtune limit;");
+    vm_assert_has(r.out, "'soft01:limit'=66.67%;60;90;0 ");
+    vm_assert_has(r.out, "'hard01:limit'=50%;60;90;0 ");
+    vm_assert_lacks(r.out, "'nolimit01:limit'");
+    vm_run_free(&r);
+
+    /* not asked: not a word about it */
+    run(&r, ARGV("-U", uri, "--all", "--max-age=0", "--no-state"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_lacks(r.out, "memtune");
+    vm_assert_lacks(r.out, "_limit");
+    vm_assert_lacks(r.out, ":limit'");
+    vm_run_free(&r);
+
+    /* asked of a domain without one: the threshold was not applied */
+    run(&r, ARGV("-U", uri, "-d", "nolimit01", "--max-age=0", "--no-state", "-w", "limit=60"));
+    ck_assert_int_eq(r.status, 3);
+    vm_assert_has(r.out, "threshold on limit not applied: no domain reports it (no memtune limit: "
+                         "the domain sets no hard_limit or soft_limit)");
+    vm_run_free(&r);
+    free(uri);
+}
+END_TEST
+
+/* The balloon below the maximum: how much it holds back; `maximum` in
+ * perfdata either way. */
+START_TEST(balloon_held_back)
+{
+    char *uri = vm_fixture_uri("memtune.xml");
+    struct vm_run r;
+
+    run(&r, ARGV("-U", uri, "--all", "--max-age=0", "--no-state"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_has(r.out, "\n[OK] nolimit01: 50.0% used (1.50 GiB of 3.00 GiB, basis usable); "
+                         "balloon holds 1.00 GiB of 4.00 GiB back;");
+    vm_assert_has(r.out, "'nolimit01:actual'=3221225472B;;;0 'nolimit01:maximum'=4294967296B;;;0 ");
+    vm_assert_has(r.out, "'hard01:maximum'=4294967296B;;;0 ");
+    vm_assert_lacks(r.out, "hard01: 50.0% used (2.00 GiB of 4.00 GiB, basis usable); balloon");
+    vm_run_free(&r);
+    free(uri);
+}
+END_TEST
+
+/* Pressure rates on the test driver: its last-update never moves, so a
+ * pair never has a new guest report between its samples. What is true:
+ * no wait unless asked, the sample saved, the reasons worded. */
+START_TEST(pressure_rates)
+{
+    char dir[] = "/tmp/vm-test-vmem.XXXXXX", sdarg[64];
+    struct vm_run r;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(sdarg, sizeof(sdarg), "--state-dir=%s", dir);
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", sdarg));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_has(r.out, "\n[OK] test: 50.0% used (1.00 GiB of 2.00 GiB, basis usable); balloon "
+                         "holds 6.00 GiB of 8.00 GiB back; pressure rates from the next check\n");
+    vm_assert_lacks(r.out, "_Bps");
+    ck_assert_int_eq(vm_fs_count_entries(dir, ".state"), 1); /* saved for the next check */
+    ck_assert_msg(r.seconds < 0.9 * vm_run_slack() + 0.5, "took %.2f s: it waited", r.seconds);
+    vm_run_free(&r);
+
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", sdarg));
+    vm_assert_has(r.out, "; pressure rates from the next check (previous sample too recent for "
+                         "--min-window)");
+    vm_run_free(&r);
+
+    /* a base old enough: the pair is free, but the guest never reported again */
+    run(&r,
+        ARGV("-U", "test:///default", "-d", "test", "--max-age=0", sdarg, "--min-window=0.001"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_has(r.out, "; pressure rates not known: the guest has not reported since the "
+                         "previous sample");
+    vm_run_free(&r);
+
+    /* --no-state: no rates, and no wait for them unless asked */
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "--no-state"));
+    vm_assert_has(r.out, "; no pressure rates with --no-state (--pressure measures them in-run)");
+    vm_run_free(&r);
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "--no-state", "--pressure",
+                 "--interval=0.2"));
+    ck_assert_int_eq(r.status, 0);
+    vm_assert_has(r.out, "; pressure rates not known: the guest has not reported since the "
+                         "previous sample");
+    ck_assert_msg(r.seconds >= 0.2, "took %.2f s: it did not sample twice", r.seconds);
+    vm_run_free(&r);
+
+    /* a threshold on a rate no guest gives: not applied, and said */
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", "--no-state",
+                 "--interval=0.2", "-w", "swap=1MiB", "-c", "majflt=100"));
+    ck_assert_int_eq(r.status, 3);
+    vm_assert_has(r.out, "threshold on swap not applied: no domain reports it (the guest reports "
+                         "no such counter, or it did not report between the two samples); "
+                         "threshold on majflt not applied");
+    vm_run_free(&r);
+
+    /* -t bounds --interval only when the check may sample twice */
+    run(&r, ARGV("-U", "test:///default", "-d", "test", "--max-age=0", sdarg, "-t", "1"));
+    ck_assert_int_eq(r.status, 0);
+    vm_run_free(&r);
+    run(&r,
+        ARGV("-U", "test:///default", "-d", "test", "--max-age=0", sdarg, "-t", "1", "--pressure"));
+    ck_assert_int_eq(r.status, 3);
+    vm_assert_has(r.out, "VMEM UNKNOWN - --interval (1 s) must be shorter than --timeout (1 s) "
+                         "(see --help)");
+    vm_run_free(&r);
+    vm_fs_rm_rf(dir);
+}
+END_TEST
+
 VM_CK_MAIN_TCASE("check_vmem", "vmem", 60, suite_setup, suite_teardown,
                  VM_CK_TEST(default_domain_ok), VM_CK_TEST(env_uri_used),
                  VM_CK_TEST(stale_is_unknown), VM_CK_LOOP(thresholds, VM_CK_N(thr)),
@@ -484,4 +611,5 @@ VM_CK_MAIN_TCASE("check_vmem", "vmem", 60, suite_setup, suite_teardown,
                  VM_CK_LOOP(bad_input, VM_CK_N(bad)), VM_CK_TEST(connection_errors),
                  VM_CK_TEST(help_and_version), VM_CK_TEST(hung_daemon_times_out),
                  VM_CK_TEST(many_domains_and_budget), VM_CK_TEST(large_host_offenders),
-                 VM_CK_TEST(crashed_and_skipped))
+                 VM_CK_TEST(crashed_and_skipped), VM_CK_TEST(memtune_limit),
+                 VM_CK_TEST(balloon_held_back), VM_CK_TEST(pressure_rates))

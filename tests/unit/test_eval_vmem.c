@@ -46,7 +46,7 @@ static void eval(struct eval_run *r, struct vmem_opts *o, const struct vm_dom_st
 
 START_TEST(used_ok_without_xml)
 {
-    struct vmem_opts o = {VMEM_BASIS_AUTO, -1};
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1, false};
     struct vm_dom_stats d = dom_mem(0);
     struct eval_run r;
 
@@ -64,7 +64,7 @@ END_TEST
 START_TEST(used_thresholds_in_both_units)
 {
     static const char *const th[] = {"w:70", "c:used=3.5GiB"};
-    struct vmem_opts o = {VMEM_BASIS_FREE, 0};
+    struct vmem_opts o = {VMEM_BASIS_FREE, 0, false};
     struct vm_dom_stats d = dom_mem(0);
     struct eval_run r;
 
@@ -87,7 +87,7 @@ END_TEST
 START_TEST(size_threshold_is_critical)
 {
     static const char *const th[] = {"c:2GiB"};
-    struct vmem_opts o = {VMEM_BASIS_USABLE, 0};
+    struct vmem_opts o = {VMEM_BASIS_USABLE, 0, false};
     struct vm_dom_stats d = dom_mem(0);
     struct eval_run r;
 
@@ -99,7 +99,7 @@ END_TEST
 START_TEST(rss_judged_against_maximum)
 {
     static const char *const th[] = {"w:rss=50"};
-    struct vmem_opts o = {VMEM_BASIS_USABLE, 0};
+    struct vmem_opts o = {VMEM_BASIS_USABLE, 0, false};
     struct vm_dom_stats d = dom_mem(0);
     struct eval_run r;
 
@@ -124,7 +124,7 @@ static const struct {
 
 START_TEST(why_no_stats)
 {
-    struct vmem_opts o = {VMEM_BASIS_AUTO, -1};
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1, false};
     struct vm_dom_stats d = dom_mem(0);
     struct eval_run r;
 
@@ -137,7 +137,7 @@ END_TEST
 
 START_TEST(no_stats_ignored)
 {
-    struct vmem_opts o = {VMEM_BASIS_AUTO, -1};
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1, false};
     struct vm_dom_stats d = dom_mem(0);
     struct eval_run r;
 
@@ -177,7 +177,7 @@ static const struct {
 
 START_TEST(staleness)
 {
-    struct vmem_opts o = {VMEM_BASIS_AUTO, stale[_i].max_age};
+    struct vmem_opts o = {VMEM_BASIS_AUTO, stale[_i].max_age, false};
     struct vm_dom_stats d = dom_mem(1000000 - (uint64_t)stale[_i].age);
     struct eval_run r;
 
@@ -191,7 +191,7 @@ END_TEST
 
 START_TEST(not_reported_yet)
 {
-    struct vmem_opts o = {VMEM_BASIS_AUTO, -1};
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1, false};
     struct vm_dom_stats d = dom_mem(0);
     struct eval_run r;
 
@@ -205,7 +205,7 @@ END_TEST
 
 START_TEST(basis_figure_missing)
 {
-    struct vmem_opts o = {VMEM_BASIS_USABLE, 0};
+    struct vmem_opts o = {VMEM_BASIS_USABLE, 0, false};
     struct vm_dom_stats d = dom_mem(0);
     struct eval_run r;
 
@@ -220,9 +220,176 @@ START_TEST(basis_figure_missing)
 }
 END_TEST
 
+/* Two samples 300 s apart whose guest reports are 300 s apart: 300 KiB
+ * swapped in (1 KiB/s), 600 major faults (2/s); no hugetlb counters. */
+static void pressure_pair(struct vm_dom_stats *prev, struct vm_dom_stats *cur,
+                          struct vm_rate_pair *pair)
+{
+    *prev = dom_mem(1000000 - 310);
+    *cur = dom_mem(1000000 - 10);
+    prev->balloon.have |= BAL(VM_BAL_SWAP_IN) | BAL(VM_BAL_SWAP_OUT) | BAL(VM_BAL_MAJOR_FAULT);
+    cur->balloon.have = prev->balloon.have;
+    cur->balloon.v[VM_BAL_SWAP_IN] = 300;
+    cur->balloon.v[VM_BAL_MAJOR_FAULT] = 600;
+    *pair = (struct vm_rate_pair){prev, cur, 300.0, VM_BASE_PREVIOUS, NULL};
+}
+
+START_TEST(pressure_from_previous_sample)
+{
+    static const char *const th[] = {"w:swap=1000", "c:majflt=10"};
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1, false};
+    struct vm_dom_stats p, d;
+    struct vm_rate_pair pair;
+    struct eval_run r;
+
+    pressure_pair(&p, &d, &pair);
+    eval_plugin(&r, &plug, &o, &d, &pair, th, 2, xml_virtio, 0);
+    ck_assert_int_eq(r.st, VM_WARNING);
+    eval_has(&r, "\n[WARNING] db: swap_Bps 1024 > 1000 (warning); 75.0% used (3.00 GiB of 4.00 "
+                 "GiB, basis usable); swap 1.00 KiB/s in, 0 B/s out, 2.0 major faults/s, "
+                 "hugetlb_pgfail not reported (over 5 min 0 s of guest reports)\n");
+    eval_has(&r, "'db:swap_in_Bps'=1024;;;0 ");
+    eval_has(&r, "'db:swap_out_Bps'=0;;;0 ");
+    eval_has(&r, "'db:swap_Bps'=1024;1000;;0 ");
+    eval_has(&r, "'db:majflt_ps'=2;;10;0\n");
+    eval_lacks(&r, "hugetlb_pgfail_ps");
+    ck_assert_uint_eq(r.xml.reads, 0);
+    eval_free(&r);
+
+    /* the guest has not reported since: no rate, no figure judged */
+    p.balloon.v[VM_BAL_LAST_UPDATE] = d.balloon.v[VM_BAL_LAST_UPDATE];
+    eval_plugin(&r, &plug, &o, &d, &pair, th, 2, xml_virtio, 0);
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "; pressure rates not known: the guest has not reported since the previous "
+                 "sample\n");
+    eval_lacks(&r, "swap_Bps");
+    ck_assert(!vm_report_judged(&r.rep, VMEM_SWAP));
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(pressure_without_previous_sample)
+{
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1, false};
+    struct vm_dom_stats d = dom_mem(0);
+    struct vm_rate_pair pair = {NULL, &d, 0, VM_BASE_IN_RUN, "previous sample too old"};
+    struct eval_run r;
+
+    eval_plugin(&r, &plug, &o, &d, &pair, NULL, 0, xml_virtio, 0);
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "basis usable); pressure rates from the next check (previous sample too old)\n");
+    eval_lacks(&r, "_Bps");
+    eval_free(&r);
+    pair.note = "no previous sample"; /* the usual first check: no more words than needed */
+    eval_plugin(&r, &plug, &o, &d, &pair, NULL, 0, xml_virtio, 0);
+    eval_has(&r, "basis usable); pressure rates from the next check\n");
+    eval_free(&r);
+}
+END_TEST
+
+/* The in-run sample: only when a pressure threshold or --pressure asks. */
+static const struct {
+    const char *th;
+    bool pressure, in_run;
+} inrun[] = {
+    {NULL, false, false},         {"w:80", false, false},
+    {"w:rss=50", false, false},   {"w:limit=90", false, false},
+    {NULL, true, true},           {"w:swap=1MiB", false, true},
+    {"c:swap_in=1", false, true}, {"w:swap_out=1", false, true},
+    {"w:majflt=5", false, true},  {"c:hugetlb_pgfail=1", false, true},
+};
+
+START_TEST(in_run_when_asked)
+{
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1, inrun[_i].pressure};
+    struct vm_err err = {""};
+    struct eval_run r;
+
+    eval_setup(&r, vmem_metrics, sizeof(vmem_metrics) / sizeof(vmem_metrics[0]), &inrun[_i].th,
+               inrun[_i].th ? 1 : 0, NULL);
+    ck_assert_int_eq(vmem_in_run(&o, &r.cli), inrun[_i].in_run);
+    /* -t bounds --interval only when the run may sample twice */
+    r.cli.timeout_s = 1;
+    r.cli.interval_s = 1;
+    ck_assert_int_eq(vmem_validate(&o, &r.cli, &err), inrun[_i].in_run ? -1 : 0);
+    if (inrun[_i].in_run)
+        ck_assert_str_eq(err.msg, "--interval (1 s) must be shorter than --timeout (1 s)");
+    r.cli.timeout_s = 10;
+    ck_assert_int_eq(vmem_validate(&o, &r.cli, &err), 0);
+    eval_free(&r);
+}
+END_TEST
+
+static const char *const xml_memtune =
+    "<domain type='test'><name>db</name><memtune><hard_limit unit='GiB'>4</hard_limit>"
+    "<soft_limit unit='GiB'>6</soft_limit></memtune></domain>";
+
+/* RSS against <memtune>: the XML only when a limit threshold asks. */
+START_TEST(limit_against_memtune)
+{
+    static const char *const th[] = {"w:limit=70", "c:limit=90"};
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1, false};
+    struct vm_dom_stats d = dom_mem(0);
+    struct eval_run r;
+
+    d.balloon.v[VM_BAL_RSS] = KIB(3);
+    d.balloon.have |= BAL(VM_BAL_RSS);
+    eval(&r, &o, &d, th, 2, xml_memtune);
+    ck_assert_int_eq(r.st, VM_WARNING);
+    eval_has(&r, "[WARNING] db: limit 75.0% > 70% (warning); 75.0% used (3.00 GiB of 4.00 GiB, "
+                 "basis usable); rss 3.00 GiB = 75.0% of hard_limit 4.00 GiB\n");
+    eval_has(&r, "'db:limit'=75%;70;90;0\n");
+    ck_assert_uint_eq(r.xml.reads, 1);
+    eval_free(&r);
+
+    eval(&r, &o, &d, NULL, 0, xml_memtune); /* not asked: not read */
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_lacks(&r, "limit");
+    ck_assert_uint_eq(r.xml.reads, 0);
+    eval_free(&r);
+
+    eval(&r, &o, &d, th, 2, xml_virtio); /* asked, none set */
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "basis usable); no memtune limit\n");
+    ck_assert(!vm_report_judged(&r.rep, VMEM_LIMIT));
+    eval_free(&r);
+
+    eval(&r, &o, &d, th, 2, NULL); /* asked, XML unreadable */
+    eval_has(&r, "; limit not judged: cannot read domain XML: test says no\n");
+    eval_free(&r);
+
+    d.balloon.have &= ~BAL(VM_BAL_RSS);
+    eval(&r, &o, &d, th, 2, xml_memtune);
+    eval_has(&r, "; limit not judged: the driver gives no rss\n");
+    ck_assert_uint_eq(r.xml.reads, 0);
+    eval_free(&r);
+}
+END_TEST
+
+START_TEST(balloon_holds_back)
+{
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1, false};
+    struct vm_dom_stats d = dom_mem(0);
+    struct eval_run r;
+
+    d.balloon.v[VM_BAL_CURRENT] = KIB(3);
+    d.balloon.v[VM_BAL_MAXIMUM] = KIB(4);
+    d.balloon.have |= BAL(VM_BAL_CURRENT) | BAL(VM_BAL_MAXIMUM);
+    eval(&r, &o, &d, NULL, 0, NULL);
+    eval_has(&r, "basis usable); balloon holds 1.00 GiB of 4.00 GiB back\n");
+    eval_has(&r, "'db:actual'=3221225472B;;;0 'db:maximum'=4294967296B;;;0");
+    eval_free(&r);
+    d.balloon.v[VM_BAL_CURRENT] = KIB(4); /* at its maximum: nothing to say */
+    eval(&r, &o, &d, NULL, 0, NULL);
+    eval_lacks(&r, "balloon holds");
+    eval_has(&r, "'db:maximum'=4294967296B");
+    eval_free(&r);
+}
+END_TEST
+
 START_TEST(options)
 {
-    struct vmem_opts o = {VMEM_BASIS_AUTO, -1};
+    struct vmem_opts o = {VMEM_BASIS_AUTO, -1, false};
     struct vm_err err = {""};
 
     ck_assert_int_eq(vmem_opt(&o, VMEM_OPT_BASIS, "FREE", &err), 0);
@@ -234,6 +401,9 @@ START_TEST(options)
     ck_assert_int_eq(vmem_opt(&o, VMEM_OPT_MAX_AGE, "0", &err), 0);
     ck_assert_int_eq(o.max_age_s, 0);
     ck_assert_int_eq(vmem_opt(&o, VMEM_OPT_MAX_AGE, "-1", &err), -1);
+    ck_assert(!o.pressure);
+    ck_assert_int_eq(vmem_opt(&o, VMEM_OPT_PRESSURE, NULL, &err), 0);
+    ck_assert(o.pressure);
 }
 END_TEST
 
@@ -242,4 +412,7 @@ VM_CK_MAIN_TCASE("eval_vmem", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL,
                  VM_CK_TEST(size_threshold_is_critical), VM_CK_TEST(rss_judged_against_maximum),
                  VM_CK_LOOP(why_no_stats, VM_CK_N(why)), VM_CK_TEST(no_stats_ignored),
                  VM_CK_LOOP(staleness, VM_CK_N(stale)), VM_CK_TEST(not_reported_yet),
-                 VM_CK_TEST(basis_figure_missing), VM_CK_TEST(options))
+                 VM_CK_TEST(basis_figure_missing), VM_CK_TEST(pressure_from_previous_sample),
+                 VM_CK_TEST(pressure_without_previous_sample),
+                 VM_CK_LOOP(in_run_when_asked, VM_CK_N(inrun)), VM_CK_TEST(limit_against_memtune),
+                 VM_CK_TEST(balloon_holds_back), VM_CK_TEST(options))

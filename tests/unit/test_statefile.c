@@ -310,6 +310,58 @@ START_TEST(test_version2_read)
 }
 END_TEST
 
+/* A balloon line of 12 values (written before hugetlb_pgalloc/pgfail were
+ * read) reads with the two missing; 13 values or a presence bit beyond
+ * the 12 is corrupt. */
+START_TEST(test_balloon12_read)
+{
+    struct vm_snapshot s;
+    struct vm_state_ring back;
+    struct vm_buf line = VM_BUF_INIT, old = VM_BUF_INIT, bad = VM_BUF_INIT;
+    size_t len, f;
+    char *text = formatted(&len), *v12, *v13, *bit12;
+    const char *why = "unset";
+
+    make_snapshot(&s, 0);
+    ck_assert_uint_eq(s.dom[0].balloon.have >> 12, 0);
+    vm_buf_printf(&line, "\nballoon %" PRIu32, s.dom[0].balloon.have);
+    vm_buf_append(&old, vm_buf_str(&line));
+    vm_buf_printf(&bad, "\nballoon %" PRIu32, s.dom[0].balloon.have | 1u << 12);
+    for (f = 0; f < VM_BAL_NR; f++) {
+        vm_buf_printf(&line, " %" PRIu64, s.dom[0].balloon.v[f]);
+        if (f < 12) {
+            vm_buf_printf(&old, " %" PRIu64, s.dom[0].balloon.v[f]);
+            vm_buf_printf(&bad, " %" PRIu64, s.dom[0].balloon.v[f]);
+        }
+    }
+    vm_buf_append(&line, "\n");
+    vm_buf_append(&old, "\n");
+    vm_buf_append(&bad, "\n");
+    v12 = mutate_and_seal(text, vm_buf_str(&line), vm_buf_str(&old));
+    ck_assert_int_eq(vm_statefile_parse(v12, strlen(v12), &test_meta, &back, &why, NULL), 1);
+    ck_assert_ptr_null(why);
+    s.dom[0].balloon.v[VM_BAL_HUGETLB_PGALLOC] = s.dom[0].balloon.v[VM_BAL_HUGETLB_PGFAIL] = 0;
+    snap_assert_equal(&s, &back.snap[0]);
+    vm_state_ring_clear(&back);
+    /* one value short of the new line is neither */
+    old.len -= 1;
+    vm_buf_printf(&old, " %" PRIu64 "\n", s.dom[0].balloon.v[12]);
+    v13 = mutate_and_seal(text, vm_buf_str(&line), vm_buf_str(&old));
+    ck_assert_int_eq(parse_text(v13, strlen(v13), &test_meta, &why), 0);
+    ck_assert_str_eq(why, "state file is corrupt");
+    bit12 = mutate_and_seal(text, vm_buf_str(&line), vm_buf_str(&bad));
+    ck_assert_int_eq(parse_text(bit12, strlen(bit12), &test_meta, &why), 0);
+    vm_snapshot_clear(&s);
+    vm_buf_clear(&line);
+    vm_buf_clear(&old);
+    vm_buf_clear(&bad);
+    free(v12);
+    free(v13);
+    free(bit12);
+    free(text);
+}
+END_TEST
+
 /* Every proper prefix of a valid file is rejected. */
 START_TEST(test_truncate_everywhere)
 {
@@ -504,7 +556,8 @@ END_TEST
 VM_CK_MAIN_TCASE("statefile", "format", 60, NULL, NULL, VM_CK_TEST(test_roundtrip),
                  VM_CK_TEST(test_roundtrip_empty), VM_CK_TEST(test_roundtrip_minimal),
                  VM_CK_TEST(test_ring_roundtrip), VM_CK_TEST(test_ring_order),
-                 VM_CK_TEST(test_version2_read), VM_CK_TEST(test_truncate_everywhere),
+                 VM_CK_TEST(test_version2_read), VM_CK_TEST(test_balloon12_read),
+                 VM_CK_TEST(test_truncate_everywhere),
                  VM_CK_LOOP(test_flip_everywhere, sizeof(flip_masks)),
                  VM_CK_LOOP(test_mutations, VM_CK_N(mutations)), VM_CK_TEST(test_mutation_control),
                  VM_CK_TEST(test_frame))

@@ -41,6 +41,8 @@ START_TEST(all_groups)
         P_ULL("balloon.unused", 900000),
         P_ULL("balloon.last-update", 1700000000),
         P_ULL("balloon.rss", 300000),
+        P_ULL("balloon.hugetlb_pgalloc", 12),
+        P_ULL("balloon.hugetlb_pgfail", 3),
         P_UINT("vcpu.current", 2),
         P_UINT("vcpu.maximum", 4),
         P_ULL("vcpu.0.time", 10),
@@ -68,6 +70,9 @@ START_TEST(all_groups)
     ck_assert(VM_HAS(d.balloon, VM_BAL_LAST_UPDATE) &&
               d.balloon.v[VM_BAL_LAST_UPDATE] == 1700000000);
     ck_assert(VM_HAS(d.balloon, VM_BAL_USABLE) && !VM_HAS(d.balloon, VM_BAL_DISK_CACHES));
+    ck_assert(VM_HAS(d.balloon, VM_BAL_HUGETLB_PGALLOC) &&
+              d.balloon.v[VM_BAL_HUGETLB_PGALLOC] == 12);
+    ck_assert(VM_HAS(d.balloon, VM_BAL_HUGETLB_PGFAIL) && d.balloon.v[VM_BAL_HUGETLB_PGFAIL] == 3);
     ck_assert_uint_eq(d.vcpu_current, 2);
     ck_assert_uint_eq(d.vcpu_maximum, 4);
     ck_assert_uint_eq(d.nvcpu, 2);
@@ -290,6 +295,62 @@ END_TEST
 
 /* The one rule for finding a device in another sample: by name, an
  * unnamed one by position. */
+/* <memtune> in bytes: KiB by default, the unit attribute as libvirt reads
+ * it, unlimited and nonsense as not set. */
+static const struct {
+    const char *xml;
+    uint64_t hard, soft, swap;
+} memtunes[] = {
+    {"<domain><memtune><hard_limit>4194304</hard_limit><soft_limit unit='MiB'>2048</soft_limit>"
+     "<swap_hard_limit unit='G'>8</swap_hard_limit></memtune></domain>",
+     4294967296ULL, 2147483648ULL, 8589934592ULL},
+    {"<domain><memtune><hard_limit unit='KB'>1000</hard_limit><soft_limit unit='bytes'>4096"
+     "</soft_limit><swap_hard_limit unit='kib'>1</swap_hard_limit></memtune></domain>",
+     1000000, 4096, 1024},
+    {"<domain><memtune><hard_limit unit='GB'>3</hard_limit><soft_limit unit='b'>7</soft_limit>"
+     "</memtune></domain>",
+     3000000000ULL, 7, 0},
+    /* libvirt's unlimited (2^53 - 1 KiB), beyond 64 bits, not a number, an unknown unit */
+    {"<domain><memtune><hard_limit>9007199254740991</hard_limit><soft_limit unit='EiB'>16"
+     "</soft_limit><swap_hard_limit>-1</swap_hard_limit></memtune></domain>",
+     0, 0, 0},
+    {"<domain><memtune><hard_limit unit='furlong'>3</hard_limit><soft_limit>2x</soft_limit>"
+     "<swap_hard_limit> 5</swap_hard_limit></memtune></domain>",
+     0, 0, 0},
+    {"<domain><memory>4194304</memory></domain>", 0, 0, 0},
+};
+
+START_TEST(domxml_memtune)
+{
+    struct vm_domxml x;
+
+    ck_assert_int_eq(vm_domxml_parse(memtunes[_i].xml, &x, NULL), 0);
+    ck_assert_uint_eq(x.memtune.hard_limit, memtunes[_i].hard);
+    ck_assert_uint_eq(x.memtune.soft_limit, memtunes[_i].soft);
+    ck_assert_uint_eq(x.memtune.swap_hard_limit, memtunes[_i].swap);
+    vm_domxml_clear(&x);
+}
+END_TEST
+
+START_TEST(memsize)
+{
+    ck_assert_uint_eq(vm_domxml_memsize("1", NULL), 1024);
+    ck_assert_uint_eq(vm_domxml_memsize("1", "k"), 1024);
+    ck_assert_uint_eq(vm_domxml_memsize("1", "M"), 1048576);
+    ck_assert_uint_eq(vm_domxml_memsize("1", "mb"), 1000000);
+    ck_assert_uint_eq(vm_domxml_memsize("2", "TiB"), 2199023255552ULL);
+    ck_assert_uint_eq(vm_domxml_memsize("1", "PB"), 1000000000000000ULL);
+    /* just under the unlimited mark is a limit, the mark is none */
+    ck_assert_uint_eq(vm_domxml_memsize("9007199254740990", NULL), 9007199254740990ULL * 1024);
+    ck_assert_uint_eq(vm_domxml_memsize("9007199254740991", "KiB"), 0);
+    ck_assert_uint_eq(vm_domxml_memsize("99999999999999999999999", "b"), 0);
+    ck_assert_uint_eq(vm_domxml_memsize(NULL, NULL), 0);
+    ck_assert_uint_eq(vm_domxml_memsize("", NULL), 0);
+    ck_assert_uint_eq(vm_domxml_memsize("+1", NULL), 0);
+    ck_assert_uint_eq(vm_domxml_memsize("1", ""), 0);
+}
+END_TEST
+
 START_TEST(find_by_name)
 {
     struct vm_block_stats blk[3];
@@ -325,4 +386,5 @@ VM_CK_MAIN_TCASE("stats", "stats", VM_CK_TIMEOUT_S, NULL, NULL, VM_CK_TEST(all_g
                  VM_CK_TEST(find_by_name), VM_CK_TEST(state_only), VM_CK_TEST(zero_devices),
                  VM_CK_TEST(hostile_params), VM_CK_TEST(repeated_calls), VM_CK_TEST(domxml_full),
                  VM_CK_LOOP(domxml_balloon, VM_CK_N(balloons)),
-                 VM_CK_LOOP(domxml_cputune, VM_CK_N(cputunes)))
+                 VM_CK_LOOP(domxml_cputune, VM_CK_N(cputunes)),
+                 VM_CK_LOOP(domxml_memtune, VM_CK_N(memtunes)), VM_CK_TEST(memsize))
