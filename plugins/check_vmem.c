@@ -47,9 +47,8 @@ static const struct vm_metric_def vmem_metrics[] = {
                   "domain's maximum memory, or a size",
                   NULL, "the driver gives no rss or maximum memory"},
     [VMEM_LIMIT] = {"limit", VM_RANGE_ALLOW_PERCENT,
-                    "rss in % of the tightest <memtune> limit (hard_limit,\n"
-                    "                              soft_limit); reads the domain XML",
-                    NULL, "no memtune limit: the domain sets no hard_limit or soft_limit"},
+                    "rss in % of the tightest memtune limit (hard/soft)", NULL,
+                    "no memtune limit: the domain sets no hard_limit or soft_limit"},
     [VMEM_SWAP_IN] = {"swap_in", VM_RANGE_ALLOW_SIZE, "bytes per second the guest swaps in", NULL,
                       VMEM_RATE_ABSENT},
     [VMEM_SWAP_OUT] = {"swap_out", VM_RANGE_ALLOW_SIZE, "bytes per second the guest swaps out",
@@ -129,17 +128,34 @@ static long vmem_stale(const struct vm_eval *ev, const struct vmem_opts *o, long
                               period);
 }
 
+/* Figure v as perfdata NAME:LABEL (min 0), judged on th when not NULL
+ * (`metric` names it); NAN: neither. */
+static void vmem_fig(struct vm_item *it, const char *name, const char *label, double v,
+                     const char *uom, const char *metric, const struct vm_thresh *th)
+{
+    const char *parts[] = {name, label};
+    struct vm_metric_out m = {.metric = metric,
+                              .label = parts,
+                              .nlabel = 2,
+                              .value = v,
+                              .uom = uom,
+                              .th = th,
+                              .min = 0,
+                              .max = NAN};
+
+    vm_item_metric(it, &m);
+}
+
 /* A balloon figure as perfdata, when the guest reports it: sizes (KiB
  * from libvirt) in bytes, counters as c. */
 static void vmem_perf(struct vm_item *it, const char *name, const char *metric,
                       const struct vm_bal_stats *b, enum vm_bal_field f, bool counter)
 {
-    const char *parts[] = {name, metric};
-    struct vm_metric_out m = {
-        .label = parts, .nlabel = 2, .uom = counter ? "c" : "B", .min = 0, .max = NAN};
-
-    m.value = !VM_HAS(*b, f) ? NAN : counter ? (double)b->v[f] : (double)b->v[f] * 1024.0;
-    vm_item_metric(it, &m);
+    vmem_fig(it, name, metric,
+             !VM_HAS(*b, f) ? NAN
+             : counter      ? (double)b->v[f]
+                            : (double)b->v[f] * 1024.0,
+             counter ? "c" : "B", NULL, NULL);
 }
 
 /* Sample twice in this run only when the pressure rates are asked for. */
@@ -180,18 +196,9 @@ static void vmem_pressure(const struct vm_eval *ev, struct vm_item *it, struct v
         return;
     }
     vm_mem_rates_compute(&p->prev->balloon, &p->cur->balloon, p->elapsed_s, &r);
-    for (unsigned k = 0; r.why == VM_MEM_RATES_OK && k < VM_MEM_NRATES; k++) {
-        const char *parts[] = {ev->name, labels[k]};
-        struct vm_metric_out m = {.metric = vmem_metrics[VMEM_SWAP_IN + k].name,
-                                  .label = parts,
-                                  .nlabel = 2,
-                                  .value = r.v[k],
-                                  .uom = "",
-                                  .th = &ev->cli->th[VMEM_SWAP_IN + k],
-                                  .min = 0,
-                                  .max = NAN};
-        vm_item_metric(it, &m);
-    }
+    for (unsigned k = 0; r.why == VM_MEM_RATES_OK && k < VM_MEM_NRATES; k++)
+        vmem_fig(it, ev->name, labels[k], r.v[k], "", vmem_metrics[VMEM_SWAP_IN + k].name,
+                 &ev->cli->th[VMEM_SWAP_IN + k]);
     vm_buf_append(d, "; ");
     vm_mem_rates_describe(d, &r);
 }
@@ -202,7 +209,6 @@ static void vmem_limit(const struct vm_eval *ev, struct vm_item *it, struct vm_b
 {
     const struct vm_bal_stats *b = &ev->cur->balloon;
     const struct vm_thresh *t = &ev->cli->th[VMEM_LIMIT];
-    const char *parts[] = {ev->name, "limit"};
     struct vm_err err = {""};
     const struct vm_domxml *x;
     struct vm_mem_limit l;
@@ -216,16 +222,7 @@ static void vmem_limit(const struct vm_eval *ev, struct vm_item *it, struct vm_b
     } else if (vm_mem_limit_pick(&x->memtune, b->v[VM_BAL_RSS], &l) < 0) {
         vm_buf_append(d, "; no memtune limit");
     } else {
-        struct vm_metric_out m = {.metric = "limit",
-                                  .label = parts,
-                                  .nlabel = 2,
-                                  .value = l.pct,
-                                  .uom = "%",
-                                  .th = t,
-                                  .min = 0,
-                                  .max = NAN};
-
-        vm_item_metric(it, &m);
+        vmem_fig(it, ev->name, "limit", l.pct, "%", "limit", t);
         vm_buf_append(d, "; ");
         vm_mem_limit_describe(d, &l);
     }
