@@ -51,7 +51,11 @@ HOST_IP=10.213.0.1
 GUEST_IP=10.213.0.2
 
 # The guests: name, uuid, mode (what the init script does), memballoon XML.
-# load: balloon stats every 2 s, a disk, a tap, CPU burn + disk reads +
+# load: balloon stats every 2 s, <memtune> limits, a disk in the lab's
+# storage pool ($LAB/pool: a 512 MiB tmpfs, a dir pool "e2e-pool") that
+# grows 256 KiB a second up to 256 MiB (so the pool is filling, but never
+# full), a swap disk in the same pool that
+# a 16 MiB cgroup swaps to and from, a tap, CPU burn + disk reads +
 # packets + 64 MiB filled; nostats: balloon without a stats period;
 # noballoon: no balloon at all; spare: like load's balloon and an idle disk,
 # for the fault tests (destroyed, restarted, paused, its QEMU frozen).
@@ -85,10 +89,15 @@ guest_uuid() {
 
 # --- guest images (cached) --------------------------------------------------
 
+# The cached kernel and initramfs are rebuilt when this changes (bump it
+# with any change to lab_build_initrd's /init).
+INITRD_VERSION=4
+
 # The kernel Debian's linux-image-amd64 points at, with the virtio modules.
 lab_fetch_kernel() {
     local pkg deb
-    [ -s "$CACHE/vmlinuz" ] && [ -s "$CACHE/initrd.gz" ] && return 0
+    [ -s "$CACHE/vmlinuz" ] && [ -s "$CACHE/initrd.gz" ] &&
+        [ "$(cat "$CACHE/initrd.version" 2>/dev/null)" = "$INITRD_VERSION" ] && return 0
     mkdir -p "$CACHE"
     pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/.*Depends: \(linux-image-[0-9].*\)/\1/p' | head -n1)
     [ -n "$pkg" ] || { apt-get update -qq; pkg=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: \(linux-image-[0-9].*\)/\1/p' | head -n1); }
@@ -100,6 +109,7 @@ lab_fetch_kernel() {
     dpkg -x "$deb" "$CACHE/tmp/x"
     cp "$CACHE"/tmp/x/boot/vmlinuz-* "$CACHE/vmlinuz"
     lab_build_initrd "$CACHE/tmp/x"
+    echo "$INITRD_VERSION" >"$CACHE/initrd.version"
     rm -rf "$CACHE/tmp"
 }
 
@@ -134,6 +144,21 @@ if [ "\$mode" = load ]; then
     ip addr add $GUEST_IP/24 dev eth0
     (while :; do :; done) &
     (while :; do dd if=/dev/vda of=/dev/null bs=64k count=128 iflag=direct 2>/dev/null; sleep 1; done) &
+    # Memory pressure that swaps: a cgroup of 16 MiB holds a 32 MiB tmpfs
+    # file that is read again every 3 s, so pages go out to and come back
+    # from the swap disk vdb all the time.
+    if [ -b /dev/vdb ] && mkswap /dev/vdb >/dev/null 2>&1 && swapon /dev/vdb; then
+        mkdir -p /cg /press
+        mount -t cgroup2 none /cg && echo +memory >/cg/cgroup.subtree_control &&
+            mkdir /cg/press && echo 16M >/cg/press/memory.max &&
+            mount -t tmpfs -o size=48m tmpfs /press &&
+            sh -c 'echo \$\$ >/cg/press/cgroup.procs && dd if=/dev/zero of=/press/x bs=1M count=32 2>/dev/null &&
+                   while :; do cat /press/x >/dev/null; sleep 3; done' &
+    fi
+    # The image grows: 256 KiB to a place never written before, each
+    # second, from 16 MiB (past the reads) to 256 MiB, then over again
+    # (no longer growing: the 512 MiB pool never fills).
+    (o=64; while :; do dd if=/dev/zero of=/dev/vda bs=256k count=1 seek=\$o oflag=direct conv=notrunc 2>/dev/null; o=\$((o + 1)); [ \$o -lt 1024 ] || o=64; sleep 1; done) &
     (while :; do ping -c 10 $HOST_IP >/dev/null 2>&1; sleep 1; done) &
 fi
 echo "E2E READY \$mode"
@@ -146,13 +171,16 @@ EOF
 # --- domain XML ---------------------------------------------------------------
 
 lab_domain_xml() {
-    local name=$1 type=$2 mode balloon devices=""
+    local name=$1 type=$2 mode balloon devices="" memtune=""
     case $name in
     e2e-load)
         mode=load
         balloon="<memballoon model='virtio'><stats period='2'/></memballoon>"
+        memtune="<memtune><soft_limit unit='MiB'>1536</soft_limit></memtune>"
         devices="<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
-      <source file='$LAB/disk-$name.qcow2'/><target dev='vda' bus='virtio'/></disk>
+      <source file='$LAB/pool/disk-$name.qcow2'/><target dev='vda' bus='virtio'/></disk>
+    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>
+      <source file='$LAB/pool/swap-$name.qcow2'/><target dev='vdb' bus='virtio'/></disk>
     <interface type='ethernet'><mac address='52:54:00:e2:e0:01'/>
       <target dev='vme2e0' managed='yes'/><model type='virtio'/></interface>" ;;
     e2e-nostats)
@@ -169,6 +197,7 @@ lab_domain_xml() {
   <name>$name</name>
   <uuid>$(guest_uuid "$name")</uuid>
   <memory unit='MiB'>256</memory>
+  $memtune
   <vcpu>1</vcpu>
   <os><type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$CACHE/vmlinuz</kernel><initrd>$CACHE/initrd.gz</initrd>
@@ -367,12 +396,19 @@ auth_unix_ro = "none"
 auth_unix_rw = "none"
 log_outputs = "3:file:$LAB/libvirtd.log"
 EOF
+    # The pool's file system, small enough to be filling (before the
+    # namespace, which gets its own copy of the host's mounts).
+    mkdir -p "$LAB/pool"
+    mount -t tmpfs -o size=512m,mode=0755 vm-e2e-pool "$LAB/pool"
     lab_ns_start
     lab_daemon_start
 
     DOMTYPE=$(lab_pick_domtype)
     [ "$DOMTYPE" = kvm ] || say "KVM does not run guests here: software emulation (TCG)"
-    qemu-img create -q -f qcow2 "$LAB/disk-e2e-load.qcow2" 64M
+    qemu-img create -q -f qcow2 "$LAB/pool/disk-e2e-load.qcow2" 1G
+    qemu-img create -q -f qcow2 "$LAB/pool/swap-e2e-load.qcow2" 64M
+    virsh_rw pool-create-as e2e-pool dir --target "$LAB/pool" >/dev/null ||
+        die "the storage pool e2e-pool could not be made; see $LAB/libvirtd.log"
     qemu-img create -q -f qcow2 "$LAB/disk-e2e-spare.qcow2" 32M
     for name in $GUESTS; do
         lab_start_guest "$name" || die "guest $name did not start; see $LAB/console-$name.log and $LAB/libvirtd.log"
@@ -411,6 +447,7 @@ lab_down() {
         while read -r d; do find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; done
     [ -f "$LAB/cgroups" ] && while read -r d; do rmdir "$d" 2>/dev/null || true; done <"$LAB/cgroups"
     lab_undo_old_labs
+    grep -q " $LAB/pool " /proc/mounts && { umount "$LAB/pool" || umount -l "$LAB/pool"; }
     if [ -f "$LAB/mountpoints" ]; then
         tac "$LAB/mountpoints" | while read -r d; do rmdir "$d" 2>/dev/null || true; done
     fi
@@ -430,6 +467,7 @@ lab_leftovers() {
     ip link show vme2e0 >/dev/null 2>&1 && echo "tap device: vme2e0"
     [ -e "$QEMU_CONF_SAVED" ] && echo "qemu.conf: $QEMU_CONF_SAVED not put back"
     find /sys/fs/cgroup -type d -name '*e2e*' -prune 2>/dev/null | sed 's/^/cgroup: /' || true
+    grep " $LAB/" /proc/mounts | sed 's/^/mount: /' || true
     [ -e "$LAB" ] && echo "lab folder: $LAB"
     return 0
 }

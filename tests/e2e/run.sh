@@ -183,17 +183,77 @@ run vmem -d e2e-nostats
 expect "vmem with a balloon but no stats period: UNKNOWN naming the period and the fix" \
     eval '[ $rc = 3 ] && clean && has "stats period is not set" && has "virsh dommemstat e2e-nostats --period"'
 
+# --- check_vmem: pressure, memtune, ballooning (issue 19) ----------------------
+
+# e2e-load swaps all the time (lab.sh: a 16 MiB cgroup in the guest reads a
+# 32 MiB tmpfs file every 3 s). A first check with no saved sample answers
+# at once and says the rates start with the next one; the next check, once
+# the saved sample is --min-window old, has them for free.
+vst=$VM_E2E_LAB/home/vmem-pressure
+as_user rm -rf "$vst"
+run vmem -d e2e-load --state-dir "$vst"
+expect "vmem, first check: no wait for the pressure rates, it says they start with the next check (${secs} s)" \
+    eval '[ $rc = 0 ] && clean && has "pressure rates from the next check" && [ -z "$(perf e2e-load:swap_Bps)" ] && f "$secs < 2"'
+s1=$(perf e2e-load:swap_in) o1=$(perf e2e-load:swap_out)
+sleep 7
+si0=$(vstat e2e-load balloon balloon.swap_in)
+run vmem -d e2e-load --state-dir "$vst"
+si1=$(vstat e2e-load balloon balloon.swap_in)
+s2=$(perf e2e-load:swap_in) o2=$(perf e2e-load:swap_out)
+rin=$(perf e2e-load:swap_in_Bps) rout=$(perf e2e-load:swap_out_Bps) rsum=$(perf e2e-load:swap_Bps)
+win=$(printf '%s\n' "$out" | sed -n 's/.*pressure.*(over \([0-9.]*\) s.*/\1/p;s/.*swap .* out.*(over \([0-9.]*\) s.*/\1/p' | head -n1)
+expect "vmem, next check: the swapping guest's swap rates, free from the saved sample (in ${rin:-none} B/s, out ${rout:-none} B/s, ${secs} s)" \
+    eval '[ $rc = 0 ] && clean && f "${rin:-0} > 0 && ${rout:-0} > 0 && $secs < 2" && [ -n "$(perf e2e-load:majflt_ps)" ]'
+expect "vmem swap_in counter is the one virsh reads (between the two virsh reads: $si0 <= ${s2:-none} <= $si1)" \
+    eval 'f "${s2:-0} >= ${si0:-1} && ${s2:-0} <= ${si1:-0}"'
+expect "vmem swap rates are its two samples' KiB counters over the guest's own window (${win:-none} s)" \
+    eval '[ -n "$win" ] && f "(${rin:-0} - ($s2 - $s1) * 1024 / $win)^2 <= (0.02 * ${rin:-0} + 1)^2 && (${rout:-0} - ($o2 - $o1) * 1024 / $win)^2 <= (0.02 * ${rout:-0} + 1)^2 && (${rsum:-0} - ${rin:-0} - ${rout:-0})^2 <= 4"'
+run vmem -d e2e-load --state-dir "$vst" --min-window=1 -w swap=1KiB
+expect "vmem -w swap=1KiB on the swapping guest: WARNING naming swap (${rsum:-none} B/s)" \
+    eval '[ $rc = 1 ] && has "VMEM WARNING - e2e-load:" && printf "%s\n" "$out" | grep -q "swap.* > 1"'
+run vmem -d e2e-load --no-state --pressure --interval 3
+expect "vmem --pressure --no-state samples in-run and reports the rates (${secs} s)" \
+    eval '[ $rc = 0 ] && f "${secs} >= 2 && $(perf e2e-load:swap_Bps | sed "s/^$/0/") > 0"'
+
+# memtune: the lab gives e2e-load a soft_limit of 1536 MiB (hard_limit
+# cannot be set here: libvirt then raises the QEMU process's locked-memory
+# limit, which needs CAP_SYS_RESOURCE, which this machine's root lacks).
+soft=$(virsh_rw memtune e2e-load | sed -n 's/^soft_limit *: *//p')
+run vmem -d e2e-load --no-state -w limit=90 -c limit=95
+rss=$(vstat e2e-load balloon balloon.rss) lim=$(perf e2e-load:limit)
+expect "vmem limit: rss in % of the soft_limit virsh memtune shows (${lim:-none}% ~ ${rss:-?} KiB of ${soft:-?} KiB)" \
+    eval '[ $rc = 0 ] && has "soft_limit" && f "(${lim:-0} - 100 * ${rss:-0} / ${soft:-1})^2 <= 4"'
+run vmem -d e2e-load --no-state -w limit=1
+expect "vmem -w limit=1: WARNING naming limit" eval '[ $rc = 1 ] && printf "%s\n" "$out" | grep -q "limit.* > 1%"'
+run vmem -d e2e-spare --no-state -w limit=90
+expect "vmem limit on a guest without <memtune>: says there is no memtune limit" \
+    eval 'has "no memtune limit"'
+
+# Ballooning: the host takes 64 MiB back from e2e-spare, then gives it back.
+virsh_rw setmem e2e-spare 196608 --live >/dev/null
+for _ in $(seq 1 20); do [ "$(vstat e2e-spare balloon balloon.current)" = 196608 ] && break; sleep 0.5; done
+run vmem -d e2e-spare --no-state
+mx=$(vstat e2e-spare balloon balloon.maximum)
+expect "vmem on a ballooned guest: says what the balloon holds back, perfdata maximum as virsh's (${mx:-?} KiB)" \
+    eval '[ $rc = 0 ] && has "balloon holds 64.0 MiB of 256.0 MiB back" && [ "$(perf e2e-spare:maximum)" = "$((${mx:-0} * 1024))" ]'
+virsh_rw setmem e2e-spare 262144 --live >/dev/null
+for _ in $(seq 1 20); do [ "$(vstat e2e-spare balloon balloon.current)" = 262144 ] && break; sleep 0.5; done
+
 # --- check_vcpu ---------------------------------------------------------------
 
 # usage is the guest's own vCPU time (vcpu.0.time), cores the whole
 # domain's (cpu.time, QEMU's threads too), overhead the difference. Read
 # around a 4 s in-run window (virsh's own start-up then costs little).
-t0=$(vstat e2e-load cpu-total cpu.time) v0=$(vstat e2e-load vcpu vcpu.0.time) w0=$(date +%s.%N)
+# Each counter's window is timed by the clock read just after its own
+# read, so the other counter's virsh call is in neither.
+t0=$(vstat e2e-load cpu-total cpu.time) wt0=$(date +%s.%N)
+v0=$(vstat e2e-load vcpu vcpu.0.time) wv0=$(date +%s.%N)
 run vcpu -d e2e-load --no-state --interval 4
-v1=$(vstat e2e-load vcpu vcpu.0.time) t1=$(vstat e2e-load cpu-total cpu.time) w1=$(date +%s.%N)
+v1=$(vstat e2e-load vcpu vcpu.0.time) wv1=$(date +%s.%N)
+t1=$(vstat e2e-load cpu-total cpu.time) wt1=$(date +%s.%N)
 usage=$(perf e2e-load:usage) cores=$(perf e2e-load:cores) overhead=$(perf e2e-load:overhead)
-vrate=$(awk "BEGIN { printf \"%.1f\", (${v1:-0} - ${v0:-0}) / ($w1 - $w0) / 1e7 }")
-crate=$(awk "BEGIN { printf \"%.1f\", (${t1:-0} - ${t0:-0}) / ($w1 - $w0) / 1e7 }")
+vrate=$(awk "BEGIN { printf \"%.1f\", (${v1:-0} - ${v0:-0}) / ($wv1 - $wv0) / 1e7 }")
+crate=$(awk "BEGIN { printf \"%.1f\", (${t1:-0} - ${t0:-0}) / ($wt1 - $wt0) / 1e7 }")
 expect "vcpu on the CPU-burning guest: close to 100% of its vCPU, never above (${usage:-none}%)" \
     eval '[ $rc = 0 ] && clean && f "${usage:-0} >= 85 && ${usage:-0} <= 100"'
 expect "vcpu usage within 2 points of virsh's vcpu.0.time delta over the same window (${usage:-none}% vs ${vrate}%)" \
