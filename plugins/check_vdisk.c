@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "devices.h"
+#include "vdisk_text.h"
 
 enum {
     VDISK_FILL,
@@ -96,121 +97,15 @@ static int vdisk_validate(void *ctx, const struct vm_cli *cli, struct vm_err *er
     return 0;
 }
 
-/* Request rates: "0.5", "120". */
-static void vdisk_count(struct vm_buf *out, double v)
-{
-    vm_buf_printf(out, "%.*f", v < 10 ? 1 : 0, v);
-}
-
-/* The summary's words for a request rate or a latency, in the figures of
- * the long output (vdisk_count, "%.2f ms"), so that both read alike. */
-static void vdisk_note(struct vm_item *it, enum vm_status st, double v, const char *what, bool ms)
-{
-    struct vm_buf f = VM_BUF_INIT;
-
-    if (st == VM_OK)
-        return;
-    if (ms)
-        vm_buf_printf(&f, "%.2f ms", v);
-    else
-        vdisk_count(&f, v);
-    vm_item_note(it, st, "%s %s", what, vm_buf_str(&f));
-    vm_buf_clear(&f);
-}
-
-/* "100.0005% full", the same in summary and long output. */
-static void vdisk_pct(struct vm_buf *out, double pct, const char *what)
-{
-    vm_human_pct(out, pct);
-    vm_buf_append(out, what);
-}
-
-/* "read 1.00 MiB/s 100 iops" after sep, when either is known; returns the
- * next separator. */
-static const char *vdisk_dir(struct vm_buf *out, const char *sep, const char *dir, double Bps,
-                             double iops)
-{
-    if (isnan(Bps) && isnan(iops))
-        return sep;
-    vm_buf_printf(out, "%s%s ", sep, dir);
-    if (!isnan(Bps))
-        vm_human_rate(out, Bps);
-    if (!isnan(iops)) {
-        vm_buf_append(out, isnan(Bps) ? "" : " ");
-        vdisk_count(out, iops);
-        vm_buf_append(out, " iops");
-    }
-    return ", ";
-}
-
 /* The long-output line of one disk. */
 static void vdisk_describe(const struct vm_eval *ev, const struct vm_block_stats *b,
                            const struct vm_dev_disk_fig *f, const struct vm_xml_disk *xd,
                            const char *xml_err, struct vm_buf *out)
 {
     const struct vdisk_opts *o = ev->ctx;
-    const char *sep = vdisk_dir(out, "", "read", f->r.rd_Bps, f->r.rd_iops);
 
-    sep = vdisk_dir(out, sep, "write", f->r.wr_Bps, f->r.wr_iops);
-    if (!isnan(f->fl_ps)) {
-        vm_buf_printf(out, "%s", sep);
-        vdisk_count(out, f->fl_ps);
-        vm_buf_append(out, " flushes/s");
-        sep = ", ";
-    }
-    if (f->have_times) {
-        vm_buf_printf(out, "%slatency ", sep);
-        if (isnan(f->lat_r))
-            vm_buf_append(out, "read - (no reads)");
-        else
-            vm_buf_printf(out, "read %.2f ms", f->lat_r);
-        if (isnan(f->lat_w))
-            vm_buf_append(out, " write - (no writes)");
-        else
-            vm_buf_printf(out, " write %.2f ms", f->lat_w);
-        sep = ", ";
-    }
-    if (f->have_err) {
-        vm_buf_printf(out, "%s%llu I/O error%s", sep, (unsigned long long)f->nerr,
-                      f->nerr == 1 ? "" : "s");
-        sep = ", ";
-    }
-    if (!*sep)
-        vm_buf_append(out, "no I/O figures");
-    if (!isnan(f->alloc) || !isnan(f->cap)) {
-        vm_buf_append(out, "; image ");
-        if (!isnan(f->alloc) && !isnan(f->cap)) {
-            vm_human_bytes_pair(out, f->alloc, " of ", f->cap);
-        } else if (!isnan(f->alloc)) {
-            vm_human_bytes(out, f->alloc);
-        } else {
-            vm_buf_append(out, "virtual size ");
-            vm_human_bytes(out, f->cap);
-        }
-        if (!isnan(f->fill)) {
-            vm_buf_append(out, " (");
-            vdisk_pct(out, f->fill, ")");
-        }
-        if (!isnan(f->phys)) {
-            vm_buf_append(out, ", ");
-            vm_human_bytes(out, f->phys);
-            vm_buf_append(out, " on the host");
-        }
-    }
-    if (!isnan(f->thr)) {
-        vm_buf_append(out, "; ");
-        vm_human_pct(out, f->thr);
-        vm_buf_printf(out, " of its iotune %s limit (", f->lim_name);
-        if (strstr(f->lim_name, "bytes"))
-            vm_human_rate(out, f->lim);
-        else
-            vm_buf_printf(out, "%.0f iops", f->lim);
-        vm_buf_append(out, ")");
-    } else if (o->limits && xml_err) {
-        vm_buf_printf(out, "; iotune limits unknown (%s)", xml_err);
-    } else if (o->limits && !(xd && vm_dev_iotune_any(&xd->iotune))) {
-        vm_buf_append(out, "; no iotune limit");
-    }
+    vm_vdisk_describe(out, f);
+    vm_vdisk_iotune_text(out, f, xd, o->limits, xml_err);
     if (ev->cli->verbose && b->path) {
         vm_buf_append(out, "; source ");
         vm_report_clean_text(out, b->path);
@@ -296,19 +191,19 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
 
     /* The summary's words, most telling first, in the long output's figures. */
     if (s_fill != VM_OK) {
-        vdisk_pct(&h, f.fill, " full");
+        vm_vdisk_pct(&h, f.fill, " full");
         vm_item_note(it, s_fill, "%s", vm_buf_str(&h));
         vm_buf_truncate(&h, 0);
     }
     vm_devices_note_bps(it, s_rd, f.r.rd_Bps, "read");
     vm_devices_note_bps(it, s_wr, f.r.wr_Bps, "write");
-    vdisk_note(it, s_rio, f.r.rd_iops, "read iops", false);
-    vdisk_note(it, s_wio, f.r.wr_iops, "write iops", false);
-    vdisk_note(it, s_lr, f.lat_r, "read latency", true);
-    vdisk_note(it, s_lw, f.lat_w, "write latency", true);
+    vm_vdisk_note(it, s_rio, f.r.rd_iops, "read iops", false);
+    vm_vdisk_note(it, s_wio, f.r.wr_iops, "write iops", false);
+    vm_vdisk_note(it, s_lr, f.lat_r, "read latency", true);
+    vm_vdisk_note(it, s_lw, f.lat_w, "write latency", true);
     vm_item_note(it, s_err, "%llu I/O error%s", (unsigned long long)f.nerr, f.nerr == 1 ? "" : "s");
     if (s_thr != VM_OK) {
-        vdisk_pct(&h, f.thr, " of iotune ");
+        vm_vdisk_pct(&h, f.thr, " of iotune ");
         vm_item_note(it, s_thr, "%s%s", vm_buf_str(&h), f.lim_name);
         vm_buf_truncate(&h, 0);
     }
@@ -321,7 +216,7 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
     }
     if (!isnan(f.fill)) {
         vm_buf_append(&h, h.len ? ", " : "");
-        vdisk_pct(&h, f.fill, " full");
+        vm_vdisk_pct(&h, f.fill, " full");
     }
     vdisk_describe(ev, b, &f, xd, xml_err, &det);
     vm_devices_finish(ev, it, h.len ? vm_buf_str(&h) : "no figures", vm_buf_str(&det));
