@@ -36,15 +36,43 @@ static const struct {
 };
 static const char *const ambiguous_units[] = {"KB", "MB", "GB", "TB"};
 
-/* Time suffixes for a figure in milliseconds (VM_RANGE_ALLOW_MS). */
-static const struct {
+struct time_unit {
     const char *suffix;
     double factor;
-} ms_units[] = {
+};
+
+/* Time suffixes for a figure in milliseconds (VM_RANGE_ALLOW_MS). */
+static const struct time_unit ms_units[] = {
     {"ms", 1.0},          {"us", 0.001}, {"\xc2\xb5s", 0.001}, /* U+00B5 MICRO SIGN */
     {"\xce\xbcs", 0.001},                                      /* U+03BC GREEK SMALL LETTER MU */
     {"s", 1000.0},
 };
+
+/* Time suffixes for a figure in seconds (VM_RANGE_ALLOW_SECONDS). */
+static const struct time_unit sec_units[] = {
+    {"s", 1.0},
+    {"min", 60.0},
+    {"h", 3600.0},
+    {"d", 86400.0},
+};
+
+/* The time suffixes `allow` takes (NULL: none) and how many, and how an
+ * unknown one is explained. */
+static const struct time_unit *time_units(unsigned allow, size_t *n, const char **known)
+{
+    if (allow & VM_RANGE_ALLOW_MS) {
+        *n = sizeof(ms_units) / sizeof(ms_units[0]);
+        *known = "ms, us or s; a bare number is ms";
+        return ms_units;
+    }
+    if (allow & VM_RANGE_ALLOW_SECONDS) {
+        *n = sizeof(sec_units) / sizeof(sec_units[0]);
+        *known = "s, min, h or d; a bare number is s";
+        return sec_units;
+    }
+    *n = 0;
+    return NULL;
+}
 
 bool vm_num_has_space(const char *s)
 {
@@ -95,7 +123,9 @@ static size_t scan_decimal(const char *s, size_t n)
 static int unit_parse(const char *s, size_t n, unsigned allow, enum vm_unit *unit, double *factor,
                       struct vm_err *why)
 {
-    size_t i;
+    const char *known = NULL;
+    size_t i, nt;
+    const struct time_unit *tu = time_units(allow, &nt, &known);
 
     *unit = VM_UNIT_NONE;
     *factor = 1.0;
@@ -116,15 +146,14 @@ static int unit_parse(const char *s, size_t n, unsigned allow, enum vm_unit *uni
             return 0;
         }
     }
-    for (i = 0; (allow & VM_RANGE_ALLOW_MS) && i < sizeof(ms_units) / sizeof(ms_units[0]); i++) {
-        if (strlen(ms_units[i].suffix) == n && memcmp(s, ms_units[i].suffix, n) == 0) {
-            *factor = ms_units[i].factor;
+    for (i = 0; i < nt; i++) {
+        if (strlen(tu[i].suffix) == n && memcmp(s, tu[i].suffix, n) == 0) {
+            *factor = tu[i].factor;
             return 0;
         }
     }
-    if (allow & VM_RANGE_ALLOW_MS)
-        return vm_err_set(why, "unknown unit '%.*s' (a time: ms, us or s; a bare number is ms)",
-                          (int)n, s);
+    if (tu)
+        return vm_err_set(why, "unknown unit '%.*s' (a time: %s)", (int)n, s, known);
     if (allow & VM_RANGE_ALLOW_SIZE) {
         for (i = 0; i < sizeof(ambiguous_units) / sizeof(ambiguous_units[0]); i++)
             if (n == 2 && memcmp(s, ambiguous_units[i], 2) == 0)

@@ -23,6 +23,10 @@ enum vm_unit {
 /* A time in milliseconds: "ms" (the same as a bare number), "us" or "µs",
  * and "s" are accepted and converted to ms; the unit stays VM_UNIT_NONE. */
 #define VM_RANGE_ALLOW_MS 0x4u
+/* A time in seconds, for spans of hours and days: "s" (the same as a bare
+ * number), "min", "h" and "d" (86400 s) are accepted and converted to
+ * seconds; the unit stays VM_UNIT_NONE. Not with VM_RANGE_ALLOW_MS. */
+#define VM_RANGE_ALLOW_SECONDS 0x8u
 
 /* Strict unsigned decimal s[0..n): n > 0, digits only (no sign, blank or
  * base prefix), at most `max`. Leading zeros are the caller's rule. */

@@ -9,6 +9,7 @@
 
 #include "common.h"
 #include "devices.h"
+#include "vdisk_room.h"
 #include "vdisk_text.h"
 
 enum {
@@ -22,12 +23,15 @@ enum {
     VDISK_THROTTLE,
     VDISK_READ_LATENCY,
     VDISK_WRITE_LATENCY,
+    VDISK_HEADROOM,
+    VDISK_TIME_TO_FULL,
 };
-enum { VDISK_OPT_DEVICE, VDISK_OPT_LIMITS };
+enum { VDISK_OPT_DEVICE, VDISK_OPT_LIMITS, VDISK_OPT_HEADROOM };
 
 struct vdisk_opts {
     struct vm_devsel devices; /* --device */
     bool limits;              /* read <iotune> from the domain XML */
+    bool headroom;            /* look at the host storage under the images */
 };
 
 static const struct vm_metric_def vdisk_metrics[] = {
@@ -58,6 +62,20 @@ static const struct vm_metric_def vdisk_metrics[] = {
                             "the driver gives no request times: rd.times"},
     [VDISK_WRITE_LATENCY] = {"write_latency", VM_RANGE_ALLOW_MS, "average ms per write request",
                              NULL, "the driver gives no request times: wr.times"},
+    [VDISK_HEADROOM] =
+        {"headroom", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE,
+         "room a file image has left to grow: the smaller\n"
+         "                              of its host storage's free space and its own\n"
+         "                              (-c headroom=5GiB:, or 10%: of the host\n"
+         "                              storage; implies --headroom)",
+         NULL, "only file images on a pool or file system have one"},
+    [VDISK_TIME_TO_FULL] =
+        {"time_to_full", VM_RANGE_ALLOW_SECONDS,
+         "seconds until that room is gone at the image's\n"
+         "                              growth since the previous sample\n"
+         "                              (-c time_to_full=4h:, units s, min, h, d;\n"
+         "                              implies --headroom)",
+         NULL, "only a file image with known headroom has one"},
 };
 
 static const struct vm_opt_def vdisk_opts_def[] = {
@@ -71,6 +89,11 @@ static const struct vm_opt_def vdisk_opts_def[] = {
      "throughput in % of them (one more libvirt\n"
      "call per domain)",
      VDISK_OPT_LIMITS},
+    {"headroom", 0, false, NULL,
+     "look at the host storage under each file\n"
+     "image (its libvirt pool, else statvfs of its\n"
+     "folder): headroom and time to full",
+     VDISK_OPT_HEADROOM},
 };
 
 static int vdisk_opt(void *ctx, int key, const char *arg, struct vm_err *err)
@@ -81,10 +104,16 @@ static int vdisk_opt(void *ctx, int key, const char *arg, struct vm_err *err)
     case VDISK_OPT_DEVICE:
         return vm_devsel_push(&o->devices, "--device", arg, err);
     case VDISK_OPT_LIMITS:
-        o->limits = true;
+    case VDISK_OPT_HEADROOM:
+        *(key == VDISK_OPT_LIMITS ? &o->limits : &o->headroom) = true;
         return 0;
     }
     return vm_err_set(err, "internal error: unknown option");
+}
+
+static bool vdisk_th_set(const struct vm_thresh *t)
+{
+    return t->has_warn || t->has_crit;
 }
 
 static int vdisk_validate(void *ctx, const struct vm_cli *cli, struct vm_err *err)
@@ -92,20 +121,28 @@ static int vdisk_validate(void *ctx, const struct vm_cli *cli, struct vm_err *er
     struct vdisk_opts *o = ctx;
 
     (void)err;
-    if (cli->th[VDISK_THROTTLE].has_warn || cli->th[VDISK_THROTTLE].has_crit)
+    if (vdisk_th_set(&cli->th[VDISK_THROTTLE]))
         o->limits = true;
+    if (vdisk_th_set(&cli->th[VDISK_HEADROOM]) || vdisk_th_set(&cli->th[VDISK_TIME_TO_FULL]))
+        o->headroom = true;
     return 0;
+}
+
+static bool vdisk_needs_storage(const void *ctx)
+{
+    return ((const struct vdisk_opts *)ctx)->headroom;
 }
 
 /* The long-output line of one disk. */
 static void vdisk_describe(const struct vm_eval *ev, const struct vm_block_stats *b,
                            const struct vm_dev_disk_fig *f, const struct vm_xml_disk *xd,
-                           const char *xml_err, struct vm_buf *out)
+                           const char *xml_err, const struct vm_buf *room, struct vm_buf *out)
 {
     const struct vdisk_opts *o = ev->ctx;
 
     vm_vdisk_describe(out, f);
     vm_vdisk_iotune_text(out, f, xd, o->limits, xml_err);
+    vm_buf_append(out, vm_buf_str(room));
     if (ev->cli->verbose && b->path) {
         vm_buf_append(out, "; source ");
         vm_report_clean_text(out, b->path);
@@ -117,7 +154,7 @@ static const struct vm_devices_ops vdisk_ops;
 /* A direction's own threshold when it has one, else the shared one. */
 static int vdisk_own(const struct vm_thresh *th, int own, int shared)
 {
-    return th[own].has_warn || th[own].has_crit ? own : shared;
+    return vdisk_th_set(&th[own]) ? own : shared;
 }
 
 /* One figure of a disk: judged against threshold mi (-1: none), perfdata. */
@@ -134,7 +171,7 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
     const struct vm_block_stats *b = &ev->cur->block[di];
     const struct vm_block_stats *p = vm_stats_block_find(ev->pair->prev, b->name, di);
     const struct vm_xml_disk *xd = vm_dev_xml_disk(x, b->name);
-    struct vm_buf det = VM_BUF_INIT, h = VM_BUF_INIT;
+    struct vm_buf det = VM_BUF_INIT, h = VM_BUF_INIT, room = VM_BUF_INIT;
     enum vm_status s_rd, s_wr, s_rio, s_wio, s_lr, s_lw, s_err, s_fill = VM_OK, s_thr;
     struct vm_dev_disk_fig f;
     struct vm_dev_raw raw[VM_DEV_MAX_RAW];
@@ -186,6 +223,7 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
     vdisk_fig1(it, ev, dev, "capacity", f.cap, "B", -1);
     vdisk_fig1(it, ev, dev, "physical", f.phys, "B", -1);
     s_thr = vdisk_fig1(it, ev, dev, "throttle", f.thr, "%", VDISK_THROTTLE);
+    vm_vdisk_room(it, ev, vdisk_metrics, VDISK_HEADROOM, VDISK_TIME_TO_FULL, dev, di, p, &room);
     /* a grapher can do without the raw counters where the rates are shown */
     vm_devices_raw(it, ev, dev, raw, vm_dev_block_raw(b, raw));
 
@@ -218,10 +256,11 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
         vm_buf_append(&h, h.len ? ", " : "");
         vm_vdisk_pct(&h, f.fill, " full");
     }
-    vdisk_describe(ev, b, &f, xd, xml_err, &det);
+    vdisk_describe(ev, b, &f, xd, xml_err, &room, &det);
     vm_devices_finish(ev, it, h.len ? vm_buf_str(&h) : "no figures", vm_buf_str(&det));
     vm_buf_clear(&h);
     vm_buf_clear(&det);
+    vm_buf_clear(&room);
 }
 
 /* A domain paused by an I/O error is CRITICAL on its own: the guest is
@@ -259,7 +298,7 @@ static void vdisk_evaluate(const struct vm_eval *ev, struct vm_report *rep)
 #ifndef VM_EVAL_TEST /* the test_eval_* suites include this file for its evaluate */
 int main(int argc, char **argv)
 {
-    struct vdisk_opts opts = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
+    struct vdisk_opts opts = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     const struct vm_plugin plugin = {
         .def =
             {
@@ -281,6 +320,8 @@ int main(int argc, char **argv)
                     "throttle: with <iotune> limits (--limits reads them from the domain XML),\n"
                     "throughput as % of the limit nearest to being hit: a disk at 100% is being\n"
                     "throttled by libvirt/QEMU, not by its storage.\n"
+                    "headroom (--headroom): room left before the image's pool or file system is\n"
+                    "full (shared by the disks on it); time_to_full: when, at its growth.\n"
                     "Perfdata: rates as plain numbers with the unit in the label\n"
                     "(DOMAIN:vda:read_Bps, _iops, flush_ps), latency in ms, fill in %, sizes in B,\n"
                     "and the raw counters as c (DOMAIN:vda:read_bytes, read_reqs, write_bytes,\n"
@@ -298,6 +339,7 @@ int main(int argc, char **argv)
         .opt = vdisk_opt,
         .validate = vdisk_validate,
         .evaluate = vdisk_evaluate,
+        .needs_storage = vdisk_needs_storage,
     };
     int rc = vm_plugin_main(&plugin, argc, argv);
 

@@ -105,6 +105,7 @@ struct plugin_run {
     struct vm_domxml_cache xml; /* over sel.doms */
     struct vm_snapshot snap;    /* non-rate plugins */
     struct vm_sampling smp;     /* rate plugins */
+    struct vm_storage storage;  /* when p->needs_storage says so */
     struct vm_report rep;
     struct vm_buf out;
     struct vm_buf note; /* the state folder's trouble, for the last line */
@@ -119,6 +120,7 @@ static void plugin_run_free(struct plugin_run *r)
     vm_buf_clear(&r->note);
     vm_report_clear(&r->rep);
     vm_sampling_clear(&r->smp);
+    vm_storage_clear(&r->storage);
     vm_snapshot_clear(&r->snap);
     vm_domxml_cache_clear(&r->xml);
     vm_selection_clear(&r->sel);
@@ -245,6 +247,7 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
     enum vm_status st;
     const char *uri;
     size_t i, nitems, judgeable = 0;
+    bool storage;
     int rc;
 
     memset(&r, 0, sizeof(r));
@@ -323,6 +326,11 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
         rc = plugin_fail(def, VM_UNKNOWN, err.msg);
         goto cleanup;
     }
+    storage = snap && p->needs_storage && p->needs_storage(p->ctx);
+    if (storage && vm_storage_gather(r.conn, snap, &r.storage, &err) < 0) {
+        rc = plugin_fail(def, VM_UNKNOWN, err.msg);
+        goto cleanup;
+    }
     for (i = 0; snap && i < snap->n; i++) {
         const struct vm_dom_stats *d = &snap->dom[i];
         struct vm_eval ev = {
@@ -334,6 +342,7 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
             .pair = def->rates && i < r.smp.npairs ? &r.smp.pairs[i] : NULL,
             .name = d->name ? d->name : "?",
             .now = snap->wall.tv_sec,
+            .storage = storage ? &r.storage : NULL,
         };
 
         if (d->error) {

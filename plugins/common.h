@@ -15,6 +15,7 @@
 #include "report.h"
 #include "sample.h"
 #include "stats.h"
+#include "storage.h"
 
 /* What a plugin sees for one domain: data only, no libvirt handle. */
 struct vm_eval {
@@ -27,6 +28,10 @@ struct vm_eval {
     const char *name;                /* domain name (unsanitised; report cleans it) */
     bool paused;                     /* checked although paused (--paused=check) */
     time_t now;                      /* wall clock of the sample */
+    /* The host storage under the run's disks (vm_storage_disk(storage,
+     * index, i)): gathered once after sampling when the plugin's
+     * needs_storage says so; NULL otherwise. */
+    const struct vm_storage *storage;
 };
 
 struct vm_plugin {
@@ -43,6 +48,10 @@ struct vm_plugin {
     bool (*in_run)(void *ctx, const struct vm_cli *cli);
     /* Turn one domain into report items. */
     void (*evaluate)(const struct vm_eval *ev, struct vm_report *rep);
+    /* Does this run need the host storage under the disks (ev->storage)?
+     * Asked after validate; NULL: never. It costs a file-system read per
+     * image and libvirt calls per image and pool (storage.h). */
+    bool (*needs_storage)(const void *ctx);
     /* After every domain: append notes about the whole run (lines ending
      * in '\n', last in the long output) to `note` (may be NULL). */
     void (*finish)(void *ctx, struct vm_buf *note);

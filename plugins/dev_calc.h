@@ -101,6 +101,26 @@ struct vm_dev_disk_fig {
 void vm_dev_disk_measure(const struct vm_block_stats *p, const struct vm_block_stats *b,
                          const struct vm_xml_disk *xd, double el, struct vm_dev_disk_fig *f);
 
+/* How much more a file image can grow, and how soon that room is gone.
+ * The image can grow until either its host storage is full (host_free:
+ * what the pool or file system still has, NAN unknown) or it reaches its
+ * virtual size (image_room = capacity - allocation, at least 0), whichever
+ * comes first: headroom is the smaller. Growth is the allocation's
+ * (VM_BLK_ALLOCATION: the host storage the image takes, libvirt's "du"
+ * figure; physical is the container's apparent size, "ls", which a sparse
+ * raw image has in full from the start) between the pair's samples. */
+struct vm_dev_room {
+    double host_free, host_size; /* bytes; NAN: not known */
+    double image_room;           /* NAN: no capacity or allocation */
+    double headroom;             /* NAN when host_free is not known */
+    double pct;                  /* headroom in % of host_size; NAN without it */
+    bool image_first;            /* the image's virtual size is the nearer bound */
+    double growth_Bps;           /* NAN: no previous allocation; <= 0: not growing */
+    double full_s;               /* seconds until headroom is gone; NAN: not growing */
+};
+void vm_dev_room_measure(const struct vm_block_stats *p, const struct vm_block_stats *b, double el,
+                         double host_free, double host_size, struct vm_dev_room *r);
+
 /* The same for an interface and its <bandwidth> (xi may be NULL). */
 /* Everything measured for one interface; NAN where unknown. */
 struct vm_dev_net_fig {

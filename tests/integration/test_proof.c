@@ -57,6 +57,15 @@ static const char *const allowed_api[] = {
     "virDomainGetBlockInfo",
     "virDomainInterfaceStats",
     "virDomainIsActive",
+    /* check_vdisk --headroom: the pool under an image (no read-only check
+     * in libvirt's public API, an ACL storage_vol/storage_pool getattr
+     * only; verified on a read-only test:/// connection) */
+    "virStorageVolLookupByPath",
+    "virStoragePoolLookupByVolume",
+    "virStoragePoolGetName",
+    "virStoragePoolGetInfo",
+    "virStoragePoolFree",
+    "virStorageVolFree",
     "virNodeGetInfo",
     "virGetVersion",
     "virInitialize",
@@ -88,12 +97,14 @@ static bool in_list(const char *name, const char *const *list, size_t n)
 
 static char tmp[] = "/tmp/vm-proof-XXXXXX";
 static char *devices; /* test:// URI of tests/fixtures/devices.xml */
+static char *storage; /* and of storage.xml (pools) */
 
 static void setup(void)
 {
     strcpy(tmp, "/tmp/vm-proof-XXXXXX");
     ck_assert_ptr_nonnull(mkdtemp(tmp));
     devices = vm_fixture_uri("devices.xml");
+    storage = vm_fixture_uri("storage.xml");
 }
 
 static void teardown(void)
@@ -101,6 +112,7 @@ static void teardown(void)
     if (vm_fs_rm_rf(tmp) != 0)
         fprintf(stderr, "# could not remove %s\n", tmp);
     free(devices);
+    free(storage);
 }
 
 /* ---- the binaries ---------------------------------------------------- */
@@ -197,6 +209,11 @@ START_TEST(runtime_read_only)
         ck_assert_int_eq(run_logged(p, ARGV("-U", devices, "-a", "--interval=0.05", sd)), 1);
     }
     ck_assert_int_eq(run_logged(p, ARGV("-U", devices, "-d", "nosuch", "--no-state")), 1);
+    /* check_vdisk's pool lookups */
+    if (strcmp(p, "check_vdisk") == 0)
+        ck_assert_int_eq(
+            run_logged(p, ARGV("-U", storage, "-a", "--headroom", "--interval=0.05", "--no-state")),
+            1);
 }
 END_TEST
 

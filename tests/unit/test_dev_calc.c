@@ -386,10 +386,75 @@ START_TEST(raw_counters)
 }
 END_TEST
 
+/* Headroom and time to full from hand-built samples (GiB figures). */
+#define GIB 1073741824.0
+static const struct {
+    double cap, alloc, prev_alloc; /* GiB; prev_alloc < 0: no earlier sample */
+    double el, host_free, host_size;
+    double headroom, pct, growth_Bps, full_s;
+    bool image_first;
+} room[] = {
+    /* the host storage is the nearer bound: 2 GiB free, growing 1 GiB/h */
+    {10, 5, 4, 3600, 2 * GIB, 100 * GIB, 2 * GIB, 2, GIB / 3600, 7200, false},
+    /* the image's own room (5 GiB) is the nearer: at its virtual size first */
+    {10, 5, 4, 3600, 40 * GIB, 100 * GIB, 5 * GIB, 5, GIB / 3600, 18000, true},
+    /* not growing: no time to full */
+    {10, 5, 5, 300, 40 * GIB, 100 * GIB, 5 * GIB, 5, 0, NAN, true},
+    /* shrinking (a discard): a negative growth, no time to full */
+    {10, 5, 6, 3600, 40 * GIB, 100 * GIB, 5 * GIB, 5, -GIB / 3600, NAN, true},
+    /* no earlier allocation: growth unknown */
+    {10, 5, -1, 300, 40 * GIB, 100 * GIB, 5 * GIB, 5, NAN, NAN, true},
+    /* the host storage not known (a block device): no headroom, no time */
+    {10, 5, 4, 3600, NAN, NAN, NAN, NAN, GIB / 3600, NAN, false},
+    /* qcow2 metadata past the virtual size: no room of its own left */
+    {10, 10.5, 10, 3600, 40 * GIB, 100 * GIB, 0, 0, GIB / 7200, 0, true},
+};
+
+static bool same(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || fabs(a - b) <= 1e-9 * fmax(1, fabs(b));
+}
+
+START_TEST(room_measure)
+{
+    struct vm_block_stats p = {0}, b = {0};
+    struct vm_dev_room r;
+
+    b.v[VM_BLK_CAPACITY] = (uint64_t)(room[_i].cap * GIB);
+    b.v[VM_BLK_ALLOCATION] = (uint64_t)(room[_i].alloc * GIB);
+    b.have = (1u << VM_BLK_CAPACITY) | (1u << VM_BLK_ALLOCATION);
+    if (room[_i].prev_alloc >= 0) {
+        p.v[VM_BLK_ALLOCATION] = (uint64_t)(room[_i].prev_alloc * GIB);
+        p.have = 1u << VM_BLK_ALLOCATION;
+    }
+    vm_dev_room_measure(&p, &b, room[_i].el, room[_i].host_free, room[_i].host_size, &r);
+    ck_assert_msg(same(r.headroom, room[_i].headroom), "headroom %g", r.headroom);
+    ck_assert_msg(same(r.pct, room[_i].pct), "pct %g", r.pct);
+    ck_assert_msg(same(r.growth_Bps, room[_i].growth_Bps), "growth %g", r.growth_Bps);
+    ck_assert_msg(same(r.full_s, room[_i].full_s), "full_s %g", r.full_s);
+    ck_assert_int_eq(r.image_first, room[_i].image_first);
+}
+END_TEST
+
+/* Without a previous sample (a new disk) there is no growth at all. */
+START_TEST(room_no_prev)
+{
+    struct vm_block_stats b = {0};
+    struct vm_dev_room r;
+
+    b.v[VM_BLK_ALLOCATION] = 1;
+    b.have = 1u << VM_BLK_ALLOCATION;
+    vm_dev_room_measure(NULL, &b, 60, 10, 100, &r);
+    ck_assert(isnan(r.growth_Bps) && isnan(r.full_s) && isnan(r.image_room));
+    ck_assert(same(r.headroom, 10) && same(r.pct, 10));
+}
+END_TEST
+
 VM_CK_MAIN_TCASE("dev_calc", "dev_calc", VM_CK_TIMEOUT_S, NULL, NULL,
                  VM_CK_LOOP(latency, VM_CK_N(lat)), VM_CK_TEST(latency_null_sides),
                  VM_CK_LOOP(pct_of, VM_CK_N(pct)), VM_CK_LOOP(iotune, VM_CK_N(iot)),
                  VM_CK_TEST(bandwidth), VM_CK_LOOP(block_empty, VM_CK_N(emp)),
                  VM_CK_LOOP(block_match, VM_CK_N(bm)), VM_CK_LOOP(net_match, VM_CK_N(nm)),
                  VM_CK_LOOP(net_label, VM_CK_N(lab)), VM_CK_LOOP(paused_ioerror, VM_CK_N(ioe)),
-                 VM_CK_TEST(xml_lookup), VM_CK_LOOP(raw_counters, VM_CK_N(raw)))
+                 VM_CK_TEST(xml_lookup), VM_CK_LOOP(raw_counters, VM_CK_N(raw)),
+                 VM_CK_LOOP(room_measure, VM_CK_N(room)), VM_CK_TEST(room_no_prev))

@@ -66,7 +66,7 @@ static void eval(struct eval_run *r, struct vdisk_opts *o, struct vdisk_case *c,
 
 START_TEST(figures_without_xml)
 {
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct vdisk_case c;
     struct eval_run r;
 
@@ -100,7 +100,7 @@ START_TEST(window_wording)
         {300, VM_BASE_PREVIOUS, "average over 5 min 0 s since the previous check"},
         {3725, VM_BASE_PREVIOUS, "average over 1 h 2 min since the previous check"},
     };
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
 
     for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
         struct vdisk_case c;
@@ -155,7 +155,7 @@ static const struct eval_judged judged[] = {
 
 START_TEST(thresholds)
 {
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct vdisk_case c;
     struct eval_run r;
 
@@ -169,7 +169,7 @@ END_TEST
 START_TEST(limits_read_xml_once)
 {
     static const char *const th[] = {"w:throttle=40"};
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct vdisk_case c;
     struct eval_run r;
 
@@ -196,7 +196,7 @@ END_TEST
 START_TEST(empty_drive_and_device_choice)
 {
     const char *want[] = {"vda", "nope"};
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct vdisk_case c;
     struct eval_run r;
 
@@ -242,7 +242,7 @@ END_TEST
 
 START_TEST(new_disk_and_no_pair)
 {
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct vdisk_case c;
     struct eval_run r;
 
@@ -262,7 +262,7 @@ END_TEST
 
 START_TEST(paused_by_ioerror)
 {
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct vdisk_case c;
     struct eval_run r;
 
@@ -279,7 +279,7 @@ END_TEST
 
 START_TEST(options)
 {
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct vm_err err = {""};
 
     ck_assert_int_eq(vdisk_opt(&o, VDISK_OPT_DEVICE, "", &err), -1);
@@ -294,8 +294,198 @@ START_TEST(options)
 }
 END_TEST
 
+/* ---- --headroom, on hand-built host storage ---------------------------- */
+
+static char lab_vda[] = "db:vda", lab_web[] = "web01:vdb", pool_images[] = "images",
+            dir_srv[] = "/srv/img";
+
+/* vda's image (5 of 10 GiB) grew 1 GiB in the last hour; host storage:
+ * `host` 0 is pool images (40 GiB free of 100), 1 a file system with
+ * 2 GiB free of 50 GiB, which web01:vdb shares when `shared`. */
+struct room_case {
+    struct vdisk_case c;
+    struct vm_storage_host hosts[2];
+    struct vm_storage_disk disks[2];
+    struct vm_storage st;
+};
+
+static void room_case_init(struct room_case *rc, enum vm_storage_kind kind, size_t host,
+                           bool shared, double grew_gib)
+{
+    vdisk_case_init(&rc->c);
+    rc->c.pair.elapsed_s = 3600;
+    rc->c.pb[0].v[VM_BLK_ALLOCATION] = (uint64_t)((5 - grew_gib) * 1024) * MIB;
+    rc->hosts[0] = (struct vm_storage_host){pool_images, NULL, 0, 100 * 1024.0 * MIB,
+                                            40 * 1024.0 * MIB};
+    rc->hosts[1] = (struct vm_storage_host){NULL, dir_srv, 7, 50 * 1024.0 * MIB, 2 * 1024.0 * MIB};
+    memset(rc->disks, 0, sizeof(rc->disks));
+    rc->disks[0] = (struct vm_storage_disk){.label = lab_vda, .kind = kind, .host = host};
+    rc->disks[1] = (struct vm_storage_disk){1, 1, lab_web, VM_STORAGE_FILE, host, {""}};
+    rc->st = (struct vm_storage){rc->hosts, 2, rc->disks, shared ? 2 : 1};
+}
+
+/* eval_plugin with the run's storage handed to evaluate. */
+static void eval_room(struct eval_run *r, struct vdisk_opts *o, struct room_case *rc,
+                      const char *const *th, size_t nth)
+{
+    struct vm_err err = {""};
+    struct vm_eval ev;
+
+    eval_setup(r, plug.defs, plug.ndefs, th, nth, NULL);
+    ck_assert_msg(vdisk_validate(o, &r->cli, &err) == 0, "%s", err.msg);
+    vm_report_thresholds(&r->rep, r->cli.th, plug.ndefs); /* which were applied */
+    ev = eval_ctx(r, o, &rc->c.cur, &rc->c.pair);
+    ev.storage = vdisk_needs_storage(o) ? &rc->st : NULL;
+    vdisk_evaluate(&ev, &r->rep);
+    eval_render(r);
+}
+
+/* The image's own room (5 GiB) is nearer than the pool's 40 GiB. */
+START_TEST(headroom_image_first)
+{
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, true};
+    struct room_case rc;
+    struct eval_run r;
+
+    room_case_init(&rc, VM_STORAGE_FILE, 0, false, 1);
+    eval_room(&r, &o, &rc, NULL, 0);
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "; headroom 5.00 GiB (5.0% of the host storage): the smaller of the image's "
+                 "own room 5.00 GiB and 40.0 GiB free on pool images; grew 1.00 GiB/h, image at "
+                 "its virtual size in about 5 h 0 min; average over");
+    eval_has(&r, "'db:vda:headroom'=5368709120B;;;0 'db:vda:host_free'=42949672960B;;;0 "
+                 "'db:vda:time_to_full'=18000s;;;0 'db:vda:read_bytes'=");
+    eval_lacks(&r, "shared");
+    eval_free(&r);
+}
+END_TEST
+
+/* The file system is nearer, shared with another disk: a time_to_full
+ * threshold breaks, in the summary's words and in seconds. */
+START_TEST(headroom_host_first_shared)
+{
+    static const char *const th[] = {"c:time_to_full=4h:", "w:headroom=1GiB:"};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
+    struct room_case rc;
+    struct eval_run r;
+
+    room_case_init(&rc, VM_STORAGE_FILE, 1, true, 1);
+    eval_room(&r, &o, &rc, th, 2);
+    ck_assert_int_eq(r.st, VM_CRITICAL);
+    eval_has(&r, "TEST CRITICAL - db:vda: host storage full in about 2 h 0 min |");
+    eval_has(&r, "[CRITICAL] db:vda: time_to_full 7200 s < 4h (critical); read ");
+    eval_has(&r, "headroom 2.00 GiB (4.0% of the host storage): the smaller of the image's own "
+                 "room 5.00 GiB and 2.00 GiB free on the file system of /srv/img; grew 1.00 "
+                 "GiB/h, host storage full in about 2 h 0 min; host storage shared with "
+                 "web01:vdb (its free space is not this disk's alone)");
+    eval_has(&r, "'db:vda:headroom'=2147483648B;1073741824:;;0");
+    eval_has(&r, "'db:vda:time_to_full'=7200s;;14400:;0");
+    eval_free(&r);
+}
+END_TEST
+
+/* A percent threshold is of the host storage's size. */
+START_TEST(headroom_percent)
+{
+    static const char *const th[] = {"w:headroom=10%:"};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
+    struct room_case rc;
+    struct eval_run r;
+
+    room_case_init(&rc, VM_STORAGE_FILE, 0, false, 1);
+    eval_room(&r, &o, &rc, th, 1);
+    ck_assert_int_eq(r.st, VM_WARNING);
+    eval_has(&r, "TEST WARNING - db:vda: headroom 5.00 GiB |");
+    eval_has(&r, "[WARNING] db:vda: headroom 5.0% < 10% (warning); read ");
+    eval_has(&r, "'db:vda:headroom'=5368709120B;10737418240:;;0");
+    eval_free(&r);
+}
+END_TEST
+
+/* Not growing, or shrinking: said, no figure, the threshold holds (and
+ * counts as applied). */
+START_TEST(headroom_not_growing)
+{
+    static const char *const th[] = {"c:time_to_full=4h:"};
+    static const struct {
+        double grew;
+        const char *text;
+    } g[] = {{0, "; not growing, so not filling up"}, {-0.5, "; shrinking, so not filling up"}};
+
+    for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+        struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
+        struct room_case rc;
+        struct eval_run r;
+
+        room_case_init(&rc, VM_STORAGE_FILE, 1, false, g[i].grew);
+        eval_room(&r, &o, &rc, th, 1);
+        ck_assert_int_eq(r.st, VM_OK);
+        eval_has(&r, g[i].text);
+        eval_lacks(&r, "time_to_full");
+        ck_assert(vm_report_judged(&r.rep, VDISK_TIME_TO_FULL));
+        eval_free(&r);
+    }
+}
+END_TEST
+
+/* Block devices, network disks, a file whose storage could not be read:
+ * what is not known, and no figure (the threshold is left unapplied). */
+START_TEST(headroom_not_known)
+{
+    static const char *const th[] = {"c:headroom=1GiB:"};
+    static const struct {
+        enum vm_storage_kind kind;
+        const char *err, *text;
+    } k[] = {
+        {VM_STORAGE_BLOCK, "",
+         "; a block device: its size is known, the free space of the storage under it (LVM, "
+         "SAN) is not;"},
+        {VM_STORAGE_NETWORK, "",
+         "; no host path (a network disk): the free space of its storage is not known here;"},
+        {VM_STORAGE_FILE, "statvfs /srv/img: Permission denied",
+         "; host storage not known (statvfs /srv/img: Permission denied);"},
+    };
+
+    for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+        struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
+        struct room_case rc;
+        struct eval_run r;
+
+        room_case_init(&rc, k[i].kind, 1, false, 1);
+        snprintf(rc.disks[0].err.msg, sizeof(rc.disks[0].err.msg), "%s", k[i].err);
+        eval_room(&r, &o, &rc, th, 1);
+        ck_assert_int_eq(r.st, VM_OK);
+        eval_has(&r, k[i].text);
+        eval_lacks(&r, "headroom'=");
+        eval_lacks(&r, "time_to_full");
+        ck_assert(!vm_report_judged(&r.rep, VDISK_HEADROOM));
+        eval_free(&r);
+    }
+}
+END_TEST
+
+/* Without --headroom or its thresholds, no storage is asked for and
+ * nothing of it is said. */
+START_TEST(headroom_off)
+{
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
+    struct room_case rc;
+    struct eval_run r;
+
+    room_case_init(&rc, VM_STORAGE_FILE, 0, false, 1);
+    eval_room(&r, &o, &rc, NULL, 0);
+    ck_assert(!vdisk_needs_storage(&o));
+    eval_lacks(&r, "headroom");
+    eval_lacks(&r, "host_free");
+    eval_free(&r);
+}
+END_TEST
+
 VM_CK_MAIN_TCASE("eval_vdisk", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL,
                  VM_CK_TEST(figures_without_xml), VM_CK_TEST(window_wording),
                  VM_CK_LOOP(thresholds, VM_CK_N(judged)), VM_CK_TEST(limits_read_xml_once),
                  VM_CK_TEST(empty_drive_and_device_choice), VM_CK_TEST(new_disk_and_no_pair),
-                 VM_CK_TEST(paused_by_ioerror), VM_CK_TEST(options))
+                 VM_CK_TEST(paused_by_ioerror), VM_CK_TEST(options),
+                 VM_CK_TEST(headroom_image_first), VM_CK_TEST(headroom_host_first_shared),
+                 VM_CK_TEST(headroom_percent), VM_CK_TEST(headroom_not_growing),
+                 VM_CK_TEST(headroom_not_known), VM_CK_TEST(headroom_off))

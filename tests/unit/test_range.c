@@ -15,6 +15,7 @@
 #define S VM_RANGE_ALLOW_SIZE
 #define PS (VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE)
 #define MS VM_RANGE_ALLOW_MS
+#define SEC VM_RANGE_ALLOW_SECONDS
 #define GiB 1073741824.0
 #define MiB 1048576.0
 
@@ -210,6 +211,11 @@ static const struct {
     {"2\xc2\xb5s", MS, 0, 2 * 0.001, false, false, false, VM_UNIT_NONE}, /* micro sign */
     {"3\xce\xbcs", MS, 0, 3 * 0.001, false, false, false, VM_UNIT_NONE}, /* Greek mu */
     {"@1ms:2", MS, 1, 2, false, false, true, VM_UNIT_NONE},
+    /* spans, stored in s */
+    {"4h:", SEC, 4 * 3600, 0, false, true, false, VM_UNIT_NONE},
+    {"90", SEC, 0, 90, false, false, false, VM_UNIT_NONE},
+    {"30s:2min", SEC, 30, 120, false, false, false, VM_UNIT_NONE},
+    {"@1d:1.5d", SEC, 86400, 1.5 * 86400, false, false, true, VM_UNIT_NONE},
 };
 
 START_TEST(test_parse_ok)
@@ -312,6 +318,10 @@ static const struct {
     {"10ms", 0, "unexpected 'ms' after the number"},
     {"10m", MS, "unknown unit 'm' (a time: ms, us or s; a bare number is ms)"},
     {"1min", MS, "unknown unit 'min'"},
+    {"1ms", SEC, "unknown unit 'ms' (a time: s, min, h or d; a bare number is s)"},
+    {"1m", SEC, "unknown unit 'm'"},
+    {"1w", SEC, "unknown unit 'w'"},
+    {"1GiB", SEC, "size unit 'GiB' is not accepted here"},
     {"10%", MS, "'%' is not accepted here"},
     {"1G", MS, "size unit 'G' is not accepted here"},
     {"1s:2K", MS, "end '2K': size unit 'K' is not accepted here"},

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* storage: the host storage under the disk images of a run. */
+#include <config.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <libvirt/virterror.h>
+
+#include "buf.h"
+#include "mem.h"
+#include "storage.h"
+
+/* The run's lookups: `pools` false once the connection has said it has
+ * no storage driver (asking again per disk would cost a call each). */
+struct storage_run {
+    virConnectPtr conn;
+    bool pools;
+    struct vm_storage *s;
+};
+
+static int storage_host_add(struct vm_storage *s, struct vm_storage_host *h, size_t *at)
+{
+    struct vm_storage_host *p = vm_reallocarray(s->hosts, s->nhosts + 1, sizeof(*p));
+
+    if (!p)
+        return -1;
+    s->hosts = p;
+    p[s->nhosts] = *h;
+    *at = s->nhosts++;
+    return 0;
+}
+
+/* The pool holding `path`: 1 found (d->host set), 0 in no pool, -1 out
+ * of memory. A pool that cannot be read is said in d->err. */
+static int storage_pool(struct storage_run *run, const char *path, struct vm_storage_disk *d)
+{
+    virStorageVolPtr vol = NULL;
+    virStoragePoolPtr pool = NULL;
+    virStoragePoolInfo info;
+    struct vm_storage_host h = {0};
+    const char *name;
+    int rc = 0;
+
+    if (!run->conn || !run->pools)
+        return 0;
+    vol = virStorageVolLookupByPath(run->conn, path);
+    if (!vol) {
+        /* no storage driver on this connection (an older or a modular
+         * daemon without virtstoraged): no pool holds any image */
+        if (virGetLastErrorCode() == VIR_ERR_NO_SUPPORT)
+            run->pools = false;
+        goto cleanup;
+    }
+    pool = virStoragePoolLookupByVolume(vol);
+    name = pool ? virStoragePoolGetName(pool) : NULL;
+    if (!name) {
+        vm_err_set(&d->err, "the pool of volume %s: %s", path, virGetLastErrorMessage());
+        rc = 1;
+        goto cleanup;
+    }
+    rc = 1;
+    for (size_t i = 0; i < run->s->nhosts; i++)
+        if (run->s->hosts[i].pool && strcmp(run->s->hosts[i].pool, name) == 0) {
+            d->host = i;
+            goto cleanup;
+        }
+    if (virStoragePoolGetInfo(pool, &info) < 0) {
+        vm_err_set(&d->err, "pool %s: %s", name, virGetLastErrorMessage());
+        goto cleanup;
+    }
+    h.pool = vm_strdup(name);
+    h.size = (double)info.capacity;
+    h.avail = (double)info.available;
+    if (!h.pool || storage_host_add(run->s, &h, &d->host) < 0) {
+        free(h.pool);
+        rc = -1;
+    }
+
+cleanup:
+    virResetLastError();
+    if (pool)
+        virStoragePoolFree(pool);
+    if (vol)
+        virStorageVolFree(vol);
+    return rc;
+}
+
+/* The file system of the folder of `path` (st_dev dev), read once. */
+static int storage_fs(struct storage_run *run, const char *path, dev_t dev,
+                      struct vm_storage_disk *d)
+{
+    struct vm_storage_host h = {0};
+    const char *slash = strrchr(path, '/');
+    struct statvfs sv;
+
+    for (size_t i = 0; i < run->s->nhosts; i++)
+        if (!run->s->hosts[i].pool && run->s->hosts[i].dev == dev) {
+            d->host = i;
+            return 0;
+        }
+    h.dir = vm_strdup(slash ? path : ".");
+    if (!h.dir)
+        return -1;
+    if (slash) /* the folder: "/img/a.qcow2" gives "/img", "/a" gives "/" */
+        h.dir[slash == path ? 1 : slash - path] = '\0';
+    if (statvfs(h.dir, &sv) < 0) {
+        vm_err_set(&d->err, "statvfs %s: %s", h.dir, strerror(errno));
+        free(h.dir);
+        return 0;
+    }
+    h.dev = dev;
+    h.size = (double)sv.f_blocks * (double)sv.f_frsize;
+    h.avail = (double)sv.f_bavail * (double)sv.f_frsize;
+    if (storage_host_add(run->s, &h, &d->host) < 0) {
+        free(h.dir);
+        return -1;
+    }
+    return 0;
+}
+
+/* A path that cannot be looked at here may still be a pool's volume
+ * (the pool's host, the test driver's made-up paths): the pool first. */
+static int storage_one(struct storage_run *run, const struct vm_block_stats *b,
+                       struct vm_storage_disk *d)
+{
+    struct stat st;
+    int rc, serr = 0;
+
+    /* a network disk's source is a name ("rbd/vol", an iSCSI IQN), when
+     * it reaches us at all (libvirt leaves block.N.path out for it) */
+    if (!b->path || b->path[0] != '/') {
+        d->kind = VM_STORAGE_NETWORK;
+        return 0;
+    }
+    if (stat(b->path, &st) < 0)
+        serr = errno;
+    else if (S_ISBLK(st.st_mode))
+        d->kind = VM_STORAGE_BLOCK;
+    else if (!S_ISREG(st.st_mode))
+        d->kind = VM_STORAGE_OTHER;
+    if (d->kind != VM_STORAGE_FILE)
+        return 0;
+    rc = storage_pool(run, b->path, d);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    if (serr) {
+        d->kind = VM_STORAGE_UNKNOWN;
+        vm_err_set(&d->err, "stat %s: %s", b->path, strerror(serr));
+        return 0;
+    }
+    return storage_fs(run, b->path, st.st_dev, d);
+}
+
+int vm_storage_gather(virConnectPtr conn, const struct vm_snapshot *snap, struct vm_storage *out,
+                      struct vm_err *err)
+{
+    struct storage_run run = {conn, true, out};
+    size_t n = 0;
+
+    memset(out, 0, sizeof(*out));
+    for (size_t i = 0; i < snap->n; i++)
+        n += snap->dom[i].nblock;
+    out->disks = n ? vm_calloc(n, sizeof(*out->disks)) : NULL;
+    if (n && !out->disks)
+        goto oom;
+    for (size_t i = 0; i < snap->n; i++) {
+        const struct vm_dom_stats *dom = &snap->dom[i];
+
+        for (size_t k = 0; k < dom->nblock; k++) {
+            struct vm_storage_disk *d = &out->disks[out->ndisks++];
+            struct vm_buf l = VM_BUF_INIT;
+
+            d->dom = i;
+            d->blk = k;
+            vm_buf_printf(&l, "%s:%s", dom->name ? dom->name : "?",
+                          dom->block[k].name ? dom->block[k].name : "?");
+            d->label = l.oom ? NULL : vm_strdup(vm_buf_str(&l));
+            vm_buf_clear(&l);
+            if (!d->label || storage_one(&run, &dom->block[k], d) < 0)
+                goto oom;
+        }
+    }
+    return 0;
+
+oom:
+    vm_storage_clear(out);
+    return vm_err_set(err, "out of memory");
+}
+
+const struct vm_storage_disk *vm_storage_disk(const struct vm_storage *s, size_t dom, size_t blk)
+{
+    for (size_t i = 0; s && i < s->ndisks; i++)
+        if (s->disks[i].dom == dom && s->disks[i].blk == blk)
+            return &s->disks[i];
+    return NULL;
+}
+
+const struct vm_storage_host *vm_storage_host_of(const struct vm_storage *s,
+                                                 const struct vm_storage_disk *d)
+{
+    if (!s || !d || d->kind != VM_STORAGE_FILE || d->err.msg[0] || d->host >= s->nhosts)
+        return NULL;
+    return &s->hosts[d->host];
+}
+
+size_t vm_storage_shared(const struct vm_storage *s, const struct vm_storage_disk *d,
+                         const char **names, size_t max)
+{
+    size_t n = 0;
+
+    if (!vm_storage_host_of(s, d))
+        return 0;
+    for (size_t i = 0; i < s->ndisks; i++) {
+        const struct vm_storage_disk *o = &s->disks[i];
+
+        if (o == d || vm_storage_host_of(s, o) != vm_storage_host_of(s, d))
+            continue;
+        if (n < max)
+            names[n] = o->label;
+        n++;
+    }
+    return n;
+}
+
+void vm_storage_clear(struct vm_storage *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nhosts; i++) {
+        free(s->hosts[i].pool);
+        free(s->hosts[i].dir);
+    }
+    for (size_t i = 0; i < s->ndisks; i++)
+        free(s->disks[i].label);
+    free(s->hosts);
+    free(s->disks);
+    memset(s, 0, sizeof(*s));
+}
