@@ -464,6 +464,28 @@ START_TEST(headroom_not_known)
 }
 END_TEST
 
+/* Many disks on one file system: the first three are named, the rest
+ * counted. */
+START_TEST(headroom_shared_many)
+{
+    static char l[5][8] = {"a:vda", "b:vda", "c:vda", "d:vda", "e:vda"};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, true};
+    struct vm_storage_disk many[6];
+    struct room_case rc;
+    struct eval_run r;
+
+    room_case_init(&rc, VM_STORAGE_FILE, 1, false, 1);
+    many[0] = rc.disks[0];
+    for (size_t i = 0; i < 5; i++)
+        many[i + 1] = (struct vm_storage_disk){i + 1, 0, l[i], VM_STORAGE_FILE, 1, {""}};
+    rc.st.disks = many;
+    rc.st.ndisks = 6;
+    eval_room(&r, &o, &rc, NULL, 0);
+    eval_has(&r, "; host storage shared with a:vda, b:vda, c:vda and 2 more (its free space");
+    eval_free(&r);
+}
+END_TEST
+
 /* Without --headroom or its thresholds, no storage is asked for and
  * nothing of it is said. */
 START_TEST(headroom_off)
@@ -488,4 +510,5 @@ VM_CK_MAIN_TCASE("eval_vdisk", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL,
                  VM_CK_TEST(paused_by_ioerror), VM_CK_TEST(options),
                  VM_CK_TEST(headroom_image_first), VM_CK_TEST(headroom_host_first_shared),
                  VM_CK_TEST(headroom_percent), VM_CK_TEST(headroom_not_growing),
-                 VM_CK_TEST(headroom_not_known), VM_CK_TEST(headroom_off))
+                 VM_CK_TEST(headroom_not_known), VM_CK_TEST(headroom_shared_many),
+                 VM_CK_TEST(headroom_off))
