@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 
 #include "buf.h"
 #include "mem.h"
+#include "sample.h"
 #include "storage.h"
 
 /* The run's lookups: `pools` false once the connection has said it has
@@ -35,17 +37,17 @@ static int storage_host_add(struct vm_storage *s, struct vm_storage_host *h, siz
     return 0;
 }
 
-/* The pool holding `path`: 1 found (d->host set), 0 in no pool, -1 out
- * of memory. A pool that cannot be read is said in d->err. */
-static int storage_pool(struct storage_run *run, const char *path, struct vm_storage_disk *d)
+/* The pool `path` is a volume of, into d->pool: its handle (the caller
+ * frees it) or NULL, in no pool or no pool found (why in perr). -1 and
+ * *out NULL: out of memory. */
+static int storage_pool(struct storage_run *run, const char *path, struct vm_storage_disk *d,
+                        virStoragePoolPtr *out, struct vm_err *perr)
 {
     virStorageVolPtr vol = NULL;
-    virStoragePoolPtr pool = NULL;
-    virStoragePoolInfo info;
-    struct vm_storage_host h = {0};
     const char *name;
     int rc = 0;
 
+    *out = NULL;
     if (!run->conn || !run->pools)
         return 0;
     vol = virStorageVolLookupByPath(run->conn, path);
@@ -56,41 +58,58 @@ static int storage_pool(struct storage_run *run, const char *path, struct vm_sto
             run->pools = false;
         goto cleanup;
     }
-    pool = virStoragePoolLookupByVolume(vol);
-    name = pool ? virStoragePoolGetName(pool) : NULL;
-    if (!name) {
-        vm_err_set(&d->err, "the pool of volume %s: %s", path, virGetLastErrorMessage());
-        rc = 1;
-        goto cleanup;
+    *out = virStoragePoolLookupByVolume(vol);
+    name = *out ? virStoragePoolGetName(*out) : NULL;
+    if (!name)
+        vm_err_set(perr, "the pool of volume %s: %s", path, virGetLastErrorMessage());
+    else if (!(d->pool = vm_strdup(name)))
+        rc = -1;
+
+cleanup:
+    virResetLastError();
+    if (vol)
+        virStorageVolFree(vol);
+    if (rc < 0 || !d->pool) {
+        if (*out)
+            virStoragePoolFree(*out);
+        *out = NULL;
     }
-    rc = 1;
+    return rc;
+}
+
+/* The fallback: pool d->pool's figures, as libvirt last computed them,
+ * read once. 0, or -1 out of memory. */
+static int storage_pool_info(struct storage_run *run, virStoragePoolPtr pool,
+                             struct vm_storage_disk *d)
+{
+    struct vm_storage_host h = {0};
+    virStoragePoolInfo info;
+
     for (size_t i = 0; i < run->s->nhosts; i++)
-        if (run->s->hosts[i].pool && strcmp(run->s->hosts[i].pool, name) == 0) {
+        if (run->s->hosts[i].cached && strcmp(run->s->hosts[i].pool, d->pool) == 0) {
             d->host = i;
-            goto cleanup;
+            d->err.msg[0] = '\0';
+            return 0;
         }
     if (virStoragePoolGetInfo(pool, &info) < 0) {
-        vm_err_set(&d->err, "pool %s: %s", name, virGetLastErrorMessage());
-        goto cleanup;
+        vm_err_set(&d->err, "pool %s: %s", d->pool, virGetLastErrorMessage());
+        virResetLastError();
+        return 0;
     }
-    h.pool = vm_strdup(name);
+    d->err.msg[0] = '\0';
+    h.pool = vm_strdup(d->pool);
+    h.cached = true;
     h.size = (double)info.capacity;
     h.avail = (double)info.available;
     if (!h.pool || storage_host_add(run->s, &h, &d->host) < 0) {
         free(h.pool);
-        rc = -1;
+        return -1;
     }
-
-cleanup:
-    virResetLastError();
-    if (pool)
-        virStoragePoolFree(pool);
-    if (vol)
-        virStorageVolFree(vol);
-    return rc;
+    return 0;
 }
 
-/* The file system of the folder of `path` (st_dev dev), read once. */
+/* The file system of the folder of `path` (st_dev dev), read once: 0
+ * (d->err says when statvfs failed), -1 out of memory. */
 static int storage_fs(struct storage_run *run, const char *path, dev_t dev,
                       struct vm_storage_disk *d)
 {
@@ -99,7 +118,7 @@ static int storage_fs(struct storage_run *run, const char *path, dev_t dev,
     struct statvfs sv;
 
     for (size_t i = 0; i < run->s->nhosts; i++)
-        if (!run->s->hosts[i].pool && run->s->hosts[i].dev == dev) {
+        if (!run->s->hosts[i].cached && run->s->hosts[i].dev == dev) {
             d->host = i;
             return 0;
         }
@@ -123,11 +142,14 @@ static int storage_fs(struct storage_run *run, const char *path, dev_t dev,
     return 0;
 }
 
-/* A path that cannot be looked at here may still be a pool's volume
- * (the pool's host, the test driver's made-up paths): the pool first. */
+/* The file system first, live; the pool's cached figures when it cannot
+ * be read (a path this user cannot look at, the test driver's made-up
+ * paths). */
 static int storage_one(struct storage_run *run, const struct vm_block_stats *b,
                        struct vm_storage_disk *d)
 {
+    virStoragePoolPtr pool = NULL;
+    struct vm_err perr = {""};
     struct stat st;
     int rc, serr = 0;
 
@@ -145,15 +167,19 @@ static int storage_one(struct storage_run *run, const struct vm_block_stats *b,
         d->kind = VM_STORAGE_OTHER;
     if (d->kind != VM_STORAGE_FILE)
         return 0;
-    rc = storage_pool(run, b->path, d);
-    if (rc != 0)
-        return rc < 0 ? -1 : 0;
-    if (serr) {
+    if (storage_pool(run, b->path, d, &pool, &perr) < 0)
+        return -1;
+    rc = serr ? 0 : storage_fs(run, b->path, st.st_dev, d);
+    if (rc == 0 && (serr || d->err.msg[0]) && pool)
+        rc = storage_pool_info(run, pool, d);
+    else if (rc == 0 && serr) {
         d->kind = VM_STORAGE_UNKNOWN;
-        vm_err_set(&d->err, "stat %s: %s", b->path, strerror(serr));
-        return 0;
+        vm_err_set(&d->err, "stat %s: %s%s%s", b->path, strerror(serr), perr.msg[0] ? "; " : "",
+                   perr.msg);
     }
-    return storage_fs(run, b->path, st.st_dev, d);
+    if (pool)
+        virStoragePoolFree(pool);
+    return rc;
 }
 
 int vm_storage_gather(virConnectPtr conn, const struct vm_snapshot *snap, struct vm_storage *out,
@@ -177,6 +203,7 @@ int vm_storage_gather(virConnectPtr conn, const struct vm_snapshot *snap, struct
 
             d->dom = i;
             d->blk = k;
+            d->growth_Bps = d->room = NAN;
             vm_buf_printf(&l, "%s:%s", dom->name ? dom->name : "?",
                           dom->block[k].name ? dom->block[k].name : "?");
             d->label = l.oom ? NULL : vm_strdup(vm_buf_str(&l));
@@ -190,6 +217,46 @@ int vm_storage_gather(virConnectPtr conn, const struct vm_snapshot *snap, struct
 oom:
     vm_storage_clear(out);
     return vm_err_set(err, "out of memory");
+}
+
+void vm_storage_growth(struct vm_storage *s, const struct vm_snapshot *snap,
+                       const struct vm_rate_pair *pairs, size_t npairs)
+{
+    for (size_t i = 0; i < s->nhosts; i++) {
+        s->hosts[i].growth_Bps = 0;
+        s->hosts[i].grow_room = 0;
+        s->hosts[i].nknown = 0;
+    }
+    for (size_t i = 0; i < s->ndisks; i++) {
+        struct vm_storage_disk *d = &s->disks[i];
+        const struct vm_block_stats *b, *p = NULL;
+        const struct vm_rate_pair *pr = d->dom < npairs ? &pairs[d->dom] : NULL;
+        struct vm_storage_host *h = vm_storage_host_of(s, d) ? &s->hosts[d->host] : NULL;
+        double cap, alloc;
+
+        d->growth_Bps = d->room = NAN;
+        if (d->dom >= snap->n || d->blk >= snap->dom[d->dom].nblock)
+            continue; /* not of this snapshot */
+        b = &snap->dom[d->dom].block[d->blk];
+        if (pr && pr->prev)
+            p = vm_stats_block_find(pr->prev, b->name, d->blk);
+        cap = VM_HAS(*b, VM_BLK_CAPACITY) ? (double)b->v[VM_BLK_CAPACITY] : NAN;
+        alloc = VM_HAS(*b, VM_BLK_ALLOCATION) ? (double)b->v[VM_BLK_ALLOCATION] : NAN;
+
+        /* qcow2 metadata can take the allocation past the virtual size */
+        d->room = cap > alloc ? cap - alloc : isnan(cap - alloc) ? NAN : 0;
+        /* a counter that went back is a shrink (a discard, a sparsify), as
+         * good as no growth: a signed difference, not vm_pair_delta */
+        if (p && pr->elapsed_s > 0 && VM_HAS(*p, VM_BLK_ALLOCATION) && !isnan(alloc))
+            d->growth_Bps = (alloc - (double)p->v[VM_BLK_ALLOCATION]) / pr->elapsed_s;
+        if (!h || isnan(d->growth_Bps))
+            continue;
+        h->nknown++;
+        if (d->growth_Bps > 0) {
+            h->growth_Bps += d->growth_Bps;
+            h->grow_room += d->room; /* NAN stays NAN: no bound known */
+        }
+    }
 }
 
 const struct vm_storage_disk *vm_storage_disk(const struct vm_storage *s, size_t dom, size_t blk)
@@ -208,7 +275,7 @@ const struct vm_storage_host *vm_storage_host_of(const struct vm_storage *s,
     return &s->hosts[d->host];
 }
 
-size_t vm_storage_shared(const struct vm_storage *s, const struct vm_storage_disk *d,
+size_t vm_storage_shared(const struct vm_storage *s, const struct vm_storage_disk *d, bool growing,
                          const char **names, size_t max)
 {
     size_t n = 0;
@@ -218,7 +285,8 @@ size_t vm_storage_shared(const struct vm_storage *s, const struct vm_storage_dis
     for (size_t i = 0; i < s->ndisks; i++) {
         const struct vm_storage_disk *o = &s->disks[i];
 
-        if (o == d || vm_storage_host_of(s, o) != vm_storage_host_of(s, d))
+        if (o == d || vm_storage_host_of(s, o) != vm_storage_host_of(s, d) ||
+            (growing && !(o->growth_Bps > 0)))
             continue;
         if (n < max)
             names[n] = o->label;
@@ -235,8 +303,10 @@ void vm_storage_clear(struct vm_storage *s)
         free(s->hosts[i].pool);
         free(s->hosts[i].dir);
     }
-    for (size_t i = 0; i < s->ndisks; i++)
+    for (size_t i = 0; i < s->ndisks; i++) {
         free(s->disks[i].label);
+        free(s->disks[i].pool);
+    }
     free(s->hosts);
     free(s->disks);
     memset(s, 0, sizeof(*s));

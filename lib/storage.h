@@ -2,14 +2,20 @@
 /* storage: the host storage under the disk images of a run.
  *
  * For each disk of a snapshot with a host path, what holds it: a plain
- * file sits in a libvirt storage pool (virStorageVolLookupByPath, then
- * virStoragePoolLookupByVolume and virStoragePoolGetInfo, all allowed on a
- * read-only connection) or, outside any pool, on the file system of its
- * folder (statvfs: f_bavail, what an unprivileged user may still get). A
- * block device or a disk without a host path (RBD, iSCSI, NBD: network
- * disks) has no such figure here. Each pool and each file system is read
- * once per run, however many disks it holds; the disks it holds are
- * listed so that a plugin can say they share it.
+ * file sits on the file system of its folder, read live with statvfs
+ * (f_bavail, what an unprivileged QEMU may still get, and f_blocks). The
+ * libvirt storage pool it is a volume of (virStorageVolLookupByPath, then
+ * virStoragePoolLookupByVolume, allowed on a read-only connection) only
+ * names it: a dir/fs/netfs pool's virStoragePoolGetInfo figures are those
+ * of its last start or refresh (a read-only connection cannot refresh, and
+ * a growing image changes nothing), and its "available" is f_bfree, which
+ * counts the blocks reserved for root. The pool's figures are the fallback
+ * when the folder cannot be read by this user (cached: true). A block
+ * device or a disk without a host path (RBD, iSCSI, NBD: network disks)
+ * has no such figure here. Each file system (by st_dev) and each pool is
+ * read once per run, however many disks it holds: a pool image and a
+ * pool-less file on one file system are one storage, and the disks on it
+ * are listed so that a plugin can say they share it.
  *
  * vm_storage_gather is the impure read (libvirt and the file system);
  * the rest works on the plain structs, which tests build by hand. */
@@ -33,13 +39,18 @@ enum vm_storage_kind {
     VM_STORAGE_UNKNOWN, /* its path could not be looked at: `err` says why */
 };
 
-/* One pool or file system. */
+/* One file system, or (cached) a pool whose folder could not be read. */
 struct vm_storage_host {
-    char *pool;   /* the libvirt pool's name (owned); NULL: a file system */
+    char *pool;   /* cached: the libvirt pool's name (owned); NULL: a file system */
     char *dir;    /* file system: the folder statvfs read (owned); NULL for a pool */
     dev_t dev;    /* file system: st_dev of the images on it */
     double size;  /* bytes in all */
     double avail; /* bytes still free for an unprivileged user (pool: available) */
+    bool cached;  /* the pool's figures, as of its last refresh: not live */
+    /* vm_storage_growth, over the disks on it whose allocation grew: */
+    double growth_Bps; /* their growth summed; 0 when none grows */
+    double grow_room;  /* their own room summed; NAN when one's is not known */
+    size_t nknown;     /* disks on it whose growth is known */
 };
 
 /* One disk: block[blk] of dom[dom] in the snapshot. */
@@ -49,6 +60,10 @@ struct vm_storage_disk {
     enum vm_storage_kind kind;
     size_t host;       /* FILE with !err.msg[0]: index in hosts */
     struct vm_err err; /* FILE or UNKNOWN: why the host storage is not known */
+    char *pool;        /* the pool the image is a volume of (owned), NULL: none */
+    /* vm_storage_growth: NAN until then or when not known */
+    double growth_Bps; /* the allocation's, between the pair's samples */
+    double room;       /* capacity - allocation, at least 0 */
 };
 
 struct vm_storage {
@@ -64,6 +79,13 @@ struct vm_storage {
 int vm_storage_gather(virConnectPtr conn, const struct vm_snapshot *snap, struct vm_storage *out,
                       struct vm_err *err);
 
+/* The growth of every disk (its allocation between pairs[d->dom].prev and
+ * snap, the newest sample; npairs 0: none known) and its own room, and per
+ * host the sums over the disks that grow. Pure. */
+struct vm_rate_pair;
+void vm_storage_growth(struct vm_storage *s, const struct vm_snapshot *snap,
+                       const struct vm_rate_pair *pairs, size_t npairs);
+
 /* Disk blk of domain dom, or NULL (s may be NULL). */
 const struct vm_storage_disk *vm_storage_disk(const struct vm_storage *s, size_t dom, size_t blk);
 
@@ -71,9 +93,10 @@ const struct vm_storage_disk *vm_storage_disk(const struct vm_storage *s, size_t
 const struct vm_storage_host *vm_storage_host_of(const struct vm_storage *s,
                                                  const struct vm_storage_disk *d);
 
-/* How many other disks share d's host storage; the first `max` of their
- * labels (borrowed from s) into names. */
-size_t vm_storage_shared(const struct vm_storage *s, const struct vm_storage_disk *d,
+/* How many other disks share d's host storage (growing: only those whose
+ * allocation grew); the first `max` of their labels (borrowed from s)
+ * into names. */
+size_t vm_storage_shared(const struct vm_storage *s, const struct vm_storage_disk *d, bool growing,
                          const char **names, size_t max);
 
 void vm_storage_clear(struct vm_storage *s); /* NULL accepted */

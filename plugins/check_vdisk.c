@@ -62,17 +62,15 @@ static const struct vm_metric_def vdisk_metrics[] = {
                             "the driver gives no request times: rd.times"},
     [VDISK_WRITE_LATENCY] = {"write_latency", VM_RANGE_ALLOW_MS, "average ms per write request",
                              NULL, "the driver gives no request times: wr.times"},
-    [VDISK_HEADROOM] =
-        {"headroom", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE,
-         "room a file image has left to grow: the smaller\n"
-         "                              of its host storage's free space and its own\n"
-         "                              (-c headroom=5GiB:, or 10%: of the host\n"
-         "                              storage; implies --headroom)",
-         NULL, "only file images on a pool or file system have one"},
+    [VDISK_HEADROOM] = {"headroom", VM_RANGE_ALLOW_PERCENT | VM_RANGE_ALLOW_SIZE,
+                        "free space of the host storage a file image\n"
+                        "                              grows into (-c headroom=5GiB:, or 10%: of\n"
+                        "                              the host storage; implies --headroom)",
+                        NULL, "only file images on a pool or file system have one"},
     [VDISK_TIME_TO_FULL] =
         {"time_to_full", VM_RANGE_ALLOW_SECONDS,
-         "seconds until that room is gone at the image's\n"
-         "                              growth since the previous sample\n"
+         "seconds until it is gone at the summed growth\n"
+         "                              of the images on it since the previous sample\n"
          "                              (-c time_to_full=4h:, units s, min, h, d;\n"
          "                              implies --headroom)",
          NULL, "only a file image with known headroom has one"},
@@ -91,8 +89,8 @@ static const struct vm_opt_def vdisk_opts_def[] = {
      VDISK_OPT_LIMITS},
     {"headroom", 0, false, NULL,
      "look at the host storage under each file\n"
-     "image (its libvirt pool, else statvfs of its\n"
-     "folder): headroom and time to full",
+     "image (statvfs of its folder, else its\n"
+     "libvirt pool's last figures): headroom, time to full",
      VDISK_OPT_HEADROOM},
 };
 
@@ -223,7 +221,7 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
     vdisk_fig1(it, ev, dev, "capacity", f.cap, "B", -1);
     vdisk_fig1(it, ev, dev, "physical", f.phys, "B", -1);
     s_thr = vdisk_fig1(it, ev, dev, "throttle", f.thr, "%", VDISK_THROTTLE);
-    vm_vdisk_room(it, ev, vdisk_metrics, VDISK_HEADROOM, VDISK_TIME_TO_FULL, dev, di, p, &room);
+    vm_vdisk_room(it, ev, vdisk_metrics, VDISK_HEADROOM, VDISK_TIME_TO_FULL, dev, di, &room);
     /* a grapher can do without the raw counters where the rates are shown */
     vm_devices_raw(it, ev, dev, raw, vm_dev_block_raw(b, raw));
 
@@ -320,8 +318,8 @@ int main(int argc, char **argv)
                     "throttle: with <iotune> limits (--limits reads them from the domain XML),\n"
                     "throughput as % of the limit nearest to being hit: a disk at 100% is being\n"
                     "throttled by libvirt/QEMU, not by its storage.\n"
-                    "headroom (--headroom): room left before the image's pool or file system is\n"
-                    "full (shared by the disks on it); time_to_full: when, at its growth.\n"
+                    "headroom (--headroom): free space of the file system under the image (shared\n"
+                    "by the disks on it); time_to_full: when, at their summed growth.\n"
                     "Perfdata: rates as plain numbers with the unit in the label\n"
                     "(DOMAIN:vda:read_Bps, _iops, flush_ps), latency in ms, fill in %, sizes in B,\n"
                     "and the raw counters as c (DOMAIN:vda:read_bytes, read_reqs, write_bytes,\n"

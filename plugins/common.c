@@ -331,6 +331,8 @@ int vm_plugin_main(const struct vm_plugin *p, int argc, char **argv)
         rc = plugin_fail(def, VM_UNKNOWN, err.msg);
         goto cleanup;
     }
+    if (storage) /* the storage fills at the growth of all the disks on it */
+        vm_storage_growth(&r.storage, snap, r.smp.pairs, def->rates ? r.smp.npairs : 0);
     for (i = 0; snap && i < snap->n; i++) {
         const struct vm_dom_stats *d = &snap->dom[i];
         struct vm_eval ev = {

@@ -233,27 +233,24 @@ void vm_dev_disk_measure(const struct vm_block_stats *p, const struct vm_block_s
         f->thr = vm_dev_iotune_pct(&xd->iotune, &f->r, &f->lim_name, &f->lim);
 }
 
-void vm_dev_room_measure(const struct vm_block_stats *p, const struct vm_block_stats *b, double el,
-                         double host_free, double host_size, struct vm_dev_room *r)
+void vm_dev_room_measure(const struct vm_storage_disk *d, const struct vm_storage_host *h,
+                         struct vm_dev_room *r)
 {
-    double cap = VM_HAS(*b, VM_BLK_CAPACITY) ? (double)b->v[VM_BLK_CAPACITY] : NAN;
-    double alloc = VM_HAS(*b, VM_BLK_ALLOCATION) ? (double)b->v[VM_BLK_ALLOCATION] : NAN;
+    bool known = h && h->nknown > 0;
 
-    r->host_free = host_free;
-    r->host_size = host_size > 0 ? host_size : NAN;
-    /* qcow2 metadata can take the allocation past the virtual size */
-    r->image_room = cap > alloc ? cap - alloc : isnan(cap - alloc) ? NAN : 0;
-    r->image_first = !isnan(r->image_room) && r->image_room < host_free;
-    r->headroom = r->image_first ? r->image_room : host_free;
+    r->host_free = h ? h->avail : NAN;
+    r->host_size = h && h->size > 0 ? h->size : NAN;
+    r->headroom = r->host_free;
     r->pct = 100.0 * r->headroom / r->host_size;
-    r->growth_Bps = NAN;
+    r->image_room = d ? d->room : NAN;
+    r->image_alone_short = r->image_room < r->headroom;
+    r->own_Bps = d ? d->growth_Bps : NAN;
+    r->growth_Bps = known ? h->growth_Bps : NAN;
+    r->grow_room = known && h->growth_Bps > 0 ? h->grow_room : NAN;
+    r->bounded = r->grow_room < r->headroom;
     r->full_s = NAN;
-    /* a counter that went back is a shrink (a discard, a sparsify), as
-     * good as no growth: a signed difference, not vm_pair_delta */
-    if (p && el > 0 && VM_HAS(*p, VM_BLK_ALLOCATION) && !isnan(alloc))
-        r->growth_Bps = (alloc - (double)p->v[VM_BLK_ALLOCATION]) / el;
-    if (r->growth_Bps > 0 && !isnan(r->headroom))
-        r->full_s = r->headroom / r->growth_Bps;
+    if (known)
+        r->full_s = r->growth_Bps <= 0 || r->bounded ? INFINITY : r->headroom / r->growth_Bps;
 }
 
 static double dev_sum(double a, double b)

@@ -10,6 +10,7 @@
 
 #include "domxml.h"
 #include "stats.h"
+#include "storage.h"
 
 /* Average time per request in milliseconds between two samples of a disk:
  * delta of `times` (ns) over delta of `reqs`. Returns -1 (no figure) when
@@ -101,25 +102,31 @@ struct vm_dev_disk_fig {
 void vm_dev_disk_measure(const struct vm_block_stats *p, const struct vm_block_stats *b,
                          const struct vm_xml_disk *xd, double el, struct vm_dev_disk_fig *f);
 
-/* How much more a file image can grow, and how soon that room is gone.
- * The image can grow until either its host storage is full (host_free:
- * what the pool or file system still has, NAN unknown) or it reaches its
- * virtual size (image_room = capacity - allocation, at least 0), whichever
- * comes first: headroom is the smaller. Growth is the allocation's
- * (VM_BLK_ALLOCATION: the host storage the image takes, libvirt's "du"
- * figure; physical is the container's apparent size, "ls", which a sparse
- * raw image has in full from the start) between the pair's samples. */
+/* How much more a file image can grow into its host storage, and how soon
+ * that storage is full (storage.h's figures, vm_storage_growth done; d or
+ * h NULL: not known). headroom is the host storage's free space; the
+ * image's own room (virtual size - allocation) is beside it, not part of
+ * it: that one is `fill`'s business. The storage fills at the summed
+ * growth of the disks on it that grow (their allocation, libvirt's "du"
+ * figure; physical is the container's apparent size, "ls", which a
+ * sparse raw image has in full from the start), and only as far as their
+ * own room lets them: when that sum is below the free space, it is not
+ * filling up from them. */
 struct vm_dev_room {
     double host_free, host_size; /* bytes; NAN: not known */
-    double image_room;           /* NAN: no capacity or allocation */
-    double headroom;             /* NAN when host_free is not known */
+    double headroom;             /* host_free */
     double pct;                  /* headroom in % of host_size; NAN without it */
-    bool image_first;            /* the image's virtual size is the nearer bound */
-    double growth_Bps;           /* NAN: no previous allocation; <= 0: not growing */
-    double full_s;               /* seconds until headroom is gone; NAN: not growing */
+    double image_room;           /* this image's own; NAN: no capacity or allocation */
+    bool image_alone_short;      /* image_room < headroom: it alone cannot fill it */
+    double own_Bps;              /* this image's growth; NAN: not known; <= 0: not growing */
+    double growth_Bps;           /* the storage's (sum); NAN: no disk's is known */
+    double grow_room;            /* the growing disks' own room summed; NAN: no bound */
+    bool bounded;                /* grow_room < headroom: not filling up from them */
+    double full_s;               /* headroom / growth_Bps; INFINITY: not filling up;
+                                  * NAN: not known */
 };
-void vm_dev_room_measure(const struct vm_block_stats *p, const struct vm_block_stats *b, double el,
-                         double host_free, double host_size, struct vm_dev_room *r);
+void vm_dev_room_measure(const struct vm_storage_disk *d, const struct vm_storage_host *h,
+                         struct vm_dev_room *r);
 
 /* The same for an interface and its <bandwidth> (xi may be NULL). */
 /* Everything measured for one interface; NAN where unknown. */

@@ -10,17 +10,18 @@
 #include "devices.h"
 
 /* Nothing when the run has no storage figures (ev->storage NULL: not
- * asked for). Else disk di of ev (previous sample p, NULL: none) into
- * item it: perfdata DOM:DEV:headroom (B, thresholds defs[mi_room], which
- * may be a percent of the host storage's size), DOM:DEV:host_free (B)
- * and, while the image grows, DOM:DEV:time_to_full (s, thresholds
- * defs[mi_full]; an image that does not grow is judged as never full,
- * with no figure); a broken threshold's words for the summary; and the
- * long output's words appended to det: the headroom and both its bounds,
- * the growth and the time left, the disks sharing the host storage, or
- * what is not known and why. */
+ * asked for). Else disk di of ev into item it: perfdata DOM:DEV:headroom
+ * (B: the host storage's free space for the image to grow into,
+ * thresholds defs[mi_room], which may be a percent of the host storage's
+ * size), DOM:DEV:image_room (B: what the image itself can still grow)
+ * and, while the host storage fills up, DOM:DEV:time_to_full (s: its free
+ * space over the summed growth of the disks on it, thresholds
+ * defs[mi_full]; a storage not filling up is judged as never full, with
+ * no figure); a broken threshold's words for the summary; and the long
+ * output's words appended to det: the headroom, where, the image's own
+ * room, the growth and the time left, the disks sharing the host storage,
+ * or what is not known and why. */
 void vm_vdisk_room(struct vm_item *it, const struct vm_eval *ev, const struct vm_metric_def *defs,
-                   int mi_room, int mi_full, const char *dev, size_t di,
-                   const struct vm_block_stats *p, struct vm_buf *det);
+                   int mi_room, int mi_full, const char *dev, size_t di, struct vm_buf *det);
 
 #endif

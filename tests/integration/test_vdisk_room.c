@@ -24,7 +24,8 @@
 #define SUITE_FIXTURE "storage.xml"
 #include "plugin_suite.h"
 
-/* Three images in pool images: its free space, read once, shared. */
+/* Three images in pool images, whose folder does not exist here: the
+ * pool's cached figures, read once, shared, said to be the pool's. */
 START_TEST(pool_images)
 {
     struct vm_run r;
@@ -32,13 +33,14 @@ START_TEST(pool_images)
 
     run(&r, ARGV("-U", fixture, "-a", "--headroom", FAST));
     ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "'db01:vda:headroom'=0B;;;0 'db01:vda:host_free'=" POOL_FREE "B;;;0 ");
-    vm_assert_has(r.out, "'web01:vda:host_free'=" POOL_FREE "B;;;0 ");
+    vm_assert_has(r.out, "'db01:vda:headroom'=" POOL_FREE "B;;;0 'db01:vda:image_room'=0B;;;0 ");
+    vm_assert_has(r.out, "'web01:vda:headroom'=" POOL_FREE "B;;;0 ");
     vm_assert_has(r.out, "[OK] db01:vda: ");
-    vm_assert_has(r.out, "; headroom 0 B (0.0% of the host storage): the smaller of the image's "
-                         "own room 0 B and 85.0 GiB free on pool images; not growing, so not "
-                         "filling up; host storage shared with db01:vdb, web01:vda (its free "
-                         "space is not this disk's alone); measured over");
+    vm_assert_has(r.out, "; headroom 85.0 GiB (85.0% of the host storage) free on pool images, "
+                         "as of the pool's last refresh, the image can grow 0 B more itself (it "
+                         "alone cannot fill the host storage); not growing, so not filling up; "
+                         "host storage shared with db01:vdb, web01:vda (its free space is not "
+                         "this disk's alone); measured over");
     vm_assert_has(r.out, "host storage shared with db01:vda, db01:vdb (its free");
     vm_assert_has(r.out, "[OK] db01:vdd: read ");
     vm_assert_has(r.out, "; no host path (a network disk): the free space of its storage is not "
@@ -47,21 +49,25 @@ START_TEST(pool_images)
         vm_assert_has(r.out, "; a block device: its size is known, the free space of the storage "
                              "under it (LVM, SAN) is not; measured");
     vm_assert_lacks(r.out, "db01:vdc:headroom");
-    vm_assert_lacks(r.out, "db01:vdd:host_free");
+    vm_assert_lacks(r.out, "db01:vdd:image_room");
+    vm_assert_lacks(r.out, "host_free");
     vm_assert_lacks(r.out, "time_to_full"); /* the test driver's images do not grow */
     vm_run_free(&r);
 }
 END_TEST
 
-/* Thresholds: on headroom in bytes (the test driver's images have no room
- * of their own left), on a time to full that an image which does not grow
- * never reaches, on a disk that has no headroom figure. */
+/* Thresholds: on headroom in bytes and in % of the pool (85 GiB of 100
+ * free; the images' own room, none, is not headroom), on a time to full
+ * that an image which does not grow never reaches, on a disk that has no
+ * headroom figure. */
 static const struct vm_run_case room_th[] = {
-    {{"-c", "headroom=1GiB:"},
+    {{"-c", "headroom=90GiB:"},
      2,
-     "VDISK CRITICAL - 3 CRITICAL: db01:vda (headroom 0 B), db01:vdb (headroom 0 B), web01:vda "
-     "(headroom 0 B); 2 OK | ",
+     "VDISK CRITICAL - 3 CRITICAL: db01:vda (headroom 85.0 GiB), db01:vdb (headroom 85.0 GiB), "
+     "web01:vda (headroom 85.0 GiB); 2 OK | ",
      NULL},
+    {{"-w", "headroom=90%:"}, 1, "VDISK WARNING - 3 WARNING: db01:vda (headroom 85.0 GiB), ", NULL},
+    {{"-c", "headroom=1GiB:", "-w", "headroom=80%:"}, 0, "VDISK OK - 5 disks OK | ", NULL},
     {{"-w", "headroom=0:"}, 0, "VDISK OK - 5 disks OK | ", "not applied"},
     {{"-c", "time_to_full=4h:"}, 0, "VDISK OK - 5 disks OK | ", "not applied"},
     {{"-c", "time_to_full=90min:", "-w", "time_to_full=1d:"},
@@ -85,11 +91,14 @@ START_TEST(room_thresholds)
 }
 END_TEST
 
-/* An image outside any pool: statvfs of its folder, shared by the two
- * disks in it, free space as the test reads it around the run. */
+/* Two images in a real folder, a a volume of a pool on it whose figures
+ * (85 GiB free of 100) are not the file system's, b in no pool: statvfs
+ * of the folder, live, for both, one storage shared by the two disks,
+ * free space as the test reads it around the run; the pool only names
+ * a's. */
 START_TEST(file_system)
 {
-    char dir[] = "/tmp/vm-room-XXXXXX", node[96], a[96], b[96], *xml, *uri, want[64];
+    char dir[] = "/tmp/vm-room-XXXXXX", node[96], a[96], b[96], *xml, *uri, want[128];
     struct statvfs sv0, sv1;
     struct vm_run r;
     double lo, hi, got;
@@ -106,8 +115,18 @@ START_TEST(file_system)
                               "<disk type='file' device='disk'><source file='%s'/>"
                               "<target dev='vda'/></disk>"
                               "<disk type='file' device='disk'><source file='%s'/>"
-                              "<target dev='vdb'/></disk></devices></domain></node>",
-                              a, b),
+                              "<target dev='vdb'/></disk></devices></domain>"
+                              "<pool type='dir'><name>tmppool</name>"
+                              "<uuid>33333333-3333-4333-8333-333333333334</uuid>"
+                              "<capacity unit='GiB'>100</capacity>"
+                              "<allocation unit='GiB'>15</allocation>"
+                              "<available unit='GiB'>85</available>"
+                              "<target><path>%s</path></target>"
+                              "<volume type='file'><name>a.qcow2</name>"
+                              "<capacity unit='GiB'>20</capacity>"
+                              "<allocation unit='GiB'>5</allocation>"
+                              "<target><path>%s</path></target></volume></pool></node>",
+                              a, b, dir, a),
                      -1);
     vm_fs_spit(node, xml, strlen(xml));
     ck_assert_int_ne(asprintf(&uri, "test://%s", node), -1);
@@ -119,12 +138,16 @@ START_TEST(file_system)
      * within a MiB */
     lo = (double)(sv0.f_bavail < sv1.f_bavail ? sv0.f_bavail : sv1.f_bavail) * sv0.f_frsize;
     hi = (double)(sv0.f_bavail > sv1.f_bavail ? sv0.f_bavail : sv1.f_bavail) * sv0.f_frsize;
-    got = vm_perf_value(r.out, "tmp01:vda:host_free");
-    ck_assert_msg(got >= lo - 1048576 && got <= hi + 1048576, "host_free %.0f, statvfs %.0f..%.0f",
+    got = vm_perf_value(r.out, "tmp01:vda:headroom");
+    ck_assert_msg(got >= lo - 1048576 && got <= hi + 1048576, "headroom %.0f, statvfs %.0f..%.0f",
                   got, lo, hi);
-    ck_assert(vm_perf_value(r.out, "tmp01:vdb:host_free") == got);
-    snprintf(want, sizeof(want), " free on the file system of %s; not growing", dir);
+    ck_assert(vm_perf_value(r.out, "tmp01:vdb:headroom") == got);
+    ck_assert(got != atof(POOL_FREE));
+    snprintf(want, sizeof(want), " free on the file system of %s (pool tmppool), the image", dir);
     vm_assert_has(r.out, want);
+    snprintf(want, sizeof(want), " free on the file system of %s, the image can grow", dir);
+    vm_assert_has(r.out, want);
+    vm_assert_lacks(r.out, "last refresh");
     vm_assert_has(r.out, "host storage shared with tmp01:vdb (its free space");
     vm_assert_has(r.out, "host storage shared with tmp01:vda (its free space");
     vm_run_free(&r);

@@ -9,6 +9,7 @@
 
 #include "ck_run.h"
 #include "dev_calc.h"
+#include "sample.h"
 
 #define BIT(f) (1u << (f))
 
@@ -386,67 +387,101 @@ START_TEST(raw_counters)
 }
 END_TEST
 
-/* Headroom and time to full from hand-built samples (GiB figures). */
+/* Headroom and time to full from hand-built samples (GiB figures): two
+ * images a and b on one file system (vm_storage_growth sums them, then
+ * vm_dev_room_measure reads a's figures). */
 #define GIB 1073741824.0
 static const struct {
-    double cap, alloc, prev_alloc; /* GiB; prev_alloc < 0: no earlier sample */
-    double el, host_free, host_size;
-    double headroom, pct, growth_Bps, full_s;
-    bool image_first;
+    double cap, alloc, prev_alloc;       /* image a, GiB; prev_alloc < 0: no earlier sample */
+    double b_cap, b_alloc, b_prev_alloc; /* image b, the same; b_cap 0: no image b */
+    double host_free;                    /* GiB, of 100 */
+    double image_room, own_Bps, growth_Bps, grow_room, full_s;
+    bool alone_short, bounded;
 } room[] = {
-    /* the host storage is the nearer bound: 2 GiB free, growing 1 GiB/h */
-    {10, 5, 4, 3600, 2 * GIB, 100 * GIB, 2 * GIB, 2, GIB / 3600, 7200, false},
-    /* the image's own room (5 GiB) is the nearer: at its virtual size first */
-    {10, 5, 4, 3600, 40 * GIB, 100 * GIB, 5 * GIB, 5, GIB / 3600, 18000, true},
-    /* not growing: no time to full */
-    {10, 5, 5, 300, 40 * GIB, 100 * GIB, 5 * GIB, 5, 0, NAN, true},
-    /* shrinking (a discard): a negative growth, no time to full */
-    {10, 5, 6, 3600, 40 * GIB, 100 * GIB, 5 * GIB, 5, -GIB / 3600, NAN, true},
-    /* no earlier allocation: growth unknown */
-    {10, 5, -1, 300, 40 * GIB, 100 * GIB, 5 * GIB, 5, NAN, NAN, true},
-    /* the host storage not known (a block device): no headroom, no time */
-    {10, 5, 4, 3600, NAN, NAN, NAN, NAN, GIB / 3600, NAN, false},
+    /* a alone grows 1 GiB/h into 2 GiB free, with 5 GiB of its own room */
+    {10, 5, 4, 0, 0, 0, 2, 5 * GIB, GIB / 3600, GIB / 3600, 5 * GIB, 7200, false, false},
+    /* a and b both grow 1 GiB/h: the file system fills twice as fast */
+    {10, 5, 4, 10, 5, 4, 2, 5 * GIB, GIB / 3600, 2 * GIB / 3600, 10 * GIB, 3600, false, false},
+    /* a does not grow, b does: the storage still fills, at b's growth */
+    {10, 5, 5, 10, 5, 4, 2, 5 * GIB, 0, GIB / 3600, 5 * GIB, 7200, false, false},
+    /* both grow, but can take 1.5 GiB more together, less than the
+     * 40 GiB free: never full from them */
+    {5.5, 5, 4, 4, 3, 2, 40, 0.5 * GIB, GIB / 3600, 2 * GIB / 3600, 1.5 * GIB, INFINITY, true,
+     true},
+    /* a shrinks (a discard), b not growing: not filling up */
+    {10, 5, 6, 10, 5, 5, 2, 5 * GIB, -GIB / 3600, 0, NAN, INFINITY, false, false},
+    /* no earlier allocation of either: not known */
+    {10, 5, -1, 0, 0, 0, 2, 5 * GIB, NAN, NAN, NAN, NAN, false, false},
+    /* b's capacity not known (-1): the growing images have no bound */
+    {5.5, 5, 4, -1, 3, 2, 40, 0.5 * GIB, GIB / 3600, 2 * GIB / 3600, NAN, 20 * 3600, true, false},
     /* qcow2 metadata past the virtual size: no room of its own left */
-    {10, 10.5, 10, 3600, 40 * GIB, 100 * GIB, 0, 0, GIB / 7200, 0, true},
+    {10, 10.5, 10, 0, 0, 0, 40, 0, GIB / 7200, GIB / 7200, 0, INFINITY, true, true},
 };
 
 static bool same(double a, double b)
 {
-    return (isnan(a) && isnan(b)) || fabs(a - b) <= 1e-9 * fmax(1, fabs(b));
+    return (isnan(a) && isnan(b)) || a == b || fabs(a - b) <= 1e-9 * fmax(1, fabs(b));
+}
+
+static void room_disk(struct vm_block_stats *p, struct vm_block_stats *b, double cap, double alloc,
+                      double prev_alloc)
+{
+    b->v[VM_BLK_CAPACITY] = cap >= 0 ? (uint64_t)(cap * GIB) : 0;
+    b->v[VM_BLK_ALLOCATION] = (uint64_t)(alloc * GIB);
+    b->have = (cap >= 0 ? 1u << VM_BLK_CAPACITY : 0) | (1u << VM_BLK_ALLOCATION);
+    if (prev_alloc >= 0) {
+        p->v[VM_BLK_ALLOCATION] = (uint64_t)(prev_alloc * GIB);
+        p->have = 1u << VM_BLK_ALLOCATION;
+    }
 }
 
 START_TEST(room_measure)
 {
-    struct vm_block_stats p = {0}, b = {0};
+    static char name[] = "vda", label[] = "x";
+    struct vm_block_stats pb[2] = {{0}}, cb[2] = {{0}};
+    struct vm_dom_stats prev[2] = {{0}}, cur[2] = {{0}};
+    struct vm_rate_pair pairs[2];
+    struct vm_snapshot snap = {cur, 2, {0, 0}, {0, 0}};
+    struct vm_storage_host h = {.dir = label, .size = 100 * GIB, .avail = room[_i].host_free * GIB};
+    struct vm_storage_disk d[2] = {{.label = label}, {.dom = 1, .label = label}};
+    struct vm_storage s = {&h, 1, d, room[_i].b_cap ? 2 : 1};
     struct vm_dev_room r;
 
-    b.v[VM_BLK_CAPACITY] = (uint64_t)(room[_i].cap * GIB);
-    b.v[VM_BLK_ALLOCATION] = (uint64_t)(room[_i].alloc * GIB);
-    b.have = (1u << VM_BLK_CAPACITY) | (1u << VM_BLK_ALLOCATION);
-    if (room[_i].prev_alloc >= 0) {
-        p.v[VM_BLK_ALLOCATION] = (uint64_t)(room[_i].prev_alloc * GIB);
-        p.have = 1u << VM_BLK_ALLOCATION;
+    room_disk(&pb[0], &cb[0], room[_i].cap, room[_i].alloc, room[_i].prev_alloc);
+    room_disk(&pb[1], &cb[1], room[_i].b_cap, room[_i].b_alloc, room[_i].b_prev_alloc);
+    for (size_t k = 0; k < 2; k++) {
+        pb[k].name = cb[k].name = name;
+        prev[k].block = &pb[k];
+        cur[k].block = &cb[k];
+        prev[k].nblock = cur[k].nblock = 1;
+        pairs[k] = (struct vm_rate_pair){&prev[k], &cur[k], 3600, 0, NULL};
     }
-    vm_dev_room_measure(&p, &b, room[_i].el, room[_i].host_free, room[_i].host_size, &r);
-    ck_assert_msg(same(r.headroom, room[_i].headroom), "headroom %g", r.headroom);
-    ck_assert_msg(same(r.pct, room[_i].pct), "pct %g", r.pct);
+    vm_storage_growth(&s, &snap, pairs, 2);
+    vm_dev_room_measure(&d[0], &h, &r);
+    ck_assert_msg(same(r.headroom, room[_i].host_free * GIB), "headroom %g", r.headroom);
+    ck_assert_msg(same(r.pct, room[_i].host_free), "pct %g", r.pct);
+    ck_assert_msg(same(r.image_room, room[_i].image_room), "image_room %g", r.image_room);
+    ck_assert_msg(same(r.own_Bps, room[_i].own_Bps), "own %g", r.own_Bps);
     ck_assert_msg(same(r.growth_Bps, room[_i].growth_Bps), "growth %g", r.growth_Bps);
+    ck_assert_msg(same(r.grow_room, room[_i].grow_room), "grow_room %g", r.grow_room);
     ck_assert_msg(same(r.full_s, room[_i].full_s), "full_s %g", r.full_s);
-    ck_assert_int_eq(r.image_first, room[_i].image_first);
+    ck_assert_int_eq(r.image_alone_short, room[_i].alone_short);
+    ck_assert_int_eq(r.bounded, room[_i].bounded);
 }
 END_TEST
 
-/* Without a previous sample (a new disk) there is no growth at all. */
-START_TEST(room_no_prev)
+/* No host storage known (a block device) or no growth computed: nothing. */
+START_TEST(room_not_known)
 {
-    struct vm_block_stats b = {0};
+    struct vm_storage_disk d = {.growth_Bps = NAN, .room = 1};
+    struct vm_storage_host h = {.size = 100, .avail = 10}; /* vm_storage_growth not run */
     struct vm_dev_room r;
 
-    b.v[VM_BLK_ALLOCATION] = 1;
-    b.have = 1u << VM_BLK_ALLOCATION;
-    vm_dev_room_measure(NULL, &b, 60, 10, 100, &r);
-    ck_assert(isnan(r.growth_Bps) && isnan(r.full_s) && isnan(r.image_room));
-    ck_assert(same(r.headroom, 10) && same(r.pct, 10));
+    vm_dev_room_measure(&d, NULL, &r);
+    ck_assert(isnan(r.headroom) && isnan(r.pct) && isnan(r.full_s) && !r.image_alone_short);
+    vm_dev_room_measure(&d, &h, &r);
+    ck_assert(same(r.headroom, 10) && same(r.pct, 10) && isnan(r.growth_Bps));
+    ck_assert(isnan(r.full_s) && r.image_alone_short);
 }
 END_TEST
 
@@ -457,4 +492,4 @@ VM_CK_MAIN_TCASE("dev_calc", "dev_calc", VM_CK_TIMEOUT_S, NULL, NULL,
                  VM_CK_LOOP(block_match, VM_CK_N(bm)), VM_CK_LOOP(net_match, VM_CK_N(nm)),
                  VM_CK_LOOP(net_label, VM_CK_N(lab)), VM_CK_LOOP(paused_ioerror, VM_CK_N(ioe)),
                  VM_CK_TEST(xml_lookup), VM_CK_LOOP(raw_counters, VM_CK_N(raw)),
-                 VM_CK_LOOP(room_measure, VM_CK_N(room)), VM_CK_TEST(room_no_prev))
+                 VM_CK_LOOP(room_measure, VM_CK_N(room)), VM_CK_TEST(room_not_known))

@@ -299,11 +299,18 @@ END_TEST
 static char lab_vda[] = "db:vda", lab_web[] = "web01:vdb", pool_images[] = "images",
             dir_srv[] = "/srv/img";
 
-/* vda's image (5 of 10 GiB) grew 1 GiB in the last hour; host storage:
- * `host` 0 is pool images (40 GiB free of 100), 1 a file system with
- * 2 GiB free of 50 GiB, which web01:vdb shares when `shared`. */
+/* vda's image (5 of 10 GiB) grew grew_gib in the last hour; host
+ * storage: `host` 0 is pool images (cached figures: 40 GiB free of 100),
+ * 1 a file system with 2 GiB free of 50 GiB (vda a volume of pool
+ * images on it), which web01:vdb (3 of 8 GiB, room_web_grew) shares
+ * when `shared`. */
 struct room_case {
     struct vdisk_case c;
+    struct vm_dom_stats web[2]; /* prev, cur */
+    struct vm_block_stats wb[2];
+    struct vm_dom_stats doms[2];
+    struct vm_snapshot snap;
+    struct vm_rate_pair pairs[2];
     struct vm_storage_host hosts[2];
     struct vm_storage_disk disks[2];
     struct vm_storage st;
@@ -312,16 +319,40 @@ struct room_case {
 static void room_case_init(struct room_case *rc, enum vm_storage_kind kind, size_t host,
                            bool shared, double grew_gib)
 {
+    static char web01[] = "web01", vdb[] = "vdb";
+
+    memset(rc, 0, sizeof(*rc));
     vdisk_case_init(&rc->c);
     rc->c.pair.elapsed_s = 3600;
     rc->c.pb[0].v[VM_BLK_ALLOCATION] = (uint64_t)((5 - grew_gib) * 1024) * MIB;
-    rc->hosts[0] = (struct vm_storage_host){pool_images, NULL, 0, 100 * 1024.0 * MIB,
-                                            40 * 1024.0 * MIB};
-    rc->hosts[1] = (struct vm_storage_host){NULL, dir_srv, 7, 50 * 1024.0 * MIB, 2 * 1024.0 * MIB};
-    memset(rc->disks, 0, sizeof(rc->disks));
+    rc->web[0].name = rc->web[1].name = web01;
+    rc->wb[0].name = rc->wb[1].name = vdb;
+    rc->wb[0].have = rc->wb[1].have = B(VM_BLK_CAPACITY) | B(VM_BLK_ALLOCATION);
+    rc->wb[0].v[VM_BLK_CAPACITY] = rc->wb[1].v[VM_BLK_CAPACITY] = 8192 * MIB;
+    rc->wb[0].v[VM_BLK_ALLOCATION] = rc->wb[1].v[VM_BLK_ALLOCATION] = 3072 * MIB;
+    rc->web[0].block = &rc->wb[0];
+    rc->web[1].block = &rc->wb[1];
+    rc->web[0].nblock = rc->web[1].nblock = 1;
+    rc->doms[0] = rc->c.cur;
+    rc->doms[1] = rc->web[1];
+    rc->snap.dom = rc->doms;
+    rc->snap.n = 2;
+    rc->pairs[1] = (struct vm_rate_pair){&rc->web[0], &rc->web[1], 3600, true, NULL};
+    rc->hosts[0] = (struct vm_storage_host){
+        pool_images, NULL, 0, 100 * 1024.0 * MIB, 40 * 1024.0 * MIB, true, 0, 0, 0};
+    rc->hosts[1] = (struct vm_storage_host){
+        NULL, dir_srv, 7, 50 * 1024.0 * MIB, 2 * 1024.0 * MIB, false, 0, 0, 0};
     rc->disks[0] = (struct vm_storage_disk){.label = lab_vda, .kind = kind, .host = host};
-    rc->disks[1] = (struct vm_storage_disk){1, 1, lab_web, VM_STORAGE_FILE, host, {""}};
+    rc->disks[0].pool = host == 1 ? pool_images : NULL;
+    rc->disks[1] = (struct vm_storage_disk){
+        .dom = 1, .label = lab_web, .kind = VM_STORAGE_FILE, .host = host};
     rc->st = (struct vm_storage){rc->hosts, 2, rc->disks, shared ? 2 : 1};
+}
+
+/* web01:vdb grew gib in the last hour. */
+static void room_web_grew(struct room_case *rc, double gib)
+{
+    rc->wb[0].v[VM_BLK_ALLOCATION] = (uint64_t)((3 - gib) * 1024) * MIB;
 }
 
 /* eval_plugin with the run's storage handed to evaluate. */
@@ -335,33 +366,44 @@ static void eval_room(struct eval_run *r, struct vdisk_opts *o, struct room_case
     ck_assert_msg(vdisk_validate(o, &r->cli, &err) == 0, "%s", err.msg);
     vm_report_thresholds(&r->rep, r->cli.th, plug.ndefs); /* which were applied */
     ev = eval_ctx(r, o, &rc->c.cur, &rc->c.pair);
+    rc->pairs[0] = rc->c.pair;
+    vm_storage_growth(&rc->st, &rc->snap, rc->pairs, 2);
     ev.storage = vdisk_needs_storage(o) ? &rc->st : NULL;
     vdisk_evaluate(&ev, &r->rep);
     eval_render(r);
 }
 
-/* The image's own room (5 GiB) is nearer than the pool's 40 GiB. */
-START_TEST(headroom_image_first)
+/* A pool whose folder could not be read: its cached figures, said so.
+ * The image grows, but its own 5 GiB of room is less than the 40 GiB
+ * free: it alone cannot fill the pool, and nothing else on it grows. */
+START_TEST(headroom_pool_cached)
 {
+    static const char *const th[] = {"c:time_to_full=4h:"};
     struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, true};
     struct room_case rc;
     struct eval_run r;
 
     room_case_init(&rc, VM_STORAGE_FILE, 0, false, 1);
-    eval_room(&r, &o, &rc, NULL, 0);
+    eval_room(&r, &o, &rc, th, 1);
     ck_assert_int_eq(r.st, VM_OK);
-    eval_has(&r, "; headroom 5.00 GiB (5.0% of the host storage): the smaller of the image's "
-                 "own room 5.00 GiB and 40.0 GiB free on pool images; grew 1.00 GiB/h, image at "
-                 "its virtual size in about 5 h 0 min; average over");
-    eval_has(&r, "'db:vda:headroom'=5368709120B;;;0 'db:vda:host_free'=42949672960B;;;0 "
-                 "'db:vda:time_to_full'=18000s;;;0 'db:vda:read_bytes'=");
+    eval_has(&r, "; headroom 40.0 GiB (40.0% of the host storage) free on pool images, as of "
+                 "the pool's last refresh, the image can grow 5.00 GiB more itself (it alone "
+                 "cannot fill the host storage); grew 1.00 GiB/h; the growing images on it can "
+                 "take at most 5.00 GiB more, less than the 40.0 GiB free, so it is not filling "
+                 "up from them; average over");
+    eval_has(&r, "'db:vda:headroom'=42949672960B;;;0 'db:vda:image_room'=5368709120B;;;0 "
+                 "'db:vda:read_bytes'=");
+    eval_lacks(&r, "time_to_full'=");
+    eval_lacks(&r, "host_free");
     eval_lacks(&r, "shared");
+    ck_assert(vm_report_judged(&r.rep, VDISK_TIME_TO_FULL));
     eval_free(&r);
 }
 END_TEST
 
-/* The file system is nearer, shared with another disk: a time_to_full
- * threshold breaks, in the summary's words and in seconds. */
+/* The file system (live, a pool's volume on it) fills up, shared with
+ * another disk that does not grow: a time_to_full threshold breaks, in
+ * the summary's words and in seconds. */
 START_TEST(headroom_host_first_shared)
 {
     static const char *const th[] = {"c:time_to_full=4h:", "w:headroom=1GiB:"};
@@ -374,17 +416,76 @@ START_TEST(headroom_host_first_shared)
     ck_assert_int_eq(r.st, VM_CRITICAL);
     eval_has(&r, "TEST CRITICAL - db:vda: host storage full in about 2 h 0 min |");
     eval_has(&r, "[CRITICAL] db:vda: time_to_full 7200 s < 4h (critical); read ");
-    eval_has(&r, "headroom 2.00 GiB (4.0% of the host storage): the smaller of the image's own "
-                 "room 5.00 GiB and 2.00 GiB free on the file system of /srv/img; grew 1.00 "
+    eval_has(&r, "; headroom 2.00 GiB (4.0% of the host storage) free on the file system of "
+                 "/srv/img (pool images), the image can grow 5.00 GiB more itself; grew 1.00 "
                  "GiB/h, host storage full in about 2 h 0 min; host storage shared with "
                  "web01:vdb (its free space is not this disk's alone)");
-    eval_has(&r, "'db:vda:headroom'=2147483648B;1073741824:;;0");
-    eval_has(&r, "'db:vda:time_to_full'=7200s;;14400:;0");
+    eval_has(&r, "'db:vda:headroom'=2147483648B;1073741824:;;0 'db:vda:image_room'=5368709120B;;;0 "
+                 "'db:vda:time_to_full'=7200s;;14400:;0");
     eval_free(&r);
 }
 END_TEST
 
-/* A percent threshold is of the host storage's size. */
+/* Two images growing on one file system fill it together: its free space
+ * over their summed growth, for each disk on it. */
+START_TEST(headroom_shared_growth)
+{
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, true};
+    static const struct {
+        double grew, web;
+        const char *text, *perf;
+    } g[] = {
+        {1, 1,
+         "; grew 1.00 GiB/h, 2.00 GiB/h with web01:vdb, host storage full in about 1 h 0 min;",
+         "'db:vda:time_to_full'=3600s;;;0"},
+        {0, 1,
+         "; not growing itself, 1.00 GiB/h by web01:vdb, host storage full in about 2 h 0 min;",
+         "'db:vda:time_to_full'=7200s;;;0"},
+    };
+
+    for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+        struct room_case rc;
+        struct eval_run r;
+
+        room_case_init(&rc, VM_STORAGE_FILE, 1, true, g[i].grew);
+        room_web_grew(&rc, g[i].web);
+        eval_room(&r, &o, &rc, NULL, 0);
+        eval_has(&r, g[i].text);
+        eval_has(&r, g[i].perf);
+        eval_free(&r);
+    }
+}
+END_TEST
+
+/* The growing images can take 1.5 GiB more together (0.5 + 1), less than
+ * the 2 GiB free: the file system is not filling up from them, so a
+ * time_to_full threshold holds, with no figure. */
+START_TEST(headroom_rooms_below_free)
+{
+    static const char *const th[] = {"c:time_to_full=1h:"};
+    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
+    struct room_case rc;
+    struct eval_run r;
+
+    room_case_init(&rc, VM_STORAGE_FILE, 1, true, 1);
+    rc.c.cb[0].v[VM_BLK_CAPACITY] = 5632 * MIB;
+    rc.wb[1].v[VM_BLK_CAPACITY] = 4096 * MIB;
+    room_web_grew(&rc, 1);
+    eval_room(&r, &o, &rc, th, 1);
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "the image can grow 512 MiB more itself (it alone cannot fill the host "
+                 "storage); grew 1.00 GiB/h, 2.00 GiB/h with web01:vdb; the growing images on "
+                 "it can take at most 1.50 GiB more, less than the 2.00 GiB free, so it is not "
+                 "filling up from them; host storage shared with web01:vdb");
+    eval_lacks(&r, "time_to_full'=");
+    ck_assert(vm_report_judged(&r.rep, VDISK_TIME_TO_FULL));
+    eval_free(&r);
+}
+END_TEST
+
+/* A percent threshold is of the host storage's size, and headroom is its
+ * free space, not the image's room: 5 GiB of room on a pool 40% free is
+ * fine; the file system 4% free warns. */
 START_TEST(headroom_percent)
 {
     static const char *const th[] = {"w:headroom=10%:"};
@@ -394,10 +495,15 @@ START_TEST(headroom_percent)
 
     room_case_init(&rc, VM_STORAGE_FILE, 0, false, 1);
     eval_room(&r, &o, &rc, th, 1);
+    ck_assert_int_eq(r.st, VM_OK);
+    eval_has(&r, "'db:vda:headroom'=42949672960B;10737418240:;;0");
+    eval_free(&r);
+    room_case_init(&rc, VM_STORAGE_FILE, 1, false, 1);
+    eval_room(&r, &o, &rc, th, 1);
     ck_assert_int_eq(r.st, VM_WARNING);
-    eval_has(&r, "TEST WARNING - db:vda: headroom 5.00 GiB |");
-    eval_has(&r, "[WARNING] db:vda: headroom 5.0% < 10% (warning); read ");
-    eval_has(&r, "'db:vda:headroom'=5368709120B;10737418240:;;0");
+    eval_has(&r, "TEST WARNING - db:vda: headroom 2.00 GiB |");
+    eval_has(&r, "[WARNING] db:vda: headroom 4.0% < 10% (warning); read ");
+    eval_has(&r, "'db:vda:headroom'=2147483648B;5368709120:;;0");
     eval_free(&r);
 }
 END_TEST
@@ -477,7 +583,7 @@ START_TEST(headroom_shared_many)
     room_case_init(&rc, VM_STORAGE_FILE, 1, false, 1);
     many[0] = rc.disks[0];
     for (size_t i = 0; i < 5; i++)
-        many[i + 1] = (struct vm_storage_disk){i + 1, 0, l[i], VM_STORAGE_FILE, 1, {""}};
+        many[i + 1] = (struct vm_storage_disk){.dom = i + 1, .label = l[i], .host = 1};
     rc.st.disks = many;
     rc.st.ndisks = 6;
     eval_room(&r, &o, &rc, NULL, 0);
@@ -499,6 +605,7 @@ START_TEST(headroom_off)
     ck_assert(!vdisk_needs_storage(&o));
     eval_lacks(&r, "headroom");
     eval_lacks(&r, "host_free");
+    eval_lacks(&r, "image_room");
     eval_free(&r);
 }
 END_TEST
@@ -508,7 +615,8 @@ VM_CK_MAIN_TCASE("eval_vdisk", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL,
                  VM_CK_LOOP(thresholds, VM_CK_N(judged)), VM_CK_TEST(limits_read_xml_once),
                  VM_CK_TEST(empty_drive_and_device_choice), VM_CK_TEST(new_disk_and_no_pair),
                  VM_CK_TEST(paused_by_ioerror), VM_CK_TEST(options),
-                 VM_CK_TEST(headroom_image_first), VM_CK_TEST(headroom_host_first_shared),
+                 VM_CK_TEST(headroom_pool_cached), VM_CK_TEST(headroom_host_first_shared),
+                 VM_CK_TEST(headroom_shared_growth), VM_CK_TEST(headroom_rooms_below_free),
                  VM_CK_TEST(headroom_percent), VM_CK_TEST(headroom_not_growing),
                  VM_CK_TEST(headroom_not_known), VM_CK_TEST(headroom_shared_many),
                  VM_CK_TEST(headroom_off))
