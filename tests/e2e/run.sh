@@ -295,6 +295,41 @@ rd=$(vstat e2e-load block block.0.rd.bytes)
 expect "vdisk's raw read counter is at most what virsh reads just after" \
     eval 'v=$(printf "%s\n" "$out" | head -n1 | tr " " "\n" | sed -n "s/^.e2e-load:vda:read_bytes.=\([0-9]*\)c.*/\1/p"); [ -n "$v" ] && f "$v <= $rd"'
 
+# --- check_vdisk: headroom and time to full (issue 19) ------------------------
+
+# e2e-load's vda and vdb are images in the dir pool e2e-pool, on a 512 MiB
+# tmpfs of their own ($VM_E2E_LAB/pool); vda grows 256 KiB a second
+# (lab.sh). libvirt's pool figures are as of the pool's start, so the
+# live free space is df's.
+hst=$VM_E2E_LAB/home/vdisk-room
+as_user rm -rf "$hst"
+run vdisk -d e2e-load --headroom --state-dir "$hst"
+u0=$(df -B1 --output=used "$VM_E2E_LAB/pool" | tail -n1) w0=$(date +%s.%N)
+sleep 7
+run vdisk -d e2e-load --headroom --state-dir "$hst"
+free=$(df -B1 --output=avail "$VM_E2E_LAB/pool" | tail -n1)
+u1=$(df -B1 --output=used "$VM_E2E_LAB/pool" | tail -n1) w1=$(date +%s.%N)
+pa=$(virsh_rw pool-info --bytes e2e-pool | sed -n 's/^Available: *//p')
+bi=$(virsh_rw domblkinfo e2e-load vda --bytes 2>/dev/null || virsh_rw domblkinfo e2e-load vda)
+cap=$(printf '%s\n' "$bi" | sed -n 's/^Capacity: *//p') alloc=$(printf '%s\n' "$bi" | sed -n 's/^Allocation: *//p')
+hr=$(perf e2e-load:vda:headroom) room=$(perf e2e-load:vda:image_room) ttf=$(perf e2e-load:vda:time_to_full)
+grow=$(awk "BEGIN { printf \"%.0f\", ($u1 - $u0) / ($w1 - $w0) }")
+expect "vdisk headroom is the pool file system's live free space, as df shows it (${hr:-none} B vs df ${free}; the pool's own figure, as of its start: ${pa:-?})" \
+    eval '[ $rc = 0 ] && clean && has "free on the file system of $VM_E2E_LAB/pool (pool e2e-pool)" && f "(${hr:-0} - $free)^2 <= (8 * 1048576)^2"'
+expect "vdisk image_room is capacity - allocation as virsh domblkinfo reads just after (${room:-none} B vs $cap - $alloc)" \
+    eval 'f "(${room:-0} - ($cap - $alloc))^2 <= (8 * 1048576)^2"'
+expect "vdisk time_to_full is the headroom over the growth df sees on the pool (${ttf:-none} s vs ${hr:-?} B / $grow B/s)" \
+    eval '[ -n "$ttf" ] && f "$grow > 0 && ${ttf} >= 0.5 * ${hr:-0} / $grow && ${ttf} <= 2 * ${hr:-0} / $grow" && has "host storage full in about"'
+expect "vdisk: vda and vdb share the pool's free space, and each says so" \
+    eval 'has "e2e-load:vda: " && has "shared with e2e-load:vdb" && has "shared with e2e-load:vda" && [ "$(perf e2e-load:vdb:headroom)" = "$hr" ]'
+run vdisk -d e2e-load --state-dir "$hst" --min-window=1 -c time_to_full=100d:
+expect "vdisk -c time_to_full=100d: on the filling pool: CRITICAL naming time_to_full" \
+    eval '[ $rc = 2 ] && has "VDISK CRITICAL - " && printf "%s\n" "$out" | grep -q "time_to_full [0-9]* s < 100d (critical)"'
+run vdisk -d e2e-spare --headroom --no-state --interval 0.5
+sfree=$(df -B1 --output=avail "$VM_E2E_LAB" | tail -n1)
+expect "vdisk on an image in no pool: the free space of its folder's file system, as df shows it (${sfree} B), not growing" \
+    eval '[ $rc = 0 ] && has "free on the file system of $VM_E2E_LAB," && has "not growing" && f "($(perf e2e-spare:vda:headroom | sed "s/^$/0/") - $sfree)^2 <= (1073741824)^2"'
+
 # --- check_vnet ---------------------------------------------------------------
 
 run vnet -d e2e-load --no-state --interval 3
