@@ -155,9 +155,11 @@ op5_reseed() { # make the op5 plugin's spool files a minute old: it divides by w
     echo "The machine is shared with other jobs: absolute times move, so every target is a"
     echo "ratio of commands measured in the same run, interleaved (one run of each in turn)."
     echo "Wall time: median of the runs given. Peak RSS: \`/usr/bin/time -f %M\`."
-    echo "Rate plugins (check_vcpu, check_vdisk, check_vnet) run with a warm \`--state-dir\`:"
-    echo "the scheduled case, one snapshot and no sleep; check_vmem with \`--max-age=0\` (the"
-    echo "test driver's balloon stats carry an old timestamp). Daemon: $daemon_note."
+    echo "Rate plugins (check_vcpu, check_vdisk, check_vnet) run with a warm \`--state-dir\` and"
+    echo "\`--min-window=0\` (runs here are ms apart; a scheduled check finds a sample older than the"
+    echo "default 5 s): the scheduled case, one snapshot and no sleep. check_vmem saves its sample"
+    echo "too (\`--state-dir\`, for its pressure rates), with \`--max-age=0\` (the test driver's"
+    echo "balloon stats carry an old timestamp). Daemon: $daemon_note."
     echo "op5 check_libvirt: $([ $have_op5 = yes ] && echo "installed ($(dpkg-query -W -f '${Version}' monitoring-plugins-contrib 2>/dev/null)); its spool files are made a minute old before each run (untimed), else a second run in the same second dies dividing by zero" || echo "not available (install monitoring-plugins-contrib libsys-virt-perl libxml-simple-perl libmonitoring-plugin-perl)")."
     echo
 } >"$out"
@@ -176,9 +178,10 @@ for p in vmem vcpu vdisk vnet; do
     esac
     cmd[floor_$p]="$tmp/floor $U $g test"
     if [ $p = vmem ]; then
-        cmd[check_$p]="$P/check_vmem -U $U -d test --max-age=0"
+        cmd[check_$p]="$P/check_vmem -U $U -d test --max-age=0 --state-dir $st/$p"
+        mkdir -p -m 700 "$st/$p"
     else
-        cmd[check_$p]="$P/check_$p -U $U -d test --state-dir $st/$p"
+        cmd[check_$p]="$P/check_$p -U $U -d test --state-dir $st/$p --min-window=0.001"
         warm check_$p "$st/$p"
     fi
     cmd[virsh_$p]="virsh -r -c $U '$vs'"
@@ -218,7 +221,7 @@ log "2. 8 disks + 8 NICs against 1 + 1"
 for p in vdisk vnet; do
     g=$([ $p = vdisk ] && echo block || echo net)
     for f in single multi; do
-        cmd[${p}_$f]="$P/check_$p -U test://$tmp/$f.xml -d ${f}0001 --state-dir $st/${p}_$f"
+        cmd[${p}_$f]="$P/check_$p -U test://$tmp/$f.xml -d ${f}0001 --state-dir $st/${p}_$f --min-window=0.001"
         warm ${p}_$f "$st/${p}_$f"
         cmd[floor_${p}_$f]="$tmp/floor test://$tmp/$f.xml $g ${f}0001"
     done
@@ -260,9 +263,10 @@ for mode in "${modes[@]}"; do
         [ $n -lt 100 ] || [ $r -le 10 ] || r=$(((runs + 1) / 2))
         echo "$r" >"$tmp/runs.$mode.$n"
         k=$mode.$n
-        cmd[vcpu.$k]="$P/check_vcpu -U '$u' --all -t 120 --state-dir $st/vcpu.$k"
+        cmd[vcpu.$k]="$P/check_vcpu -U '$u' --all -t 120 --state-dir $st/vcpu.$k --min-window=0.001"
         warm vcpu.$k "$st/vcpu.$k"
-        cmd[vmem.$k]="$P/check_vmem -U '$u' --all -t 120 --max-age=0"
+        cmd[vmem.$k]="$P/check_vmem -U '$u' --all -t 120 --max-age=0 --state-dir $st/vmem.$k"
+        mkdir -p -m 700 "$st/vmem.$k"
         cmd[fcpu.$k]="$tmp/floor '$u' cpu --all"
         cmd[fbal.$k]="$tmp/floor '$u' balloon --all"
         cmd[vdomstats.$k]="virsh -r -c '$u' domstats --cpu-total --vcpu"
@@ -431,7 +435,9 @@ if [ -z "${BENCH_NO_LAB:-}" ] && [ "$(id -u)" = 0 ] && "$lab" status >/dev/null 
         for x in vcpu:cpu:--cpu-total\ --vcpu vmem:balloon:--balloon vdisk:block:--block vnet:net:--interface; do
             IFS=: read -r pl fg vg <<<"$x"
             cmd[l$pl.$g]="$P/check_$pl -U '$lu' $sel -t 60"
-            [ $pl = vmem ] || cmd[l$pl.$g]+=" --state-dir $tmp/lab.$pl.$g"
+            cmd[l$pl.$g]+=" --state-dir $tmp/lab.$pl.$g"
+            mkdir -p -m 700 "$tmp/lab.$pl.$g"
+            [ $pl = vmem ] || cmd[l$pl.$g]+=" --min-window=0.001"
             cmd[lf$pl.$g]="$tmp/floor '$lu' $fg $fsel"
             cmd[lv$pl.$g]="virsh -r -c '$lu' domstats $vg $vsel"
             [ $pl = vmem ] || warm l$pl.$g "$tmp/lab.$pl.$g"
