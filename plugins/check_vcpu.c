@@ -165,17 +165,8 @@ static void vcpu_metric(struct vm_item *it, const struct vm_eval *ev, const char
                         const char *uom, int mi, double max, bool show_only)
 {
     const char *parts[] = {ev->name, label};
-    struct vm_metric_out m = {.metric = mi < 0 ? NULL : vcpu_metrics[mi].name,
-                              .label = parts,
-                              .nlabel = 2,
-                              .value = v,
-                              .uom = uom,
-                              .th = mi < 0 ? NULL : &ev->cli->th[mi],
-                              .min = 0,
-                              .max = max,
-                              .show_only = show_only};
 
-    vm_item_metric(it, &m);
+    vm_eval_metric(it, ev, vcpu_metrics, parts, 2, v, uom, mi, max, show_only);
 }
 
 static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)

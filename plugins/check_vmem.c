@@ -4,7 +4,6 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 #include <strings.h>
 
 #include "common.h"
@@ -105,17 +104,6 @@ static int vmem_opt(void *ctx, int key, const char *arg, struct vm_err *err)
     return vm_err_set(err, "internal error: unknown option");
 }
 
-/* Why is `available` missing? The domain XML tells (read-only is fine). */
-static void vmem_explain_missing(const struct vm_eval *ev, struct vm_report *rep)
-{
-    struct vm_err err = {""};
-    struct vm_buf b = VM_BUF_INIT;
-
-    vm_mem_why_missing(&b, vm_eval_domxml(ev, &err), err.msg, ev->name);
-    vm_eval_nodata(ev, rep, "%s", vm_buf_str(&b));
-    vm_buf_clear(&b);
-}
-
 /* Stale stats: returns the age limit broken, or 0 when fresh. *period is
  * the domain's stats period when the XML was read for it, else -1. Only
  * an old figure costs the XML round trip (vm_mem_stale_limit says why). */
@@ -128,35 +116,25 @@ static long vmem_stale(const struct vm_eval *ev, const struct vmem_opts *o, long
                               period);
 }
 
-/* Figure v as perfdata NAME:LABEL (min 0), judged on th when not NULL
- * (`metric` names it); NAN: neither. */
-static void vmem_fig(struct vm_item *it, const char *name, const char *label, double v,
-                     const char *uom, const char *metric, const struct vm_thresh *th)
+/* Figure v as perfdata DOM:label (min 0), judged on metric mi (-1: not
+ * judged); NAN: neither. */
+static void vmem_fig(struct vm_item *it, const struct vm_eval *ev, const char *label, double v,
+                     const char *uom, int mi)
 {
-    const char *parts[] = {name, label};
-    struct vm_metric_out m = {.metric = metric,
-                              .label = parts,
-                              .nlabel = 2,
-                              .value = v,
-                              .uom = uom,
-                              .th = th,
-                              .min = 0,
-                              .max = NAN};
+    const char *parts[] = {ev->name, label};
 
-    vm_item_metric(it, &m);
+    vm_eval_metric(it, ev, vmem_metrics, parts, 2, v, uom, mi, NAN, false);
 }
 
-/* A balloon figure as perfdata, when the guest reports it: sizes (KiB
- * from libvirt) in bytes, counters as c. */
-static void vmem_perf(struct vm_item *it, const char *name, const char *metric,
-                      const struct vm_bal_stats *b, enum vm_bal_field f, bool counter)
-{
-    vmem_fig(it, name, metric,
-             !VM_HAS(*b, f) ? NAN
-             : counter      ? (double)b->v[f]
-                            : (double)b->v[f] * 1024.0,
-             counter ? "c" : "B", NULL, NULL);
-}
+/* The balloon figures as perfdata, in this order: sizes (KiB from
+ * libvirt) in bytes, then VMEM_NCOUNTERS counters as c. */
+static const char *const vmem_fig_l[] = {"available", "unused",     "usable",  "disk_caches",
+                                         "rss",       "actual",     "maximum", "swap_in",
+                                         "swap_out",  "major_fault"};
+static const enum vm_bal_field vmem_fig_f[] = {
+    VM_BAL_AVAILABLE, VM_BAL_UNUSED,  VM_BAL_USABLE,  VM_BAL_DISK_CACHES, VM_BAL_RSS,
+    VM_BAL_CURRENT,   VM_BAL_MAXIMUM, VM_BAL_SWAP_IN, VM_BAL_SWAP_OUT,    VM_BAL_MAJOR_FAULT};
+#define VMEM_NCOUNTERS 3
 
 /* Sample twice in this run only when the pressure rates are asked for. */
 static bool vmem_in_run(void *ctx, const struct vm_cli *cli)
@@ -185,20 +163,13 @@ static void vmem_pressure(const struct vm_eval *ev, struct vm_item *it, struct v
 
     if (!p) /* no sampling behind this evaluation */
         return;
-    if (!p->prev && ev->cli->no_state) {
-        vm_buf_append(d, "; no pressure rates with --no-state (--pressure measures them in-run)");
-        return;
-    }
-    if (!p->prev) { /* short: it is on every line of a first check */
-        vm_buf_append(d, "; pressure rates from the next check");
-        if (p->note && strcmp(p->note, "no previous sample") != 0)
-            vm_buf_printf(d, " (%s)", p->note);
+    if (!p->prev) {
+        vm_mem_rates_pending(d, ev->cli->no_state, p->note);
         return;
     }
     vm_mem_rates_compute(&p->prev->balloon, &p->cur->balloon, p->elapsed_s, &r);
     for (unsigned k = 0; r.why == VM_MEM_RATES_OK && k < VM_MEM_NRATES; k++)
-        vmem_fig(it, ev->name, labels[k], r.v[k], "", vmem_metrics[VMEM_SWAP_IN + k].name,
-                 &ev->cli->th[VMEM_SWAP_IN + k]);
+        vmem_fig(it, ev, labels[k], r.v[k], "", VMEM_SWAP_IN + (int)k);
     vm_buf_append(d, "; ");
     vm_mem_rates_describe(d, &r);
 }
@@ -222,7 +193,7 @@ static void vmem_limit(const struct vm_eval *ev, struct vm_item *it, struct vm_b
     } else if (vm_mem_limit_pick(&x->memtune, b->v[VM_BAL_RSS], &l) < 0) {
         vm_buf_append(d, "; no memtune limit");
     } else {
-        vmem_fig(it, ev->name, "limit", l.pct, "%", "limit", t);
+        vmem_fig(it, ev, "limit", l.pct, "%", VMEM_LIMIT);
         vm_buf_append(d, "; ");
         vm_mem_limit_describe(d, &l);
     }
@@ -234,14 +205,16 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     const struct vm_bal_stats *b = &ev->cur->balloon;
     const struct vm_thresh *th = ev->cli->th;
     struct vm_buf figs = VM_BUF_INIT, more = VM_BUF_INIT;
+    struct vm_err err = {""};
     struct vm_item *it;
     bool usable;
     double avail, used, pct;
     long age, limit, period;
 
     if (!VM_HAS(*b, VM_BAL_AVAILABLE) || b->v[VM_BAL_AVAILABLE] == 0) {
-        vmem_explain_missing(ev, rep);
-        return;
+        /* why: the domain XML tells */
+        vm_mem_why_missing(&more, vm_eval_domxml(ev, &err), err.msg, ev->name);
+        goto nodata;
     }
     usable = o->basis == VMEM_BASIS_USABLE ||
              (o->basis == VMEM_BASIS_AUTO && VM_HAS(*b, VM_BAL_USABLE));
@@ -251,19 +224,16 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
         return;
     }
     if (VM_HAS(*b, VM_BAL_LAST_UPDATE)) {
-        age = b->v[VM_BAL_LAST_UPDATE] == 0 ? -1
-                                            : (long)(ev->now - (time_t)b->v[VM_BAL_LAST_UPDATE]);
-        if (age < 0 && b->v[VM_BAL_LAST_UPDATE] == 0) {
+        if (b->v[VM_BAL_LAST_UPDATE] == 0) {
             vm_eval_nodata(ev, rep,
                            "the guest has not reported memory stats yet (last-update is 0)");
             return;
         }
+        age = (long)(ev->now - (time_t)b->v[VM_BAL_LAST_UPDATE]);
         limit = vmem_stale(ev, o, age, &period);
         if (limit) {
             vm_mem_why_stale(&more, age, limit, period, ev->name);
-            vm_eval_nodata(ev, rep, "%s", vm_buf_str(&more));
-            vm_buf_clear(&more);
-            return;
+            goto nodata;
         }
     }
 
@@ -277,27 +247,23 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
         /* One threshold pair, shown in bytes on `used` and in percent on
          * used_pct (judged once, on `used`). */
         const char *used_l[] = {ev->name, "used"}, *pct_l[] = {ev->name, "used_pct"};
-        struct vm_metric_out m_used = {.label = used_l,
-                                       .nlabel = 2,
-                                       .value = used,
-                                       .uom = "B",
-                                       .th = &th[VMEM_USED],
-                                       .min = 0,
-                                       .max = avail,
-                                       .total = avail};
-        struct vm_metric_out m_pct = {.label = pct_l,
-                                      .nlabel = 2,
-                                      .value = pct,
-                                      .uom = "%",
-                                      .th = &th[VMEM_USED],
-                                      .min = 0,
-                                      .max = 100,
-                                      .total = avail,
-                                      .bytes = used,
-                                      .show_only = true};
+        struct vm_metric_out m = {.label = used_l,
+                                  .nlabel = 2,
+                                  .value = used,
+                                  .uom = "B",
+                                  .th = &th[VMEM_USED],
+                                  .min = 0,
+                                  .max = avail,
+                                  .total = avail};
 
-        vm_item_metric(it, &m_used);
-        vm_item_metric(it, &m_pct);
+        vm_item_metric(it, &m);
+        m.label = pct_l;
+        m.value = pct;
+        m.uom = "%";
+        m.max = 100;
+        m.bytes = used;
+        m.show_only = true;
+        vm_item_metric(it, &m);
     }
     if (VM_HAS(*b, VM_BAL_RSS) && VM_HAS(*b, VM_BAL_MAXIMUM) && b->v[VM_BAL_MAXIMUM] > 0) {
         /* judged against the maximum; its perfdata is the plain figure below */
@@ -309,16 +275,13 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
 
         vm_item_metric(it, &m_rss);
     }
-    vmem_perf(it, ev->name, "available", b, VM_BAL_AVAILABLE, false);
-    vmem_perf(it, ev->name, "unused", b, VM_BAL_UNUSED, false);
-    vmem_perf(it, ev->name, "usable", b, VM_BAL_USABLE, false);
-    vmem_perf(it, ev->name, "disk_caches", b, VM_BAL_DISK_CACHES, false);
-    vmem_perf(it, ev->name, "rss", b, VM_BAL_RSS, false);
-    vmem_perf(it, ev->name, "actual", b, VM_BAL_CURRENT, false);
-    vmem_perf(it, ev->name, "maximum", b, VM_BAL_MAXIMUM, false);
-    vmem_perf(it, ev->name, "swap_in", b, VM_BAL_SWAP_IN, true);
-    vmem_perf(it, ev->name, "swap_out", b, VM_BAL_SWAP_OUT, true);
-    vmem_perf(it, ev->name, "major_fault", b, VM_BAL_MAJOR_FAULT, true);
+    for (size_t k = 0, n = sizeof(vmem_fig_f) / sizeof(vmem_fig_f[0]); k < n; k++) {
+        bool c = k >= n - VMEM_NCOUNTERS;
+
+        vmem_fig(it, ev, vmem_fig_l[k],
+                 VM_HAS(*b, vmem_fig_f[k]) ? (double)b->v[vmem_fig_f[k]] * (c ? 1 : 1024.0) : NAN,
+                 c ? "c" : "B", -1);
+    }
     vm_buf_append(&more, "; ");
     if (!vm_mem_balloon_describe(&more, b))
         vm_buf_clear(&more);
@@ -335,6 +298,10 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
                    ev->paused ? "; domain is paused, figures are from before the pause" : "",
                    vm_buf_str(&more));
     vm_buf_clear(&figs);
+    vm_buf_clear(&more);
+    return;
+nodata:
+    vm_eval_nodata(ev, rep, "%s", vm_buf_str(&more));
     vm_buf_clear(&more);
 }
 

@@ -47,6 +47,24 @@ void vm_eval_nodata(const struct vm_eval *ev, struct vm_report *rep, const char 
     vm_buf_clear(&b);
 }
 
+enum vm_status vm_eval_metric(struct vm_item *it, const struct vm_eval *ev,
+                              const struct vm_metric_def *defs, const char *const *parts,
+                              size_t nparts, double v, const char *uom, int mi, double max,
+                              bool show_only)
+{
+    struct vm_metric_out m = {.metric = mi < 0 ? NULL : defs[mi].name,
+                              .label = parts,
+                              .nlabel = nparts,
+                              .value = v,
+                              .uom = uom,
+                              .th = mi < 0 ? NULL : &ev->cli->th[mi],
+                              .min = 0,
+                              .max = max,
+                              .show_only = show_only};
+
+    return vm_item_metric(it, &m);
+}
+
 void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair)
 {
     /* Seconds, a gap under 10 s with a decimal ("6.4 s"); from a minute on

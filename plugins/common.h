@@ -70,6 +70,15 @@ const struct vm_domxml *vm_eval_domxml(const struct vm_eval *ev, struct vm_err *
 void vm_eval_nodata(const struct vm_eval *ev, struct vm_report *rep, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* One figure of item `it`, judged against the run's threshold for
+ * defs[mi] (mi < 0: none; show_only: shown, judged elsewhere), and in
+ * perfdata (min 0, max unless NAN) as the label parts[0..nparts) (parts
+ * NULL: judged only). Returns its state (vm_item_metric). */
+enum vm_status vm_eval_metric(struct vm_item *it, const struct vm_eval *ev,
+                              const struct vm_metric_def *defs, const char *const *parts,
+                              size_t nparts, double v, const char *uom, int mi, double max,
+                              bool show_only);
+
 /* Describe where a pair's figures come from, for long output:
  * "average over 300 s since the previous check" or "measured over 1.0 s". */
 void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair);

@@ -226,17 +226,8 @@ enum vm_status vm_devices_metric(struct vm_item *it, const struct vm_eval *ev,
                                  bool show_only)
 {
     const char *parts[] = {ev->name, dev, metric};
-    struct vm_metric_out m = {.metric = mi < 0 ? NULL : defs[mi].name,
-                              .label = dev ? parts : NULL,
-                              .nlabel = 3,
-                              .value = v,
-                              .uom = uom,
-                              .th = mi < 0 ? NULL : &ev->cli->th[mi],
-                              .min = 0,
-                              .max = NAN,
-                              .show_only = show_only};
 
-    return vm_item_metric(it, &m);
+    return vm_eval_metric(it, ev, defs, dev ? parts : NULL, 3, v, uom, mi, NAN, show_only);
 }
 
 void vm_devices_raw(struct vm_item *it, const struct vm_eval *ev, const char *dev,

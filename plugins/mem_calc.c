@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <math.h>
+#include <string.h>
 
 #include "human.h"
 #include "mem_calc.h"
@@ -181,6 +182,17 @@ long vm_mem_stale_limit(long max_age_s, long floor_s, long age, const struct vm_
             limit = 3L * x->stats_period;
     }
     return age > limit ? limit : 0;
+}
+
+void vm_mem_rates_pending(struct vm_buf *out, bool no_state, const char *note)
+{
+    if (no_state) {
+        vm_buf_append(out, "; no pressure rates with --no-state (--pressure measures them in-run)");
+        return;
+    }
+    vm_buf_append(out, "; pressure rates from the next check");
+    if (note && strcmp(note, "no previous sample") != 0)
+        vm_buf_printf(out, " (%s)", note);
 }
 
 void vm_mem_why_stale(struct vm_buf *out, long age, long limit, long period, const char *name)

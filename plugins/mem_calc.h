@@ -67,6 +67,11 @@ int vm_mem_limit_pick(const struct vm_memtune *mt, uint64_t rss_kib, struct vm_m
  * other than OK only the reason. */
 void vm_mem_rates_describe(struct vm_buf *out, const struct vm_mem_rates *r);
 
+/* Pure: why there are no rates on a check without a previous sample
+ * (`note`: the pair's, may be NULL), appended to out as "; ...": short,
+ * as it is on every line of a first check. */
+void vm_mem_rates_pending(struct vm_buf *out, bool no_state, const char *note);
+
 /* Pure: "rss 3.00 GiB = 75.0% of hard_limit 4.00 GiB". */
 void vm_mem_limit_describe(struct vm_buf *out, const struct vm_mem_limit *l);
 

@@ -214,6 +214,27 @@ START_TEST(rates_in_words)
 }
 END_TEST
 
+START_TEST(rates_pending)
+{
+    struct vm_buf b = VM_BUF_INIT;
+
+    vm_mem_rates_pending(&b, true, "no previous sample");
+    ck_assert_str_eq(vm_buf_str(&b),
+                     "; no pressure rates with --no-state (--pressure measures them in-run)");
+    vm_buf_clear(&b);
+    vm_mem_rates_pending(&b, false, "no previous sample");
+    ck_assert_str_eq(vm_buf_str(&b), "; pressure rates from the next check");
+    vm_buf_clear(&b);
+    vm_mem_rates_pending(&b, false, NULL);
+    ck_assert_str_eq(vm_buf_str(&b), "; pressure rates from the next check");
+    vm_buf_clear(&b);
+    vm_mem_rates_pending(&b, false, "the saved sample is too old");
+    ck_assert_str_eq(vm_buf_str(&b),
+                     "; pressure rates from the next check (the saved sample is too old)");
+    vm_buf_clear(&b);
+}
+END_TEST
+
 START_TEST(stale_limit)
 {
     struct vm_domxml x;
@@ -244,4 +265,4 @@ VM_CK_MAIN_TCASE("mem_calc", "mem_calc", VM_CK_TIMEOUT_S, NULL, NULL,
                  VM_CK_TEST(rates_over_the_read_window), VM_CK_TEST(rates_over_the_guest_reports),
                  VM_CK_TEST(rates_missing_and_reset), VM_CK_LOOP(limit_pick, VM_CK_N(lim)),
                  VM_CK_TEST(balloon_held), VM_CK_TEST(used), VM_CK_TEST(rates_in_words),
-                 VM_CK_TEST(stale_limit))
+                 VM_CK_TEST(rates_pending), VM_CK_TEST(stale_limit))
