@@ -209,34 +209,34 @@ int vm_stats_parse_params(struct vm_dom_stats *d, const virTypedParameter *param
     return 0;
 }
 
+/* The one of n devices (`size` bytes each, their owned name first, as in
+ * vm_block_stats and vm_net_stats) named `name`; name NULL: the one at
+ * pos, when it has no name either. */
+static const void *find_device(const void *devs, size_t n, size_t size, const char *name,
+                               size_t pos)
+{
+    const char *p = devs;
+
+#define DEV_NAME(i) (*(char *const *)(const void *)(p + (i)*size))
+    if (!name)
+        return pos < n && !DEV_NAME(pos) ? p + pos * size : NULL;
+    for (size_t i = 0; i < n; i++)
+        if (DEV_NAME(i) && strcmp(DEV_NAME(i), name) == 0)
+            return p + i * size;
+    return NULL;
+#undef DEV_NAME
+}
+
 const struct vm_block_stats *vm_stats_block_find(const struct vm_dom_stats *d, const char *name,
                                                  size_t pos)
 {
-    size_t i;
-
-    if (!d)
-        return NULL;
-    if (!name)
-        return pos < d->nblock && !d->block[pos].name ? &d->block[pos] : NULL;
-    for (i = 0; i < d->nblock; i++)
-        if (d->block[i].name && strcmp(d->block[i].name, name) == 0)
-            return &d->block[i];
-    return NULL;
+    return d ? find_device(d->block, d->nblock, sizeof(*d->block), name, pos) : NULL;
 }
 
 const struct vm_net_stats *vm_stats_net_find(const struct vm_dom_stats *d, const char *name,
                                              size_t pos)
 {
-    size_t i;
-
-    if (!d)
-        return NULL;
-    if (!name)
-        return pos < d->nnet && !d->net[pos].name ? &d->net[pos] : NULL;
-    for (i = 0; i < d->nnet; i++)
-        if (d->net[i].name && strcmp(d->net[i].name, name) == 0)
-            return &d->net[i];
-    return NULL;
+    return d ? find_device(d->net, d->nnet, sizeof(*d->net), name, pos) : NULL;
 }
 
 const struct vm_dom_stats *vm_snapshot_find(const struct vm_snapshot *s, const char *uuid)
