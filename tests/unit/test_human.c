@@ -39,23 +39,25 @@ static const struct {
     {1e30, "867361737988 EiB"},
 };
 
-START_TEST(bytes)
+/* fmt(v) gives exactly `want`. */
+static void assert_human(void (*fmt)(struct vm_buf *, double), double v, const char *want)
 {
     struct vm_buf b = VM_BUF_INIT;
 
-    vm_human_bytes(&b, sizes[_i].v);
-    ck_assert_str_eq(vm_buf_str(&b), sizes[_i].want);
+    fmt(&b, v);
+    ck_assert_str_eq(vm_buf_str(&b), want);
     vm_buf_clear(&b);
+}
+
+START_TEST(bytes)
+{
+    assert_human(vm_human_bytes, sizes[_i].v, sizes[_i].want);
 }
 END_TEST
 
 START_TEST(rate)
 {
-    struct vm_buf b = VM_BUF_INIT;
-
-    vm_human_rate(&b, 1.5 * MiB);
-    ck_assert_str_eq(vm_buf_str(&b), "1.50 MiB/s");
-    vm_buf_clear(&b);
+    assert_human(vm_human_rate, 1.5 * MiB, "1.50 MiB/s");
 }
 END_TEST
 
@@ -96,11 +98,7 @@ static const struct {
 
 START_TEST(pct)
 {
-    struct vm_buf b = VM_BUF_INIT;
-
-    vm_human_pct(&b, pcts[_i].v);
-    ck_assert_str_eq(vm_buf_str(&b), pcts[_i].want);
-    vm_buf_clear(&b);
+    assert_human(vm_human_pct, pcts[_i].v, pcts[_i].want);
 }
 END_TEST
 
@@ -128,11 +126,7 @@ static const struct {
 
 START_TEST(duration)
 {
-    struct vm_buf b = VM_BUF_INIT;
-
-    vm_human_duration(&b, durations[_i].s);
-    ck_assert_str_eq(vm_buf_str(&b), durations[_i].want);
-    vm_buf_clear(&b);
+    assert_human(vm_human_duration, durations[_i].s, durations[_i].want);
 }
 END_TEST
 

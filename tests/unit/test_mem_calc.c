@@ -39,43 +39,46 @@ static void assert_rate(double got, double want)
         ck_assert_msg(fabs(got - want) < 1e-9, "got %g, want %g", got, want);
 }
 
+/* The rates of p and c, elapsed_s apart: the answer `why` over the window
+ * `window`, with the rates want[] (NAN: none). */
+static void assert_rates(const struct vm_bal_stats *p, const struct vm_bal_stats *c,
+                         double elapsed_s, enum vm_mem_rates_why why, double window,
+                         const double want[VM_MEM_NRATES])
+{
+    struct vm_mem_rates r;
+
+    vm_mem_rates_compute(p, c, elapsed_s, &r);
+    ck_assert_int_eq(r.why, why);
+    if (why == VM_MEM_RATES_OK)
+        assert_rate(r.elapsed_s, window);
+    for (unsigned k = 0; k < VM_MEM_NRATES; k++)
+        assert_rate(r.v[k], want[k]);
+}
+
+#define RATES(...) ((const double[VM_MEM_NRATES]){__VA_ARGS__})
+#define NO_RATES RATES(NAN, NAN, NAN, NAN, NAN)
+
 START_TEST(rates_over_the_read_window)
 {
     struct vm_bal_stats p = bal(100, 50, 7, 1, 0, COUNTERS), c = bal(110, 70, 27, 3, 0, COUNTERS);
-    struct vm_mem_rates r;
 
     /* no last-update: the reads' window, KiB as bytes */
-    vm_mem_rates_compute(&p, &c, 10.0, &r);
-    ck_assert_int_eq(r.why, VM_MEM_RATES_OK);
-    assert_rate(r.elapsed_s, 10.0);
-    assert_rate(r.v[VM_MEM_SWAP_IN], 1024.0);
-    assert_rate(r.v[VM_MEM_SWAP_OUT], 2048.0);
-    assert_rate(r.v[VM_MEM_SWAP], 3072.0);
-    assert_rate(r.v[VM_MEM_MAJFLT], 2.0);
-    assert_rate(r.v[VM_MEM_HUGETLB_PGFAIL], 0.2);
+    assert_rates(&p, &c, 10.0, VM_MEM_RATES_OK, 10.0, RATES(1024.0, 2048.0, 3072.0, 2.0, 0.2));
 }
 END_TEST
 
 START_TEST(rates_over_the_guest_reports)
 {
     struct vm_bal_stats p = bal(0, 0, 0, 0, 1000, COUNTERS), c = bal(0, 0, 290, 0, 1290, COUNTERS);
-    struct vm_mem_rates r;
 
     /* reads 300 s apart, reports 290 s apart: the guest counted for 290 */
-    vm_mem_rates_compute(&p, &c, 300.0, &r);
-    ck_assert_int_eq(r.why, VM_MEM_RATES_OK);
-    assert_rate(r.elapsed_s, 290.0);
-    assert_rate(r.v[VM_MEM_MAJFLT], 1.0);
-    assert_rate(r.v[VM_MEM_SWAP], 0.0);
+    assert_rates(&p, &c, 300.0, VM_MEM_RATES_OK, 290.0, RATES(0.0, 0.0, 0.0, 1.0, 0.0));
     /* the same report twice (a read within one stats period): no rate */
     c = bal(0, 0, 0, 0, 1000, COUNTERS);
-    vm_mem_rates_compute(&p, &c, 1.0, &r);
-    ck_assert_int_eq(r.why, VM_MEM_RATES_NO_UPDATE);
-    assert_rate(r.v[VM_MEM_MAJFLT], NAN);
+    assert_rates(&p, &c, 1.0, VM_MEM_RATES_NO_UPDATE, 0, NO_RATES);
     /* a report from before the older one: no rate either */
     c = bal(0, 0, 0, 0, 999, COUNTERS);
-    vm_mem_rates_compute(&p, &c, 1.0, &r);
-    ck_assert_int_eq(r.why, VM_MEM_RATES_NO_UPDATE);
+    assert_rates(&p, &c, 1.0, VM_MEM_RATES_NO_UPDATE, 0, NO_RATES);
 }
 END_TEST
 
@@ -83,32 +86,18 @@ START_TEST(rates_missing_and_reset)
 {
     struct vm_bal_stats p = bal(100, 50, 7, 0, 0, COUNTERS & ~BIT(VM_BAL_HUGETLB_PGFAIL));
     struct vm_bal_stats c = bal(100, 60, 9, 5, 0, COUNTERS);
-    struct vm_mem_rates r;
 
     /* hugetlb_pgfail only in the newer sample: none; the others stand */
-    vm_mem_rates_compute(&p, &c, 2.0, &r);
-    ck_assert_int_eq(r.why, VM_MEM_RATES_OK);
-    assert_rate(r.v[VM_MEM_HUGETLB_PGFAIL], NAN);
-    assert_rate(r.v[VM_MEM_MAJFLT], 1.0);
-    assert_rate(r.v[VM_MEM_SWAP], 5120.0);
+    assert_rates(&p, &c, 2.0, VM_MEM_RATES_OK, 2.0, RATES(0.0, 5120.0, 5120.0, 1.0, NAN));
     /* one swap side missing: no swap sum */
     c.have &= ~BIT(VM_BAL_SWAP_IN);
-    vm_mem_rates_compute(&p, &c, 2.0, &r);
-    assert_rate(r.v[VM_MEM_SWAP_IN], NAN);
-    assert_rate(r.v[VM_MEM_SWAP_OUT], 5120.0);
-    assert_rate(r.v[VM_MEM_SWAP], NAN);
+    assert_rates(&p, &c, 2.0, VM_MEM_RATES_OK, 2.0, RATES(NAN, 5120.0, NAN, 1.0, NAN));
     /* a counter went back (the guest rebooted): no rate at all */
     c = bal(100, 60, 3, 5, 0, COUNTERS);
-    vm_mem_rates_compute(&p, &c, 2.0, &r);
-    ck_assert_int_eq(r.why, VM_MEM_RATES_RESET);
-    for (unsigned k = 0; k < VM_MEM_NRATES; k++)
-        assert_rate(r.v[k], NAN);
+    assert_rates(&p, &c, 2.0, VM_MEM_RATES_RESET, 0, NO_RATES);
     /* nothing reported at all */
     p = bal(0, 0, 0, 0, 0, 0);
-    vm_mem_rates_compute(&p, &p, 2.0, &r);
-    ck_assert_int_eq(r.why, VM_MEM_RATES_OK);
-    for (unsigned k = 0; k < VM_MEM_NRATES; k++)
-        assert_rate(r.v[k], NAN);
+    assert_rates(&p, &p, 2.0, VM_MEM_RATES_OK, 2.0, NO_RATES);
 }
 END_TEST
 
