@@ -233,15 +233,10 @@ END_TEST
 START_TEST(global_quota_thresholds)
 {
     char *uri = vm_fixture_uri("cputune.xml");
-    struct vm_run r;
 
-    run(&r, ARGV("-U", uri, "-d", "gq", "-d", "both", "--no-state", "--interval", "0.3", "-w",
-                 "cap=50", "-c", "cap=100"));
-    ck_assert_msg(r.status == 2, "exit %d:\n%s", r.status, r.out);
-    vm_assert_has(r.out, "VCPU CRITICAL - 1 CRITICAL: both (");
-    vm_assert_has(r.out, "1 WARNING: gq (");
-    vm_assert_has(r.out, "'gq:cap'=");
-    vm_run_free(&r);
+    expect(ARGV("-U", uri, "-d", "gq", "-d", "both", "--no-state", "--interval", "0.3", "-w",
+                "cap=50", "-c", "cap=100"),
+           2, ARGV("VCPU CRITICAL - 1 CRITICAL: both (", "1 WARNING: gq (", "'gq:cap'="), NULL);
     free(uri);
 }
 END_TEST

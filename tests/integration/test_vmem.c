@@ -327,6 +327,14 @@ START_TEST(hung_daemon_times_out)
 }
 END_TEST
 
+/* A run of argv that must exit `status` within `budget` bytes of output. */
+static void run_within(struct vm_run *r, const char *const *argv, int status, size_t budget)
+{
+    run(r, argv);
+    ck_assert_int_eq(r->status, status);
+    ck_assert_msg(strlen(r->out) <= budget, "%zu bytes", strlen(r->out));
+}
+
 /* A node file with many domains, written at test time. */
 static char *write_many(unsigned n, char *path, size_t len)
 {
@@ -365,21 +373,21 @@ START_TEST(many_domains_and_budget)
     vm_run_free(&r);
 
     /* NRPE v2 sized budget: trimmed, and says so */
-    run(&r, ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(10), "--max-output=1000"));
-    ck_assert_int_eq(r.status, 0);
-    ck_assert_msg(strlen(r.out) <= 1000, "%zu bytes", strlen(r.out));
+    run_within(&r,
+               ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(10), "--max-output=1000"),
+               0, 1000);
     vm_assert_has(r.out, "VMEM OK - 300 domains OK");
     vm_assert_has(r.out, "trimmed");
     vm_run_free(&r);
 
     /* one domain over the threshold is named on the first line: dom0299 uses
      * 405.5 MiB, dom0298 exactly 405 MiB (endpoint inclusive) */
-    run(&r, ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(10), "-w", "405MiB",
-                 "--max-output=1000"));
-    ck_assert_int_eq(r.status, 1);
+    run_within(&r,
+               ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(10), "-w", "405MiB",
+                    "--max-output=1000"),
+               1, 1000);
     vm_assert_has(r.out, "VMEM WARNING - ");
     vm_assert_has(r.out, "dom0299");
-    ck_assert_msg(strlen(r.out) <= 1000, "%zu bytes", strlen(r.out));
     vm_run_free(&r);
     unlink(path);
     free(uri);
@@ -442,9 +450,9 @@ START_TEST(large_host_offenders)
     char *uri = write_many(2000, path, sizeof(path));
     struct vm_run r;
 
-    run(&r, ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(30), "-c", "1131.5MiB"));
-    ck_assert_int_eq(r.status, 2);
-    ck_assert_msg(strlen(r.out) <= 65000, "%zu bytes", strlen(r.out));
+    run_within(&r,
+               ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(30), "-c", "1131.5MiB"),
+               2, 65000);
     assert_well_formed(r.out);
     vm_assert_has(r.out, "VMEM CRITICAL - 248 CRITICAL: dom1752 (50.0% used");
     vm_assert_has(r.out, "; 1752 OK | ");
@@ -459,10 +467,10 @@ START_TEST(large_host_offenders)
     vm_assert_has(r.out, "dom1760 (50.0% used");
     vm_run_free(&r);
 
-    run(&r, ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(30), "-c", "1131.5MiB",
-                 "--max-output=8000"));
-    ck_assert_int_eq(r.status, 2);
-    ck_assert_msg(strlen(r.out) <= 8000, "%zu bytes", strlen(r.out));
+    run_within(&r,
+               ARGV("-U", uri, "--all", "--max-age=0", vm_run_timeout_arg(30), "-c", "1131.5MiB",
+                    "--max-output=8000"),
+               2, 8000);
     assert_well_formed(r.out);
     vm_assert_has(r.out, "VMEM CRITICAL - 248 CRITICAL: dom1752 (50.0% used");
     vm_assert_has(r.out, " more; 1752 OK");
@@ -520,16 +528,13 @@ END_TEST
 START_TEST(balloon_held_back)
 {
     char *uri = vm_fixture_uri("memtune.xml");
-    struct vm_run r;
 
-    run(&r, ARGV("-U", uri, "--all", "--max-age=0", "--no-state"));
-    ck_assert_int_eq(r.status, 0);
-    vm_assert_has(r.out, "\n[OK] nolimit01: 50.0% used (1.50 GiB of 3.00 GiB, basis usable); "
-                         "balloon holds 1.00 GiB of 4.00 GiB back;");
-    vm_assert_has(r.out, "'nolimit01:actual'=3221225472B;;;0 'nolimit01:maximum'=4294967296B;;;0 ");
-    vm_assert_has(r.out, "'hard01:maximum'=4294967296B;;;0 ");
-    vm_assert_lacks(r.out, "hard01: 50.0% used (2.00 GiB of 4.00 GiB, basis usable); balloon");
-    vm_run_free(&r);
+    expect(ARGV("-U", uri, "--all", "--max-age=0", "--no-state"), 0,
+           ARGV("\n[OK] nolimit01: 50.0% used (1.50 GiB of 3.00 GiB, basis usable); "
+                "balloon holds 1.00 GiB of 4.00 GiB back;",
+                "'nolimit01:actual'=3221225472B;;;0 'nolimit01:maximum'=4294967296B;;;0 ",
+                "'hard01:maximum'=4294967296B;;;0 "),
+           ARGV("hard01: 50.0% used (2.00 GiB of 4.00 GiB, basis usable); balloon"));
     free(uri);
 }
 END_TEST

@@ -162,14 +162,14 @@ static inline void eval_assert_judged(struct eval_run *r, const struct eval_judg
 #define EVAL_TEXTS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* The run gave state st and an output with every text of has and none of
- * lacks (NULL-terminated; lacks may be NULL); then eval_free(r). */
+ * lacks (NULL-terminated; either may be NULL); then eval_free(r). */
 static inline void eval_check(struct eval_run *r, enum vm_status st, const char *const *has,
                               const char *const *lacks)
 {
     const char *out = vm_buf_str(&r->out);
 
     ck_assert_msg(r->st == st, "state %d, not %d:\n%s", r->st, st, out);
-    for (; *has; has++)
+    for (; has && *has; has++)
         ck_assert_msg(strstr(out, *has), "missing [%s] in:\n%s", *has, out);
     for (; lacks && *lacks; lacks++)
         ck_assert_msg(!strstr(out, *lacks), "unexpected [%s] in:\n%s", *lacks, out);

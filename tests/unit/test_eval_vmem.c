@@ -182,10 +182,8 @@ START_TEST(staleness)
     struct eval_run r;
 
     eval(&r, &o, &d, NULL, 0, stale[_i].xml);
-    ck_assert_int_eq(r.st, stale[_i].st);
-    eval_has(&r, stale[_i].text);
     ck_assert_uint_eq(r.xml.reads, stale[_i].reads);
-    eval_free(&r);
+    eval_check(&r, stale[_i].st, EVAL_TEXTS(stale[_i].text), NULL);
 }
 END_TEST
 
@@ -343,16 +341,12 @@ START_TEST(limit_against_memtune)
     eval_free(&r);
 
     eval(&r, &o, &d, NULL, 0, xml_memtune); /* not asked: not read */
-    ck_assert_int_eq(r.st, VM_OK);
-    eval_lacks(&r, "limit");
     ck_assert_uint_eq(r.xml.reads, 0);
-    eval_free(&r);
+    eval_check(&r, VM_OK, NULL, EVAL_TEXTS("limit"));
 
     eval(&r, &o, &d, th, 2, xml_virtio); /* asked, none set */
-    ck_assert_int_eq(r.st, VM_OK);
-    eval_has(&r, "basis usable); no memtune limit\n");
     ck_assert(!vm_report_judged(&r.rep, VMEM_LIMIT));
-    eval_free(&r);
+    eval_check(&r, VM_OK, EVAL_TEXTS("basis usable); no memtune limit\n"), NULL);
 
     eval(&r, &o, &d, th, 2, NULL); /* asked, XML unreadable */
     eval_has(&r, "; limit not judged: cannot read domain XML: test says no\n");
@@ -376,14 +370,13 @@ START_TEST(balloon_holds_back)
     d.balloon.v[VM_BAL_MAXIMUM] = KIB(4);
     d.balloon.have |= BAL(VM_BAL_CURRENT) | BAL(VM_BAL_MAXIMUM);
     eval(&r, &o, &d, NULL, 0, NULL);
-    eval_has(&r, "basis usable); balloon holds 1.00 GiB of 4.00 GiB back\n");
-    eval_has(&r, "'db:actual'=3221225472B;;;0 'db:maximum'=4294967296B;;;0");
-    eval_free(&r);
+    eval_check(&r, VM_OK,
+               EVAL_TEXTS("basis usable); balloon holds 1.00 GiB of 4.00 GiB back\n",
+                          "'db:actual'=3221225472B;;;0 'db:maximum'=4294967296B;;;0"),
+               NULL);
     d.balloon.v[VM_BAL_CURRENT] = KIB(4); /* at its maximum: nothing to say */
     eval(&r, &o, &d, NULL, 0, NULL);
-    eval_lacks(&r, "balloon holds");
-    eval_has(&r, "'db:maximum'=4294967296B");
-    eval_free(&r);
+    eval_check(&r, VM_OK, EVAL_TEXTS("'db:maximum'=4294967296B"), EVAL_TEXTS("balloon holds"));
 }
 END_TEST
 
