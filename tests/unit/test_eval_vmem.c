@@ -84,21 +84,19 @@ START_TEST(used_thresholds_in_both_units)
 }
 END_TEST
 
-START_TEST(size_threshold_is_critical)
-{
-    static const char *const th[] = {"c:2GiB"};
-    struct vmem_opts o = {VMEM_BASIS_USABLE, 0, false};
-    struct vm_dom_stats d = dom_mem(0);
-    struct eval_run r;
+/* One threshold on basis usable (3 GiB used of 4; rss 3 GiB of a 4 GiB
+ * maximum): the state it gives and a text that shows it. */
+static const struct {
+    const char *th;
+    enum vm_status st;
+    const char *text;
+} judged[] = {
+    {"c:2GiB", VM_CRITICAL, "TEST CRITICAL - db: 75.0% used"}, /* a size is critical too */
+    {"w:rss=50", VM_WARNING, "'db:rss'=3221225472B"},          /* rss against the maximum */
+};
 
-    eval(&r, &o, &d, th, 1, NULL);
-    eval_check(&r, VM_CRITICAL, EVAL_TEXTS("TEST CRITICAL - db: 75.0% used"), NULL);
-}
-END_TEST
-
-START_TEST(rss_judged_against_maximum)
+START_TEST(judged_on_usable)
 {
-    static const char *const th[] = {"w:rss=50"};
     struct vmem_opts o = {VMEM_BASIS_USABLE, 0, false};
     struct vm_dom_stats d = dom_mem(0);
     struct eval_run r;
@@ -106,8 +104,8 @@ START_TEST(rss_judged_against_maximum)
     d.balloon.v[VM_BAL_RSS] = KIB(3);
     d.balloon.v[VM_BAL_MAXIMUM] = KIB(4);
     d.balloon.have |= BAL(VM_BAL_RSS) | BAL(VM_BAL_MAXIMUM);
-    eval(&r, &o, &d, th, 1, NULL);
-    eval_check(&r, VM_WARNING, EVAL_TEXTS("'db:rss'=3221225472B"), NULL);
+    eval(&r, &o, &d, &judged[_i].th, 1, NULL);
+    eval_check(&r, judged[_i].st, EVAL_TEXTS(judged[_i].text), NULL);
 }
 END_TEST
 
@@ -402,7 +400,7 @@ END_TEST
 
 VM_CK_MAIN_TCASE("eval_vmem", "evaluate", VM_CK_TIMEOUT_S, NULL, NULL,
                  VM_CK_TEST(used_ok_without_xml), VM_CK_TEST(used_thresholds_in_both_units),
-                 VM_CK_TEST(size_threshold_is_critical), VM_CK_TEST(rss_judged_against_maximum),
+                 VM_CK_LOOP(judged_on_usable, VM_CK_N(judged)),
                  VM_CK_LOOP(why_no_stats, VM_CK_N(why)), VM_CK_TEST(no_stats_ignored),
                  VM_CK_LOOP(staleness, VM_CK_N(stale)), VM_CK_TEST(not_reported_yet),
                  VM_CK_TEST(basis_figure_missing), VM_CK_TEST(pressure_from_previous_sample),
