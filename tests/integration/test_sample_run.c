@@ -109,6 +109,14 @@ static void assert_one_cpu(const struct vm_sampling *s)
     ck_assert_msg(fabs(r - 1e9) < 0.2e9, "cpu.time rate %.4g ns/s over %.3f s", r, p->elapsed_s);
 }
 
+/* Pair 0 is sampled in this run (slept, no saved base), for `note`. */
+static void assert_in_run(const struct vm_sampling *s, const char *note)
+{
+    ck_assert(s->slept);
+    ck_assert_int_eq(s->pairs[0].from_state, VM_BASE_IN_RUN);
+    ck_assert_str_eq(s->pairs[0].note, note);
+}
+
 /* How many samples the state file holds: 0 when it is not valid. */
 static size_t state_file_samples(void)
 {
@@ -206,9 +214,7 @@ START_TEST(test_no_state)
 
     o.no_state = true;
     run(&o, &s);
-    ck_assert(s.slept);
-    ck_assert_str_eq(s.pairs[0].note, "state is off (--no-state)");
-    ck_assert(!s.pairs[0].from_state);
+    assert_in_run(&s, "state is off (--no-state)");
     assert_one_cpu(&s);
     /* nothing was created */
     ck_assert_int_eq(access(statedir, F_OK), -1);
@@ -232,9 +238,7 @@ START_TEST(test_max_age)
     vm_sampling_clear(&s);
     o.max_age_s = 1e-6;
     run(&o, &s);
-    ck_assert(s.slept);
-    ck_assert_str_eq(s.pairs[0].note, "previous sample too old");
-    ck_assert(!s.pairs[0].from_state);
+    assert_in_run(&s, "previous sample too old");
     ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
     assert_one_cpu(&s);
     vm_sampling_clear(&s);
@@ -253,16 +257,14 @@ START_TEST(test_corrupt_state)
     ck_assert_int_eq(stat(statefile, &st), 0);
     ck_assert_int_eq(truncate(statefile, st.st_size / 2), 0);
     run(&o, &s);
-    ck_assert(s.slept);
-    ck_assert_str_eq(s.pairs[0].note, "state file is corrupt");
+    assert_in_run(&s, "state file is corrupt");
     ck_assert_ptr_nonnull(s.pairs[0].prev);
     ck_assert(state_file_valid()); /* replaced */
     vm_sampling_clear(&s);
     /* garbage */
     vm_fs_spit(statefile, "\x01\x02garbage", 9);
     run(&o, &s);
-    ck_assert(s.slept);
-    ck_assert_str_eq(s.pairs[0].note, "state file is not a state file of this plugin suite");
+    assert_in_run(&s, "state file is not a state file of this plugin suite");
     ck_assert(state_file_valid());
     vm_sampling_clear(&s);
 }
@@ -281,8 +283,7 @@ START_TEST(test_domain_restarted)
     ck_assert_int_eq(virDomainCreate(dom), 0);
     run(&o, &s);
     ck_assert_int_ne(s.cur.dom[0].id, id);
-    ck_assert(s.slept);
-    ck_assert_str_eq(s.pairs[0].note, "domain ID changed: domain restarted");
+    assert_in_run(&s, "domain ID changed: domain restarted");
     ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
     vm_sampling_clear(&s);
 }
@@ -353,9 +354,7 @@ START_TEST(test_min_window_young_base)
     run(&o, &s); /* in-run; saves sample A */
     vm_sampling_clear(&s);
     run(&o, &s); /* A is milliseconds old */
-    ck_assert(s.slept);
-    ck_assert(!s.pairs[0].from_state);
-    ck_assert_str_eq(s.pairs[0].note, "previous sample too recent for --min-window");
+    assert_in_run(&s, "previous sample too recent for --min-window");
     ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
     assert_one_cpu(&s);
     vm_sampling_clear(&s);
@@ -463,9 +462,7 @@ START_TEST(test_min_window_gap)
     ck_assert(!out.oom);
     vm_fs_spit(statefile, out.s, out.len);
     run(&o, &s); /* B is too young, A old enough, but B lacks the domain */
-    ck_assert(s.slept);
-    ck_assert(!s.pairs[0].from_state);
-    ck_assert_str_eq(s.pairs[0].note, "no previous sample of this domain");
+    assert_in_run(&s, "no previous sample of this domain");
     ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
     vm_sampling_clear(&s);
     vm_state_ring_clear(&ring);
