@@ -91,7 +91,7 @@ guest_uuid() {
 
 # The cached kernel and initramfs are rebuilt when this changes (bump it
 # with any change to lab_build_initrd's /init).
-INITRD_VERSION=4
+INITRD_VERSION=5
 
 # The kernel Debian's linux-image-amd64 points at, with the virtio modules.
 lab_fetch_kernel() {
@@ -144,7 +144,7 @@ if [ "\$mode" = load ]; then
     ip addr add $GUEST_IP/24 dev eth0
     (while :; do :; done) &
     (while :; do dd if=/dev/vda of=/dev/null bs=64k count=128 iflag=direct 2>/dev/null; sleep 1; done) &
-    # Memory pressure that swaps: a cgroup of 16 MiB holds a 32 MiB tmpfs
+    # Memory pressure that swaps: a cgroup of 16 MiB holds a 20 MiB tmpfs
     # file that is read again every 3 s, so pages go out to and come back
     # from the swap disk vdb all the time.
     if [ -b /dev/vdb ] && mkswap /dev/vdb >/dev/null 2>&1 && swapon /dev/vdb; then
@@ -152,7 +152,7 @@ if [ "\$mode" = load ]; then
         mount -t cgroup2 none /cg && echo +memory >/cg/cgroup.subtree_control &&
             mkdir /cg/press && echo 16M >/cg/press/memory.max &&
             mount -t tmpfs -o size=48m tmpfs /press &&
-            sh -c 'echo \$\$ >/cg/press/cgroup.procs && dd if=/dev/zero of=/press/x bs=1M count=32 2>/dev/null &&
+            sh -c 'echo \$\$ >/cg/press/cgroup.procs && dd if=/dev/zero of=/press/x bs=1M count=20 2>/dev/null &&
                    while :; do cat /press/x >/dev/null; sleep 3; done' &
     fi
     # The image grows: 256 KiB to a place never written before, each
