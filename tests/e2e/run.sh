@@ -322,7 +322,7 @@ expect "vdisk time_to_full is the headroom over the growth df sees on the pool (
     eval '[ -n "$ttf" ] && f "$grow > 0 && ${ttf} >= 0.5 * ${hr:-0} / $grow && ${ttf} <= 2 * ${hr:-0} / $grow" && has "host storage full in about"'
 expect "vdisk: vda and vdb share the pool's free space, and each says so" \
     eval 'has "e2e-load:vda: " && has "shared with e2e-load:vdb" && has "shared with e2e-load:vda" && [ "$(perf e2e-load:vdb:headroom)" = "$hr" ]'
-run vdisk -d e2e-load --state-dir "$hst" --min-window=1 -c time_to_full=100d:
+run vdisk -d e2e-load --headroom --state-dir "$hst" --min-window=1 -c time_to_full=100d:
 expect "vdisk -c time_to_full=100d: on the filling pool: CRITICAL naming time_to_full" \
     eval '[ $rc = 2 ] && has "VDISK CRITICAL - " && printf "%s\n" "$out" | grep -q "time_to_full [0-9]* s < 100d (critical)"'
 run vdisk -d e2e-spare --headroom --no-state --interval 0.5
