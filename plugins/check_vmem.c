@@ -122,8 +122,18 @@ static void vmem_fig(struct vm_item *it, const struct vm_eval *ev, const char *l
                      const char *uom, int mi)
 {
     const char *parts[] = {ev->name, label};
+    enum vm_status st = vm_eval_metric(it, ev, vmem_metrics, parts, 2, v, uom, mi, NAN, false);
+    struct vm_buf w = VM_BUF_INIT;
 
-    vm_eval_metric(it, ev, vmem_metrics, parts, 2, v, uom, mi, NAN, false);
+    if (st == VM_OK || mi < 0 || isnan(v))
+        return;
+    /* The summary names the broken figure ("swap_Bps 5.74 MiB/s"), not the used one. */
+    if (mi <= VMEM_SWAP && *uom != '%')
+        vm_human_rate(&w, v);
+    else
+        vm_buf_printf(&w, *uom == '%' ? "%.1f%%" : "%.1f/s", v);
+    vm_item_note(it, st, "%s %s", label, vm_buf_str(&w));
+    vm_buf_clear(&w);
 }
 
 /* The balloon figures as perfdata, in this order: sizes (KiB from
@@ -209,6 +219,7 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     struct vm_item *it;
     bool usable;
     double avail, used, pct;
+    enum vm_status st_used;
     long age, limit, period;
 
     if (!VM_HAS(*b, VM_BAL_AVAILABLE) || b->v[VM_BAL_AVAILABLE] == 0) {
@@ -256,7 +267,7 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
                                   .max = avail,
                                   .total = avail};
 
-        vm_item_metric(it, &m);
+        st_used = vm_item_metric(it, &m);
         m.label = pct_l;
         m.value = pct;
         m.uom = "%";
@@ -273,7 +284,13 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
                                       .th = &th[VMEM_RSS],
                                       .total = (double)b->v[VM_BAL_MAXIMUM] * 1024.0};
 
-        vm_item_metric(it, &m_rss);
+        enum vm_status st = vm_item_metric(it, &m_rss);
+
+        if (st != VM_OK) { /* named in the summary, like a pressure breach */
+            vm_human_bytes(&figs, m_rss.value);
+            vm_item_note(it, st, "rss %s", vm_buf_str(&figs));
+            vm_buf_truncate(&figs, 0);
+        }
     }
     for (size_t k = 0, n = sizeof(vmem_fig_f) / sizeof(vmem_fig_f[0]); k < n; k++) {
         bool c = k >= n - VMEM_NCOUNTERS;
@@ -292,7 +309,13 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     vm_human_pct(&figs, pct);
     vm_buf_append(&figs, " used (");
     vm_human_bytes_pair(&figs, used, " of ", avail);
-    vm_item_brief(it, "%s, basis %s)", vm_buf_str(&figs), usable ? "usable" : "free");
+    /* The summary names a broken rss, limit or pressure figure when it,
+     * not the used figure, makes the item's state. */
+    if (it->why.len && it->why_status == it->status &&
+        vm_status_rank(st_used) < vm_status_rank(it->status))
+        vm_item_brief(it, "%s", vm_buf_str(&it->why));
+    else
+        vm_item_brief(it, "%s, basis %s)", vm_buf_str(&figs), usable ? "usable" : "free");
     vm_item_detail(it, "%s, basis %s%s)%s%s", vm_buf_str(&figs), usable ? "usable" : "free",
                    o->basis == VMEM_BASIS_AUTO && !usable ? ": guest reports no usable figure" : "",
                    ev->paused ? "; domain is paused, figures are from before the pause" : "",

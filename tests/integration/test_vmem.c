@@ -494,7 +494,7 @@ START_TEST(memtune_limit)
     run(&r,
         ARGV("-U", uri, "--all", "--max-age=0", "--no-state", "-w", "limit=60", "-c", "limit=90"));
     ck_assert_int_eq(r.status, 1);
-    vm_assert_has(r.out, "VMEM WARNING - 1 WARNING: soft01 (");
+    vm_assert_has(r.out, "VMEM WARNING - 1 WARNING: soft01 (limit 66.7%); 2 OK | ");
     vm_assert_has(r.out, "\n[WARNING] soft01: limit 66.7% > 60% (warning); 50.0% used (1.00 GiB of "
                          "2.00 GiB, basis usable); rss 1.00 GiB = 66.7% of soft_limit 1.50 GiB;");
     vm_assert_has(r.out, "\n[OK] hard01: 50.0% used (2.00 GiB of 4.00 GiB, basis usable); rss "
@@ -504,6 +504,17 @@ START_TEST(memtune_limit)
     vm_assert_has(r.out, "'hard01:limit'=50%;60;90;0 ");
     vm_assert_lacks(r.out, "'nolimit01:limit'");
     vm_run_free(&r);
+
+    /* The summary names the figure that makes each item's state: rss
+     * where it alone is critical, the used figure where that is. */
+    expect(ARGV("-U", uri, "--all", "--max-age=0", "--no-state", "-c", "rss=10", "-w", "40"), 2,
+           ARGV("VMEM CRITICAL - 3 CRITICAL: hard01 (rss 2.00 GiB), nolimit01 (rss 1.50 GiB), "
+                "soft01 (rss 1.00 GiB) | "),
+           NULL);
+    expect(ARGV("-U", uri, "--all", "--max-age=0", "--no-state", "-w", "rss=10", "-c", "40"), 2,
+           ARGV("VMEM CRITICAL - 3 CRITICAL: hard01 (50.0% used (2.00 GiB of 4.00 GiB, basis "
+                "usable)), "),
+           NULL);
 
     /* not asked: not a word about it */
     run(&r, ARGV("-U", uri, "--all", "--max-age=0", "--no-state"));
