@@ -156,7 +156,7 @@ op5_reseed() { # make the op5 plugin's spool files a minute old: it divides by w
     echo "ratio of commands measured in the same run, interleaved (one run of each in turn)."
     echo "Wall time: median of the runs given. Peak RSS: \`/usr/bin/time -f %M\`."
     echo "Rate plugins (check_vcpu, check_vdisk, check_vnet) run with a warm \`--state-dir\` and"
-    echo "\`--min-window=0\` (runs here are ms apart; a scheduled check finds a sample older than the"
+    echo "\`--min-window=0.001\` (runs here are ms apart; a scheduled check finds a sample older than the"
     echo "default 5 s): the scheduled case, one snapshot and no sleep. check_vmem saves its sample"
     echo "too (\`--state-dir\`, for its pressure rates), with \`--max-age=0\` (the test driver's"
     echo "balloon stats carry an old timestamp). Daemon: $daemon_note."
