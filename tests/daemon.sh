@@ -19,3 +19,27 @@ daemon_stop() {
     fi
     wait "$pid"
 }
+
+# daemon_tmp NAME, with tests/tap.sh: tmp = a new folder (0755: a daemon
+# that switches to the calling user still reads it there); at exit the
+# daemon whose pid is in daemon_pid, if any, is stopped, then tmp removed.
+daemon_tmp() {
+    daemon_pid=
+    at_exit() { [ -z "$daemon_pid" ] || daemon_stop "$daemon_pid" 10 >/dev/null 2>&1; }
+    tap_tmp "$1"
+    chmod 755 "$tmp"
+}
+
+# daemon_wait SECS CMD...: runs CMD once a second until it succeeds (0), or
+# the daemon in daemon_pid exits, or SECS seconds pass (1).
+daemon_wait() {
+    local secs=$1 i=0
+    shift
+    while [ "$i" -lt "$secs" ]; do
+        sleep 1
+        i=$((i + 1))
+        "$@" && return 0
+        kill -0 "$daemon_pid" 2>/dev/null || return 1
+    done
+    return 1
+}

@@ -19,32 +19,15 @@ commands=$srcdir/contrib/icinga2/libvirt-commands.conf
 services=$srcdir/contrib/icinga2/services.conf.example
 plugdir=$builddir/plugins
 
-if ! command -v icinga2 >/dev/null 2>&1; then
-    if [ "${VM_E2E_REQUIRED:-0}" = 1 ]; then
-        echo "Bail out! icinga2 is not installed (apt-get install icinga2-bin) and VM_E2E_REQUIRED=1"
-        exit 1
-    fi
-    echo "1..0 # SKIP icinga2 is not installed (Debian: icinga2-bin)"
-    exit 0
-fi
-for p in vmem vcpu vdisk vnet; do
-    [ -x "$plugdir/check_$p" ] || { echo "Bail out! $plugdir/check_$p is not built"; exit 1; }
-done
-
 # shellcheck source=tests/tap.sh
 . "$srcdir/tests/tap.sh"
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/vm-icinga2.XXXXXX") || exit 1
-daemon_pid=
+command -v icinga2 >/dev/null 2>&1 || skip_or_bail "icinga2 is not installed (Debian: icinga2-bin)"
+need_plugins "$plugdir"
+
 # shellcheck source=tests/daemon.sh
 . "$srcdir/tests/daemon.sh"
-cleanup() {
-    [ -n "$daemon_pid" ] && daemon_stop "$daemon_pid" 10 >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-chmod 755 "$tmp"
+daemon_tmp vm-icinga2
 
 # icinga2 switches to RunAsUser when started as root: make that us, and keep
 # its files in the temp folder.
@@ -72,17 +55,23 @@ icinga_start() { # icinga_start CONF OUTFILE
     daemon_pid=$!
 }
 
-# A master with one agent zone, the ITL, our files, and hosts for the rules:
-# kvm01 with a per-guest service, kvm02 checked through its agent, plain
-# (no libvirt_hypervisor) that no rule may touch.
-write_conf() { # write_conf OUT COMMANDS SERVICES
-    cat >"$1" <<EOF
+# The constants of the ITL's CheckCommands and of a master's zone.
+conf_consts() { # conf_consts PLUGINCONTRIBDIR
+    cat <<EOF
 const PluginDir = "/usr/lib/nagios/plugins"
-const PluginContribDir = "/usr/lib/nagios/plugins"
+const PluginContribDir = "$1"
 const ManubulonPluginDir = "/usr/lib/nagios/plugins"
 const NodeName = "master1.test"
 const ZoneName = "master"
 const TicketSalt = ""
+EOF
+}
+
+# A master with one agent zone, the ITL, our files, and hosts for the rules:
+# kvm01 with a per-guest service, kvm02 checked through its agent, plain
+# (no libvirt_hypervisor) that no rule may touch.
+write_conf() { # write_conf OUT COMMANDS SERVICES
+    { conf_consts /usr/lib/nagios/plugins; cat <<EOF
 object Endpoint NodeName {}
 object Zone ZoneName { endpoints = [ NodeName ] }
 object Endpoint "kvm02.test" {}
@@ -105,6 +94,7 @@ object Host "kvm02.test" {
 }
 object Host "plain.test" { check_command = "dummy"; zone = ZoneName }
 EOF
+    } >"$1"
 }
 
 # --- 1. validation ------------------------------------------------------
@@ -204,13 +194,7 @@ done
 # driver's domain, "test", whose balloon stats are from 1989, hence
 # vmem_max_age = 0 for it.
 sed 's/check_interval = 5m/check_interval = 2s/' "$services" >"$tmp/services-fast.conf"
-cat >"$tmp/run.conf" <<EOF
-const PluginDir = "/usr/lib/nagios/plugins"
-const PluginContribDir = "$plugdir"
-const ManubulonPluginDir = "/usr/lib/nagios/plugins"
-const NodeName = "master1.test"
-const ZoneName = "master"
-const TicketSalt = ""
+{ conf_consts "$plugdir"; cat <<EOF
 include <itl>
 include <plugins>
 include "$commands"
@@ -227,23 +211,20 @@ object Host "kvm03.test" {
   vars.vcpu_warning = 70
 }
 EOF
+} >"$tmp/run.conf"
 XDG_STATE_HOME=$tmp/state
 LIBVIRT_DEFAULT_URI=test:///default
 export XDG_STATE_HOME LIBVIRT_DEFAULT_URI
 mkdir -p "$tmp/var"
 icinga_start "$tmp/run.conf" "$tmp/run.out"
 # Wait until each of the 5 services' plugin has finished at least once.
-i=0
-while [ $i -lt 60 ]; do
-    sleep 1
-    i=$((i + 1))
-    done_n=0
+all_ran() {
     for p in vmem vcpu vdisk vnet; do
-        grep -q "check_$p'.* terminated with exit code" "$tmp/var/run.log" 2>/dev/null && done_n=$((done_n + 1))
+        grep -q "check_$p'.* terminated with exit code" "$tmp/var/run.log" 2>/dev/null || return 1
     done
-    [ $done_n -eq 4 ] && [ "$(grep -c "check_vmem'.*--domain.* terminated with exit code" "$tmp/var/run.log")" -ge 1 ] && break
-    kill -0 "$daemon_pid" 2>/dev/null || break
-done
+    grep -q "check_vmem'.*--domain.* terminated with exit code" "$tmp/var/run.log"
+}
+daemon_wait 60 all_ran
 sleep 2 # let a check under way finish before the shutdown
 daemon_stop "$daemon_pid"
 rc=$?
@@ -330,13 +311,8 @@ object Service "hostile" { host_name = "h.test"; check_command = "hostile-vmem";
 EOF
 rm -f "$tmp/var/icinga2.state"
 icinga_start "$tmp/hostile.conf" "$tmp/hostile-run.out"
-i=0
-while [ $i -lt 60 ]; do
-    sleep 1
-    i=$((i + 1))
-    cat "$tmp/var/service-perfdata"* 2>/dev/null | grep -q '^PERF::.' && break
-    kill -0 "$daemon_pid" 2>/dev/null || break
-done
+perf_written() { cat "$tmp/var/service-perfdata"* 2>/dev/null | grep -q '^PERF::.'; }
+daemon_wait 60 perf_written
 daemon_stop "$daemon_pid" >/dev/null 2>&1
 daemon_pid=
 cat "$tmp/var/service-perfdata"* 2>/dev/null | grep '^PERF::.' | head -n 1 | sed 's/^PERF:://' |

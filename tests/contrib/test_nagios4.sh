@@ -21,40 +21,21 @@ services=$srcdir/contrib/nagios/libvirt-services.cfg
 plugdir=$builddir/plugins
 objects=${VM_NAGIOS4_OBJECTS:-/etc/nagios4/objects}
 
-skip_or_fail() {
-    if [ "${VM_E2E_REQUIRED:-0}" = 1 ]; then
-        echo "Bail out! $1 and VM_E2E_REQUIRED=1"
-        exit 1
-    fi
-    echo "1..0 # SKIP $1"
-    exit 0
-}
-command -v nagios4 >/dev/null 2>&1 || skip_or_fail "nagios4 is not installed (Debian: nagios4-core)"
+# shellcheck source=tests/tap.sh
+. "$srcdir/tests/tap.sh"
+command -v nagios4 >/dev/null 2>&1 || skip_or_bail "nagios4 is not installed (Debian: nagios4-core)"
 for f in templates contacts timeperiods commands; do
-    [ -r "$objects/$f.cfg" ] || skip_or_fail "no $objects/$f.cfg (Debian: nagios4-common)"
+    [ -r "$objects/$f.cfg" ] || skip_or_bail "no $objects/$f.cfg (Debian: nagios4-common)"
 done
 # Host check commands (check-host-alive, which linux-server uses) come from
 # the plugins' own definitions, as Debian's nagios.cfg reads them.
 pluginconf=${VM_NAGIOS_PLUGINS_CONFIG:-/etc/nagios-plugins/config}
-[ -r "$pluginconf/ping.cfg" ] || skip_or_fail "no $pluginconf/ping.cfg (Debian: monitoring-plugins-basic)"
-for p in vmem vcpu vdisk vnet; do
-    [ -x "$plugdir/check_$p" ] || { echo "Bail out! $plugdir/check_$p is not built"; exit 1; }
-done
+[ -r "$pluginconf/ping.cfg" ] || skip_or_bail "no $pluginconf/ping.cfg (Debian: monitoring-plugins-basic)"
+need_plugins "$plugdir"
 
-# shellcheck source=tests/tap.sh
-. "$srcdir/tests/tap.sh"
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/vm-nagios4.XXXXXX") || exit 1
-nagios_pid=
 # shellcheck source=tests/daemon.sh
 . "$srcdir/tests/daemon.sh"
-cleanup() {
-    [ -n "$nagios_pid" ] && daemon_stop "$nagios_pid" 10 >/dev/null 2>&1
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-chmod 755 "$tmp"
+daemon_tmp vm-nagios4
 
 # write_main DIR COMMANDS SERVICES HOSTS USER1 [EXTRA LINES...]
 write_main() {
@@ -197,22 +178,17 @@ XDG_STATE_HOME=$tmp/state
 export XDG_STATE_HOME
 unset LIBVIRT_DEFAULT_URI
 nagios4 "$tmp/run/nagios.cfg" >"$tmp/run/out" 2>&1 &
-nagios_pid=$!
+daemon_pid=$!
 # Nagios removes status.dat when it stops: copy it once all 10 (9 and the
 # hostile names) are checked.
-i=0
-while [ $i -lt 60 ]; do
-    sleep 1
-    i=$((i + 1))
-    if [ -s "$tmp/run/status.dat" ] && cp "$tmp/run/status.dat" "$tmp/status.dat" &&
-        [ "$(grep -c 'has_been_checked=1' "$tmp/status.dat")" -ge 10 ]; then
-        break
-    fi
-    kill -0 "$nagios_pid" 2>/dev/null || break
-done
-daemon_stop "$nagios_pid"
+all_checked() {
+    [ -s "$tmp/run/status.dat" ] && cp "$tmp/run/status.dat" "$tmp/status.dat" &&
+        [ "$(grep -c 'has_been_checked=1' "$tmp/status.dat")" -ge 10 ]
+}
+daemon_wait 60 all_checked
+daemon_stop "$daemon_pid"
 rc=$?
-nagios_pid=
+daemon_pid=
 check "$([ $rc -eq 0 ] && [ -s "$tmp/status.dat" ] && echo 0 || echo 1)" "nagios4 ran the checks (exit $rc)"
 [ -s "$tmp/status.dat" ] || diag "$(cat "$tmp/run/out")"
 

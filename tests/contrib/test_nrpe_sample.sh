@@ -28,13 +28,9 @@ plugdir=$builddir/plugins
 # shellcheck source=tests/tap.sh
 . "$srcdir/tests/tap.sh"
 
-[ -r "$sample" ] || { echo "Bail out! cannot read $sample"; exit 1; }
-for p in vmem vcpu vdisk vnet; do
-    [ -x "$plugdir/check_$p" ] || { echo "Bail out! $plugdir/check_$p is not built"; exit 1; }
-done
-
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/vm-nrpe-sample.XXXXXX") || exit 1
-trap 'rm -rf "$tmp"' EXIT
+[ -r "$sample" ] || bail "cannot read $sample"
+need_plugins "$plugdir"
+tap_tmp vm-nrpe-sample
 # A private state folder, and no URI from the caller's environment.
 XDG_STATE_HOME=$tmp/state
 export XDG_STATE_HOME
