@@ -17,11 +17,26 @@
 #include "sample.h"
 #include "storage.h"
 
-/* The run's lookups: `pools` false once the connection has said it has
- * no storage driver (asking again per disk would cost a call each). */
+/* A volume of a running pool: its key, which for the file pools (dir,
+ * fs, netfs) is its path (borrowed from vol), and its pool's index. */
+struct storage_vol {
+    const char *key;
+    size_t pool;
+    virStorageVolPtr vol; /* owned */
+};
+
+/* The run's lookups. The pools and their volumes are listed once, at the
+ * first file image: one call, and one per pool, however many images (a
+ * lookup per image cost three calls each, 6,000 on a host of 2,000
+ * guests). */
 struct storage_run {
     virConnectPtr conn;
-    bool pools;
+    bool listed;
+    virStoragePoolPtr *pools; /* owned */
+    size_t npools;
+    struct storage_vol *vols; /* owned, sorted by key */
+    size_t nvols;
+    struct vm_err perr; /* why the pools are not known, when listing failed */
     struct vm_storage *s;
 };
 
@@ -37,44 +52,83 @@ static int storage_host_add(struct vm_storage *s, struct vm_storage_host *h, siz
     return 0;
 }
 
-/* The pool `path` is a volume of, into d->pool: its handle (the caller
- * frees it) or NULL, in no pool or no pool found (why in perr). -1 and
- * *out NULL: out of memory. */
-static int storage_pool(struct storage_run *run, const char *path, struct vm_storage_disk *d,
-                        virStoragePoolPtr *out, struct vm_err *perr)
+static void storage_pools_free(struct storage_run *run)
 {
-    virStorageVolPtr vol = NULL;
-    const char *name;
-    int rc = 0;
+    for (size_t i = 0; i < run->nvols; i++)
+        virStorageVolFree(run->vols[i].vol);
+    for (size_t i = 0; i < run->npools; i++)
+        virStoragePoolFree(run->pools[i]);
+    free(run->vols);
+    free(run->pools);
+}
 
-    *out = NULL;
-    if (!run->conn || !run->pools)
-        return 0;
-    vol = virStorageVolLookupByPath(run->conn, path);
-    if (!vol) {
-        /* no storage driver on this connection (an older or a modular
-         * daemon without virtstoraged): no pool holds any image */
-        if (virGetLastErrorCode() == VIR_ERR_NO_SUPPORT)
-            run->pools = false;
-        goto cleanup;
-    }
-    *out = virStoragePoolLookupByVolume(vol);
-    name = *out ? virStoragePoolGetName(*out) : NULL;
-    if (!name)
-        vm_err_set(perr, "the pool of volume %s: %s", path, virGetLastErrorMessage());
-    else if (!(d->pool = vm_strdup(name)))
-        rc = -1;
+static int storage_vol_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct storage_vol *)a)->key, ((const struct storage_vol *)b)->key);
+}
 
-cleanup:
+/* The volumes of pool i into run->vols. 0, or -1 out of memory. A pool
+ * that cannot list its volumes (gone since the list) holds none. */
+static int storage_pool_vols(struct storage_run *run, size_t i)
+{
+    virStorageVolPtr *list = NULL;
+    struct storage_vol *v;
+    int n = virStoragePoolListAllVolumes(run->pools[i], &list, 0), rc = 0;
+
     virResetLastError();
-    if (vol)
-        virStorageVolFree(vol);
-    if (rc < 0 || !d->pool) {
-        if (*out)
-            virStoragePoolFree(*out);
-        *out = NULL;
+    v = n > 0 ? vm_reallocarray(run->vols, run->nvols + (size_t)n, sizeof(*v)) : NULL;
+    if (n > 0 && !v)
+        rc = -1; /* the handles are freed all the same */
+    else if (v)
+        run->vols = v;
+    for (int k = 0; k < n; k++) {
+        const char *key = virStorageVolGetKey(list[k]);
+
+        if (rc == 0 && key)
+            run->vols[run->nvols++] = (struct storage_vol){key, i, list[k]};
+        else
+            virStorageVolFree(list[k]);
     }
+    free(list);
     return rc;
+}
+
+/* The running pools and their volumes, once per run. A connection without
+ * a storage driver (an older or a modular daemon without virtstoraged)
+ * has none. 0, or -1 out of memory. */
+static int storage_pools_list(struct storage_run *run)
+{
+    int n;
+
+    if (run->listed || !run->conn)
+        return 0;
+    run->listed = true;
+    n = virConnectListAllStoragePools(run->conn, &run->pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
+    if (n < 0) {
+        if (virGetLastErrorCode() != VIR_ERR_NO_SUPPORT)
+            vm_err_set(&run->perr, "the storage pools: %s", virGetLastErrorMessage());
+        virResetLastError();
+        run->pools = NULL;
+        return 0;
+    }
+    run->npools = (size_t)n;
+    for (size_t i = 0; i < run->npools; i++)
+        if (storage_pool_vols(run, i) < 0)
+            return -1;
+    if (run->nvols)
+        qsort(run->vols, run->nvols, sizeof(*run->vols), storage_vol_cmp);
+    return 0;
+}
+
+/* The pool `path` is a volume of, or NULL: in none. The pool only names
+ * the storage and is the fallback for its figures. */
+static virStoragePoolPtr storage_pool_of(const struct storage_run *run, const char *path)
+{
+    struct storage_vol key = {.key = path};
+    const struct storage_vol *v =
+        run->nvols ? bsearch(&key, run->vols, run->nvols, sizeof(key), storage_vol_cmp) : NULL;
+
+    return v ? run->pools[v->pool] : NULL;
 }
 
 /* The fallback: pool d->pool's figures, as libvirt last computed them,
@@ -108,13 +162,24 @@ static int storage_pool_info(struct storage_run *run, virStoragePoolPtr pool,
     return 0;
 }
 
-/* The file system of the folder of `path` (st_dev dev), read once: 0
- * (d->err says when statvfs failed), -1 out of memory. */
-static int storage_fs(struct storage_run *run, const char *path, dev_t dev,
+/* The folder of an image's path (owned): "/img/a.qcow2" gives "/img",
+ * "/a" gives "/". NULL: out of memory. */
+static char *storage_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = vm_strdup(path);
+
+    if (dir)
+        dir[slash == path ? 1 : slash - path] = '\0';
+    return dir;
+}
+
+/* The file system of folder `dir` (st_dev dev), read once: 0 (d->err
+ * says when statvfs failed), -1 out of memory. */
+static int storage_fs(struct storage_run *run, const char *dir, dev_t dev,
                       struct vm_storage_disk *d)
 {
     struct vm_storage_host h = {0};
-    const char *slash = strrchr(path, '/');
     struct statvfs sv;
 
     for (size_t i = 0; i < run->s->nhosts; i++)
@@ -122,20 +187,15 @@ static int storage_fs(struct storage_run *run, const char *path, dev_t dev,
             d->host = i;
             return 0;
         }
-    h.dir = vm_strdup(slash ? path : ".");
-    if (!h.dir)
-        return -1;
-    if (slash) /* the folder: "/img/a.qcow2" gives "/img", "/a" gives "/" */
-        h.dir[slash == path ? 1 : slash - path] = '\0';
-    if (statvfs(h.dir, &sv) < 0) {
-        vm_err_set(&d->err, "statvfs %s: %s", h.dir, strerror(errno));
-        free(h.dir);
+    if (statvfs(dir, &sv) < 0) {
+        vm_err_set(&d->err, "statvfs %s: %s", dir, strerror(errno));
         return 0;
     }
+    h.dir = vm_strdup(dir);
     h.dev = dev;
     h.size = (double)sv.f_blocks * (double)sv.f_frsize;
     h.avail = (double)sv.f_bavail * (double)sv.f_frsize;
-    if (storage_host_add(run->s, &h, &d->host) < 0) {
+    if (!h.dir || storage_host_add(run->s, &h, &d->host) < 0) {
         free(h.dir);
         return -1;
     }
@@ -148,10 +208,10 @@ static int storage_fs(struct storage_run *run, const char *path, dev_t dev,
 static int storage_one(struct storage_run *run, const struct vm_block_stats *b,
                        struct vm_storage_disk *d)
 {
-    virStoragePoolPtr pool = NULL;
-    struct vm_err perr = {""};
+    virStoragePoolPtr pool;
     struct stat st;
-    int rc, serr = 0;
+    char *dir = NULL;
+    int rc = -1, serr = 0;
 
     /* a network disk's source is a name ("rbd/vol", an iSCSI IQN), when
      * it reaches us at all (libvirt leaves block.N.path out for it) */
@@ -167,33 +227,40 @@ static int storage_one(struct storage_run *run, const struct vm_block_stats *b,
         d->kind = VM_STORAGE_OTHER;
     if (d->kind != VM_STORAGE_FILE)
         return 0;
-    if (storage_pool(run, b->path, d, &pool, &perr) < 0)
-        return -1;
-    rc = serr ? 0 : storage_fs(run, b->path, st.st_dev, d);
-    if (rc == 0 && (serr || d->err.msg[0]) && pool)
+    if (!(dir = storage_dir(b->path)) || storage_pools_list(run) < 0)
+        goto cleanup;
+    pool = storage_pool_of(run, b->path);
+    if (pool && !(d->pool = vm_strdup(virStoragePoolGetName(pool))))
+        goto cleanup;
+    if (!serr && storage_fs(run, dir, st.st_dev, d) < 0)
+        goto cleanup;
+    rc = 0;
+    if ((serr || d->err.msg[0]) && pool)
         rc = storage_pool_info(run, pool, d);
-    else if (rc == 0 && serr) {
+    else if (serr) {
         d->kind = VM_STORAGE_UNKNOWN;
-        vm_err_set(&d->err, "stat %s: %s%s%s", b->path, strerror(serr), perr.msg[0] ? "; " : "",
-                   perr.msg);
+        vm_err_set(&d->err, "stat %s: %s%s%s", b->path, strerror(serr),
+                   run->perr.msg[0] ? "; " : "", run->perr.msg);
     }
-    if (pool)
-        virStoragePoolFree(pool);
+
+cleanup:
+    free(dir);
     return rc;
 }
 
 int vm_storage_gather(virConnectPtr conn, const struct vm_snapshot *snap, struct vm_storage *out,
                       struct vm_err *err)
 {
-    struct storage_run run = {conn, true, out};
+    struct storage_run run = {.conn = conn, .s = out};
     size_t n = 0;
+    int rc = -1;
 
     memset(out, 0, sizeof(*out));
     for (size_t i = 0; i < snap->n; i++)
         n += snap->dom[i].nblock;
     out->disks = n ? vm_calloc(n, sizeof(*out->disks)) : NULL;
     if (n && !out->disks)
-        goto oom;
+        goto cleanup;
     for (size_t i = 0; i < snap->n; i++) {
         const struct vm_dom_stats *dom = &snap->dom[i];
 
@@ -209,14 +276,18 @@ int vm_storage_gather(virConnectPtr conn, const struct vm_snapshot *snap, struct
             d->label = l.oom ? NULL : vm_strdup(vm_buf_str(&l));
             vm_buf_clear(&l);
             if (!d->label || storage_one(&run, &dom->block[k], d) < 0)
-                goto oom;
+                goto cleanup;
         }
     }
-    return 0;
+    rc = 0;
 
-oom:
-    vm_storage_clear(out);
-    return vm_err_set(err, "out of memory");
+cleanup:
+    storage_pools_free(&run);
+    if (rc < 0) {
+        vm_storage_clear(out);
+        vm_err_set(err, "out of memory");
+    }
+    return rc;
 }
 
 void vm_storage_growth(struct vm_storage *s, const struct vm_snapshot *snap,

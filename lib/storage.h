@@ -4,9 +4,9 @@
  * For each disk of a snapshot with a host path, what holds it: a plain
  * file sits on the file system of its folder, read live with statvfs
  * (f_bavail, what an unprivileged QEMU may still get, and f_blocks). The
- * libvirt storage pool it is a volume of (virStorageVolLookupByPath, then
- * virStoragePoolLookupByVolume, allowed on a read-only connection) only
- * names it: a dir/fs/netfs pool's virStoragePoolGetInfo figures are those
+ * libvirt storage pool it is a volume of (the running pools and their
+ * volumes, listed once per run and matched by path, the key of a file
+ * pool's volume; allowed on a read-only connection) only names it: a dir/fs/netfs pool's virStoragePoolGetInfo figures are those
  * of its last start or refresh (a read-only connection cannot refresh, and
  * a growing image changes nothing), and its "available" is f_bfree, which
  * counts the blocks reserved for root. The pool's figures are the fallback

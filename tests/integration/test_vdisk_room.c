@@ -182,15 +182,23 @@ static unsigned count_calls(const char *const *argv, const char *fn)
     return n;
 }
 
-/* Without --headroom no storage call at all; with it one volume lookup
- * per file image and one read of the pool, which holds all three. */
+/* Without --headroom no storage call at all; with it one list of the
+ * pools and one of each pool's volumes, however many images (no lookup
+ * per image), and one read of the pool, which holds all three. */
 START_TEST(calls_only_when_asked)
 {
-    ck_assert_uint_eq(count_calls(ARGV("-U", fixture, "-a", FAST), "virStorageVolLookupByPath"), 0);
+    ck_assert_uint_eq(
+        count_calls(ARGV("-U", fixture, "-a", FAST), "virConnectListAllStoragePools"), 0);
     ck_assert_uint_eq(
         count_calls(ARGV("-U", fixture, "-a", "-w", "fill=90", FAST), "virStoragePoolGetInfo"), 0);
     ck_assert_uint_eq(
-        count_calls(ARGV("-U", fixture, "-a", "--headroom", FAST), "virStorageVolLookupByPath"), 3);
+        count_calls(ARGV("-U", fixture, "-a", "--headroom", FAST), "virStorageVolLookupByPath"), 0);
+    ck_assert_uint_eq(
+        count_calls(ARGV("-U", fixture, "-a", "--headroom", FAST), "virConnectListAllStoragePools"),
+        1);
+    ck_assert_uint_eq(
+        count_calls(ARGV("-U", fixture, "-a", "--headroom", FAST), "virStoragePoolListAllVolumes"),
+        1);
     ck_assert_uint_eq(
         count_calls(ARGV("-U", fixture, "-a", "--headroom", FAST), "virStoragePoolGetInfo"), 1);
     ck_assert_uint_eq(count_calls(ARGV("-U", fixture, "-a", "-c", "time_to_full=1h:", FAST),
