@@ -470,9 +470,12 @@ enum vm_cli_result vm_cli_parse(struct vm_cli *cli, const struct vm_plugin_def *
         for (i = 0; i < p->nopts; i++) {
             const struct vm_opt_def *d = &p->opts[i];
 
+            /* Not keyed: a plugin's options (--device, --headroom,
+             * --cap...) change what it judges and reads beside the
+             * sample, never the sample (whole domains, every device), so
+             * that two services on one domain share one state ring. */
             if (c == (d->shortopt ? d->shortopt : CLI_PLUGIN_KEY_BASE + (int)i)) {
                 rc = cb(ctx, d->key, arg, err);
-                keyed = true;
                 break;
             }
         }

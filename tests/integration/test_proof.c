@@ -57,11 +57,14 @@ static const char *const allowed_api[] = {
     "virDomainGetBlockInfo",
     "virDomainInterfaceStats",
     "virDomainIsActive",
-    /* check_vdisk --headroom: the pool under an image (no read-only check
-     * in libvirt's public API, an ACL storage_vol/storage_pool getattr
-     * only; verified on a read-only test:/// connection) */
-    "virStorageVolLookupByPath",
-    "virStoragePoolLookupByVolume",
+    /* check_vdisk --headroom: the pool under an image, from the running
+     * pools' volumes (no read-only check in libvirt's public API, ACLs
+     * connect:search_storage_pools, storage_pool:search_storage_vols and
+     * getattr only, as `virsh -r pool-list`/`vol-list`; verified on a
+     * read-only test:/// connection and the lab's read-only socket) */
+    "virConnectListAllStoragePools",
+    "virStoragePoolListAllVolumes",
+    "virStorageVolGetKey", /* client-side: the key came with the list */
     "virStoragePoolGetName",
     "virStoragePoolGetInfo",
     "virStoragePoolFree",

@@ -207,6 +207,26 @@ START_TEST(calls_only_when_asked)
 }
 END_TEST
 
+/* A plugin option is not part of the state key: the service with
+ * --headroom and --device finds the sample of the one without them. */
+START_TEST(options_share_state)
+{
+    char dir[] = "/tmp/vm-room-XXXXXX";
+    struct vm_run r;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    vm_run_from_state(&r, SUITE_PLUGIN,
+                      ARGV("-U", fixture, "-d", "db01", "--state-dir", dir,
+                           vm_run_interval_arg(0.2)),
+                      ARGV("-U", fixture, "-d", "db01", "--state-dir", dir, "--headroom",
+                           "--device", "vda", "--interval=2", "--min-window=0.2"));
+    vm_assert_has(r.out, "free on pool images");
+    vm_run_free(&r);
+    ck_assert_int_eq(vm_fs_rm_rf(dir), 0);
+}
+END_TEST
+
 VM_CK_MAIN_TCASE("check_vdisk_room", "vdisk_room", 60, suite_setup, suite_teardown,
                  VM_CK_TEST(pool_images), VM_CK_LOOP(room_thresholds, VM_CK_N(room_th)),
-                 VM_CK_TEST(file_system), VM_CK_TEST(calls_only_when_asked))
+                 VM_CK_TEST(file_system), VM_CK_TEST(calls_only_when_asked),
+                 VM_CK_TEST(options_share_state))
