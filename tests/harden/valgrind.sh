@@ -15,6 +15,9 @@
 # Any memcheck error or definite/indirect leak makes valgrind exit 99.
 # The shell tiers (Icinga/Nagios/NRPE configs, packaging, end-to-end) are
 # not run here: they run in the plain `make check` and under ASan.
+# Pass 1 runs nproc programs at a time (they are independent, and measure
+# no time); pass 2 one at a time, since its timing bounds assume a plugin
+# has a core to itself.
 # Results are in BUILDDIR/tests/*/*.trs. Extra arguments go to make check.
 set -u
 build=${1:?usage: valgrind.sh BUILDDIR [make args]}
@@ -38,9 +41,10 @@ pass1="$(names tests/unit 'test_*.c') $(names fuzz 'fuzz_*.c' | sed "s|^fuzz/fuz
 pass2=$(names tests/integration 'test_*.c')
 
 vg="valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --track-origins=no --num-callers=30"
+jobs=$(nproc)
 rc=0
 echo "== valgrind pass 1: unit and replay programs under valgrind"
-CK_FORK=no CK_DEFAULT_TIMEOUT=600 make -s check TESTS="$(echo $pass1)" LOG_COMPILER="$vg" "$@" || rc=1
+CK_FORK=no CK_DEFAULT_TIMEOUT=600 make -s -j"$jobs" check TESTS="$(echo $pass1)" LOG_COMPILER="$vg" "$@" || rc=1
 echo "== valgrind pass 2: integration tests, their plugins under valgrind"
 VM_PLUGIN_WRAPPER=$vg VM_TEST_SLACK_S=${VM_TEST_SLACK_S:-4} CK_DEFAULT_TIMEOUT=600 CK_TIMEOUT_MULTIPLIER=10 \
     make -s check TESTS="$(echo $pass2)" "$@" || rc=1
