@@ -299,17 +299,23 @@ void vm_run_help_check(const char *plugin, const char *const *help)
     vm_run_free(&r);
 }
 
+void vm_run_check(struct vm_run *r, const char *plugin, const char *const *argv, int status,
+                  const char *const *has, const char *const *lacks)
+{
+    vm_run_clean(r, plugin, argv);
+    ck_assert_msg(r->status == status, "exit %d, not %d: %s", r->status, status, r->out);
+    for (; *has; has++)
+        vm_assert_has(r->out, *has);
+    for (; lacks && *lacks; lacks++)
+        vm_assert_lacks(r->out, *lacks);
+}
+
 void vm_run_expect(const char *plugin, const char *const *argv, int status, const char *const *has,
                    const char *const *lacks)
 {
     struct vm_run r;
 
-    vm_run_clean(&r, plugin, argv);
-    ck_assert_msg(r.status == status, "exit %d, not %d: %s", r.status, status, r.out);
-    for (; *has; has++)
-        vm_assert_has(r.out, *has);
-    for (; lacks && *lacks; lacks++)
-        vm_assert_lacks(r.out, *lacks);
+    vm_run_check(&r, plugin, argv, status, has, lacks);
     vm_run_free(&r);
 }
 

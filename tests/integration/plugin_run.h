@@ -37,6 +37,10 @@ void vm_run_clean(struct vm_run *r, const char *plugin, const char *const *argv)
  * NULL-terminated; lacks may be NULL). */
 void vm_run_expect(const char *plugin, const char *const *argv, int status, const char *const *has,
                    const char *const *lacks);
+/* The same, but *r is the run, for the caller's further checks (and
+ * vm_run_free). */
+void vm_run_check(struct vm_run *r, const char *plugin, const char *const *argv, int status,
+                  const char *const *has, const char *const *lacks);
 
 /* argv for a table-driven case: head (NULL-terminated) followed by tail,
  * up to tail_max entries or its first NULL, in buf[cap], NULL-terminated.

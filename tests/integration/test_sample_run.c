@@ -40,6 +40,25 @@ static void quiet(void *data, virErrorPtr e)
     (void)e;
 }
 
+static struct vm_sample_opts opts(void)
+{
+    struct vm_sample_opts o = {
+        .interval_s = 0.2,
+        .max_age_s = 3600,
+        .no_state = false,
+        .state_dir = statedir,
+        .plugin = PLUGIN,
+        .uri = URI,
+        .key_args = key_args,
+        .nkey_args = 2,
+    };
+    return o;
+}
+
+/* The options of the test's runs (opts(), set by setup) and their sampling. */
+static struct vm_sample_opts opt;
+static struct vm_sampling smp;
+
 static void setup(void)
 {
     char key[128];
@@ -55,6 +74,7 @@ static void setup(void)
     snprintf(statedir, sizeof(statedir), "%s/s", tmpdir);
     vm_state_key(PLUGIN, URI, key_args, 2, key, sizeof(key));
     snprintf(statefile, sizeof(statefile), "%s/%s.state", statedir, key);
+    opt = opts();
 }
 
 static void teardown(void)
@@ -66,21 +86,6 @@ static void teardown(void)
         virConnectClose(conn);
     dom = NULL;
     conn = NULL;
-}
-
-static struct vm_sample_opts opts(void)
-{
-    struct vm_sample_opts o = {
-        .interval_s = 0.2,
-        .max_age_s = 3600,
-        .no_state = false,
-        .state_dir = statedir,
-        .plugin = PLUGIN,
-        .uri = URI,
-        .key_args = key_args,
-        .nkey_args = 2,
-    };
-    return o;
 }
 
 static void run(const struct vm_sample_opts *o, struct vm_sampling *s)
@@ -114,6 +119,14 @@ static void assert_in_run(const struct vm_sampling *s, const char *note)
 {
     ck_assert(s->slept);
     ck_assert_int_eq(s->pairs[0].from_state, VM_BASE_IN_RUN);
+    ck_assert_str_eq(s->pairs[0].note, note);
+}
+
+/* Pair 0 has no base and this run did not wait, for `note`. */
+static void assert_no_pair(const struct vm_sampling *s, const char *note)
+{
+    ck_assert(!s->slept);
+    ck_assert_ptr_null(s->pairs[0].prev);
     ck_assert_str_eq(s->pairs[0].note, note);
 }
 
@@ -153,170 +166,151 @@ static void pause_s(double s)
 
 START_TEST(test_first_run)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
-
     ck_assert_int_eq(access(statefile, F_OK), -1);
-    run(&o, &s);
-    ck_assert(s.slept);
-    ck_assert_msg(s.slept_s >= 0.2 && s.slept_s < 0.6, "slept %.3f s", s.slept_s);
-    ck_assert_ptr_null(s.state_note);
-    ck_assert_uint_eq(s.saved.n, 0);
-    ck_assert_uint_eq(s.first.n, 1);
-    ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
-    ck_assert(!s.pairs[0].from_state);
-    ck_assert_str_eq(s.pairs[0].note, "no previous sample");
-    ck_assert_msg(s.pairs[0].elapsed_s >= 0.19 && s.pairs[0].elapsed_s < 0.6, "elapsed %.3f",
-                  s.pairs[0].elapsed_s);
-    assert_one_cpu(&s);
+    run(&opt, &smp);
+    ck_assert(smp.slept);
+    ck_assert_msg(smp.slept_s >= 0.2 && smp.slept_s < 0.6, "slept %.3f s", smp.slept_s);
+    ck_assert_ptr_null(smp.state_note);
+    ck_assert_uint_eq(smp.saved.n, 0);
+    ck_assert_uint_eq(smp.first.n, 1);
+    ck_assert_ptr_eq(smp.pairs[0].prev, &smp.first.dom[0]);
+    ck_assert(!smp.pairs[0].from_state);
+    ck_assert_str_eq(smp.pairs[0].note, "no previous sample");
+    ck_assert_msg(smp.pairs[0].elapsed_s >= 0.19 && smp.pairs[0].elapsed_s < 0.6, "elapsed %.3f",
+                  smp.pairs[0].elapsed_s);
+    assert_one_cpu(&smp);
     ck_assert(state_file_valid());
-    vm_sampling_clear(&s);
+    vm_sampling_clear(&smp);
 }
 END_TEST
 
 START_TEST(test_second_run_from_state)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
     struct timespec boot;
 
-    run(&o, &s);
-    vm_sampling_clear(&s);
+    run(&opt, &smp);
+    vm_sampling_clear(&smp);
     pause_s(0.3);
-    run(&o, &s);
-    ck_assert(!s.slept);
-    ck_assert_uint_eq(s.first.n, 0);
-    ck_assert_uint_eq(s.saved.n, 1);
-    ck_assert(s.pairs[0].from_state);
-    ck_assert_ptr_eq(s.pairs[0].prev, &s.saved.snap[0].dom[0]);
-    ck_assert_ptr_null(s.pairs[0].note);
-    ck_assert_msg(s.pairs[0].elapsed_s >= 0.29 && s.pairs[0].elapsed_s < 1.0, "elapsed %.3f",
-                  s.pairs[0].elapsed_s);
-    assert_one_cpu(&s);
+    run(&opt, &smp);
+    ck_assert(!smp.slept);
+    ck_assert_uint_eq(smp.first.n, 0);
+    ck_assert_uint_eq(smp.saved.n, 1);
+    ck_assert(smp.pairs[0].from_state);
+    ck_assert_ptr_eq(smp.pairs[0].prev, &smp.saved.snap[0].dom[0]);
+    ck_assert_ptr_null(smp.pairs[0].note);
+    ck_assert_msg(smp.pairs[0].elapsed_s >= 0.29 && smp.pairs[0].elapsed_s < 1.0, "elapsed %.3f",
+                  smp.pairs[0].elapsed_s);
+    assert_one_cpu(&smp);
     /* boot holds CLOCK_BOOTTIME */
     clock_gettime(CLOCK_BOOTTIME, &boot);
-    ck_assert(fabs((double)(boot.tv_sec - s.cur.boot.tv_sec)) < 2);
-    vm_sampling_clear(&s);
+    ck_assert(fabs((double)(boot.tv_sec - smp.cur.boot.tv_sec)) < 2);
+    vm_sampling_clear(&smp);
 
     /* right after: still from the state, a short but measured elapsed */
-    run(&o, &s);
-    ck_assert(!s.slept);
-    ck_assert(s.pairs[0].from_state);
-    ck_assert(s.pairs[0].elapsed_s > 0 && s.pairs[0].elapsed_s < 0.5);
-    vm_sampling_clear(&s);
+    run(&opt, &smp);
+    ck_assert(!smp.slept);
+    ck_assert(smp.pairs[0].from_state);
+    ck_assert(smp.pairs[0].elapsed_s > 0 && smp.pairs[0].elapsed_s < 0.5);
+    vm_sampling_clear(&smp);
 }
 END_TEST
 
 START_TEST(test_no_state)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
-
-    o.no_state = true;
-    run(&o, &s);
-    assert_in_run(&s, "state is off (--no-state)");
-    assert_one_cpu(&s);
+    opt.no_state = true;
+    run(&opt, &smp);
+    assert_in_run(&smp, "state is off (--no-state)");
+    assert_one_cpu(&smp);
     /* nothing was created */
     ck_assert_int_eq(access(statedir, F_OK), -1);
-    vm_sampling_clear(&s);
+    vm_sampling_clear(&smp);
 
     /* and an existing folder stays empty */
     ck_assert_int_eq(mkdir(statedir, 0700), 0);
-    run(&o, &s);
-    ck_assert(s.slept);
+    run(&opt, &smp);
+    ck_assert(smp.slept);
     ck_assert_int_eq(rmdir(statedir), 0);
-    vm_sampling_clear(&s);
+    vm_sampling_clear(&smp);
 }
 END_TEST
 
 START_TEST(test_max_age)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
-
-    run(&o, &s);
-    vm_sampling_clear(&s);
-    o.max_age_s = 1e-6;
-    run(&o, &s);
-    assert_in_run(&s, "previous sample too old");
-    ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
-    assert_one_cpu(&s);
-    vm_sampling_clear(&s);
+    run(&opt, &smp);
+    vm_sampling_clear(&smp);
+    opt.max_age_s = 1e-6;
+    run(&opt, &smp);
+    assert_in_run(&smp, "previous sample too old");
+    ck_assert_ptr_eq(smp.pairs[0].prev, &smp.first.dom[0]);
+    assert_one_cpu(&smp);
+    vm_sampling_clear(&smp);
 }
 END_TEST
 
 START_TEST(test_corrupt_state)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
     struct stat st;
 
-    run(&o, &s);
-    vm_sampling_clear(&s);
+    run(&opt, &smp);
+    vm_sampling_clear(&smp);
     /* cut the file in half */
     ck_assert_int_eq(stat(statefile, &st), 0);
     ck_assert_int_eq(truncate(statefile, st.st_size / 2), 0);
-    run(&o, &s);
-    assert_in_run(&s, "state file is corrupt");
-    ck_assert_ptr_nonnull(s.pairs[0].prev);
+    run(&opt, &smp);
+    assert_in_run(&smp, "state file is corrupt");
+    ck_assert_ptr_nonnull(smp.pairs[0].prev);
     ck_assert(state_file_valid()); /* replaced */
-    vm_sampling_clear(&s);
+    vm_sampling_clear(&smp);
     /* garbage */
     vm_fs_spit(statefile, "\x01\x02garbage", 9);
-    run(&o, &s);
-    assert_in_run(&s, "state file is not a state file of this plugin suite");
+    run(&opt, &smp);
+    assert_in_run(&smp, "state file is not a state file of this plugin suite");
     ck_assert(state_file_valid());
-    vm_sampling_clear(&s);
+    vm_sampling_clear(&smp);
 }
 END_TEST
 
 START_TEST(test_domain_restarted)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
     int id;
 
-    run(&o, &s);
-    id = s.cur.dom[0].id;
-    vm_sampling_clear(&s);
+    run(&opt, &smp);
+    id = smp.cur.dom[0].id;
+    vm_sampling_clear(&smp);
     ck_assert_int_eq(virDomainDestroy(dom), 0);
     ck_assert_int_eq(virDomainCreate(dom), 0);
-    run(&o, &s);
-    ck_assert_int_ne(s.cur.dom[0].id, id);
-    assert_in_run(&s, "domain ID changed: domain restarted");
-    ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
-    vm_sampling_clear(&s);
+    run(&opt, &smp);
+    ck_assert_int_ne(smp.cur.dom[0].id, id);
+    assert_in_run(&smp, "domain ID changed: domain restarted");
+    ck_assert_ptr_eq(smp.pairs[0].prev, &smp.first.dom[0]);
+    vm_sampling_clear(&smp);
 }
 END_TEST
 
 START_TEST(test_folder_refused)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
     struct vm_err err = {""};
 
     ck_assert_int_eq(mkdir(statedir, 0755), 0);
     ck_assert_int_eq(chmod(statedir, 0755), 0);
     /* A cache that cannot be trusted: not used, the run measures in-run,
      * and says why; nothing is written there. */
-    ck_assert_int_eq(vm_sample_run(&dom, 1, GROUPS, NULL, &o, &s, &err), 0);
-    ck_assert_str_eq(s.state_note, "the state folder cannot be used");
-    ck_assert_msg(strstr(s.state_err.msg, "open to group/others (mode 0755)"), "%s",
-                  s.state_err.msg);
-    ck_assert(s.slept);
-    ck_assert_uint_eq(s.npairs, 1);
-    ck_assert_ptr_nonnull(s.pairs[0].prev);
-    ck_assert_int_eq(s.pairs[0].from_state, VM_BASE_IN_RUN);
-    ck_assert_str_eq(s.pairs[0].note, "the state folder cannot be used");
+    ck_assert_int_eq(vm_sample_run(&dom, 1, GROUPS, NULL, &opt, &smp, &err), 0);
+    ck_assert_str_eq(smp.state_note, "the state folder cannot be used");
+    ck_assert_msg(strstr(smp.state_err.msg, "open to group/others (mode 0755)"), "%s",
+                  smp.state_err.msg);
+    ck_assert(smp.slept);
+    ck_assert_uint_eq(smp.npairs, 1);
+    ck_assert_ptr_nonnull(smp.pairs[0].prev);
+    ck_assert_int_eq(smp.pairs[0].from_state, VM_BASE_IN_RUN);
+    ck_assert_str_eq(smp.pairs[0].note, "the state folder cannot be used");
     ck_assert_int_eq(vm_fs_count_entries(statedir, NULL), 0);
-    vm_sampling_clear(&s);
+    vm_sampling_clear(&smp);
 }
 END_TEST
 
 START_TEST(test_lock_held)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
     struct vm_state_dir d;
     char key[128];
     int lock;
@@ -325,14 +319,14 @@ START_TEST(test_lock_held)
     vm_state_key(PLUGIN, URI, key_args, 2, key, sizeof(key));
     lock = vm_state_lock(&d, key, 0, NULL);
     ck_assert_int_ge(lock, 0);
-    run(&o, &s);
-    ck_assert_ptr_null(s.state_note); /* the holder saves: nothing to tell */
-    ck_assert_msg(strstr(s.state_err.msg, "another run holds the state lock"), "%s",
-                  s.state_err.msg);
-    ck_assert(s.slept);
-    assert_one_cpu(&s);
+    run(&opt, &smp);
+    ck_assert_ptr_null(smp.state_note); /* the holder saves: nothing to tell */
+    ck_assert_msg(strstr(smp.state_err.msg, "another run holds the state lock"), "%s",
+                  smp.state_err.msg);
+    ck_assert(smp.slept);
+    assert_one_cpu(&smp);
     ck_assert_int_eq(access(statefile, F_OK), -1); /* not saved without the lock */
-    vm_sampling_clear(&s);
+    vm_sampling_clear(&smp);
     vm_state_unlock(lock);
     vm_state_dir_clear(&d);
 }
@@ -345,32 +339,29 @@ END_TEST
  * older sample (not the previous check's), and the state keeps both. */
 START_TEST(test_min_window_young_base)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
-
     /* B is ~0.32 s old at the third run, A at least the 0.2 s interval
      * more: A is the base, B is not */
-    o.min_window_s = 0.5;
-    run(&o, &s); /* in-run; saves sample A */
-    vm_sampling_clear(&s);
-    run(&o, &s); /* A is milliseconds old */
-    assert_in_run(&s, "previous sample too recent for --min-window");
-    ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
-    assert_one_cpu(&s);
-    vm_sampling_clear(&s);
+    opt.min_window_s = 0.5;
+    run(&opt, &smp); /* in-run; saves sample A */
+    vm_sampling_clear(&smp);
+    run(&opt, &smp); /* A is milliseconds old */
+    assert_in_run(&smp, "previous sample too recent for --min-window");
+    ck_assert_ptr_eq(smp.pairs[0].prev, &smp.first.dom[0]);
+    assert_one_cpu(&smp);
+    vm_sampling_clear(&smp);
     ck_assert_uint_eq(state_file_samples(), 2); /* B did not replace A */
 
     pause_s(0.32);
-    run(&o, &s);
-    ck_assert(!s.slept);
-    ck_assert_uint_eq(s.saved.n, 2);
-    ck_assert_int_eq(s.pairs[0].from_state, VM_BASE_EARLIER);
-    ck_assert_ptr_eq(s.pairs[0].prev, &s.saved.snap[1].dom[0]);
-    ck_assert_ptr_null(s.pairs[0].note);
-    ck_assert_msg(s.pairs[0].elapsed_s >= 0.5 && s.pairs[0].elapsed_s < 3.0, "elapsed %.3f",
-                  s.pairs[0].elapsed_s);
-    assert_one_cpu(&s);
-    vm_sampling_clear(&s);
+    run(&opt, &smp);
+    ck_assert(!smp.slept);
+    ck_assert_uint_eq(smp.saved.n, 2);
+    ck_assert_int_eq(smp.pairs[0].from_state, VM_BASE_EARLIER);
+    ck_assert_ptr_eq(smp.pairs[0].prev, &smp.saved.snap[1].dom[0]);
+    ck_assert_ptr_null(smp.pairs[0].note);
+    ck_assert_msg(smp.pairs[0].elapsed_s >= 0.5 && smp.pairs[0].elapsed_s < 3.0, "elapsed %.3f",
+                  smp.pairs[0].elapsed_s);
+    assert_one_cpu(&smp);
+    vm_sampling_clear(&smp);
     ck_assert_uint_eq(state_file_samples(), 3); /* A (the base), B (a step newer), C */
 }
 END_TEST
@@ -379,21 +370,18 @@ END_TEST
  * the average since that check, over more than the window. */
 START_TEST(test_min_window_after_sleep)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
-
-    o.min_window_s = 0.3;
-    o.interval_s = 0.4;
-    run(&o, &s);
-    vm_sampling_clear(&s);
+    opt.min_window_s = 0.3;
+    opt.interval_s = 0.4;
+    run(&opt, &smp);
+    vm_sampling_clear(&smp);
     pause_s(0.05);
-    run(&o, &s); /* 0.05 s old: too young; 0.45 s after the 0.4 s interval */
-    ck_assert(s.slept);
-    ck_assert_int_eq(s.pairs[0].from_state, VM_BASE_PREVIOUS);
-    ck_assert_ptr_eq(s.pairs[0].prev, &s.saved.snap[0].dom[0]);
-    ck_assert_msg(s.pairs[0].elapsed_s >= 0.3, "elapsed %.3f", s.pairs[0].elapsed_s);
-    assert_one_cpu(&s);
-    vm_sampling_clear(&s);
+    run(&opt, &smp); /* 0.05 s old: too young; 0.45 s after the 0.4 s interval */
+    ck_assert(smp.slept);
+    ck_assert_int_eq(smp.pairs[0].from_state, VM_BASE_PREVIOUS);
+    ck_assert_ptr_eq(smp.pairs[0].prev, &smp.saved.snap[0].dom[0]);
+    ck_assert_msg(smp.pairs[0].elapsed_s >= 0.3, "elapsed %.3f", smp.pairs[0].elapsed_s);
+    assert_one_cpu(&smp);
+    vm_sampling_clear(&smp);
 }
 END_TEST
 
@@ -401,25 +389,23 @@ END_TEST
  * within its bound, and once a sample is old enough no more sleeping. */
 START_TEST(test_min_window_loop)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
     struct timespec t0, now;
     size_t runs = 0, late_in_run = 0;
     double el;
 
-    o.min_window_s = 0.6;
+    opt.min_window_s = 0.6;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     do {
-        run(&o, &s);
+        run(&opt, &smp);
         clock_gettime(CLOCK_MONOTONIC, &now);
         el = vm_clock_diff(&now, &t0);
-        if (s.pairs[0].from_state)
-            ck_assert_msg(s.pairs[0].elapsed_s >= 0.6, "run %zu: base %.3f s old", runs,
-                          s.pairs[0].elapsed_s);
+        if (smp.pairs[0].from_state)
+            ck_assert_msg(smp.pairs[0].elapsed_s >= 0.6, "run %zu: base %.3f s old", runs,
+                          smp.pairs[0].elapsed_s);
         else if (el > 1.5)
             late_in_run++;
-        assert_one_cpu(&s);
-        vm_sampling_clear(&s);
+        assert_one_cpu(&smp);
+        vm_sampling_clear(&smp);
         ck_assert_uint_le(state_file_samples(), VM_STATE_RING_MAX);
         runs++;
     } while (el < 2.5);
@@ -434,8 +420,6 @@ END_TEST
  * from an older sample that has it. */
 START_TEST(test_min_window_gap)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
     struct vm_state_meta m;
     struct vm_state_ring ring;
     struct vm_snapshot skipped;
@@ -444,13 +428,13 @@ START_TEST(test_min_window_gap)
     size_t len;
     char *text;
 
-    o.min_window_s = 0.3;
-    run(&o, &s); /* A */
-    vm_sampling_clear(&s);
+    opt.min_window_s = 0.3;
+    run(&opt, &smp); /* A */
+    vm_sampling_clear(&smp);
     pause_s(0.35);
-    run(&o, &s); /* from A; saves B beside A */
-    ck_assert_int_eq(s.pairs[0].from_state, VM_BASE_PREVIOUS);
-    vm_sampling_clear(&s);
+    run(&opt, &smp); /* from A; saves B beside A */
+    ck_assert_int_eq(smp.pairs[0].from_state, VM_BASE_PREVIOUS);
+    vm_sampling_clear(&smp);
     /* B as if the domain had been skipped */
     text = vm_fs_slurp(statefile, &len);
     vm_state_meta_init(&m, PLUGIN, URI);
@@ -461,10 +445,10 @@ START_TEST(test_min_window_gap)
     vm_statefile_format((const struct vm_snapshot *const[]){&skipped, &ring.snap[1]}, 2, &m, &out);
     ck_assert(!out.oom);
     vm_fs_spit(statefile, out.s, out.len);
-    run(&o, &s); /* B is too young, A old enough, but B lacks the domain */
-    assert_in_run(&s, "no previous sample of this domain");
-    ck_assert_ptr_eq(s.pairs[0].prev, &s.first.dom[0]);
-    vm_sampling_clear(&s);
+    run(&opt, &smp); /* B is too young, A old enough, but B lacks the domain */
+    assert_in_run(&smp, "no previous sample of this domain");
+    ck_assert_ptr_eq(smp.pairs[0].prev, &smp.first.dom[0]);
+    vm_sampling_clear(&smp);
     vm_state_ring_clear(&ring);
     vm_buf_clear(&out);
     free(text);
@@ -476,14 +460,12 @@ END_TEST
  * file beside this run's. */
 START_TEST(test_version2_state)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
     struct vm_buf v2 = VM_BUF_INIT;
     size_t len;
     char *text, *p, *end;
 
-    run(&o, &s);
-    vm_sampling_clear(&s);
+    run(&opt, &smp);
+    vm_sampling_clear(&smp);
     text = vm_fs_slurp(statefile, &len);
     ck_assert_ptr_nonnull(text);
     end = text + len - 21; /* "end <hash>\n" */
@@ -502,79 +484,91 @@ START_TEST(test_version2_state)
     ck_assert(!v2.oom);
     vm_fs_spit(statefile, v2.s, v2.len);
     pause_s(0.1);
-    run(&o, &s);
-    ck_assert(!s.slept);
-    ck_assert_int_eq(s.pairs[0].from_state, VM_BASE_PREVIOUS);
-    assert_one_cpu(&s);
-    vm_sampling_clear(&s);
+    run(&opt, &smp);
+    ck_assert(!smp.slept);
+    ck_assert_int_eq(smp.pairs[0].from_state, VM_BASE_PREVIOUS);
+    assert_one_cpu(&smp);
+    vm_sampling_clear(&smp);
     ck_assert_uint_eq(state_file_samples(), 2);
     free(text);
     vm_buf_clear(&v2);
 }
 END_TEST
 
-/* no_in_run (check_vmem's pressure): never a second sample; the sample
- * is saved all the same, and the next run has its pair from it. */
+/* no_in_run: never a second sample; the sample is saved all the same,
+ * and the next run has its pair from it. */
 START_TEST(test_no_in_run)
 {
-    struct vm_sample_opts o = opts();
-    struct vm_sampling s;
-
-    o.no_in_run = true;
-    run(&o, &s);
-    ck_assert(!s.slept);
-    ck_assert_uint_eq(s.first.n, 0);
-    ck_assert_ptr_null(s.pairs[0].prev);
-    ck_assert_str_eq(s.pairs[0].note, "no previous sample");
+    opt.no_in_run = true; /* as check_vmem's pressure asks */
+    run(&opt, &smp);
+    assert_no_pair(&smp, "no previous sample");
+    ck_assert_uint_eq(smp.first.n, 0);
     ck_assert(state_file_valid());
-    vm_sampling_clear(&s);
+    vm_sampling_clear(&smp);
     pause_s(0.3);
-    run(&o, &s);
-    ck_assert(!s.slept);
-    ck_assert(s.pairs[0].from_state);
-    assert_one_cpu(&s);
-    vm_sampling_clear(&s);
+    run(&opt, &smp);
+    ck_assert(!smp.slept);
+    ck_assert(smp.pairs[0].from_state);
+    assert_one_cpu(&smp);
+    vm_sampling_clear(&smp);
     /* --no-state as well: nothing to pair with, and no wait */
-    o.no_state = true;
-    run(&o, &s);
-    ck_assert(!s.slept);
-    ck_assert_ptr_null(s.pairs[0].prev);
-    ck_assert_str_eq(s.pairs[0].note, "state is off (--no-state)");
-    vm_sampling_clear(&s);
+    opt.no_state = true;
+    run(&opt, &smp);
+    assert_no_pair(&smp, "state is off (--no-state)");
+    vm_sampling_clear(&smp);
 }
 END_TEST
+
+/* A balloon-only run of opt into smp, with the domain XML of xml. */
+static void run_balloon(struct vm_domxml_cache *xml)
+{
+    struct vm_err err = {""};
+
+    ck_assert_msg(vm_sample_run(&dom, 1, VM_GROUP_BALLOON, xml, &opt, &smp, &err) == 0, "%s",
+                  err.msg);
+}
 
 /* The balloon's counters (swap, faults) are counters too: a balloon-only
  * run without a base samples in-run, unless no_in_run. */
 START_TEST(test_balloon_counters_sampled)
 {
-    struct vm_sample_opts o = opts();
     struct vm_domxml_cache xml;
-    struct vm_sampling s;
-    struct vm_err err = {""};
 
-    o.no_state = true;
+    opt.no_state = true;
     vm_domxml_cache_init(&xml, &dom, 1);
-    ck_assert_msg(vm_sample_run(&dom, 1, VM_GROUP_BALLOON, &xml, &o, &s, &err) == 0, "%s", err.msg);
-    ck_assert(VM_HAS(s.cur.dom[0].balloon, VM_BAL_SWAP_IN));
-    ck_assert(VM_HAS(s.cur.dom[0].balloon, VM_BAL_HUGETLB_PGFAIL));
-    ck_assert(s.slept);
-    ck_assert_ptr_nonnull(s.pairs[0].prev);
-    vm_sampling_clear(&s);
-    o.no_in_run = true;
-    ck_assert_msg(vm_sample_run(&dom, 1, VM_GROUP_BALLOON, &xml, &o, &s, &err) == 0, "%s", err.msg);
-    ck_assert(!s.slept);
-    ck_assert_ptr_null(s.pairs[0].prev);
-    vm_sampling_clear(&s);
+    run_balloon(&xml);
+    ck_assert(VM_HAS(smp.cur.dom[0].balloon, VM_BAL_SWAP_IN));
+    ck_assert(VM_HAS(smp.cur.dom[0].balloon, VM_BAL_HUGETLB_PGFAIL));
+    ck_assert(smp.slept);
+    ck_assert_ptr_nonnull(smp.pairs[0].prev);
+    vm_sampling_clear(&smp);
+    opt.no_in_run = true;
+    run_balloon(&xml);
+    ck_assert(!smp.slept);
+    ck_assert_ptr_null(smp.pairs[0].prev);
+    vm_sampling_clear(&smp);
     vm_domxml_cache_clear(&xml);
 }
 END_TEST
 
-VM_CK_MAIN_TCASE("sample_run", "test driver", 30, setup, teardown, VM_CK_TEST(test_first_run),
-                 VM_CK_TEST(test_second_run_from_state), VM_CK_TEST(test_no_state),
-                 VM_CK_TEST(test_max_age), VM_CK_TEST(test_corrupt_state),
-                 VM_CK_TEST(test_domain_restarted), VM_CK_TEST(test_folder_refused),
-                 VM_CK_TEST(test_lock_held), VM_CK_TEST(test_min_window_young_base),
-                 VM_CK_TEST(test_min_window_after_sleep), VM_CK_TEST(test_min_window_loop),
-                 VM_CK_TEST(test_min_window_gap), VM_CK_TEST(test_version2_state),
-                 VM_CK_TEST(test_no_in_run), VM_CK_TEST(test_balloon_counters_sampled))
+/* The sampling engine's runs: with a sound state, with a damaged or
+ * refused one, under --min-window, and without an in-run sample. */
+static Suite *make_suite(void)
+{
+    Suite *s = suite_create("sample_run");
+
+    VM_CK_TCASE(s, "test driver", 30, setup, teardown, VM_CK_TEST(test_first_run),
+                VM_CK_TEST(test_second_run_from_state), VM_CK_TEST(test_no_state),
+                VM_CK_TEST(test_max_age));
+    VM_CK_TCASE(s, "damaged state", 30, setup, teardown, VM_CK_TEST(test_corrupt_state),
+                VM_CK_TEST(test_domain_restarted), VM_CK_TEST(test_folder_refused),
+                VM_CK_TEST(test_lock_held), VM_CK_TEST(test_version2_state));
+    VM_CK_TCASE(s, "min window", 30, setup, teardown, VM_CK_TEST(test_min_window_young_base),
+                VM_CK_TEST(test_min_window_after_sleep), VM_CK_TEST(test_min_window_loop),
+                VM_CK_TEST(test_min_window_gap));
+    VM_CK_TCASE(s, "no in-run", 30, setup, teardown, VM_CK_TEST(test_no_in_run),
+                VM_CK_TEST(test_balloon_counters_sampled));
+    return s;
+}
+
+VM_CK_MAIN(make_suite)
