@@ -6,7 +6,10 @@
  * wr_bytes = sb/40 (25000 B/s), wr_req = sb/30 (33333/s), errs = sb/2e6;
  * every image has capacity 1099506450432 and allocation and physical size
  * 1099511627776 (1 TiB): 100.0005% full. It has no request times, so no
- * latency. See tests/fixtures/devices.xml for the limits. */
+ * latency. See tests/fixtures/devices.xml for the limits.
+ *
+ * The cases it has in common with check_vnet are in test_device.c, its bad
+ * input in test_bad_input.c. */
 #include <config.h>
 
 #include <check.h>

@@ -6,7 +6,10 @@
  * (10000/s), tx_bytes = sb/20 (50000 B/s), tx_packets = sb/110 (9091/s);
  * errors and drops grow about once a second. test:///default has one
  * interface, testnet0, MAC aa:bb:cc:dd:ee:ff. See tests/fixtures/devices.xml
- * for the <bandwidth> limits. */
+ * for the <bandwidth> limits.
+ *
+ * The cases it has in common with check_vdisk are in test_device.c, its bad
+ * input in test_bad_input.c. */
 #include <config.h>
 
 #include <check.h>
