@@ -298,10 +298,23 @@ START_TEST(state_key_args)
 }
 END_TEST
 
-static const struct {
+/* A row of bad and getopt_words: the arguments, and what the message says. */
+struct cli_bad {
     const char *args[7];
     const char *expect;
-} bad[] = {
+};
+
+/* Parsing args fails, the message in err. */
+static void parse_fails(const char *const *args, struct vm_err *err)
+{
+    struct vm_cli cli;
+    struct ctx c;
+
+    ck_assert_int_eq(parse(&cli, &c, err, args), VM_CLI_ERROR);
+    vm_cli_clear(&cli);
+}
+
+static const struct cli_bad bad[] = {
     {{NULL}, "no domain selected"},
     {{"-d", "a", "-a", NULL}, "not both"},
     {{"-d", "a", "--include", "x"}, "not both"},
@@ -345,23 +358,17 @@ static const struct {
 
 START_TEST(rejects)
 {
-    struct vm_cli cli;
-    struct ctx c;
     struct vm_err err = {""};
 
-    ck_assert_int_eq(parse(&cli, &c, &err, bad[_i].args), VM_CLI_ERROR);
+    parse_fails(bad[_i].args, &err);
     ck_assert_msg(strstr(err.msg, bad[_i].expect) != NULL, "case %d: '%s' lacks '%s'", _i, err.msg,
                   bad[_i].expect);
     ck_assert_ptr_null(strchr(err.msg, '\n'));
-    vm_cli_clear(&cli);
 }
 END_TEST
 
 /* getopt's complaints in words, naming what was typed (exact texts). */
-static const struct {
-    const char *args[5];
-    const char *expect;
-} getopt_words[] = {
+static const struct cli_bad getopt_words[] = {
     {{"--all=yes", NULL}, "--all takes no value"},
     {{"--al=", NULL}, "--al is ambiguous: --all, --allow-empty"},
     {{"--no-st=1", NULL}, "--no-state takes no value"},
@@ -383,13 +390,10 @@ static const struct {
 
 START_TEST(getopt_in_words)
 {
-    struct vm_cli cli;
-    struct ctx c;
     struct vm_err err = {""};
 
-    ck_assert_int_eq(parse(&cli, &c, &err, getopt_words[_i].args), VM_CLI_ERROR);
+    parse_fails(getopt_words[_i].args, &err);
     ck_assert_str_eq(err.msg, getopt_words[_i].expect);
-    vm_cli_clear(&cli);
 }
 END_TEST
 

@@ -14,10 +14,13 @@
 #define GiB (1024.0 * MiB)
 #define TiB (1024.0 * GiB)
 
-static const struct {
+/* A row of the tables of one formatter: v gives exactly `want`. */
+struct human_case {
     double v;
     const char *want;
-} sizes[] = {
+};
+
+static const struct human_case sizes[] = {
     {0, "0 B"},
     {512, "512 B"},
     {1023, "1023 B"},
@@ -85,10 +88,7 @@ START_TEST(pair)
 }
 END_TEST
 
-static const struct {
-    double v;
-    const char *want;
-} pcts[] = {
+static const struct human_case pcts[] = {
     {97.7, "97.7%"},    {97.66, "97.7%"},
     {0, "0.0%"},        {100, "100.0%"},
     {100.2, "100.2%"},  {100.0004708, "100.0005%"},  /* the test driver's disk image */
@@ -102,10 +102,7 @@ START_TEST(pct)
 }
 END_TEST
 
-static const struct {
-    double s;
-    const char *want;
-} durations[] = {
+static const struct human_case durations[] = {
     {0, "0 s"},
     {42, "42 s"},
     {59.499, "59 s"},
@@ -126,7 +123,7 @@ static const struct {
 
 START_TEST(duration)
 {
-    assert_human(vm_human_duration, durations[_i].s, durations[_i].want);
+    assert_human(vm_human_duration, durations[_i].v, durations[_i].want);
 }
 END_TEST
 

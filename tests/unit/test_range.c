@@ -375,10 +375,13 @@ END_TEST
 
 /* --- formatting --- */
 
-static const struct {
+/* A row of formats and dbl_bad: the text, and what it gives exactly. */
+struct text_case {
     const char *text;
     const char *want;
-} formats[] = {
+};
+
+static const struct text_case formats[] = {
     {"10", "10"},
     {"0:10", "10"},
     {":10", "10"},
@@ -557,10 +560,13 @@ END_TEST
 
 /* --- vm_parse_double --- */
 
-static const struct {
+/* A row of dbl_ok: the text, and the double it reads as. */
+struct dbl_case {
     const char *text;
     double want;
-} dbl_ok[] = {
+};
+
+static const struct dbl_case dbl_ok[] = {
     /* a sign is fine here (decided); -0 reads as 0 so no "-0" is ever printed */
     {"0", 0},
     {"-0", 0},
@@ -591,10 +597,8 @@ START_TEST(test_double_ok)
 }
 END_TEST
 
-static const struct {
-    const char *text;
-    const char *msg; /* the whole message */
-} dbl_bad[] = {
+/* want: the whole message */
+static const struct text_case dbl_bad[] = {
     {"", "invalid --interval '': the value is empty"},
     {" 1", "invalid --interval ' 1': spaces are not allowed"},
     {"1 ", "invalid --interval '1 ': spaces are not allowed"},
@@ -624,7 +628,7 @@ START_TEST(test_double_bad)
     struct vm_err err;
 
     ck_assert_int_eq(vm_parse_double(dbl_bad[_i].text, &v, "--interval", &err), -1);
-    ck_assert_str_eq(err.msg, dbl_bad[_i].msg);
+    ck_assert_str_eq(err.msg, dbl_bad[_i].want);
     ck_assert_int_eq(vm_parse_double(dbl_bad[_i].text, &v, "--interval", NULL), -1);
 }
 END_TEST
