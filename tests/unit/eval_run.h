@@ -158,6 +158,22 @@ static inline void eval_assert_judged(struct eval_run *r, const struct eval_judg
                   vm_buf_str(&r->out));
 }
 
+/* Row j judged right, then eval_free(r). */
+static inline void eval_judged_check(struct eval_run *r, const struct eval_judged *j)
+{
+    eval_assert_judged(r, j);
+    eval_free(r);
+}
+
+/* A suite's eval(c, flags, th, nth, xml): its plugin plug run on the case
+ * struct case_type (options o, samples cur over pair, run r). */
+#define EVAL_CASE_FN(case_type)                                                                    \
+    static void eval(struct case_type *c, unsigned flags, const char *const *th, size_t nth,       \
+                     const char *xml)                                                              \
+    {                                                                                              \
+        eval_plugin(&c->r, &plug, &c->o, &c->cur, &c->pair, th, nth, xml, flags);                  \
+    }
+
 /* A NULL-terminated list of texts as a compound literal. */
 #define EVAL_TEXTS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
@@ -182,5 +198,24 @@ static inline void eval_check(struct eval_run *r, enum vm_status st, const char 
 #define eval_lacks(r, text)                                                                        \
     ck_assert_msg(!strstr(vm_buf_str(&(r)->out), (text)), "unexpected [%s] in:\n%s", (text),       \
                   vm_buf_str(&(r)->out))
+
+/* A suite's case run with EVAL_* flags; returns the run holding the result. */
+typedef struct eval_run *(*eval_case_fn)(void *c, unsigned flags);
+
+/* Under --all case c is skipped once, why; under -d it is UNKNOWN with
+ * the text unknown, which r still holds on return (the caller frees it). */
+static inline struct eval_run *eval_assert_skipped(eval_case_fn run, void *c, const char *why,
+                                                   const char *unknown)
+{
+    struct eval_run *r = run(c, 0);
+
+    ck_assert_uint_eq(r->rep.nitems, 0);
+    ck_assert_uint_eq(r->rep.nskip, 1);
+    ck_assert_str_eq(r->rep.skip[0].why, why);
+    eval_free(r);
+    r = run(c, EVAL_NOT_ALL);
+    eval_has(r, unknown);
+    return r;
+}
 
 #endif

@@ -17,17 +17,21 @@ static const char *const xml_iotune =
     "<domain><devices><disk device='disk'><source file='/img/db.qcow2'/><target dev='vda'/>"
     "<iotune><total_bytes_sec>4194304</total_bytes_sec></iotune></disk></devices></domain>";
 
+/* A case: the options, the pair of samples, the run evaluating them. */
 struct vdisk_case {
+    struct vdisk_opts o;
     struct vm_dom_stats prev, cur;
     struct vm_block_stats pb[2], cb[2];
     struct vm_rate_pair pair;
+    struct eval_run r;
 };
 
 /* vda over 1 s: read 1 MiB in 100 requests (2 ms each), wrote 1 MiB; its
- * image holds 5 of 10 GiB. */
+ * image holds 5 of 10 GiB. Options: the defaults (disks named by target). */
 static void vdisk_case_init(struct vdisk_case *c)
 {
     memset(c, 0, sizeof(*c));
+    c->o.devices.label = VM_DEV_LABEL_DEV;
     c->prev.name = c->cur.name = eval_db;
     c->pb[0].name = c->cb[0].name = vda;
     c->pb[0].path = c->cb[0].path = img;
@@ -58,24 +62,18 @@ static void add_empty_cdrom(struct vdisk_case *c)
 
 static const struct eval_plugin plug = EVAL_PLUGIN(vdisk_metrics, vdisk_validate, vdisk_evaluate);
 
-static void eval(struct eval_run *r, struct vdisk_opts *o, struct vdisk_case *c,
-                 const char *const *th, size_t nth, const char *xml)
-{
-    eval_plugin(r, &plug, o, &c->cur, &c->pair, th, nth, xml, 0);
-}
+EVAL_CASE_FN(vdisk_case)
 
 START_TEST(figures_without_xml)
 {
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct vdisk_case c;
-    struct eval_run r;
 
     vdisk_case_init(&c);
-    eval(&r, &o, &c, NULL, 0, xml_iotune);
+    eval(&c, 0, NULL, 0, xml_iotune);
     /* no --limits: no XML */
-    ck_assert_uint_eq(r.xml.reads, 0);
+    ck_assert_uint_eq(c.r.xml.reads, 0);
     eval_check(
-        &r, VM_OK,
+        &c.r, VM_OK,
         EVAL_TEXTS("TEST OK - db:vda: read 1.00 MiB/s, write 1.00 MiB/s, 50.0% full |",
                    "[OK] db:vda: read 1.00 MiB/s 100 iops, write 1.00 MiB/s, latency read 2.00 ms "
                    "write - (no writes); image 5.00 GiB of 10.00 GiB (50.0%); average over 1.0 s "
@@ -100,18 +98,16 @@ START_TEST(window_wording)
         {300, VM_BASE_PREVIOUS, "average over 5 min 0 s since the previous check"},
         {3725, VM_BASE_PREVIOUS, "average over 1 h 2 min since the previous check"},
     };
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
 
     for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
         struct vdisk_case c;
-        struct eval_run r;
 
         vdisk_case_init(&c);
         c.pair.elapsed_s = w[i].s;
         c.pair.from_state = w[i].base;
-        eval(&r, &o, &c, NULL, 0, xml_iotune);
-        eval_has(&r, w[i].text);
-        eval_free(&r);
+        eval(&c, 0, NULL, 0, xml_iotune);
+        eval_has(&c.r, w[i].text);
+        eval_free(&c.r);
     }
 }
 END_TEST
@@ -155,124 +151,112 @@ static const struct eval_judged judged[] = {
 
 START_TEST(thresholds)
 {
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct vdisk_case c;
-    struct eval_run r;
 
     vdisk_case_init(&c);
-    eval(&r, &o, &c, judged[_i].th, eval_nth(&judged[_i]), NULL);
-    eval_assert_judged(&r, &judged[_i]);
-    eval_free(&r);
+    eval(&c, 0, judged[_i].th, eval_nth(&judged[_i]), NULL);
+    eval_judged_check(&c.r, &judged[_i]);
 }
 END_TEST
 
 START_TEST(limits_read_xml_once)
 {
     static const char *const th[] = {"w:throttle=40"};
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct vdisk_case c;
-    struct eval_run r;
 
     vdisk_case_init(&c);
-    eval(&r, &o, &c, th, 1, xml_iotune); /* the threshold implies --limits */
-    ck_assert(o.limits);
-    ck_assert_uint_eq(r.xml.reads, 1);
-    eval_check(&r, VM_WARNING,
+    eval(&c, 0, th, 1, xml_iotune); /* the threshold implies --limits */
+    ck_assert(c.o.limits);
+    ck_assert_uint_eq(c.r.xml.reads, 1);
+    eval_check(&c.r, VM_WARNING,
                EVAL_TEXTS("db:vda: 50.0% of iotune total_bytes_sec",
                           "; 50.0% of its iotune total_bytes_sec limit (4.00 MiB/s);",
                           "'db:vda:throttle'=50%;40;;0"),
                NULL);
 
-    eval(&r, &o, &c, NULL, 0, NULL);
-    eval_has(&r, "; iotune limits unknown (cannot read domain XML: test says no);");
-    eval_free(&r);
-    eval(&r, &o, &c, NULL, 0,
-         "<domain><devices><disk><target dev='vda'/></disk></devices></domain>");
-    eval_has(&r, "; no iotune limit;");
-    eval_free(&r);
+    eval(&c, 0, NULL, 0, NULL);
+    eval_has(&c.r, "; iotune limits unknown (cannot read domain XML: test says no);");
+    eval_free(&c.r);
+    eval(&c, 0, NULL, 0, "<domain><devices><disk><target dev='vda'/></disk></devices></domain>");
+    eval_has(&c.r, "; no iotune limit;");
+    eval_free(&c.r);
 }
 END_TEST
 
 START_TEST(empty_drive_and_device_choice)
 {
     const char *want[] = {"vda", "nope"};
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct vdisk_case c;
-    struct eval_run r;
 
     vdisk_case_init(&c);
     add_empty_cdrom(&c);
-    eval(&r, &o, &c, NULL, 0, NULL);
-    eval_lacks(&r, "hdc");
-    ck_assert_uint_eq(r.rep.nitems, 1);
-    eval_free(&r);
+    eval(&c, 0, NULL, 0, NULL);
+    eval_lacks(&c.r, "hdc");
+    ck_assert_uint_eq(c.r.rep.nitems, 1);
+    eval_free(&c.r);
 
     c.cur.block = &c.cb[1]; /* only the empty drive */
     c.cur.nblock = 1;
     /* --all: counted and skipped; -d: UNKNOWN, saying why */
-    eval(&r, &o, &c, NULL, 0, NULL);
-    ck_assert_uint_eq(r.rep.nitems, 0);
-    ck_assert_uint_eq(r.rep.nskip, 1);
-    ck_assert_str_eq(r.rep.skip[0].why, "with only empty removable drives");
-    eval_free(&r);
-    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, NULL, EVAL_NOT_ALL);
-    eval_has(&r, "[UNKNOWN] db: no disk to check: only 1 empty removable drive");
-    eval_free(&r);
+    eval(&c, 0, NULL, 0, NULL);
+    ck_assert_uint_eq(c.r.rep.nitems, 0);
+    ck_assert_uint_eq(c.r.rep.nskip, 1);
+    ck_assert_str_eq(c.r.rep.skip[0].why, "with only empty removable drives");
+    eval_free(&c.r);
+    eval(&c, EVAL_NOT_ALL, NULL, 0, NULL);
+    eval_has(&c.r, "[UNKNOWN] db: no disk to check: only 1 empty removable drive");
+    eval_free(&c.r);
 
     vdisk_case_init(&c);
-    o.devices.names = want;
-    o.devices.n = 2;
+    c.o.devices.names = want;
+    c.o.devices.n = 2;
     /* -d: a name that matches nothing is a mistake */
-    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, NULL, EVAL_NOT_ALL);
-    eval_has(&r, "[UNKNOWN] db:nope: no disk with this target or source path (disks: vda)");
-    eval_has(&r, "[OK] db:vda: ");
-    eval_free(&r);
+    eval(&c, EVAL_NOT_ALL, NULL, 0, NULL);
+    eval_has(&c.r, "[UNKNOWN] db:nope: no disk with this target or source path (disks: vda)");
+    eval_has(&c.r, "[OK] db:vda: ");
+    eval_free(&c.r);
 
-    o.devices.names = want + 1;
-    o.devices.n = 1;
-    eval(&r, &o, &c, NULL, 0, NULL);
-    ck_assert_uint_eq(r.rep.nitems, 0);
-    ck_assert_str_eq(r.rep.skip[0].why, "without disk nope");
-    eval_free(&r);
-    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, NULL, EVAL_NOT_ALL);
-    eval_has(&r, "TEST UNKNOWN - db: no disk matches --device nope (disks: vda)");
-    eval_free(&r);
+    c.o.devices.names = want + 1;
+    c.o.devices.n = 1;
+    eval(&c, 0, NULL, 0, NULL);
+    ck_assert_uint_eq(c.r.rep.nitems, 0);
+    ck_assert_str_eq(c.r.rep.skip[0].why, "without disk nope");
+    eval_free(&c.r);
+    eval(&c, EVAL_NOT_ALL, NULL, 0, NULL);
+    eval_has(&c.r, "TEST UNKNOWN - db: no disk matches --device nope (disks: vda)");
+    eval_free(&c.r);
 }
 END_TEST
 
 START_TEST(new_disk_and_no_pair)
 {
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct vdisk_case c;
-    struct eval_run r;
 
     vdisk_case_init(&c);
     c.prev.nblock = 0; /* hot-plugged since the previous sample */
-    eval(&r, &o, &c, NULL, 0, NULL);
-    eval_check(&r, VM_UNKNOWN,
+    eval(&c, 0, NULL, 0, NULL);
+    eval_check(&c.r, VM_UNKNOWN,
                EVAL_TEXTS("db:vda: no previous sample of this disk (new or hot-plugged)"), NULL);
 
     c.pair.prev = NULL;
     c.pair.note = "state is off (--no-state)";
-    eval(&r, &o, &c, NULL, 0, NULL);
-    eval_has(&r, "db: no valid pair of samples: state is off (--no-state)");
-    eval_free(&r);
+    eval(&c, 0, NULL, 0, NULL);
+    eval_has(&c.r, "db: no valid pair of samples: state is off (--no-state)");
+    eval_free(&c.r);
 }
 END_TEST
 
 START_TEST(paused_by_ioerror)
 {
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct vdisk_case c;
-    struct eval_run r;
 
     vdisk_case_init(&c);
     c.cur.have_state = true;
     c.cur.state = VIR_DOMAIN_PAUSED;
     c.cur.reason = VIR_DOMAIN_PAUSED_IOERROR;
     c.pair.prev = NULL;
-    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, NULL, EVAL_PAUSED);
-    eval_check(&r, VM_CRITICAL, EVAL_TEXTS("TEST CRITICAL - db: paused by an I/O error"),
+    eval(&c, EVAL_PAUSED, NULL, 0, NULL);
+    eval_check(&c.r, VM_CRITICAL, EVAL_TEXTS("TEST CRITICAL - db: paused by an I/O error"),
                EVAL_TEXTS("no valid pair"));
 }
 END_TEST
@@ -356,9 +340,10 @@ static void room_web_grew(struct room_case *rc, double gib)
 }
 
 /* eval_plugin with the run's storage handed to evaluate. */
-static void eval_room(struct eval_run *r, struct vdisk_opts *o, struct room_case *rc,
-                      const char *const *th, size_t nth)
+static void eval_room(struct room_case *rc, const char *const *th, size_t nth)
 {
+    struct eval_run *r = &rc->c.r;
+    struct vdisk_opts *o = &rc->c.o;
     struct vm_err err = {""};
     struct vm_eval ev;
 
@@ -379,25 +364,25 @@ static void eval_room(struct eval_run *r, struct vdisk_opts *o, struct room_case
 START_TEST(headroom_pool_cached)
 {
     static const char *const th[] = {"c:time_to_full=4h:"};
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, true};
     struct room_case rc;
-    struct eval_run r;
 
     room_case_init(&rc, VM_STORAGE_FILE, 0, false, 1);
-    eval_room(&r, &o, &rc, th, 1);
-    ck_assert_int_eq(r.st, VM_OK);
-    eval_has(&r, "; headroom 40.0 GiB (40.0% of the host storage) free on pool images, as of "
-                 "the pool's last refresh, the image can grow 5.00 GiB more itself (it alone "
-                 "cannot fill the host storage); grew 1.00 GiB/h; the growing images on it can "
-                 "take at most 5.00 GiB more, less than the 40.0 GiB free, so it is not filling "
-                 "up from them; average over");
-    eval_has(&r, "'db:vda:headroom'=42949672960B;;;0 'db:vda:image_room'=5368709120B;;;0 "
-                 "'db:vda:read_bytes'=");
-    eval_lacks(&r, "time_to_full'=");
-    eval_lacks(&r, "host_free");
-    eval_lacks(&r, "shared");
-    ck_assert(vm_report_judged(&r.rep, VDISK_TIME_TO_FULL));
-    eval_free(&r);
+    rc.c.o.headroom = true;
+    eval_room(&rc, th, 1);
+    ck_assert_int_eq(rc.c.r.st, VM_OK);
+    eval_has(&rc.c.r,
+             "; headroom 40.0 GiB (40.0% of the host storage) free on pool images, as of "
+             "the pool's last refresh, the image can grow 5.00 GiB more itself (it alone "
+             "cannot fill the host storage); grew 1.00 GiB/h; the growing images on it can "
+             "take at most 5.00 GiB more, less than the 40.0 GiB free, so it is not filling "
+             "up from them; average over");
+    eval_has(&rc.c.r, "'db:vda:headroom'=42949672960B;;;0 'db:vda:image_room'=5368709120B;;;0 "
+                      "'db:vda:read_bytes'=");
+    eval_lacks(&rc.c.r, "time_to_full'=");
+    eval_lacks(&rc.c.r, "host_free");
+    eval_lacks(&rc.c.r, "shared");
+    ck_assert(vm_report_judged(&rc.c.r.rep, VDISK_TIME_TO_FULL));
+    eval_free(&rc.c.r);
 }
 END_TEST
 
@@ -407,22 +392,21 @@ END_TEST
 START_TEST(headroom_host_first_shared)
 {
     static const char *const th[] = {"c:time_to_full=4h:", "w:headroom=1GiB:"};
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct room_case rc;
-    struct eval_run r;
 
     room_case_init(&rc, VM_STORAGE_FILE, 1, true, 1);
-    eval_room(&r, &o, &rc, th, 2);
-    ck_assert_int_eq(r.st, VM_CRITICAL);
-    eval_has(&r, "TEST CRITICAL - db:vda: host storage full in about 2 h 0 min |");
-    eval_has(&r, "[CRITICAL] db:vda: time_to_full 7200 s < 4h (critical); read ");
-    eval_has(&r, "; headroom 2.00 GiB (4.0% of the host storage) free on the file system of "
-                 "/srv/img (pool images), the image can grow 5.00 GiB more itself; grew 1.00 "
-                 "GiB/h, host storage full in about 2 h 0 min; host storage shared with "
-                 "web01:vdb (its free space is not this disk's alone)");
-    eval_has(&r, "'db:vda:headroom'=2147483648B;1073741824:;;0 'db:vda:image_room'=5368709120B;;;0 "
-                 "'db:vda:time_to_full'=7200s;;14400:;0");
-    eval_free(&r);
+    eval_room(&rc, th, 2);
+    ck_assert_int_eq(rc.c.r.st, VM_CRITICAL);
+    eval_has(&rc.c.r, "TEST CRITICAL - db:vda: host storage full in about 2 h 0 min |");
+    eval_has(&rc.c.r, "[CRITICAL] db:vda: time_to_full 7200 s < 4h (critical); read ");
+    eval_has(&rc.c.r, "; headroom 2.00 GiB (4.0% of the host storage) free on the file system of "
+                      "/srv/img (pool images), the image can grow 5.00 GiB more itself; grew 1.00 "
+                      "GiB/h, host storage full in about 2 h 0 min; host storage shared with "
+                      "web01:vdb (its free space is not this disk's alone)");
+    eval_has(&rc.c.r,
+             "'db:vda:headroom'=2147483648B;1073741824:;;0 'db:vda:image_room'=5368709120B;;;0 "
+             "'db:vda:time_to_full'=7200s;;14400:;0");
+    eval_free(&rc.c.r);
 }
 END_TEST
 
@@ -430,7 +414,6 @@ END_TEST
  * over their summed growth, for each disk on it. */
 START_TEST(headroom_shared_growth)
 {
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, true};
     static const struct {
         double grew, web;
         const char *text, *perf;
@@ -445,14 +428,14 @@ START_TEST(headroom_shared_growth)
 
     for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
         struct room_case rc;
-        struct eval_run r;
 
         room_case_init(&rc, VM_STORAGE_FILE, 1, true, g[i].grew);
         room_web_grew(&rc, g[i].web);
-        eval_room(&r, &o, &rc, NULL, 0);
-        eval_has(&r, g[i].text);
-        eval_has(&r, g[i].perf);
-        eval_free(&r);
+        rc.c.o.headroom = true;
+        eval_room(&rc, NULL, 0);
+        eval_has(&rc.c.r, g[i].text);
+        eval_has(&rc.c.r, g[i].perf);
+        eval_free(&rc.c.r);
     }
 }
 END_TEST
@@ -463,23 +446,22 @@ END_TEST
 START_TEST(headroom_rooms_below_free)
 {
     static const char *const th[] = {"c:time_to_full=1h:"};
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct room_case rc;
-    struct eval_run r;
 
     room_case_init(&rc, VM_STORAGE_FILE, 1, true, 1);
     rc.c.cb[0].v[VM_BLK_CAPACITY] = 5632 * MIB;
     rc.wb[1].v[VM_BLK_CAPACITY] = 4096 * MIB;
     room_web_grew(&rc, 1);
-    eval_room(&r, &o, &rc, th, 1);
-    ck_assert_int_eq(r.st, VM_OK);
-    eval_has(&r, "the image can grow 512 MiB more itself (it alone cannot fill the host "
-                 "storage); grew 1.00 GiB/h, 2.00 GiB/h with web01:vdb; the growing images on "
-                 "it can take at most 1.50 GiB more, less than the 2.00 GiB free, so it is not "
-                 "filling up from them; host storage shared with web01:vdb");
-    eval_lacks(&r, "time_to_full'=");
-    ck_assert(vm_report_judged(&r.rep, VDISK_TIME_TO_FULL));
-    eval_free(&r);
+    eval_room(&rc, th, 1);
+    ck_assert_int_eq(rc.c.r.st, VM_OK);
+    eval_has(&rc.c.r,
+             "the image can grow 512 MiB more itself (it alone cannot fill the host "
+             "storage); grew 1.00 GiB/h, 2.00 GiB/h with web01:vdb; the growing images on "
+             "it can take at most 1.50 GiB more, less than the 2.00 GiB free, so it is not "
+             "filling up from them; host storage shared with web01:vdb");
+    eval_lacks(&rc.c.r, "time_to_full'=");
+    ck_assert(vm_report_judged(&rc.c.r.rep, VDISK_TIME_TO_FULL));
+    eval_free(&rc.c.r);
 }
 END_TEST
 
@@ -489,22 +471,20 @@ END_TEST
 START_TEST(headroom_percent)
 {
     static const char *const th[] = {"w:headroom=10%:"};
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct room_case rc;
-    struct eval_run r;
 
     room_case_init(&rc, VM_STORAGE_FILE, 0, false, 1);
-    eval_room(&r, &o, &rc, th, 1);
-    ck_assert_int_eq(r.st, VM_OK);
-    eval_has(&r, "'db:vda:headroom'=42949672960B;10737418240:;;0");
-    eval_free(&r);
+    eval_room(&rc, th, 1);
+    ck_assert_int_eq(rc.c.r.st, VM_OK);
+    eval_has(&rc.c.r, "'db:vda:headroom'=42949672960B;10737418240:;;0");
+    eval_free(&rc.c.r);
     room_case_init(&rc, VM_STORAGE_FILE, 1, false, 1);
-    eval_room(&r, &o, &rc, th, 1);
-    ck_assert_int_eq(r.st, VM_WARNING);
-    eval_has(&r, "TEST WARNING - db:vda: headroom 2.00 GiB |");
-    eval_has(&r, "[WARNING] db:vda: headroom 4.0% < 10% (warning); read ");
-    eval_has(&r, "'db:vda:headroom'=2147483648B;5368709120:;;0");
-    eval_free(&r);
+    eval_room(&rc, th, 1);
+    ck_assert_int_eq(rc.c.r.st, VM_WARNING);
+    eval_has(&rc.c.r, "TEST WARNING - db:vda: headroom 2.00 GiB |");
+    eval_has(&rc.c.r, "[WARNING] db:vda: headroom 4.0% < 10% (warning); read ");
+    eval_has(&rc.c.r, "'db:vda:headroom'=2147483648B;5368709120:;;0");
+    eval_free(&rc.c.r);
 }
 END_TEST
 
@@ -519,17 +499,15 @@ START_TEST(headroom_not_growing)
     } g[] = {{0, "; not growing, so not filling up"}, {-0.5, "; shrinking, so not filling up"}};
 
     for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
-        struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
         struct room_case rc;
-        struct eval_run r;
 
         room_case_init(&rc, VM_STORAGE_FILE, 1, false, g[i].grew);
-        eval_room(&r, &o, &rc, th, 1);
-        ck_assert_int_eq(r.st, VM_OK);
-        eval_has(&r, g[i].text);
-        eval_lacks(&r, "time_to_full");
-        ck_assert(vm_report_judged(&r.rep, VDISK_TIME_TO_FULL));
-        eval_free(&r);
+        eval_room(&rc, th, 1);
+        ck_assert_int_eq(rc.c.r.st, VM_OK);
+        eval_has(&rc.c.r, g[i].text);
+        eval_lacks(&rc.c.r, "time_to_full");
+        ck_assert(vm_report_judged(&rc.c.r.rep, VDISK_TIME_TO_FULL));
+        eval_free(&rc.c.r);
     }
 }
 END_TEST
@@ -553,19 +531,17 @@ START_TEST(headroom_not_known)
     };
 
     for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
-        struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
         struct room_case rc;
-        struct eval_run r;
 
         room_case_init(&rc, k[i].kind, 1, false, 1);
         snprintf(rc.disks[0].err.msg, sizeof(rc.disks[0].err.msg), "%s", k[i].err);
-        eval_room(&r, &o, &rc, th, 1);
-        ck_assert_int_eq(r.st, VM_OK);
-        eval_has(&r, k[i].text);
-        eval_lacks(&r, "headroom'=");
-        eval_lacks(&r, "time_to_full");
-        ck_assert(!vm_report_judged(&r.rep, VDISK_HEADROOM));
-        eval_free(&r);
+        eval_room(&rc, th, 1);
+        ck_assert_int_eq(rc.c.r.st, VM_OK);
+        eval_has(&rc.c.r, k[i].text);
+        eval_lacks(&rc.c.r, "headroom'=");
+        eval_lacks(&rc.c.r, "time_to_full");
+        ck_assert(!vm_report_judged(&rc.c.r.rep, VDISK_HEADROOM));
+        eval_free(&rc.c.r);
     }
 }
 END_TEST
@@ -575,20 +551,19 @@ END_TEST
 START_TEST(headroom_shared_many)
 {
     static char l[5][8] = {"a:vda", "b:vda", "c:vda", "d:vda", "e:vda"};
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, true};
     struct vm_storage_disk many[6];
     struct room_case rc;
-    struct eval_run r;
 
     room_case_init(&rc, VM_STORAGE_FILE, 1, false, 1);
+    rc.c.o.headroom = true;
     many[0] = rc.disks[0];
     for (size_t i = 0; i < 5; i++)
         many[i + 1] = (struct vm_storage_disk){.dom = i + 1, .label = l[i], .host = 1};
     rc.st.disks = many;
     rc.st.ndisks = 6;
-    eval_room(&r, &o, &rc, NULL, 0);
-    eval_has(&r, "; host storage shared with a:vda, b:vda, c:vda and 2 more (its free space");
-    eval_free(&r);
+    eval_room(&rc, NULL, 0);
+    eval_has(&rc.c.r, "; host storage shared with a:vda, b:vda, c:vda and 2 more (its free space");
+    eval_free(&rc.c.r);
 }
 END_TEST
 
@@ -596,17 +571,15 @@ END_TEST
  * nothing of it is said. */
 START_TEST(headroom_off)
 {
-    struct vdisk_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false, false};
     struct room_case rc;
-    struct eval_run r;
 
     room_case_init(&rc, VM_STORAGE_FILE, 0, false, 1);
-    eval_room(&r, &o, &rc, NULL, 0);
-    ck_assert(!vdisk_needs_storage(&o));
-    eval_lacks(&r, "headroom");
-    eval_lacks(&r, "host_free");
-    eval_lacks(&r, "image_room");
-    eval_free(&r);
+    eval_room(&rc, NULL, 0);
+    ck_assert(!vdisk_needs_storage(&rc.c.o));
+    eval_lacks(&rc.c.r, "headroom");
+    eval_lacks(&rc.c.r, "host_free");
+    eval_lacks(&rc.c.r, "image_room");
+    eval_free(&rc.c.r);
 }
 END_TEST
 

@@ -19,17 +19,21 @@ static const char *const xml_nic =
     "<target dev='vnet0'/><alias name='net0'/><bandwidth><inbound average='2'/></bandwidth>"
     "</interface></devices></domain>";
 
+/* A case: the options, the pair of samples, the run evaluating them. */
 struct vnet_case {
+    struct vnet_opts o;
     struct vm_dom_stats prev, cur;
     struct vm_net_stats pn, cn;
     struct vm_rate_pair pair;
+    struct eval_run r;
 };
 
 /* vnet0 over 2 s: received 2000 B/s in 10 packets/s, sent 1000 B/s, one
- * rx drop per second. */
-static void vnet_case_init(struct vnet_case *c)
+ * rx drop per second; interfaces named by label. */
+static void vnet_case_init(struct vnet_case *c, enum vm_dev_label label)
 {
     memset(c, 0, sizeof(*c));
+    c->o.ifaces.label = label;
     c->prev.name = c->cur.name = eval_db;
     c->pn.name = c->cn.name = vnet0;
     c->pn.v[VM_NET_RX_BYTES] = 10000;
@@ -50,23 +54,17 @@ static void vnet_case_init(struct vnet_case *c)
 
 static const struct eval_plugin plug = EVAL_PLUGIN(vnet_metrics, vnet_validate, vnet_evaluate);
 
-static void eval(struct eval_run *r, struct vnet_opts *o, struct vnet_case *c,
-                 const char *const *th, size_t nth, const char *xml)
-{
-    eval_plugin(r, &plug, o, &c->cur, &c->pair, th, nth, xml, 0);
-}
+EVAL_CASE_FN(vnet_case)
 
 START_TEST(named_by_mac)
 {
-    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_MAC}, false};
     struct vnet_case c;
-    struct eval_run r;
 
-    vnet_case_init(&c);
-    eval(&r, &o, &c, NULL, 0, xml_nic);
-    ck_assert_uint_eq(r.xml.reads, 1);
+    vnet_case_init(&c, VM_DEV_LABEL_MAC);
+    eval(&c, 0, NULL, 0, xml_nic);
+    ck_assert_uint_eq(c.r.xml.reads, 1);
     eval_check(
-        &r, VM_OK,
+        &c.r, VM_OK,
         EVAL_TEXTS("TEST OK - db:52:54:00:aa:bb:cc: rx 1.95 KiB/s (16.0 kbit/s), tx 1000 B/s "
                    "(8.00 kbit/s) |",
                    "[OK] db:52:54:00:aa:bb:cc: rx 1.95 KiB/s (16.0 kbit/s) 10 pkt/s, tx 1000 B/s "
@@ -79,31 +77,29 @@ START_TEST(named_by_mac)
                    "'db:52:54:00:aa:bb:cc:rx_bytes'=14000c"),
         NULL);
 
-    o.ifaces.label = VM_DEV_LABEL_ALIAS;
-    eval(&r, &o, &c, NULL, 0, xml_nic);
-    eval_has(&r, "[OK] db:net0: ");
-    eval_has(&r, "host device vnet0, MAC 52:54:00:aa:bb:cc;");
-    eval_free(&r);
+    c.o.ifaces.label = VM_DEV_LABEL_ALIAS;
+    eval(&c, 0, NULL, 0, xml_nic);
+    eval_has(&c.r, "[OK] db:net0: ");
+    eval_has(&c.r, "host device vnet0, MAC 52:54:00:aa:bb:cc;");
+    eval_free(&c.r);
 }
 END_TEST
 
 START_TEST(dev_label_needs_no_xml)
 {
     static const char *const th[] = {"w:throttle=50"};
-    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vnet_case c;
-    struct eval_run r;
 
-    vnet_case_init(&c);
-    eval(&r, &o, &c, NULL, 0, xml_nic);
-    eval_has(&r, "[OK] db:vnet0: ");
-    eval_lacks(&r, "limit");
-    ck_assert_uint_eq(r.xml.reads, 0);
-    eval_free(&r);
+    vnet_case_init(&c, VM_DEV_LABEL_DEV);
+    eval(&c, 0, NULL, 0, xml_nic);
+    eval_has(&c.r, "[OK] db:vnet0: ");
+    eval_lacks(&c.r, "limit");
+    ck_assert_uint_eq(c.r.xml.reads, 0);
+    eval_free(&c.r);
 
-    eval(&r, &o, &c, th, 1, xml_nic); /* a throttle threshold needs <bandwidth> */
-    ck_assert_uint_eq(r.xml.reads, 1);
-    eval_check(&r, VM_WARNING, EVAL_TEXTS("TEST WARNING - db:vnet0: 100.0% of inbound limit"),
+    eval(&c, 0, th, 1, xml_nic); /* a throttle threshold needs <bandwidth> */
+    ck_assert_uint_eq(c.r.xml.reads, 1);
+    eval_check(&c.r, VM_WARNING, EVAL_TEXTS("TEST WARNING - db:vnet0: 100.0% of inbound limit"),
                NULL);
 }
 END_TEST
@@ -113,13 +109,11 @@ END_TEST
 START_TEST(throttle_at_average)
 {
     static const char *const th[] = {"w:throttle=90", "c:throttle=98"};
-    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_MAC}, false};
     struct vnet_case c;
-    struct eval_run r;
 
-    vnet_case_init(&c);
-    eval(&r, &o, &c, th, 2, xml_nic);
-    eval_check(&r, VM_CRITICAL,
+    vnet_case_init(&c, VM_DEV_LABEL_MAC);
+    eval(&c, 0, th, 2, xml_nic);
+    eval_check(&c.r, VM_CRITICAL,
                EVAL_TEXTS("TEST CRITICAL - db:52:54:00:aa:bb:cc: 100.0% of inbound limit",
                           "'db:52:54:00:aa:bb:cc:rx_throttle'=100%;90;98;0"),
                NULL);
@@ -128,20 +122,18 @@ END_TEST
 
 START_TEST(xml_unreadable)
 {
-    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_MAC}, false};
     struct vnet_case c;
-    struct eval_run r;
 
-    vnet_case_init(&c);
-    eval(&r, &o, &c, NULL, 0, NULL);
-    eval_has(&r, "[OK] db:vnet0: ");
-    eval_has(&r, "host device vnet0 (named by it: domain XML unreadable: cannot read domain XML: "
-                 "test says no);");
-    eval_free(&r);
+    vnet_case_init(&c, VM_DEV_LABEL_MAC);
+    eval(&c, 0, NULL, 0, NULL);
+    eval_check(&c.r, VM_OK,
+               EVAL_TEXTS("[OK] db:vnet0: ",
+                          "host device vnet0 (named by it: domain XML unreadable: cannot read "
+                          "domain XML: test says no);"),
+               NULL);
 
-    eval(&r, &o, &c, NULL, 0, "<domain/>");
-    eval_has(&r, "host device vnet0 (not in the domain XML);");
-    eval_free(&r);
+    eval(&c, 0, NULL, 0, "<domain/>");
+    eval_check(&c.r, VM_OK, EVAL_TEXTS("host device vnet0 (not in the domain XML);"), NULL);
 }
 END_TEST
 
@@ -151,20 +143,18 @@ START_TEST(own_direction_throttle)
 {
     static const char *const th[] = {"c:rx_throttle=90", "w:throttle=101"};
     static const char *const shared[] = {"w:throttle=101"};
-    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vnet_case c;
-    struct eval_run r;
 
-    vnet_case_init(&c);
-    eval(&r, &o, &c, th, 2, xml_nic);
-    ck_assert_uint_eq(r.xml.reads, 1);
-    eval_check(&r, VM_CRITICAL,
+    vnet_case_init(&c, VM_DEV_LABEL_DEV);
+    eval(&c, 0, th, 2, xml_nic);
+    ck_assert_uint_eq(c.r.xml.reads, 1);
+    eval_check(&c.r, VM_CRITICAL,
                EVAL_TEXTS("TEST CRITICAL - db:vnet0: 100.0% of inbound limit",
                           "'db:vnet0:rx_throttle'=100%;;90;0"),
                NULL);
 
-    eval(&r, &o, &c, shared, 1, xml_nic);
-    eval_check(&r, VM_OK, EVAL_TEXTS("'db:vnet0:rx_throttle'=100%;101;;0"), NULL);
+    eval(&c, 0, shared, 1, xml_nic);
+    eval_check(&c.r, VM_OK, EVAL_TEXTS("'db:vnet0:rx_throttle'=100%;101;;0"), NULL);
 }
 END_TEST
 
@@ -188,68 +178,61 @@ static const struct eval_judged judged[] = {
 
 START_TEST(thresholds)
 {
-    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vnet_case c;
-    struct eval_run r;
 
-    vnet_case_init(&c);
-    eval(&r, &o, &c, judged[_i].th, eval_nth(&judged[_i]), NULL);
-    eval_assert_judged(&r, &judged[_i]);
-    eval_free(&r);
+    vnet_case_init(&c, VM_DEV_LABEL_DEV);
+    eval(&c, 0, judged[_i].th, eval_nth(&judged[_i]), NULL);
+    eval_judged_check(&c.r, &judged[_i]);
 }
 END_TEST
+
+/* eval_case_fn: case c with flags, no thresholds, on xml_nic. */
+static struct eval_run *run_nic(void *c, unsigned flags)
+{
+    eval(c, flags, NULL, 0, xml_nic);
+    return &((struct vnet_case *)c)->r;
+}
 
 START_TEST(interface_choice)
 {
     const char *want[] = {"52:54:00:AA:BB:CC", "eth9"};
-    struct vnet_opts o = {{want, 2, VM_DEV_LABEL_MAC}, false};
     struct vnet_case c;
-    struct eval_run r;
 
-    vnet_case_init(&c);
-    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, xml_nic, EVAL_NOT_ALL);
-    ck_assert(o.need_xml);
-    eval_has(&r, "[OK] db:52:54:00:aa:bb:cc: ");
-    eval_has(&r, "[UNKNOWN] db:eth9: no interface with this device name, MAC or alias "
-                 "(interfaces: 52:54:00:aa:bb:cc)");
-    ck_assert_uint_eq(r.xml.reads, 1);
-    eval_free(&r);
+    vnet_case_init(&c, VM_DEV_LABEL_MAC);
+    c.o.ifaces.names = want;
+    c.o.ifaces.n = 2;
+    eval(&c, EVAL_NOT_ALL, NULL, 0, xml_nic);
+    ck_assert(c.o.need_xml);
+    eval_has(&c.r, "[OK] db:52:54:00:aa:bb:cc: ");
+    eval_has(&c.r, "[UNKNOWN] db:eth9: no interface with this device name, MAC or alias "
+                   "(interfaces: 52:54:00:aa:bb:cc)");
+    ck_assert_uint_eq(c.r.xml.reads, 1);
+    eval_free(&c.r);
 
-    o.ifaces.names = want + 1;
-    o.ifaces.n = 1;
+    c.o.ifaces.names = want + 1;
+    c.o.ifaces.n = 1;
     /* --all: a filter, the domain is counted; -d: UNKNOWN, saying why */
-    eval(&r, &o, &c, NULL, 0, xml_nic);
-    ck_assert_uint_eq(r.rep.nitems, 0);
-    ck_assert_str_eq(r.rep.skip[0].why, "without interface eth9");
-    eval_free(&r);
-    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, xml_nic, EVAL_NOT_ALL);
-    eval_has(&r, "TEST UNKNOWN - db: no interface matches --interface eth9 (interfaces: "
-                 "52:54:00:aa:bb:cc)");
-    eval_free(&r);
+    eval_free(eval_assert_skipped(run_nic, &c, "without interface eth9",
+                                  "TEST UNKNOWN - db: no interface matches --interface eth9 "
+                                  "(interfaces: 52:54:00:aa:bb:cc)"));
 
     c.cur.nnet = 0;
-    o.ifaces.n = 0;
-    eval(&r, &o, &c, NULL, 0, xml_nic);
-    ck_assert_uint_eq(r.rep.nitems, 0);
-    ck_assert_str_eq(r.rep.skip[0].why, "with no interface");
-    eval_free(&r);
-    eval_plugin(&r, &plug, &o, &c.cur, &c.pair, NULL, 0, xml_nic, EVAL_NOT_ALL);
-    eval_has(&r, "db: libvirt reports no interfaces for this domain");
-    ck_assert_uint_eq(r.xml.reads, 0);
-    eval_free(&r);
+    c.o.ifaces.n = 0;
+    eval_assert_skipped(run_nic, &c, "with no interface",
+                        "db: libvirt reports no interfaces for this domain");
+    ck_assert_uint_eq(c.r.xml.reads, 0);
+    eval_free(&c.r);
 }
 END_TEST
 
 START_TEST(new_interface)
 {
-    struct vnet_opts o = {{NULL, 0, VM_DEV_LABEL_DEV}, false};
     struct vnet_case c;
-    struct eval_run r;
 
-    vnet_case_init(&c);
+    vnet_case_init(&c, VM_DEV_LABEL_DEV);
     c.prev.nnet = 0;
-    eval(&r, &o, &c, NULL, 0, NULL);
-    eval_check(&r, VM_UNKNOWN,
+    eval(&c, 0, NULL, 0, NULL);
+    eval_check(&c.r, VM_UNKNOWN,
                EVAL_TEXTS("db:vnet0: no previous sample of this interface (new or hot-plugged)"),
                NULL);
 }
