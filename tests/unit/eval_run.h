@@ -165,15 +165,6 @@ static inline void eval_judged_check(struct eval_run *r, const struct eval_judge
     eval_free(r);
 }
 
-/* A suite's eval(c, flags, th, nth, xml): its plugin plug run on the case
- * struct case_type (options o, samples cur over pair, run r). */
-#define EVAL_CASE_FN(case_type)                                                                    \
-    static void eval(struct case_type *c, unsigned flags, const char *const *th, size_t nth,       \
-                     const char *xml)                                                              \
-    {                                                                                              \
-        eval_plugin(&c->r, &plug, &c->o, &c->cur, &c->pair, th, nth, xml, flags);                  \
-    }
-
 /* A NULL-terminated list of texts as a compound literal. */
 #define EVAL_TEXTS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
@@ -217,5 +208,20 @@ static inline struct eval_run *eval_assert_skipped(eval_case_fn run, void *c, co
     eval_has(r, unknown);
     return r;
 }
+
+/* A suite's eval(c, flags, th, nth, xml), its plugin plug run on the case
+ * struct case_type (options o, samples cur over pair, run r), and
+ * eval_case_run, the eval_case_fn of no thresholds on the XML text xml. */
+#define EVAL_CASE_FN(case_type, xml)                                                               \
+    static void eval(struct case_type *c, unsigned flags, const char *const *th, size_t nth,       \
+                     const char *xmltext)                                                          \
+    {                                                                                              \
+        eval_plugin(&c->r, &plug, &c->o, &c->cur, &c->pair, th, nth, xmltext, flags);              \
+    }                                                                                              \
+    static struct eval_run *eval_case_run(void *c, unsigned flags)                                 \
+    {                                                                                              \
+        eval(c, flags, NULL, 0, (xml));                                                            \
+        return &((struct case_type *)c)->r;                                                        \
+    }
 
 #endif

@@ -54,7 +54,7 @@ static void vnet_case_init(struct vnet_case *c, enum vm_dev_label label)
 
 static const struct eval_plugin plug = EVAL_PLUGIN(vnet_metrics, vnet_validate, vnet_evaluate);
 
-EVAL_CASE_FN(vnet_case)
+EVAL_CASE_FN(vnet_case, xml_nic)
 
 START_TEST(named_by_mac)
 {
@@ -186,13 +186,6 @@ START_TEST(thresholds)
 }
 END_TEST
 
-/* eval_case_fn: case c with flags, no thresholds, on xml_nic. */
-static struct eval_run *run_nic(void *c, unsigned flags)
-{
-    eval(c, flags, NULL, 0, xml_nic);
-    return &((struct vnet_case *)c)->r;
-}
-
 START_TEST(interface_choice)
 {
     const char *want[] = {"52:54:00:AA:BB:CC", "eth9"};
@@ -212,13 +205,13 @@ START_TEST(interface_choice)
     c.o.ifaces.names = want + 1;
     c.o.ifaces.n = 1;
     /* --all: a filter, the domain is counted; -d: UNKNOWN, saying why */
-    eval_free(eval_assert_skipped(run_nic, &c, "without interface eth9",
+    eval_free(eval_assert_skipped(eval_case_run, &c, "without interface eth9",
                                   "TEST UNKNOWN - db: no interface matches --interface eth9 "
                                   "(interfaces: 52:54:00:aa:bb:cc)"));
 
     c.cur.nnet = 0;
     c.o.ifaces.n = 0;
-    eval_assert_skipped(run_nic, &c, "with no interface",
+    eval_assert_skipped(eval_case_run, &c, "with no interface",
                         "db: libvirt reports no interfaces for this domain");
     ck_assert_uint_eq(c.r.xml.reads, 0);
     eval_free(&c.r);
