@@ -14,6 +14,16 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
+/* The n stats of arrays a and b (of one type): the same `have` bits and
+ * the same figures. */
+#define assert_same_figures(a, b, n)                                                               \
+    do {                                                                                           \
+        for (size_t k_ = 0; k_ < (n); k_++) {                                                      \
+            ck_assert_uint_eq((a)[k_].have, (b)[k_].have);                                         \
+            ck_assert_mem_eq((a)[k_].v, (b)[k_].v, sizeof((a)[k_].v));                             \
+        }                                                                                          \
+    } while (0)
+
 static void snap_assert_equal(const struct vm_snapshot *a, const struct vm_snapshot *b)
 {
     size_t i, j;
@@ -33,30 +43,22 @@ static void snap_assert_equal(const struct vm_snapshot *a, const struct vm_snaps
         ck_assert_int_eq(x->state, y->state);
         ck_assert_int_eq(x->reason, y->reason);
         ck_assert_uint_eq(x->groups, y->groups);
-        ck_assert_uint_eq(x->cpu.have, y->cpu.have);
-        ck_assert_mem_eq(x->cpu.v, y->cpu.v, sizeof(x->cpu.v));
-        ck_assert_uint_eq(x->balloon.have, y->balloon.have);
-        ck_assert_mem_eq(x->balloon.v, y->balloon.v, sizeof(x->balloon.v));
+        assert_same_figures(&x->cpu, &y->cpu, 1);
+        assert_same_figures(&x->balloon, &y->balloon, 1);
         ck_assert_uint_eq(x->vcpu_current, y->vcpu_current);
         ck_assert_uint_eq(x->vcpu_maximum, y->vcpu_maximum);
         ck_assert_uint_eq(x->nvcpu, y->nvcpu);
-        for (j = 0; j < x->nvcpu; j++) {
-            ck_assert_uint_eq(x->vcpu[j].have, y->vcpu[j].have);
-            ck_assert_mem_eq(x->vcpu[j].v, y->vcpu[j].v, sizeof(x->vcpu[j].v));
-        }
+        assert_same_figures(x->vcpu, y->vcpu, x->nvcpu);
         ck_assert_uint_eq(x->nblock, y->nblock);
         for (j = 0; j < x->nblock; j++) {
             ck_assert_pstr_eq(x->block[j].name, y->block[j].name);
             ck_assert_pstr_eq(x->block[j].path, y->block[j].path);
-            ck_assert_uint_eq(x->block[j].have, y->block[j].have);
-            ck_assert_mem_eq(x->block[j].v, y->block[j].v, sizeof(x->block[j].v));
         }
+        assert_same_figures(x->block, y->block, x->nblock);
         ck_assert_uint_eq(x->nnet, y->nnet);
-        for (j = 0; j < x->nnet; j++) {
+        for (j = 0; j < x->nnet; j++)
             ck_assert_pstr_eq(x->net[j].name, y->net[j].name);
-            ck_assert_uint_eq(x->net[j].have, y->net[j].have);
-            ck_assert_mem_eq(x->net[j].v, y->net[j].v, sizeof(x->net[j].v));
-        }
+        assert_same_figures(x->net, y->net, x->nnet);
         ck_assert_pstr_eq(x->error, y->error);
     }
 }
