@@ -35,24 +35,15 @@ static int cb(void *ctx, int key, const char *arg, struct vm_err *err)
     return 0;
 }
 
-static const struct vm_plugin_def plugins[2] = {
-    {.name = "check_fuzz",
-     .service = "FUZZ",
-     .purpose = "fuzzing",
-     .metrics = metrics,
-     .nmetrics = 3,
-     .opts = opts,
-     .nopts = 2,
-     .rates = true},
-    {.name = "check_fuzz",
-     .service = "FUZZ",
-     .purpose = "fuzzing",
-     .metrics = metrics,
-     .nmetrics = 1,
-     .opts = NULL,
-     .nopts = 0,
-     .rates = false},
-};
+/* Two plugins, told apart by the input's length: all metrics, options and
+ * rates, or one metric and nothing else. */
+#define FUZZ_PLUGIN(nmetrics_, opts_, nopts_, rates_)                                              \
+    {                                                                                              \
+        .name = "check_fuzz", .service = "FUZZ", .purpose = "fuzzing", .metrics = metrics,         \
+        .nmetrics = (nmetrics_), .opts = (opts_), .nopts = (nopts_), .rates = (rates_)             \
+    }
+static const struct vm_plugin_def plugins[2] = {FUZZ_PLUGIN(3, opts, 2, true),
+                                                FUZZ_PLUGIN(1, NULL, 0, false)};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -154,28 +154,26 @@ static struct vm_thresh th_of(const char *w, const char *c)
     return t;
 }
 
+/* A figure of a 4 KiB size: label d:<part>, its value in uom (0 to max). */
+static struct vm_metric_out size_metric(const char *const *label, double value, const char *uom,
+                                        const struct vm_thresh *th, double max)
+{
+    return (struct vm_metric_out){.label = label,
+                                  .nlabel = 2,
+                                  .value = value,
+                                  .uom = uom,
+                                  .th = th,
+                                  .min = 0,
+                                  .max = max,
+                                  .total = 4096};
+}
+
 START_TEST(test_item_metric)
 {
     struct vm_thresh t = th_of("50", "3KiB"); /* 50% of 4 KiB; 3 KiB */
     const char *used[] = {"d", "used"}, *pct[] = {"d", "used_pct"};
-    struct vm_metric_out m_used = {.label = used,
-                                   .nlabel = 2,
-                                   .value = 2560,
-                                   .uom = "B",
-                                   .th = &t,
-                                   .min = 0,
-                                   .max = 4096,
-                                   .total = 4096};
-    struct vm_metric_out m_pct = {.label = pct,
-                                  .nlabel = 2,
-                                  .value = 62.5,
-                                  .uom = "%",
-                                  .th = &t,
-                                  .min = 0,
-                                  .max = 100,
-                                  .total = 4096,
-                                  .bytes = 2560,
-                                  .show_only = true};
+    struct vm_metric_out m_used = size_metric(used, 2560, "B", &t, 4096);
+    struct vm_metric_out m_pct = size_metric(pct, 62.5, "%", &t, 100);
     struct vm_metric_out m_nan = {.label = used, .nlabel = 2, .value = NAN, .uom = "", .th = &t};
     struct vm_thresh plain = th_of("10", NULL);
     struct vm_metric_out m_judge = {.metric = "iops", .value = 11, .uom = "", .th = &plain};
@@ -183,6 +181,8 @@ START_TEST(test_item_metric)
     struct vm_buf out = VM_BUF_INIT;
     struct vm_item *it;
 
+    m_pct.bytes = 2560; /* the percent's figure, shown only: m_used judges it */
+    m_pct.show_only = true;
     vm_report_init(&r, "T", "domain");
     it = vm_report_add(&r, VM_OK, "d");
     ck_assert_int_eq(vm_item_metric(it, &m_used), VM_WARNING); /* 62.5% > 50, 2.5 KiB < 3 */
