@@ -85,8 +85,7 @@ START_TEST(thresholds)
 
     vcpu_case_init(&c);
     eval(&r, &o, &c, &c.pair, judged[_i].th, eval_nth(&judged[_i]), NULL);
-    eval_assert_judged(&r, &judged[_i]);
-    eval_free(&r);
+    eval_judged_check(&r, &judged[_i]);
 }
 END_TEST
 
