@@ -103,7 +103,8 @@ static int storage_pools_list(struct storage_run *run)
     if (run->listed || !run->conn)
         return 0;
     run->listed = true;
-    n = virConnectListAllStoragePools(run->conn, &run->pools, VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
+    n = virConnectListAllStoragePools(run->conn, &run->pools,
+                                      VIR_CONNECT_LIST_STORAGE_POOLS_ACTIVE);
     if (n < 0) {
         if (virGetLastErrorCode() != VIR_ERR_NO_SUPPORT)
             vm_err_set(&run->perr, "the storage pools: %s", virGetLastErrorMessage());

@@ -187,8 +187,8 @@ static unsigned count_calls(const char *const *argv, const char *fn)
  * per image), and one read of the pool, which holds all three. */
 START_TEST(calls_only_when_asked)
 {
-    ck_assert_uint_eq(
-        count_calls(ARGV("-U", fixture, "-a", FAST), "virConnectListAllStoragePools"), 0);
+    ck_assert_uint_eq(count_calls(ARGV("-U", fixture, "-a", FAST), "virConnectListAllStoragePools"),
+                      0);
     ck_assert_uint_eq(
         count_calls(ARGV("-U", fixture, "-a", "-w", "fill=90", FAST), "virStoragePoolGetInfo"), 0);
     ck_assert_uint_eq(
@@ -215,11 +215,11 @@ START_TEST(options_share_state)
     struct vm_run r;
 
     ck_assert_ptr_nonnull(mkdtemp(dir));
-    vm_run_from_state(&r, SUITE_PLUGIN,
-                      ARGV("-U", fixture, "-d", "db01", "--state-dir", dir,
-                           vm_run_interval_arg(0.2)),
-                      ARGV("-U", fixture, "-d", "db01", "--state-dir", dir, "--headroom",
-                           "--device", "vda", "--interval=2", "--min-window=0.2"));
+    vm_run_from_state(
+        &r, SUITE_PLUGIN,
+        ARGV("-U", fixture, "-d", "db01", "--state-dir", dir, vm_run_interval_arg(0.2)),
+        ARGV("-U", fixture, "-d", "db01", "--state-dir", dir, "--headroom", "--device", "vda",
+             "--interval=2", "--min-window=0.2"));
     vm_assert_has(r.out, "free on pool images");
     vm_run_free(&r);
     ck_assert_int_eq(vm_fs_rm_rf(dir), 0);
