@@ -277,6 +277,39 @@ static const struct vm_dom_stats *find_near(const struct vm_snapshot *snap, cons
     return vm_snapshot_find(snap, uuid);
 }
 
+/* The saved samples' ages before s->cur, newest first. */
+static void saved_ages(const struct vm_sampling *s, double *age)
+{
+    for (size_t k = 0; k < s->saved.n; k++)
+        age[k] = vm_clock_diff(&s->cur.boot, &s->saved.snap[k].boot);
+}
+
+/* Read the domains of the saved samples pair_from_state will look at for
+ * s->cur: the newest up to the base vm_window_pick chooses. The others
+ * stay text (the save copies them). One found corrupt makes the state
+ * unusable, as a corrupt file does at load: *load_why says so. Returns 0,
+ * or -1 out of memory. */
+static int saved_read_base(struct vm_sampling *s, const struct vm_sample_opts *o,
+                           const char **load_why, struct vm_err *err)
+{
+    double age[VM_STATE_RING_MAX];
+    const char *why = NULL;
+    int b, r;
+
+    saved_ages(s, age);
+    b = vm_window_pick(age, s->saved.n, o->min_window_s, o->max_age_s, &why);
+    for (int k = 0; k <= b; k++) {
+        if ((r = vm_state_ring_read(&s->saved, (size_t)k, &why, err)) < 0)
+            return -1;
+        if (r == 0) {
+            vm_state_ring_clear(&s->saved);
+            *load_why = why;
+            return 0;
+        }
+    }
+    return 0;
+}
+
 /* Try the saved samples for cur->dom[i]: the youngest old enough
  * (vm_window_pick). Sets the pair and returns true, or leaves prev NULL
  * with the reason in note. */
@@ -299,8 +332,7 @@ static bool pair_from_state(struct vm_sampling *s, const char *load_why,
         p->note = load_why ? load_why : "no previous sample";
         return false;
     }
-    for (k = 0; k < s->saved.n; k++)
-        age[k] = vm_clock_diff(&s->cur.boot, &s->saved.snap[k].boot);
+    saved_ages(s, age);
     if ((b = vm_window_pick(age, s->saved.n, o->min_window_s, o->max_age_s, &why)) < 0) {
         p->note = why;
         return false;
@@ -365,7 +397,7 @@ static int sample_save(struct vm_state_dir *dir, const char *key, const struct v
                        const struct vm_state_ring *ring, const struct vm_snapshot *cur,
                        unsigned groups, const struct vm_sample_opts *o, struct vm_err *err)
 {
-    const struct vm_snapshot *cand[1 + VM_STATE_RING_MAX], *save[1 + VM_STATE_RING_MAX];
+    struct vm_state_item cand[1 + VM_STATE_RING_MAX], save[1 + VM_STATE_RING_MAX];
     double age[1 + VM_STATE_RING_MAX];
     bool keep[1 + VM_STATE_RING_MAX];
     struct vm_snapshot fresh = *cur; /* shallow: the members stay cur's */
@@ -384,16 +416,17 @@ static int sample_save(struct vm_state_dir *dir, const char *key, const struct v
                 fresh.dom[k++] = cur->dom[i];
         fresh.n = k;
     }
-    cand[n++] = fresh.dom ? &fresh : cur;
+    cand[n++] = (struct vm_state_item){fresh.dom ? &fresh : cur, NULL, 0};
+    /* The saved samples go back as they were read, not formatted again. */
     for (i = 0; i < ring->n; i++)
-        cand[n++] = &ring->snap[i];
+        cand[n++] = (struct vm_state_item){&ring->snap[i], ring->text[i], ring->len[i]};
     for (i = 0; i < n; i++)
-        age[i] = vm_clock_diff(&cur->boot, &cand[i]->boot);
+        age[i] = vm_clock_diff(&cur->boot, &cand[i].snap->boot);
     vm_window_keep(age, n, o->min_window_s, o->max_age_s, VM_STATE_RING_MAX, keep);
     for (i = k = 0; i < n; i++)
         if (keep[i])
             save[k++] = cand[i];
-    rc = vm_state_save(dir, key, meta, save, k, err);
+    rc = vm_state_save_items(dir, key, meta, save, k, err);
     free(fresh.dom);
     return rc;
 }
@@ -437,7 +470,7 @@ static int sample_in_run(virDomainPtr *doms, size_t n, unsigned groups, struct v
     out->slept = true;
     out->slept_s = sleep_interval(o->interval_s);
     if (vm_stats_collect(doms, n, groups, o->wait_s, o->uri, xml, &out->cur, err) < 0 ||
-        make_pairs(out, err) < 0)
+        make_pairs(out, err) < 0 || saved_read_base(out, o, &load_why, err) < 0)
         return -1;
     for (size_t i = 0; i < out->cur.n; i++)
         pair_after_sleep(out, load_why, o, i);
@@ -501,7 +534,7 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
         if (lockfd < 0 && !lock_busy) {
             out->state_note = "the state lock could not be taken";
             load_why = "the state folder cannot be written";
-        } else if (vm_state_load(&dir, key, &meta, &out->saved, &load_why, err) < 0) {
+        } else if (vm_state_load_lazy(&dir, key, &meta, &out->saved, &load_why, err) < 0) {
             goto cleanup;
         }
     } else {
@@ -510,7 +543,7 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
 
 sample:
     if (vm_stats_collect(doms, n, groups, o->wait_s, o->uri, xml, &out->cur, err) < 0 ||
-        make_pairs(out, err) < 0)
+        make_pairs(out, err) < 0 || saved_read_base(out, o, &load_why, err) < 0)
         goto cleanup;
     /* A domain libvirt skipped gets no second sample: its figures would be
      * as partial in this run, and the check answers for it at once. */
@@ -529,7 +562,7 @@ sample:
     if (lock_busy && (lockfd = vm_state_lock(&dir, key, 0, &out->state_err)) >= 0) {
         const char *why;
 
-        if (vm_state_load(&dir, key, &meta, &latest, &why, &out->state_err) < 0) {
+        if (vm_state_load_lazy(&dir, key, &meta, &latest, &why, &out->state_err) < 0) {
             vm_state_unlock(lockfd);
             lockfd = -1;
         }

@@ -348,8 +348,9 @@ void vm_state_unlock(int lockfd)
 }
 /* ---- load / save ------------------------------------------------------ */
 
-int vm_state_load(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
-                  struct vm_state_ring *out, const char **why, struct vm_err *err)
+/* vm_state_load, or with `lazy` vm_state_load_lazy. */
+static int state_load(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
+                      bool lazy, struct vm_state_ring *out, const char **why, struct vm_err *err)
 {
     char name[STATE_KEY_MAX + 16];
     struct vm_buf b = VM_BUF_INIT;
@@ -430,12 +431,32 @@ int vm_state_load(struct vm_state_dir *d, const char *key, const struct vm_state
             goto cleanup;
         }
     }
-    rc = vm_statefile_parse(vm_buf_str(&b), b.len, m, out, why, err);
+    if (lazy) {
+        size_t len = b.len;
+        char *text = vm_buf_steal(&b);
+
+        rc = text ? vm_statefile_index(text, len, m, out, why, err)
+                  : vm_err_set(err, "out of memory reading the state file");
+    } else {
+        rc = vm_statefile_parse(vm_buf_str(&b), b.len, m, out, why, err);
+    }
 
 cleanup:
     close(fd);
     vm_buf_clear(&b);
     return rc;
+}
+
+int vm_state_load(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
+                  struct vm_state_ring *out, const char **why, struct vm_err *err)
+{
+    return state_load(d, key, m, false, out, why, err);
+}
+
+int vm_state_load_lazy(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
+                       struct vm_state_ring *out, const char **why, struct vm_err *err)
+{
+    return state_load(d, key, m, true, out, why, err);
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -524,6 +545,17 @@ static int state_open_temp(struct vm_state_dir *d, const char *key, char *tmp, s
 int vm_state_save(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
                   const struct vm_snapshot *const *snaps, size_t n, struct vm_err *err)
 {
+    struct vm_state_item items[VM_STATE_RING_MAX];
+    size_t i;
+
+    for (i = 0; i < n && i < VM_STATE_RING_MAX; i++)
+        items[i] = (struct vm_state_item){snaps[i], NULL, 0};
+    return vm_state_save_items(d, key, m, items, n, err);
+}
+
+int vm_state_save_items(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
+                        const struct vm_state_item *items, size_t n, struct vm_err *err)
+{
     char tmp[STATE_KEY_MAX + 48], name[STATE_KEY_MAX + 16];
     struct vm_buf b = VM_BUF_INIT;
     bool made = false;
@@ -538,7 +570,7 @@ int vm_state_save(struct vm_state_dir *d, const char *key, const struct vm_state
         return vm_err_set(err, "internal error: %zu samples to save", n);
     /* The size stays bounded: older samples make way for the newest. */
     for (;;) {
-        vm_statefile_format(snaps, n, m, &b);
+        vm_statefile_format_items(items, n, m, &b);
         if (b.oom || b.len <= VM_STATE_MAX_BYTES || n == 1)
             break;
         vm_buf_truncate(&b, 0);

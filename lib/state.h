@@ -64,6 +64,11 @@ void vm_state_unlock(int lockfd);
 int vm_state_load(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
                   struct vm_state_ring *out, const char **why, struct vm_err *err);
 
+/* The same, lazily (vm_statefile_index): the samples' domains are read by
+ * vm_state_ring_read, and their text is kept for vm_state_save_items. */
+int vm_state_load_lazy(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
+                       struct vm_state_ring *out, const char **why, struct vm_err *err);
+
 /* Save snaps[0..n) (newest first, see vm_statefile_format) atomically
  * (temp file in the folder, fsync, rename, fsync of the folder). When they
  * would pass VM_STATE_MAX_BYTES, the oldest are left out until they fit;
@@ -72,5 +77,8 @@ int vm_state_load(struct vm_state_dir *d, const char *key, const struct vm_state
  * the previous file is left as it was. Returns 0 or -1. */
 int vm_state_save(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
                   const struct vm_snapshot *const *snaps, size_t n, struct vm_err *err);
+/* The same from items[0..n): kept samples are copied as they were read. */
+int vm_state_save_items(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
+                        const struct vm_state_item *items, size_t n, struct vm_err *err);
 
 #endif

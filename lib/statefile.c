@@ -141,7 +141,8 @@ void vm_state_ring_clear(struct vm_state_ring *r)
         return;
     for (i = 0; i < r->n && i < VM_STATE_RING_MAX; i++)
         vm_snapshot_clear(&r->snap[i]);
-    r->n = 0;
+    free(r->buf);
+    memset(r, 0, sizeof(*r));
 }
 
 static void state_format_snap(const struct vm_snapshot *snap, struct vm_buf *out)
@@ -155,8 +156,9 @@ static void state_format_snap(const struct vm_snapshot *snap, struct vm_buf *out
         state_format_dom(&snap->dom[i], out);
 }
 
-void vm_statefile_format(const struct vm_snapshot *const *snaps, size_t n,
-                         const struct vm_state_meta *m, struct vm_buf *out)
+/* The file for n samples: items[i] when items is given, else snaps[i]. */
+static void state_format(const struct vm_snapshot *const *snaps, const struct vm_state_item *items,
+                         size_t n, const struct vm_state_meta *m, struct vm_buf *out)
 {
     size_t start = out->len, i;
     uint64_t h;
@@ -168,12 +170,30 @@ void vm_statefile_format(const struct vm_snapshot *const *snaps, size_t n,
     vm_buf_append(out, "\nboot");
     vm_stateline_put_str(out, m->boot_id);
     vm_buf_printf(out, "\nsamples %zu\n", n);
-    for (i = 0; i < n; i++)
-        state_format_snap(snaps[i], out);
+    for (i = 0; i < n; i++) {
+        if (!items)
+            state_format_snap(snaps[i], out);
+        else if (items[i].text) /* a sample kept: its lines as a previous run wrote them */
+            vm_buf_append_len(out, items[i].text, items[i].len);
+        else
+            state_format_snap(items[i].snap, out);
+    }
     if (out->oom)
         return;
     h = vm_statefile_fnv1a(VM_FNV1A_INIT, out->s + start, out->len - start);
     vm_buf_printf(out, "end %016" PRIx64 "\n", h);
+}
+
+void vm_statefile_format(const struct vm_snapshot *const *snaps, size_t n,
+                         const struct vm_state_meta *m, struct vm_buf *out)
+{
+    state_format(snaps, NULL, n, m, out);
+}
+
+void vm_statefile_format_items(const struct vm_state_item *items, size_t n,
+                               const struct vm_state_meta *m, struct vm_buf *out)
+{
+    state_format(NULL, items, n, m, out);
 }
 
 /* ---- parse ------------------------------------------------------------ */
@@ -408,16 +428,13 @@ static int state_parse_meta(struct vm_stateline *c, const char *word, const char
     return r;
 }
 
-/* One sample: its time line and its domains, older than `newer` (NULL for
- * the first) and not later than now. Returns 1, 0 (not usable, *why set)
- * or -1 (out of memory). s is filled as far as it was read. */
-static int state_parse_snap(struct vm_stateline *c, const struct vm_snapshot *newer,
+/* A sample's time line, older than `newer` (NULL for the first) and not
+ * later than now. Returns 1 or 0 (not usable, *why set). */
+static int state_parse_time(struct vm_stateline *c, const struct vm_snapshot *newer,
                             struct vm_snapshot *s, const char **why)
 {
     struct timespec now, wall;
-    void *doms = NULL;
     uint64_t v[4];
-    int r;
 
     *why = why_corrupt;
     if (!vm_stateline_expect(c, "time", 4) || !vm_stateline_get_u64(&c->t[1], INT64_MAX, &v[0]) ||
@@ -443,12 +460,61 @@ static int state_parse_snap(struct vm_stateline *c, const struct vm_snapshot *ne
         *why = "state file is from the future";
         return 0;
     }
-    r = state_parse_items(c, &dom_list, NULL, &doms, &s->n);
-    s->dom = doms;
-    return r;
+    return 1;
 }
 
-int vm_statefile_parse(const char *text, size_t len, const struct vm_state_meta *m,
+/* A sample's domains: the rest of c's body, exactly. Returns 1, 0
+ * (corrupt) or -1 (out of memory); s is filled as far as it was read. */
+static int state_parse_doms(struct vm_stateline *c, struct vm_snapshot *s)
+{
+    void *doms = NULL;
+    int r;
+
+    r = state_parse_items(c, &dom_list, NULL, &doms, &s->n);
+    s->dom = doms;
+    return r == 1 && c->p != c->end ? 0 : r;
+}
+
+/* The end of the sample whose lines start at p: the next "time" line or
+ * the end of the body. No other record starts with that word. */
+static const char *state_sample_end(const char *p, const char *end)
+{
+    while (p < end && !((size_t)(end - p) > 5 && memcmp(p, "time ", 5) == 0)) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+        p = nl ? nl + 1 : end;
+    }
+    return p;
+}
+
+int vm_state_ring_read(struct vm_state_ring *r, size_t k, const char **why, struct vm_err *err)
+{
+    struct vm_stateline c;
+    int rc;
+
+    *why = NULL;
+    if (k >= r->n || r->read[k] || !r->text[k])
+        return 1;
+    /* text[k] starts with its time line, read already. */
+    c.p = (const char *)memchr(r->text[k], '\n', r->len[k]) + 1;
+    c.end = r->text[k] + r->len[k];
+    rc = state_parse_doms(&c, &r->snap[k]);
+    if (rc == 1) {
+        r->read[k] = true;
+        return 1;
+    }
+    vm_snapshot_clear(&r->snap[k]);
+    if (rc < 0) {
+        vm_err_set(err, "out of memory reading the state file");
+        return -1;
+    }
+    *why = why_corrupt;
+    return 0;
+}
+
+/* vm_statefile_index on a text it does not take over (`text` may be
+ * borrowed: the caller sets out->buf). */
+static int state_index(const char *text, size_t len, const struct vm_state_meta *m,
                        struct vm_state_ring *out, const char **why, struct vm_err *err)
 {
     struct vm_stateline c;
@@ -482,12 +548,28 @@ int vm_statefile_parse(const char *text, size_t len, const struct vm_state_meta 
          !vm_stateline_get_u64(&c.t[1], VM_STATE_RING_MAX, &nsamples) || nsamples == 0))
         goto cleanup;
     for (i = 0; i < nsamples; i++) {
+        const char *start = c.p;
+        struct vm_stateline body;
+
         ring.n = i + 1; /* what was read so far frees cleanly */
-        r = state_parse_snap(&c, i ? &ring.snap[i - 1] : NULL, &ring.snap[i], why);
-        if (r < 0)
-            goto oom;
-        if (r == 0)
+        if (!state_parse_time(&c, i ? &ring.snap[i - 1] : NULL, &ring.snap[i], why))
             goto cleanup;
+        body.p = c.p;
+        body.end = c.p = state_sample_end(c.p, c.end);
+        if (version < 3) {
+            /* Version 2: read now, and formatted anew when saved (its
+             * balloon lines may be of the older length). */
+            if ((r = state_parse_doms(&body, &ring.snap[i])) < 0)
+                goto oom;
+            if (r == 0) {
+                *why = why_corrupt;
+                goto cleanup;
+            }
+            ring.read[i] = true;
+        } else {
+            ring.text[i] = start;
+            ring.len[i] = (size_t)(c.p - start);
+        }
     }
     if (c.p != c.end) {
         *why = why_corrupt;
@@ -506,4 +588,34 @@ oom:
 cleanup:
     vm_state_ring_clear(&ring);
     return rc;
+}
+
+int vm_statefile_index(char *text, size_t len, const struct vm_state_meta *m,
+                       struct vm_state_ring *out, const char **why, struct vm_err *err)
+{
+    int rc = state_index(text, len, m, out, why, err);
+
+    if (rc == 1)
+        out->buf = text;
+    else
+        free(text);
+    return rc;
+}
+
+int vm_statefile_parse(const char *text, size_t len, const struct vm_state_meta *m,
+                       struct vm_state_ring *out, const char **why, struct vm_err *err)
+{
+    int rc = state_index(text, len, m, out, why, err);
+    size_t i;
+
+    for (i = 0; rc == 1 && i < out->n; i++)
+        rc = vm_state_ring_read(out, i, why, err);
+    if (rc != 1) {
+        vm_state_ring_clear(out);
+        return rc;
+    }
+    /* The text is the caller's: nothing may point into it. */
+    memset(out->text, 0, sizeof(out->text));
+    memset(out->len, 0, sizeof(out->len));
+    return 1;
 }

@@ -46,13 +46,28 @@ void vm_stateline_put_str(struct vm_buf *out, const char *s)
     vm_buf_append_len(out, run, (size_t)((const char *)p - run));
 }
 
+/* " <v>" in decimal: what " %" PRIu64 writes, without a printf per
+ * number (the values are most of a state file, and every run writes one
+ * sample of them). */
+static void put_u64(struct vm_buf *out, uint64_t v)
+{
+    char d[21];
+    size_t i = sizeof(d);
+
+    do
+        d[--i] = (char)('0' + v % 10);
+    while ((v /= 10) != 0);
+    d[--i] = ' ';
+    vm_buf_append_len(out, d + i, sizeof(d) - i);
+}
+
 void vm_stateline_put_values(struct vm_buf *out, uint32_t have, const uint64_t *v, size_t n)
 {
     size_t i;
 
-    vm_buf_printf(out, " %" PRIu32, have);
+    put_u64(out, have);
     for (i = 0; i < n; i++)
-        vm_buf_printf(out, " %" PRIu64, v[i]);
+        put_u64(out, v[i]);
     vm_buf_append_len(out, "\n", 1);
 }
 
