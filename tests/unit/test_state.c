@@ -452,14 +452,22 @@ static void save_test_snapshot(struct vm_state_dir *d, uint64_t v)
 
 static int load_test(struct vm_state_dir *d, const char **why, uint64_t *v)
 {
-    struct vm_state_ring s;
+    struct vm_state_ring s, lazy;
     struct vm_err err = {""};
+    const char *lazy_why = NULL;
     int r = vm_state_load(d, TEST_KEY, &test_meta, &s, why, &err);
 
     if (r == 1 && v)
         *v = s.snap[0].dom[0].balloon.v[0];
     if (r != 1)
         ck_assert(s.n == 0 && !s.snap[0].dom);
+    /* The lazy load makes the same checks on the folder and the file. */
+    ck_assert_int_eq(vm_state_load_lazy(d, TEST_KEY, &test_meta, &lazy, &lazy_why, &err), r);
+    ck_assert_pstr_eq(lazy_why, *why);
+    ck_assert_uint_eq(lazy.n, s.n);
+    if (r != 1)
+        ck_assert(!lazy.buf && !lazy.text[0]);
+    vm_state_ring_clear(&lazy);
     vm_state_ring_clear(&s);
     return r;
 }
@@ -492,6 +500,80 @@ START_TEST(test_save_load)
     ck_assert_int_eq(stat(f, &st), 0);
     ck_assert_uint_eq(st.st_mode & 0777, 0600);
     ck_assert_int_eq(vm_fs_count_entries(tpath("s"), ".tmp-"), 0);
+    vm_state_dir_clear(&d);
+}
+END_TEST
+
+/* A ring saved, loaded lazily and saved again with a new sample: the
+ * older samples' lines are copied as they were, byte for byte, and read
+ * back the same; only the sample a base needs is read. */
+START_TEST(test_ring_kept_verbatim)
+{
+    struct vm_state_dir d;
+    struct vm_snapshot s[VM_STATE_RING_MAX];
+    const struct vm_snapshot *p[VM_STATE_RING_MAX];
+    struct vm_state_item items[VM_STATE_RING_MAX];
+    struct vm_state_ring ring, back;
+    struct vm_err err = {""};
+    const char *why = NULL;
+    char path[128], *before, *after;
+    size_t k, len1, len2;
+
+    ck_assert_int_eq(vm_state_dir_open(&d, tmpdir, &err), 0);
+    for (k = 0; k < VM_STATE_RING_MAX; k++) {
+        make_snapshot(&s[k], 10 * k);
+        s[k].boot.tv_sec -= (time_t)k;
+        s[k].wall.tv_sec -= (time_t)k;
+        p[k] = &s[k];
+    }
+    /* the older three on file */
+    ck_assert_int_eq(vm_state_save(&d, TEST_KEY, &test_meta, p + 1, 3, &err), 0);
+    snprintf(path, sizeof(path), "%s/%s.state", tmpdir, TEST_KEY);
+    before = vm_fs_slurp(path, &len1);
+    ck_assert_int_eq(vm_state_load_lazy(&d, TEST_KEY, &test_meta, &ring, &why, &err), 1);
+    ck_assert_uint_eq(ring.n, 3);
+    for (k = 0; k < 3; k++) {
+        ck_assert(!ring.read[k] && !ring.snap[k].dom);
+        ck_assert_int_eq(ring.snap[k].boot.tv_sec, s[k + 1].boot.tv_sec);
+        ck_assert_int_eq(ring.snap[k].boot.tv_nsec, s[k + 1].boot.tv_nsec);
+        ck_assert_int_eq(ring.snap[k].wall.tv_sec, s[k + 1].wall.tv_sec);
+        ck_assert_int_eq(strncmp(ring.text[k], "time ", 5), 0);
+        ck_assert_int_eq(ring.text[k][ring.len[k] - 1], '\n');
+        ck_assert_ptr_nonnull(memmem(before, len1, ring.text[k], ring.len[k]));
+    }
+    /* the base alone is read */
+    ck_assert_int_eq(vm_state_ring_read(&ring, 1, &why, &err), 1);
+    ck_assert(ring.read[1] && !ring.read[0] && !ring.read[2]);
+    ck_assert_uint_eq(ring.snap[1].n, s[2].n);
+    ck_assert_uint_eq(ring.snap[1].dom[0].cpu.v[0], s[2].dom[0].cpu.v[0]);
+    ck_assert_int_eq(vm_state_ring_read(&ring, 1, &why, &err), 1); /* once */
+    /* the new one formatted, the older ones copied (read or not) */
+    items[0] = (struct vm_state_item){&s[0], NULL, 0};
+    for (k = 0; k < 3; k++)
+        items[k + 1] = (struct vm_state_item){&ring.snap[k], ring.text[k], ring.len[k]};
+    ck_assert_int_eq(vm_state_save_items(&d, TEST_KEY, &test_meta, items, 4, &err), 0);
+    after = vm_fs_slurp(path, &len2);
+    /* each older sample's lines, as they were in the file before */
+    for (k = 0; k < 3; k++)
+        ck_assert_ptr_nonnull(memmem(after, len2, ring.text[k], ring.len[k]));
+    vm_state_ring_clear(&ring);
+    /* and the whole is what formatting all four gives */
+    {
+        struct vm_buf b = VM_BUF_INIT;
+
+        vm_statefile_format(p, 4, &test_meta, &b);
+        ck_assert(!b.oom);
+        ck_assert_uint_eq(b.len, len2);
+        ck_assert_mem_eq(b.s, after, len2);
+        vm_buf_clear(&b);
+    }
+    ck_assert_int_eq(vm_state_load(&d, TEST_KEY, &test_meta, &back, &why, &err), 1);
+    ck_assert_uint_eq(back.n, 4);
+    vm_state_ring_clear(&back);
+    free(before);
+    free(after);
+    for (k = 0; k < VM_STATE_RING_MAX; k++)
+        vm_snapshot_clear(&s[k]);
     vm_state_dir_clear(&d);
 }
 END_TEST
@@ -871,6 +953,7 @@ static Suite *make_suite(void)
                 VM_CK_TEST(test_dir_env_ignored));
 
     VM_CK_TCASE(s, "files", 120, tmp_setup, tmp_teardown, VM_CK_TEST(test_save_load),
+                VM_CK_TEST(test_ring_kept_verbatim),
                 VM_CK_TEST(test_bad_keys), VM_CK_TEST(test_planted_symlink),
                 VM_CK_TEST(test_planted_fifo), VM_CK_TEST(test_planted_dir),
                 VM_CK_TEST(test_bad_files), VM_CK_TEST(test_lock),

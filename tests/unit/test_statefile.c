@@ -511,6 +511,152 @@ START_TEST(test_mutation_control)
 END_TEST
 
 /* Damage to the frame (no resealing). */
+/* The ring of four, formatted (owned), its samples in s[] (cleared by
+ * the caller): values 0, 10, 20, 30; 0, 1, 2, 3 s older. */
+static char *ring_text(struct vm_snapshot *s, size_t *len)
+{
+    const struct vm_snapshot *p[VM_STATE_RING_MAX];
+    struct vm_buf b = VM_BUF_INIT;
+
+    for (size_t k = 0; k < VM_STATE_RING_MAX; k++) {
+        make_snapshot(&s[k], 10 * k);
+        s[k].boot.tv_sec -= (time_t)k;
+        s[k].wall.tv_sec -= (time_t)k;
+        p[k] = &s[k];
+    }
+    vm_statefile_format(p, VM_STATE_RING_MAX, &test_meta, &b);
+    ck_assert(!b.oom);
+    *len = b.len;
+    return vm_buf_steal(&b);
+}
+
+static int index_text(const char *text, struct vm_state_ring *r, const char **why)
+{
+    struct vm_err err = {""};
+
+    memset(r, 0xaa, sizeof(*r)); /* index must overwrite, not free */
+    return vm_statefile_index(xstrdup(text), strlen(text), &test_meta, r, why, &err);
+}
+
+/* Read lazily: the time lines at once, each sample's domains when asked,
+ * the same as vm_statefile_parse gives. */
+START_TEST(test_index_lazy)
+{
+    struct vm_snapshot s[VM_STATE_RING_MAX];
+    struct vm_state_ring r;
+    const char *why = "unset";
+    size_t len, k;
+    char *text = ring_text(s, &len);
+
+    ck_assert_int_eq(index_text(text, &r, &why), 1);
+    ck_assert_ptr_null(why);
+    ck_assert_uint_eq(r.n, VM_STATE_RING_MAX);
+    for (k = 0; k < r.n; k++) {
+        ck_assert(!r.read[k]);
+        ck_assert_ptr_null(r.snap[k].dom);
+        ck_assert_int_eq(r.snap[k].boot.tv_sec, s[k].boot.tv_sec);
+        ck_assert_int_eq(r.snap[k].wall.tv_nsec, s[k].wall.tv_nsec);
+        ck_assert_int_eq(strncmp(r.text[k], "time ", 5), 0);
+    }
+    /* the texts tile the body: header, then sample after sample, then end */
+    ck_assert_ptr_eq(r.text[0], r.buf + (strstr(text, "\nsamples 4\n") - text) + 11);
+    for (k = 1; k < r.n; k++)
+        ck_assert_ptr_eq(r.text[k], r.text[k - 1] + r.len[k - 1]);
+    ck_assert_ptr_eq(r.text[3] + r.len[3], r.buf + (strstr(text, "\nend ") - text) + 1);
+    for (k = r.n; k-- > 0;) {
+        ck_assert_int_eq(vm_state_ring_read(&r, k, &why, NULL), 1);
+        ck_assert(r.read[k]);
+        snap_assert_equal(&s[k], &r.snap[k]);
+    }
+    vm_state_ring_clear(&r);
+    for (k = 0; k < VM_STATE_RING_MAX; k++)
+        vm_snapshot_clear(&s[k]);
+    free(text);
+}
+END_TEST
+
+/* A corrupt line in an older sample: vm_statefile_parse refuses the file
+ * as before; read lazily, the sample is refused when it is read, and the
+ * newer ones read. A corrupt time line, or one time line too many, is
+ * refused at once. */
+START_TEST(test_index_corrupt_older)
+{
+    struct vm_snapshot s[VM_STATE_RING_MAX];
+    struct vm_state_ring r;
+    const char *why = NULL;
+    size_t len, k;
+    char *text = ring_text(s, &len);
+    /* sample 3 (values +30): a leading zero in its cpu line */
+    char *bad = mutate_and_seal(text, "\ncpu 7 1030 ", "\ncpu 7 01030 ");
+    char *badtime = mutate_and_seal(text, "\ntime 2 ", "\ntime 02 ");
+    char *extra = mutate_and_seal(text, "\nerror ", "\ntime 1 0 1 0\nerror ");
+
+    ck_assert_int_eq(parse_text(bad, strlen(bad), &test_meta, &why), 0);
+    ck_assert_str_eq(why, "state file is corrupt");
+    ck_assert_int_eq(index_text(bad, &r, &why), 1);
+    ck_assert_uint_eq(r.n, VM_STATE_RING_MAX);
+    for (k = 0; k < 3; k++)
+        ck_assert_int_eq(vm_state_ring_read(&r, k, &why, NULL), 1);
+    ck_assert_int_eq(vm_state_ring_read(&r, 3, &why, NULL), 0);
+    ck_assert_str_eq(why, "state file is corrupt");
+    ck_assert(!r.read[3]);
+    ck_assert_ptr_null(r.snap[3].dom);
+    ck_assert_uint_eq(r.snap[3].n, 0);
+    vm_state_ring_clear(&r);
+
+    ck_assert_int_eq(parse_text(badtime, strlen(badtime), &test_meta, &why), 0);
+    ck_assert_int_eq(index_text(badtime, &r, &why), 0);
+    ck_assert_str_eq(why, "state file is corrupt");
+    ck_assert_uint_eq(r.n, 0);
+    ck_assert_ptr_null(r.buf);
+    ck_assert_int_eq(parse_text(extra, strlen(extra), &test_meta, &why), 0);
+    ck_assert_int_eq(index_text(extra, &r, &why), 0);
+    ck_assert_uint_eq(r.n, 0);
+
+    free(extra);
+    free(badtime);
+    free(bad);
+    for (k = 0; k < VM_STATE_RING_MAX; k++)
+        vm_snapshot_clear(&s[k]);
+    free(text);
+}
+END_TEST
+
+/* Kept samples written from their text: the file is the one formatting
+ * them again gives, byte for byte. */
+START_TEST(test_format_items_verbatim)
+{
+    struct vm_snapshot s[VM_STATE_RING_MAX], fresh;
+    struct vm_state_ring r;
+    struct vm_state_item items[VM_STATE_RING_MAX];
+    struct vm_buf a = VM_BUF_INIT, b = VM_BUF_INIT;
+    const char *why = NULL;
+    size_t len, k;
+    char *text = ring_text(s, &len);
+
+    ck_assert_int_eq(index_text(text, &r, &why), 1);
+    make_snapshot(&fresh, 99);
+    fresh.boot.tv_sec += 1;
+    items[0] = (struct vm_state_item){&fresh, NULL, 0};
+    for (k = 1; k < VM_STATE_RING_MAX; k++)
+        items[k] = (struct vm_state_item){&r.snap[k - 1], r.text[k - 1], r.len[k - 1]};
+    vm_statefile_format_items(items, VM_STATE_RING_MAX, &test_meta, &a);
+    vm_statefile_format((const struct vm_snapshot *const[]){&fresh, &s[0], &s[1], &s[2]},
+                        VM_STATE_RING_MAX, &test_meta, &b);
+    ck_assert(!a.oom && !b.oom);
+    ck_assert_uint_eq(a.len, b.len);
+    ck_assert_mem_eq(a.s, b.s, a.len);
+    ck_assert_int_eq(parse_text(a.s, a.len, &test_meta, &why), 1);
+    vm_buf_clear(&a);
+    vm_buf_clear(&b);
+    vm_state_ring_clear(&r);
+    vm_snapshot_clear(&fresh);
+    for (k = 0; k < VM_STATE_RING_MAX; k++)
+        vm_snapshot_clear(&s[k]);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_frame)
 {
     size_t len;
@@ -562,4 +708,5 @@ VM_CK_MAIN_TCASE("statefile", "format", 60, NULL, NULL, VM_CK_TEST(test_roundtri
                  VM_CK_TEST(test_truncate_everywhere),
                  VM_CK_LOOP(test_flip_everywhere, sizeof(flip_masks)),
                  VM_CK_LOOP(test_mutations, VM_CK_N(mutations)), VM_CK_TEST(test_mutation_control),
-                 VM_CK_TEST(test_frame))
+                 VM_CK_TEST(test_frame), VM_CK_TEST(test_index_lazy),
+                 VM_CK_TEST(test_index_corrupt_older), VM_CK_TEST(test_format_items_verbatim))
