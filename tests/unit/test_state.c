@@ -953,10 +953,9 @@ static Suite *make_suite(void)
                 VM_CK_TEST(test_dir_env_ignored));
 
     VM_CK_TCASE(s, "files", 120, tmp_setup, tmp_teardown, VM_CK_TEST(test_save_load),
-                VM_CK_TEST(test_ring_kept_verbatim),
-                VM_CK_TEST(test_bad_keys), VM_CK_TEST(test_planted_symlink),
-                VM_CK_TEST(test_planted_fifo), VM_CK_TEST(test_planted_dir),
-                VM_CK_TEST(test_bad_files), VM_CK_TEST(test_lock),
+                VM_CK_TEST(test_ring_kept_verbatim), VM_CK_TEST(test_bad_keys),
+                VM_CK_TEST(test_planted_symlink), VM_CK_TEST(test_planted_fifo),
+                VM_CK_TEST(test_planted_dir), VM_CK_TEST(test_bad_files), VM_CK_TEST(test_lock),
                 VM_CK_TEST(test_sweep_stale_temps), VM_CK_TEST(test_save_write_fails),
                 VM_CK_TEST(test_save_readonly_dir), VM_CK_TEST(test_concurrency));
     return s;
