@@ -116,74 +116,65 @@ static uint64_t xml_memtune(xmlXPathContextPtr ctx, xmlNodePtr root, const char 
     return b;
 }
 
-static xmlXPathObjectPtr xml_nodes(xmlXPathContextPtr ctx, const char *expr)
+/* One <disk>: false when it has no target (no stats either), so is not kept. */
+static bool xml_disk(xmlXPathContextPtr ctx, xmlNodePtr d, void *elem)
+{
+    struct vm_xml_disk *k = elem;
+
+    k->target = xml_str(ctx, d, "string(target/@dev)");
+    if (!k->target)
+        return false;
+    k->device = xml_str(ctx, d, "string(@device)");
+    k->source = xml_str(ctx, d, "string(source/@file)");
+    if (!k->source)
+        k->source = xml_str(ctx, d, "string(source/@dev)");
+    if (!k->source)
+        k->source = xml_str(ctx, d, "string(source/@name)");
+    if (!k->source)
+        k->source = xml_str(ctx, d, "string(source/@volume)");
+    k->iotune.total_bytes_sec = xml_ull(ctx, d, "string(iotune/total_bytes_sec)");
+    k->iotune.read_bytes_sec = xml_ull(ctx, d, "string(iotune/read_bytes_sec)");
+    k->iotune.write_bytes_sec = xml_ull(ctx, d, "string(iotune/write_bytes_sec)");
+    k->iotune.total_iops_sec = xml_ull(ctx, d, "string(iotune/total_iops_sec)");
+    k->iotune.read_iops_sec = xml_ull(ctx, d, "string(iotune/read_iops_sec)");
+    k->iotune.write_iops_sec = xml_ull(ctx, d, "string(iotune/write_iops_sec)");
+    return true;
+}
+
+/* One <interface>: always kept (one without a target has no stats, but
+ * its MAC still names it). */
+static bool xml_iface(xmlXPathContextPtr ctx, xmlNodePtr d, void *elem)
+{
+    struct vm_xml_iface *f = elem;
+
+    f->target = xml_str(ctx, d, "string(target/@dev)");
+    f->mac = xml_str(ctx, d, "string(mac/@address)");
+    f->alias = xml_str(ctx, d, "string(alias/@name)");
+    f->in_average_kBps = xml_ull(ctx, d, "string(bandwidth/inbound/@average)");
+    f->out_average_kBps = xml_ull(ctx, d, "string(bandwidth/outbound/@average)");
+    return true;
+}
+
+/* The nodes at expr (from the root), each read by one() into the next of
+ * an array of `size`-byte elements: *arr (owned by the caller, zeroed),
+ * *n the elements one() kept. -1: out of memory. */
+static int xml_each(xmlXPathContextPtr ctx, const char *expr, size_t size, void **arr, size_t *n,
+                    bool (*one)(xmlXPathContextPtr ctx, xmlNodePtr node, void *elem))
 {
     xmlXPathObjectPtr o;
+    int nodes = 0;
+    char *a;
 
     ctx->node = xmlDocGetRootElement(ctx->doc);
     o = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
-    if (o && o->type != XPATH_NODESET) {
-        xmlXPathFreeObject(o);
-        o = NULL;
-    }
-    return o;
-}
-
-static int xml_disks(xmlXPathContextPtr ctx, struct vm_domxml *out)
-{
-    xmlXPathObjectPtr o = xml_nodes(ctx, "/domain/devices/disk");
-    int n = o && o->nodesetval ? o->nodesetval->nodeNr : 0, rc = 0;
-
-    out->disks = vm_calloc((size_t)n, sizeof(*out->disks));
-    if (!out->disks)
-        rc = -1;
-    for (int i = 0; rc == 0 && i < n; i++) {
-        xmlNodePtr d = o->nodesetval->nodeTab[i];
-        struct vm_xml_disk *k = &out->disks[out->ndisks];
-
-        k->target = xml_str(ctx, d, "string(target/@dev)");
-        if (!k->target)
-            continue; /* no target: no stats either */
-        k->device = xml_str(ctx, d, "string(@device)");
-        k->source = xml_str(ctx, d, "string(source/@file)");
-        if (!k->source)
-            k->source = xml_str(ctx, d, "string(source/@dev)");
-        if (!k->source)
-            k->source = xml_str(ctx, d, "string(source/@name)");
-        if (!k->source)
-            k->source = xml_str(ctx, d, "string(source/@volume)");
-        k->iotune.total_bytes_sec = xml_ull(ctx, d, "string(iotune/total_bytes_sec)");
-        k->iotune.read_bytes_sec = xml_ull(ctx, d, "string(iotune/read_bytes_sec)");
-        k->iotune.write_bytes_sec = xml_ull(ctx, d, "string(iotune/write_bytes_sec)");
-        k->iotune.total_iops_sec = xml_ull(ctx, d, "string(iotune/total_iops_sec)");
-        k->iotune.read_iops_sec = xml_ull(ctx, d, "string(iotune/read_iops_sec)");
-        k->iotune.write_iops_sec = xml_ull(ctx, d, "string(iotune/write_iops_sec)");
-        out->ndisks++;
-    }
+    if (o && o->type == XPATH_NODESET && o->nodesetval)
+        nodes = o->nodesetval->nodeNr;
+    *arr = a = vm_calloc((size_t)nodes, size);
+    for (int i = 0; a && i < nodes; i++)
+        if (one(ctx, o->nodesetval->nodeTab[i], a + *n * size))
+            (*n)++;
     xmlXPathFreeObject(o);
-    return rc;
-}
-
-static int xml_ifaces(xmlXPathContextPtr ctx, struct vm_domxml *out)
-{
-    xmlXPathObjectPtr o = xml_nodes(ctx, "/domain/devices/interface");
-    int n = o && o->nodesetval ? o->nodesetval->nodeNr : 0, rc = 0;
-
-    out->ifaces = vm_calloc((size_t)n, sizeof(*out->ifaces));
-    if (!out->ifaces)
-        rc = -1;
-    for (int i = 0; rc == 0 && i < n; i++) {
-        xmlNodePtr d = o->nodesetval->nodeTab[i];
-        struct vm_xml_iface *f = &out->ifaces[out->nifaces++];
-
-        f->target = xml_str(ctx, d, "string(target/@dev)");
-        f->mac = xml_str(ctx, d, "string(mac/@address)");
-        f->alias = xml_str(ctx, d, "string(alias/@name)");
-        f->in_average_kBps = xml_ull(ctx, d, "string(bandwidth/inbound/@average)");
-        f->out_average_kBps = xml_ull(ctx, d, "string(bandwidth/outbound/@average)");
-    }
-    xmlXPathFreeObject(o);
-    return rc;
+    return a ? 0 : -1;
 }
 
 int vm_domxml_parse(const char *xml, struct vm_domxml *out, struct vm_err *err)
@@ -191,6 +182,7 @@ int vm_domxml_parse(const char *xml, struct vm_domxml *out, struct vm_err *err)
     xmlDocPtr doc;
     xmlXPathContextPtr ctx = NULL;
     xmlNodePtr root;
+    void *arr;
     char *s;
     int rc = -1;
 
@@ -226,7 +218,14 @@ int vm_domxml_parse(const char *xml, struct vm_domxml *out, struct vm_err *err)
     out->period_us = xml_ull(ctx, root, "string(cputune/period)");
     out->global_quota_us = xml_ll(ctx, root, "string(cputune/global_quota)");
     out->global_period_us = xml_ull(ctx, root, "string(cputune/global_period)");
-    if (xml_disks(ctx, out) < 0 || xml_ifaces(ctx, out) < 0) {
+    rc = xml_each(ctx, "/domain/devices/disk", sizeof(*out->disks), &arr, &out->ndisks, xml_disk);
+    out->disks = arr;
+    if (rc == 0) {
+        rc = xml_each(ctx, "/domain/devices/interface", sizeof(*out->ifaces), &arr, &out->nifaces,
+                      xml_iface);
+        out->ifaces = arr;
+    }
+    if (rc < 0) {
         vm_err_set(err, "out of memory");
         goto cleanup;
     }

@@ -14,6 +14,8 @@
 
 #define SAMPLE_LOCK_WAIT_MS 2000u
 #define SAMPLE_MAX_SLEEP_S 86400.0
+/* Why a folder the run could not lock or save in is no base. */
+#define SAMPLE_UNWRITABLE "the state folder cannot be written"
 
 int vm_rate(uint64_t prev, uint64_t cur, double elapsed_s, double *out)
 {
@@ -310,6 +312,15 @@ static int saved_read_base(struct vm_sampling *s, const struct vm_sample_opts *o
     return 0;
 }
 
+/* No saved sample is p's base (yet), for the static reason `why`. */
+static void pair_no_base(struct vm_rate_pair *p, const char *why)
+{
+    p->prev = NULL;
+    p->from_state = VM_BASE_IN_RUN;
+    p->elapsed_s = 0;
+    p->note = why;
+}
+
 /* Try the saved samples for cur->dom[i]: the youngest old enough
  * (vm_window_pick). Sets the pair and returns true, or leaves prev NULL
  * with the reason in note. */
@@ -325,13 +336,9 @@ static bool pair_from_state(struct vm_sampling *s, const char *load_why,
     int b;
 
     p->cur = c;
-    p->prev = NULL;
-    p->from_state = VM_BASE_IN_RUN;
-    p->elapsed_s = 0;
-    if (s->saved.n == 0) {
-        p->note = load_why ? load_why : "no previous sample";
+    pair_no_base(p, load_why ? load_why : "no previous sample");
+    if (s->saved.n == 0)
         return false;
-    }
     saved_ages(s, age);
     if ((b = vm_window_pick(age, s->saved.n, o->min_window_s, o->max_age_s, &why)) < 0) {
         p->note = why;
@@ -483,7 +490,7 @@ static int sample_again(virDomainPtr *doms, size_t n, unsigned groups, struct vm
                         const struct vm_sample_opts *o, struct vm_sampling *out, struct vm_err *err)
 {
     vm_state_ring_clear(&out->saved);
-    if (sample_in_run(doms, n, groups, xml, o, "the state folder cannot be written", out, err) < 0)
+    if (sample_in_run(doms, n, groups, xml, o, SAMPLE_UNWRITABLE, out, err) < 0)
         return -1;
     sample_read_stalled(doms, out);
     return 0;
@@ -492,12 +499,8 @@ static int sample_again(virDomainPtr *doms, size_t n, unsigned groups, struct vm
 /* The same without a second sample (o->no_in_run): no pair at all. */
 static void sample_forget(struct vm_sampling *out)
 {
-    for (size_t i = 0; i < out->npairs; i++) {
-        out->pairs[i].prev = NULL;
-        out->pairs[i].from_state = VM_BASE_IN_RUN;
-        out->pairs[i].elapsed_s = 0;
-        out->pairs[i].note = "the state folder cannot be written";
-    }
+    for (size_t i = 0; i < out->npairs; i++)
+        pair_no_base(&out->pairs[i], SAMPLE_UNWRITABLE);
 }
 
 int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxml_cache *xml,
@@ -533,7 +536,7 @@ int vm_sample_run(virDomainPtr *doms, size_t n, unsigned groups, struct vm_domxm
         lock_busy = lockfd < 0 && errno == EWOULDBLOCK;
         if (lockfd < 0 && !lock_busy) {
             out->state_note = "the state lock could not be taken";
-            load_why = "the state folder cannot be written";
+            load_why = SAMPLE_UNWRITABLE;
         } else if (vm_state_load_lazy(&dir, key, &meta, &out->saved, &load_why, err) < 0) {
             goto cleanup;
         }

@@ -167,16 +167,12 @@ int vm_select_domains(virConnectPtr conn, const struct vm_select_opts *o, struct
 
 void vm_selection_clear(struct vm_selection *s)
 {
-    size_t i;
-
     if (!s)
         return;
-    for (i = 0; i < s->n; i++)
+    for (size_t i = 0; i < s->n; i++)
         virDomainFree(s->doms[i]);
-    for (i = 0; i < s->nmissing; i++)
-        free(s->missing[i]);
+    vm_strv_free(s->missing, s->nmissing);
     free(s->doms);
-    free(s->missing);
     memset(s, 0, sizeof(*s));
 }
 

@@ -284,27 +284,12 @@ static int state_parse_items(struct vm_stateline *c, const struct item_list *l,
     return 1;
 }
 
-static const struct item_list vcpu_list = {
-    .word = "vcpus",
-    .nhead = 2,
-    .max = STATE_MAX_ITEMS,
-    .min_bytes = MIN_VCPU_BYTES,
-    .size = sizeof(struct vm_vcpu_stats),
-    .one = state_parse_vcpu,
-};
-static const struct item_list block_list = {
-    .word = "blocks",
-    .max = STATE_MAX_ITEMS,
-    .min_bytes = MIN_BLOCK_BYTES,
-    .size = sizeof(struct vm_block_stats),
-    .one = state_parse_block,
-};
-static const struct item_list net_list = {
-    .word = "nets",
-    .max = STATE_MAX_ITEMS,
-    .min_bytes = MIN_NET_BYTES,
-    .size = sizeof(struct vm_net_stats),
-    .one = state_parse_net,
+/* A domain's device lists, in the order of their lines. */
+static const struct item_list dev_lists[] = {
+    {"vcpus", 2, STATE_MAX_ITEMS, MIN_VCPU_BYTES, sizeof(struct vm_vcpu_stats), state_parse_vcpu},
+    {"blocks", 0, STATE_MAX_ITEMS, MIN_BLOCK_BYTES, sizeof(struct vm_block_stats),
+     state_parse_block},
+    {"nets", 0, STATE_MAX_ITEMS, MIN_NET_BYTES, sizeof(struct vm_net_stats), state_parse_net},
 };
 
 /* One domain's lines. Returns 1, 0 (corrupt) or -1 (out of memory). */
@@ -313,6 +298,7 @@ static int state_parse_dom(struct vm_stateline *c, void *item)
     struct vm_dom_stats *d = item;
     unsigned *const vcpu_head[] = {&d->vcpu_current, &d->vcpu_maximum};
     void *items[3] = {NULL, NULL, NULL};
+    size_t *const counts[3] = {&d->nvcpu, &d->nblock, &d->nnet};
     uint64_t v;
     int r;
 
@@ -339,11 +325,9 @@ static int state_parse_dom(struct vm_stateline *c, void *item)
                                  &d->balloon.have, d->balloon.v))
         return 0;
 
-    r = state_parse_items(c, &vcpu_list, vcpu_head, &items[0], &d->nvcpu);
-    if (r == 1)
-        r = state_parse_items(c, &block_list, NULL, &items[1], &d->nblock);
-    if (r == 1)
-        r = state_parse_items(c, &net_list, NULL, &items[2], &d->nnet);
+    r = 1;
+    for (size_t k = 0; r == 1 && k < 3; k++)
+        r = state_parse_items(c, &dev_lists[k], k == 0 ? vcpu_head : NULL, &items[k], counts[k]);
     d->vcpu = items[0];
     d->block = items[1];
     d->net = items[2];

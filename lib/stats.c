@@ -66,26 +66,22 @@ static int field_find(const struct field *t, const char *name)
 /* A non-negative integer value of any integer type. */
 static bool param_u64(const virTypedParameter *p, uint64_t *out)
 {
-    switch (p->type) {
-    case VIR_TYPED_PARAM_INT:
-        if (p->value.i < 0)
-            return false;
-        *out = (uint64_t)p->value.i;
+    long long sv; /* the signed types: negative is no figure */
+
+    if (p->type == VIR_TYPED_PARAM_UINT || p->type == VIR_TYPED_PARAM_ULLONG) {
+        *out = p->type == VIR_TYPED_PARAM_UINT ? p->value.ui : p->value.ul;
         return true;
-    case VIR_TYPED_PARAM_UINT:
-        *out = p->value.ui;
-        return true;
-    case VIR_TYPED_PARAM_LLONG:
-        if (p->value.l < 0)
-            return false;
-        *out = (uint64_t)p->value.l;
-        return true;
-    case VIR_TYPED_PARAM_ULLONG:
-        *out = p->value.ul;
-        return true;
-    default:
-        return false;
     }
+    if (p->type == VIR_TYPED_PARAM_INT)
+        sv = p->value.i;
+    else if (p->type == VIR_TYPED_PARAM_LLONG)
+        sv = p->value.l;
+    else
+        return false;
+    if (sv < 0)
+        return false;
+    *out = (uint64_t)sv;
+    return true;
 }
 
 void *vm_stats_grow(void *arr, size_t *n, size_t idx, size_t size)
@@ -116,48 +112,55 @@ static bool split_index(const char *name, size_t plen, unsigned long *idx, const
     return true;
 }
 
+/* vcpu.N.*, block.N.* and net.N.*: the device's field, or its name or path
+ * (str: where a string parameter of that name goes). */
 static int parse_indexed(struct vm_dom_stats *d, const virTypedParameter *p, struct vm_err *err)
 {
     const char *name = p->field, *rest;
+    const struct field *fields;
     unsigned long i;
-    uint64_t v;
+    uint64_t v, *vals;
+    uint32_t *have;
+    char **str = NULL;
     int f;
 
     if (strncmp(name, "vcpu.", 5) == 0 && split_index(name, 5, &i, &rest)) {
-        if ((f = field_find(vcpu_fields, rest)) < 0 || !param_u64(p, &v))
-            return 0;
+        if (field_find(vcpu_fields, rest) < 0 || !param_u64(p, &v))
+            return 0; /* a vCPU is listed only for a figure */
         if (!(d->vcpu = vm_stats_grow(d->vcpu, &d->nvcpu, i, sizeof(*d->vcpu))))
             return vm_err_set(err, "out of memory");
-        d->vcpu[i].v[f] = v;
-        d->vcpu[i].have |= 1u << f;
+        fields = vcpu_fields;
+        vals = d->vcpu[i].v;
+        have = &d->vcpu[i].have;
         d->groups |= VM_GROUP_VCPU;
     } else if (strncmp(name, "block.", 6) == 0 && split_index(name, 6, &i, &rest)) {
         if (!(d->block = vm_stats_grow(d->block, &d->nblock, i, sizeof(*d->block))))
             return vm_err_set(err, "out of memory");
-        if ((strcmp(rest, "name") == 0 || strcmp(rest, "path") == 0) &&
-            p->type == VIR_TYPED_PARAM_STRING && p->value.s) {
-            char **dst = rest[0] == 'n' ? &d->block[i].name : &d->block[i].path;
-
-            free(*dst);
-            if (!(*dst = vm_strdup(p->value.s)))
-                return vm_err_set(err, "out of memory");
-        } else if ((f = field_find(blk_fields, rest)) >= 0 && param_u64(p, &v)) {
-            d->block[i].v[f] = v;
-            d->block[i].have |= 1u << f;
-        }
+        fields = blk_fields;
+        vals = d->block[i].v;
+        have = &d->block[i].have;
+        if (strcmp(rest, "name") == 0 || strcmp(rest, "path") == 0)
+            str = rest[0] == 'n' ? &d->block[i].name : &d->block[i].path;
         d->groups |= VM_GROUP_BLOCK;
     } else if (strncmp(name, "net.", 4) == 0 && split_index(name, 4, &i, &rest)) {
         if (!(d->net = vm_stats_grow(d->net, &d->nnet, i, sizeof(*d->net))))
             return vm_err_set(err, "out of memory");
-        if (strcmp(rest, "name") == 0 && p->type == VIR_TYPED_PARAM_STRING && p->value.s) {
-            free(d->net[i].name);
-            if (!(d->net[i].name = vm_strdup(p->value.s)))
-                return vm_err_set(err, "out of memory");
-        } else if ((f = field_find(net_fields, rest)) >= 0 && param_u64(p, &v)) {
-            d->net[i].v[f] = v;
-            d->net[i].have |= 1u << f;
-        }
+        fields = net_fields;
+        vals = d->net[i].v;
+        have = &d->net[i].have;
+        if (strcmp(rest, "name") == 0)
+            str = &d->net[i].name;
         d->groups |= VM_GROUP_NET;
+    } else {
+        return 0;
+    }
+    if (str && p->type == VIR_TYPED_PARAM_STRING && p->value.s) {
+        free(*str);
+        if (!(*str = vm_strdup(p->value.s)))
+            return vm_err_set(err, "out of memory");
+    } else if ((f = field_find(fields, rest)) >= 0 && param_u64(p, &v)) {
+        vals[f] = v;
+        *have |= 1u << f;
     }
     return 0;
 }

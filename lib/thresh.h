@@ -24,6 +24,12 @@ struct vm_thresh {
     const char *crit_text;
 };
 
+/* Does the run set a warning or a critical range here? */
+static inline bool vm_thresh_is_set(const struct vm_thresh *t)
+{
+    return t->has_warn || t->has_crit;
+}
+
 /* A metric a plugin lets users set thresholds on. */
 struct vm_metric_def {
     const char *name;  /* e.g. "used": the perfdata label's last part where it has one */

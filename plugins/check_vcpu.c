@@ -75,7 +75,7 @@ static int vcpu_validate(void *ctx, const struct vm_cli *cli, struct vm_err *err
     struct vcpu_opts *o = ctx;
 
     (void)err;
-    if (cli->th[VCPU_CAP].has_warn || cli->th[VCPU_CAP].has_crit)
+    if (vm_thresh_is_set(&cli->th[VCPU_CAP]))
         o->cap = true;
     return 0;
 }

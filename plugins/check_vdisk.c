@@ -109,19 +109,15 @@ static int vdisk_opt(void *ctx, int key, const char *arg, struct vm_err *err)
     return vm_err_set(err, "internal error: unknown option");
 }
 
-static bool vdisk_th_set(const struct vm_thresh *t)
-{
-    return t->has_warn || t->has_crit;
-}
-
 static int vdisk_validate(void *ctx, const struct vm_cli *cli, struct vm_err *err)
 {
     struct vdisk_opts *o = ctx;
 
     (void)err;
-    if (vdisk_th_set(&cli->th[VDISK_THROTTLE]))
+    if (vm_thresh_is_set(&cli->th[VDISK_THROTTLE]))
         o->limits = true;
-    if (vdisk_th_set(&cli->th[VDISK_HEADROOM]) || vdisk_th_set(&cli->th[VDISK_TIME_TO_FULL]))
+    if (vm_thresh_is_set(&cli->th[VDISK_HEADROOM]) ||
+        vm_thresh_is_set(&cli->th[VDISK_TIME_TO_FULL]))
         o->headroom = true;
     return 0;
 }
@@ -152,7 +148,7 @@ static const struct vm_devices_ops vdisk_ops;
 /* A direction's own threshold when it has one, else the shared one. */
 static int vdisk_own(const struct vm_thresh *th, int own, int shared)
 {
-    return vdisk_th_set(&th[own]) ? own : shared;
+    return vm_thresh_is_set(&th[own]) ? own : shared;
 }
 
 /* One figure of a disk: judged against threshold mi (-1: none), perfdata. */
@@ -193,28 +189,25 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
         /* One threshold pair in two units: percent for fill, bytes for
          * the allocation (judged once, on fill). */
         const char *fill_l[] = {ev->name, dev, "fill"}, *alloc_l[] = {ev->name, dev, "allocation"};
-        struct vm_metric_out m_fill = {.label = fill_l,
-                                       .nlabel = 3,
-                                       .value = f.fill,
-                                       .uom = "%",
-                                       .th = &th[VDISK_FILL],
-                                       .min = 0,
-                                       .max = NAN, /* qcow2 metadata and internal
-                                                    * snapshots can pass 100% */
-                                       .total = f.cap,
-                                       .bytes = f.alloc};
-        struct vm_metric_out m_alloc = {.label = alloc_l,
-                                        .nlabel = 3,
-                                        .value = f.alloc,
-                                        .uom = "B",
-                                        .th = &th[VDISK_FILL],
-                                        .min = 0,
-                                        .max = NAN, /* as fill: no bound */
-                                        .total = f.cap,
-                                        .show_only = true};
+        struct vm_metric_out m = {.label = fill_l,
+                                  .nlabel = 3,
+                                  .value = f.fill,
+                                  .uom = "%",
+                                  .th = &th[VDISK_FILL],
+                                  .min = 0,
+                                  .max = NAN, /* qcow2 metadata and internal
+                                               * snapshots can pass 100%; as
+                                               * fill, the allocation has no bound */
+                                  .total = f.cap,
+                                  .bytes = f.alloc};
 
-        s_fill = vm_item_metric(it, &m_fill);
-        vm_item_metric(it, &m_alloc);
+        s_fill = vm_item_metric(it, &m);
+        m.label = alloc_l;
+        m.value = f.alloc;
+        m.uom = "B";
+        m.bytes = 0;
+        m.show_only = true;
+        vm_item_metric(it, &m);
     } else {
         vdisk_fig1(it, ev, dev, "allocation", f.alloc, "B", -1);
     }

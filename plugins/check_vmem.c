@@ -4,7 +4,6 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <strings.h>
 
 #include "common.h"
 #include "domxml.h"
@@ -82,15 +81,13 @@ static int vmem_opt(void *ctx, int key, const char *arg, struct vm_err *err)
 {
     struct vmem_opts *o = ctx;
     unsigned long long u;
+    int c;
 
     switch (key) {
-    case VMEM_OPT_BASIS:
-        if (strcasecmp(arg, "usable") == 0)
-            o->basis = VMEM_BASIS_USABLE;
-        else if (strcasecmp(arg, "free") == 0)
-            o->basis = VMEM_BASIS_FREE;
-        else
-            return vm_err_set(err, "invalid --basis '%s': use usable or free", arg);
+    case VMEM_OPT_BASIS: /* the words in enum vmem_basis's order, after auto */
+        if ((c = vm_opt_choice("--basis", arg, (const char *[]){"usable", "free"}, 2, err)) < 0)
+            return -1;
+        o->basis = (enum vmem_basis)(VMEM_BASIS_USABLE + c);
         return 0;
     case VMEM_OPT_MAX_AGE:
         if (vm_parse_uint(arg, 0, 365ull * 86400, &u, "--max-age", err) < 0)
@@ -136,23 +133,13 @@ static void vmem_fig(struct vm_item *it, const struct vm_eval *ev, const char *l
     vm_buf_clear(&w);
 }
 
-/* The balloon figures as perfdata, in this order: sizes (KiB from
- * libvirt) in bytes, then VMEM_NCOUNTERS counters as c. */
-static const char *const vmem_fig_l[] = {"available", "unused",     "usable",  "disk_caches",
-                                         "rss",       "actual",     "maximum", "swap_in",
-                                         "swap_out",  "major_fault"};
-static const enum vm_bal_field vmem_fig_f[] = {
-    VM_BAL_AVAILABLE, VM_BAL_UNUSED,  VM_BAL_USABLE,  VM_BAL_DISK_CACHES, VM_BAL_RSS,
-    VM_BAL_CURRENT,   VM_BAL_MAXIMUM, VM_BAL_SWAP_IN, VM_BAL_SWAP_OUT,    VM_BAL_MAJOR_FAULT};
-#define VMEM_NCOUNTERS 3
-
 /* Sample twice in this run only when the pressure rates are asked for. */
 static bool vmem_in_run(void *ctx, const struct vm_cli *cli)
 {
     const struct vmem_opts *o = ctx;
 
     for (int m = VMEM_LIMIT + 1; !o->pressure && m <= VMEM_HUGETLB_PGFAIL; m++)
-        if (cli->th[m].has_warn || cli->th[m].has_crit)
+        if (vm_thresh_is_set(&cli->th[m]))
             return true;
     return o->pressure;
 }
@@ -194,7 +181,7 @@ static void vmem_limit(const struct vm_eval *ev, struct vm_item *it, struct vm_b
     const struct vm_domxml *x;
     struct vm_mem_limit l;
 
-    if (!t->has_warn && !t->has_crit)
+    if (!vm_thresh_is_set(t))
         return;
     if (!VM_HAS(*b, VM_BAL_RSS)) {
         vm_buf_append(d, "; limit not judged: the driver gives no rss");
@@ -215,6 +202,7 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     const struct vm_bal_stats *b = &ev->cur->balloon;
     const struct vm_thresh *th = ev->cli->th;
     struct vm_buf figs = VM_BUF_INIT, more = VM_BUF_INIT;
+    struct vm_mem_fig bal[VM_MEM_NFIGS];
     struct vm_err err = {""};
     struct vm_item *it;
     bool usable;
@@ -292,13 +280,8 @@ static void vmem_evaluate(const struct vm_eval *ev, struct vm_report *rep)
             vm_buf_truncate(&figs, 0);
         }
     }
-    for (size_t k = 0, n = sizeof(vmem_fig_f) / sizeof(vmem_fig_f[0]); k < n; k++) {
-        bool c = k >= n - VMEM_NCOUNTERS;
-
-        vmem_fig(it, ev, vmem_fig_l[k],
-                 VM_HAS(*b, vmem_fig_f[k]) ? (double)b->v[vmem_fig_f[k]] * (c ? 1 : 1024.0) : NAN,
-                 c ? "c" : "B", -1);
-    }
+    for (size_t k = 0, n = vm_mem_balloon_figs(b, bal); k < n; k++)
+        vmem_fig(it, ev, bal[k].label, bal[k].value, bal[k].uom, -1);
     vm_buf_append(&more, "; ");
     if (!vm_mem_balloon_describe(&more, b))
         vm_buf_clear(&more);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "common.h"
 #include "devices.h"
@@ -75,27 +74,19 @@ static const struct vm_opt_def vnet_opts_def[] = {
 static int vnet_opt(void *ctx, int key, const char *arg, struct vm_err *err)
 {
     struct vnet_opts *o = ctx;
+    int c;
 
     switch (key) {
     case VNET_OPT_INTERFACE:
         return vm_devsel_push(&o->ifaces, "--interface", arg, err);
-    case VNET_OPT_LABEL:
-        if (strcasecmp(arg, "mac") == 0)
-            o->ifaces.label = VM_DEV_LABEL_MAC;
-        else if (strcasecmp(arg, "alias") == 0)
-            o->ifaces.label = VM_DEV_LABEL_ALIAS;
-        else if (strcasecmp(arg, "dev") == 0)
-            o->ifaces.label = VM_DEV_LABEL_DEV;
-        else
-            return vm_err_set(err, "invalid --label '%s': use mac, alias or dev", arg);
+    case VNET_OPT_LABEL: /* the words in enum vm_dev_label's order */
+        if ((c = vm_opt_choice("--label", arg, (const char *[]){"mac", "alias", "dev"}, 3, err)) <
+            0)
+            return -1;
+        o->ifaces.label = (enum vm_dev_label)c;
         return 0;
     }
     return vm_err_set(err, "internal error: unknown option");
-}
-
-static bool thresh_set(const struct vm_thresh *t)
-{
-    return t->has_warn || t->has_crit;
 }
 
 static int vnet_validate(void *ctx, const struct vm_cli *cli, struct vm_err *err)
@@ -107,8 +98,9 @@ static int vnet_validate(void *ctx, const struct vm_cli *cli, struct vm_err *err
      * MAC and alias, for labels and --interface, and <bandwidth> are in
      * the domain XML. */
     o->need_xml = o->ifaces.label != VM_DEV_LABEL_DEV || o->ifaces.n > 0 ||
-                  thresh_set(&cli->th[VNET_THROTTLE]) || thresh_set(&cli->th[VNET_RX_THROTTLE]) ||
-                  thresh_set(&cli->th[VNET_TX_THROTTLE]);
+                  vm_thresh_is_set(&cli->th[VNET_THROTTLE]) ||
+                  vm_thresh_is_set(&cli->th[VNET_RX_THROTTLE]) ||
+                  vm_thresh_is_set(&cli->th[VNET_TX_THROTTLE]);
     return 0;
 }
 
@@ -248,8 +240,8 @@ static void vnet_one(const struct vm_eval *ev, struct vm_report *rep, const stru
      * on both rx_Bps and tx_Bps unless those have their own. */
     st = vnet_fig1(it, ev, NULL, "throughput", f.tput, "", VNET_THROUGHPUT, false);
     vm_devices_note_bps(it, st, f.tput, !isnan(f.rx_Bps) && f.tput == f.rx_Bps ? "rx" : "tx");
-    t_rx = thresh_set(&th[VNET_RX_BPS]) ? VNET_RX_BPS : VNET_THROUGHPUT;
-    t_tx = thresh_set(&th[VNET_TX_BPS]) ? VNET_TX_BPS : VNET_THROUGHPUT;
+    t_rx = vm_thresh_is_set(&th[VNET_RX_BPS]) ? VNET_RX_BPS : VNET_THROUGHPUT;
+    t_tx = vm_thresh_is_set(&th[VNET_TX_BPS]) ? VNET_TX_BPS : VNET_THROUGHPUT;
     st = vnet_fig1(it, ev, label, "rx_Bps", f.rx_Bps, "", t_rx, t_rx != VNET_RX_BPS);
     vm_devices_note_bps(it, st, f.rx_Bps, "rx");
     st = vnet_fig1(it, ev, label, "tx_Bps", f.tx_Bps, "", t_tx, t_tx != VNET_TX_BPS);
@@ -268,8 +260,8 @@ static void vnet_one(const struct vm_eval *ev, struct vm_report *rep, const stru
                   !isnan(f.in_pct) && f.thr == f.in_pct ? "inbound" : "outbound");
     /* a direction with its own threshold is judged on it; else it shows
      * throttle's, judged above */
-    t_rx = thresh_set(&th[VNET_RX_THROTTLE]) ? VNET_RX_THROTTLE : VNET_THROTTLE;
-    t_tx = thresh_set(&th[VNET_TX_THROTTLE]) ? VNET_TX_THROTTLE : VNET_THROTTLE;
+    t_rx = vm_thresh_is_set(&th[VNET_RX_THROTTLE]) ? VNET_RX_THROTTLE : VNET_THROTTLE;
+    t_tx = vm_thresh_is_set(&th[VNET_TX_THROTTLE]) ? VNET_TX_THROTTLE : VNET_THROTTLE;
     st = vnet_fig1(it, ev, label, "rx_throttle", f.in_pct, "%", t_rx, t_rx == VNET_THROTTLE);
     vnet_note_pct(it, st, &h, f.in_pct, "inbound");
     st = vnet_fig1(it, ev, label, "tx_throttle", f.out_pct, "%", t_tx, t_tx == VNET_THROTTLE);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "common.h"
@@ -63,6 +64,21 @@ enum vm_status vm_eval_metric(struct vm_item *it, const struct vm_eval *ev,
                               .show_only = show_only};
 
     return vm_item_metric(it, &m);
+}
+
+int vm_opt_choice(const char *opt, const char *arg, const char *const *words, size_t n,
+                  struct vm_err *err)
+{
+    struct vm_buf b = VM_BUF_INIT;
+
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(arg, words[i]) == 0)
+            return (int)i;
+    for (size_t i = 0; i < n; i++)
+        vm_buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 < n ? ", " : " or ", words[i]);
+    vm_err_set(err, "invalid %s '%s': use %s", opt, arg, vm_buf_str(&b));
+    vm_buf_clear(&b);
+    return -1;
 }
 
 void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair)
@@ -207,9 +223,7 @@ static void plugin_unjudged(struct plugin_run *r, size_t judgeable)
     size_t nset = 0, nmiss = 0;
 
     for (size_t i = 0; judgeable && i < def->nmetrics; i++) {
-        const struct vm_thresh *t = &r->cli.th[i];
-
-        if (!t->has_warn && !t->has_crit)
+        if (!vm_thresh_is_set(&r->cli.th[i]))
             continue;
         nset++;
         if (vm_report_judged(&r->rep, i))

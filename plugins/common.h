@@ -79,6 +79,12 @@ enum vm_status vm_eval_metric(struct vm_item *it, const struct vm_eval *ev,
                               size_t nparts, double v, const char *uom, int mi, double max,
                               bool show_only);
 
+/* A plugin option that takes one of n words (case-insensitive): the
+ * index of arg in words, or -1 with "invalid --basis 'x': use usable or
+ * free" in err (opt: "--basis"). */
+int vm_opt_choice(const char *opt, const char *arg, const char *const *words, size_t n,
+                  struct vm_err *err);
+
 /* Describe where a pair's figures come from, for long output:
  * "average over 300 s since the previous check" or "measured over 1.0 s". */
 void vm_pair_describe(struct vm_buf *out, const struct vm_rate_pair *pair);

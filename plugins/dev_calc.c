@@ -3,6 +3,7 @@
 #include <config.h>
 
 #include <math.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -91,19 +92,19 @@ double vm_dev_bandwidth_Bps(uint64_t average_kBps)
 
 /* Names follow the rate labels (read_Bps, rx_pps): the direction first,
  * then what is counted. */
-static const struct {
-    enum vm_blk_field field;
+/* A raw counter in perfdata: field `field` of a device's v[] as `metric`. */
+struct dev_raw_def {
+    unsigned field;
     const char *metric;
-} blk_raw[] = {
+};
+
+static const struct dev_raw_def blk_raw[] = {
     {VM_BLK_RD_BYTES, "read_bytes"},  {VM_BLK_RD_REQS, "read_reqs"},
     {VM_BLK_WR_BYTES, "write_bytes"}, {VM_BLK_WR_REQS, "write_reqs"},
     {VM_BLK_FL_REQS, "flush_reqs"},
 };
 
-static const struct {
-    enum vm_net_field field;
-    const char *metric;
-} net_raw[] = {
+static const struct dev_raw_def net_raw[] = {
     {VM_NET_RX_BYTES, "rx_bytes"}, {VM_NET_RX_PKTS, "rx_packets"}, {VM_NET_RX_ERRS, "rx_errors"},
     {VM_NET_RX_DROP, "rx_drops"},  {VM_NET_TX_BYTES, "tx_bytes"},  {VM_NET_TX_PKTS, "tx_packets"},
     {VM_NET_TX_ERRS, "tx_errors"}, {VM_NET_TX_DROP, "tx_drops"},
@@ -112,24 +113,26 @@ static const struct {
 _Static_assert(sizeof(blk_raw) / sizeof(blk_raw[0]) <= VM_DEV_MAX_RAW, "VM_DEV_MAX_RAW");
 _Static_assert(sizeof(net_raw) / sizeof(net_raw[0]) <= VM_DEV_MAX_RAW, "VM_DEV_MAX_RAW");
 
+/* The counters of table t[0..nt) that the device has, in its order. */
+static size_t dev_raw(const uint64_t *v, uint32_t have, const struct dev_raw_def *t, size_t nt,
+                      struct vm_dev_raw *out)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < nt; i++)
+        if ((have >> t[i].field) & 1u)
+            out[n++] = (struct vm_dev_raw){t[i].metric, v[t[i].field]};
+    return n;
+}
+
 size_t vm_dev_block_raw(const struct vm_block_stats *b, struct vm_dev_raw *out)
 {
-    size_t i, n = 0;
-
-    for (i = 0; i < sizeof(blk_raw) / sizeof(blk_raw[0]); i++)
-        if (VM_HAS(*b, blk_raw[i].field))
-            out[n++] = (struct vm_dev_raw){blk_raw[i].metric, b->v[blk_raw[i].field]};
-    return n;
+    return dev_raw(b->v, b->have, blk_raw, sizeof(blk_raw) / sizeof(blk_raw[0]), out);
 }
 
 size_t vm_dev_net_raw(const struct vm_net_stats *ns, struct vm_dev_raw *out)
 {
-    size_t i, n = 0;
-
-    for (i = 0; i < sizeof(net_raw) / sizeof(net_raw[0]); i++)
-        if (VM_HAS(*ns, net_raw[i].field))
-            out[n++] = (struct vm_dev_raw){net_raw[i].metric, ns->v[net_raw[i].field]};
-    return n;
+    return dev_raw(ns->v, ns->have, net_raw, sizeof(net_raw) / sizeof(net_raw[0]), out);
 }
 
 static bool removable(const char *device)
@@ -165,28 +168,32 @@ bool vm_dev_paused_ioerror(const struct vm_dom_stats *d)
     return d->have_state && d->state == VIR_DOMAIN_PAUSED && d->reason == VIR_DOMAIN_PAUSED_IOERROR;
 }
 
+/* The one of n XML devices (`size` bytes each, their <target dev> first)
+ * whose target is `target`, or NULL. */
+static const void *dev_xml_find(const void *devs, size_t n, size_t size, const char *target)
+{
+    const char *p = devs;
+
+    for (size_t i = 0; target && i < n; i++) {
+        const char *t = *(char *const *)(const void *)(p + i * size);
+
+        if (t && strcmp(t, target) == 0)
+            return p + i * size;
+    }
+    return NULL;
+}
+_Static_assert(offsetof(struct vm_xml_disk, target) == 0 &&
+                   offsetof(struct vm_xml_iface, target) == 0,
+               "dev_xml_find: target first");
+
 const struct vm_xml_disk *vm_dev_xml_disk(const struct vm_domxml *x, const char *target)
 {
-    size_t i;
-
-    if (!x || !target)
-        return NULL;
-    for (i = 0; i < x->ndisks; i++)
-        if (x->disks[i].target && strcmp(x->disks[i].target, target) == 0)
-            return &x->disks[i];
-    return NULL;
+    return x ? dev_xml_find(x->disks, x->ndisks, sizeof(*x->disks), target) : NULL;
 }
 
 const struct vm_xml_iface *vm_dev_xml_iface(const struct vm_domxml *x, const char *dev)
 {
-    size_t i;
-
-    if (!x || !dev)
-        return NULL;
-    for (i = 0; i < x->nifaces; i++)
-        if (x->ifaces[i].target && strcmp(x->ifaces[i].target, dev) == 0)
-            return &x->ifaces[i];
-    return NULL;
+    return x ? dev_xml_find(x->ifaces, x->nifaces, sizeof(*x->ifaces), dev) : NULL;
 }
 
 const char *vm_dev_net_label(enum vm_dev_label how, const char *dev, const struct vm_xml_iface *x)

@@ -79,6 +79,19 @@ void vm_mem_limit_describe(struct vm_buf *out, const struct vm_mem_limit *l);
  * any back (vm_mem_balloon_held); returns whether it did. */
 bool vm_mem_balloon_describe(struct vm_buf *out, const struct vm_bal_stats *b);
 
+/* One balloon figure as perfdata: sizes in bytes (uom "B", libvirt gives
+ * KiB), the counters as "c"; label static. */
+struct vm_mem_fig {
+    const char *label;
+    double value;
+    const char *uom;
+};
+#define VM_MEM_NFIGS 10
+
+/* Pure: the figures the guest reports, in perfdata order (sizes first);
+ * returns how many of out[VM_MEM_NFIGS] it filled. */
+size_t vm_mem_balloon_figs(const struct vm_bal_stats *b, struct vm_mem_fig *out);
+
 /* Pure: the bytes the balloon holds back from the guest (maximum -
  * current), 0 when it holds none or either figure is missing. */
 double vm_mem_balloon_held(const struct vm_bal_stats *b);
