@@ -521,9 +521,13 @@ cleanup:
 
 void vm_cli_clear(struct vm_cli *cli)
 {
+    size_t i;
+
     if (!cli)
         return;
-    vm_strv_free(cli->key_args, cli->nkey_args);
+    for (i = 0; i < cli->nkey_args; i++)
+        free(cli->key_args[i]);
+    free(cli->key_args);
     free(cli->domains);
     free(cli->targs);
     free(cli->th);

@@ -52,10 +52,3 @@ char *vm_strdup(const char *s)
         memcpy(p, s, n);
     return p;
 }
-
-void vm_strv_free(char **v, size_t n)
-{
-    for (size_t i = 0; v && i < n; i++)
-        free(v[i]);
-    free(v);
-}

@@ -20,8 +20,6 @@ void *vm_malloc(size_t size);
 void *vm_calloc(size_t n, size_t size);
 void *vm_reallocarray(void *p, size_t n, size_t size);
 char *vm_strdup(const char *s); /* NULL in, NULL out */
-/* Free v[0..n) and the array v itself (NULL accepted). */
-void vm_strv_free(char **v, size_t n);
 
 /* For tests: use fn instead of realloc(3) (NULL restores realloc). fn must
  * return memory free() accepts, e.g. by calling realloc itself. */

@@ -171,8 +171,10 @@ void vm_selection_clear(struct vm_selection *s)
         return;
     for (size_t i = 0; i < s->n; i++)
         virDomainFree(s->doms[i]);
-    vm_strv_free(s->missing, s->nmissing);
+    for (size_t i = 0; i < s->nmissing; i++)
+        free(s->missing[i]);
     free(s->doms);
+    free(s->missing);
     memset(s, 0, sizeof(*s));
 }
 

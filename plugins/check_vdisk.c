@@ -158,23 +158,20 @@ static enum vm_status vdisk_fig1(struct vm_item *it, const struct vm_eval *ev, c
     return vm_devices_metric(it, ev, vdisk_metrics, dev, label, v, uom, mi, false);
 }
 
-static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const struct vm_domxml *x,
-                      const char *xml_err, size_t di, const char *dev)
+static void vdisk_one(const struct vm_eval *ev, struct vm_device *d)
 {
     const struct vm_thresh *th = ev->cli->th;
-    const struct vm_block_stats *b = &ev->cur->block[di];
-    const struct vm_block_stats *p = vm_stats_block_find(ev->pair->prev, b->name, di);
-    const struct vm_xml_disk *xd = vm_dev_xml_disk(x, b->name);
-    struct vm_buf det = VM_BUF_INIT, h = VM_BUF_INIT, room = VM_BUF_INIT;
+    const char *dev = d->label;
+    const struct vm_block_stats *b = &ev->cur->block[d->i];
+    const struct vm_block_stats *p = vm_stats_block_find(ev->pair->prev, b->name, d->i);
+    const struct vm_xml_disk *xd = vm_dev_xml_disk(d->x, b->name);
+    struct vm_buf room = VM_BUF_INIT,
+                  *h = &d->figures; /* scratch for the notes, then the figures */
     enum vm_status s_rd, s_wr, s_rio, s_wio, s_lr, s_lw, s_err, s_fill = VM_OK, s_thr;
     struct vm_dev_disk_fig f;
-    struct vm_dev_raw raw[VM_DEV_MAX_RAW];
-    struct vm_item *it;
+    struct vm_item *it = d->it;
 
     vm_dev_disk_measure(p, b, xd, ev->pair->elapsed_s, &f);
-    it = vm_devices_item(ev, rep, &vdisk_ops, dev, p != NULL);
-    if (!it)
-        return;
     s_rd = vdisk_fig1(it, ev, dev, "read_Bps", f.r.rd_Bps, "", VDISK_READ_BPS);
     s_wr = vdisk_fig1(it, ev, dev, "write_Bps", f.r.wr_Bps, "", VDISK_WRITE_BPS);
     s_rio = vdisk_fig1(it, ev, dev, "read_iops", f.r.rd_iops, "", VDISK_READ_IOPS);
@@ -214,15 +211,13 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
     vdisk_fig1(it, ev, dev, "capacity", f.cap, "B", -1);
     vdisk_fig1(it, ev, dev, "physical", f.phys, "B", -1);
     s_thr = vdisk_fig1(it, ev, dev, "throttle", f.thr, "%", VDISK_THROTTLE);
-    vm_vdisk_room(it, ev, vdisk_metrics, VDISK_HEADROOM, VDISK_TIME_TO_FULL, dev, di, &room);
-    /* a grapher can do without the raw counters where the rates are shown */
-    vm_devices_raw(it, ev, dev, raw, vm_dev_block_raw(b, raw));
+    vm_vdisk_room(it, ev, vdisk_metrics, VDISK_HEADROOM, VDISK_TIME_TO_FULL, dev, d->i, &room);
 
     /* The summary's words, most telling first, in the long output's figures. */
     if (s_fill != VM_OK) {
-        vm_vdisk_pct(&h, f.fill, " full");
-        vm_item_note(it, s_fill, "%s", vm_buf_str(&h));
-        vm_buf_truncate(&h, 0);
+        vm_vdisk_pct(h, f.fill, " full");
+        vm_item_note(it, s_fill, "%s", vm_buf_str(h));
+        vm_buf_truncate(h, 0);
     }
     vm_devices_note_bps(it, s_rd, f.r.rd_Bps, "read");
     vm_devices_note_bps(it, s_wr, f.r.wr_Bps, "write");
@@ -232,25 +227,22 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_report *rep, const str
     vm_vdisk_note(it, s_lw, f.lat_w, "write latency", true);
     vm_item_note(it, s_err, "%llu I/O error%s", (unsigned long long)f.nerr, f.nerr == 1 ? "" : "s");
     if (s_thr != VM_OK) {
-        vm_vdisk_pct(&h, f.thr, " of iotune ");
-        vm_item_note(it, s_thr, "%s%s", vm_buf_str(&h), f.lim_name);
-        vm_buf_truncate(&h, 0);
+        vm_vdisk_pct(h, f.thr, " of iotune ");
+        vm_item_note(it, s_thr, "%s%s", vm_buf_str(h), f.lim_name);
+        vm_buf_truncate(h, 0);
     }
     /* All well: the figures a reader looks for first. */
     if (!isnan(f.r.rd_Bps) && !isnan(f.r.wr_Bps)) {
-        vm_buf_append(&h, "read ");
-        vm_human_rate(&h, f.r.rd_Bps);
-        vm_buf_append(&h, ", write ");
-        vm_human_rate(&h, f.r.wr_Bps);
+        vm_buf_append(h, "read ");
+        vm_human_rate(h, f.r.rd_Bps);
+        vm_buf_append(h, ", write ");
+        vm_human_rate(h, f.r.wr_Bps);
     }
     if (!isnan(f.fill)) {
-        vm_buf_append(&h, h.len ? ", " : "");
-        vm_vdisk_pct(&h, f.fill, " full");
+        vm_buf_append(h, h->len ? ", " : "");
+        vm_vdisk_pct(h, f.fill, " full");
     }
-    vdisk_describe(ev, b, &f, xd, xml_err, &room, &det);
-    vm_devices_finish(ev, it, h.len ? vm_buf_str(&h) : "no figures", vm_buf_str(&det));
-    vm_buf_clear(&h);
-    vm_buf_clear(&det);
+    vdisk_describe(ev, b, &f, xd, d->xml_err, &room, &d->detail);
     vm_buf_clear(&room);
 }
 

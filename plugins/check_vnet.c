@@ -218,24 +218,20 @@ static enum vm_status vnet_fig1(struct vm_item *it, const struct vm_eval *ev, co
     return vm_devices_metric(it, ev, vnet_metrics, dev, label, v, uom, mi, show_only);
 }
 
-static void vnet_one(const struct vm_eval *ev, struct vm_report *rep, const struct vm_domxml *x,
-                     const char *xml_err, size_t di, const char *label)
+static void vnet_one(const struct vm_eval *ev, struct vm_device *d)
 {
     const struct vm_thresh *th = ev->cli->th;
-    const struct vm_net_stats *n = &ev->cur->net[di];
-    const struct vm_net_stats *p = vm_stats_net_find(ev->pair->prev, n->name, di);
-    const struct vm_xml_iface *xi = vm_dev_xml_iface(x, n->name);
-    struct vm_buf det = VM_BUF_INIT, h = VM_BUF_INIT;
+    const char *label = d->label;
+    const struct vm_net_stats *n = &ev->cur->net[d->i];
+    const struct vm_net_stats *p = vm_stats_net_find(ev->pair->prev, n->name, d->i);
+    const struct vm_xml_iface *xi = vm_dev_xml_iface(d->x, n->name);
+    struct vm_buf *h = &d->figures; /* scratch for the notes, then the figures */
     int t_rx, t_tx;
     enum vm_status st;
     struct vm_dev_net_fig f;
-    struct vm_dev_raw raw[VM_DEV_MAX_RAW];
-    struct vm_item *it;
+    struct vm_item *it = d->it;
 
     vm_dev_net_measure(p, n, xi, ev->pair->elapsed_s, &f);
-    it = vm_devices_item(ev, rep, &vnet_ops, label, p != NULL);
-    if (!it)
-        return;
     /* throughput is the busier direction: judged here, its thresholds show
      * on both rx_Bps and tx_Bps unless those have their own. */
     st = vnet_fig1(it, ev, NULL, "throughput", f.tput, "", VNET_THROUGHPUT, false);
@@ -256,24 +252,19 @@ static void vnet_one(const struct vm_eval *ev, struct vm_report *rep, const stru
     vm_item_note(it, st, "drops %.2f/s", f.drops);
     /* throttle: judged on the nearer limit, shown per direction */
     st = vnet_fig1(it, ev, NULL, "throttle", f.thr, "%", VNET_THROTTLE, false);
-    vnet_note_pct(it, st, &h, f.thr,
-                  !isnan(f.in_pct) && f.thr == f.in_pct ? "inbound" : "outbound");
+    vnet_note_pct(it, st, h, f.thr, !isnan(f.in_pct) && f.thr == f.in_pct ? "inbound" : "outbound");
     /* a direction with its own threshold is judged on it; else it shows
      * throttle's, judged above */
     t_rx = vm_thresh_is_set(&th[VNET_RX_THROTTLE]) ? VNET_RX_THROTTLE : VNET_THROTTLE;
     t_tx = vm_thresh_is_set(&th[VNET_TX_THROTTLE]) ? VNET_TX_THROTTLE : VNET_THROTTLE;
     st = vnet_fig1(it, ev, label, "rx_throttle", f.in_pct, "%", t_rx, t_rx == VNET_THROTTLE);
-    vnet_note_pct(it, st, &h, f.in_pct, "inbound");
+    vnet_note_pct(it, st, h, f.in_pct, "inbound");
     st = vnet_fig1(it, ev, label, "tx_throttle", f.out_pct, "%", t_tx, t_tx == VNET_THROTTLE);
-    vnet_note_pct(it, st, &h, f.out_pct, "outbound");
-    vm_devices_raw(it, ev, label, raw, vm_dev_net_raw(n, raw));
+    vnet_note_pct(it, st, h, f.out_pct, "outbound");
 
-    vnet_dir(&h, "rx", f.rx_Bps, NAN);
-    vnet_dir(&h, ", tx", f.tx_Bps, NAN);
-    vnet_describe(ev, n->name, xi, xml_err, &f, &det);
-    vm_devices_finish(ev, it, vm_buf_str(&h), vm_buf_str(&det));
-    vm_buf_clear(&h);
-    vm_buf_clear(&det);
+    vnet_dir(h, "rx", f.rx_Bps, NAN);
+    vnet_dir(h, ", tx", f.tx_Bps, NAN);
+    vnet_describe(ev, n->name, xi, d->xml_err, &f, &d->detail);
 }
 
 static const struct vm_devices_ops vnet_ops = {

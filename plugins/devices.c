@@ -163,6 +163,79 @@ static void devices_unmatched(const struct vm_eval *ev, struct vm_report *rep,
     }
 }
 
+/* The item DOM:LABEL, OK until its metrics and notes say otherwise; with
+ * no previous sample of the device, an UNKNOWN note first. NULL on
+ * allocation failure. */
+static struct vm_item *devices_item(const struct vm_eval *ev, struct vm_report *rep,
+                                    const struct vm_devices_ops *ops, const char *label, size_t i)
+{
+    struct vm_buf name = VM_BUF_INIT;
+    struct vm_item *it;
+
+    vm_buf_printf(&name, "%s:%s", ev->name, label);
+    it = vm_report_add(rep, VM_OK, vm_buf_str(&name));
+    if (it && !(ops->kind == VM_DEVICES_BLOCK
+                    ? vm_stats_block_find(ev->pair->prev, ev->cur->block[i].name, i) != NULL
+                    : vm_stats_net_find(ev->pair->prev, ev->cur->net[i].name, i) != NULL))
+        vm_item_note(it, VM_UNKNOWN, "no previous sample of this %s (new or hot-plugged)",
+                     ops->noun);
+    vm_buf_clear(&name);
+    return it;
+}
+
+enum vm_status vm_devices_metric(struct vm_item *it, const struct vm_eval *ev,
+                                 const struct vm_metric_def *defs, const char *dev,
+                                 const char *metric, double v, const char *uom, int mi,
+                                 bool show_only)
+{
+    const char *parts[] = {ev->name, dev, metric};
+
+    return vm_eval_metric(it, ev, defs, dev ? parts : NULL, 3, v, uom, mi, NAN, show_only);
+}
+
+/* Device i's raw counters as perfdata (UOM c), last: a budget trims from
+ * the end, and a grapher can do without them where the rates are shown. */
+static void devices_raw(const struct vm_eval *ev, const struct vm_devices_ops *ops,
+                        const struct vm_device *d)
+{
+    struct vm_dev_raw raw[VM_DEV_MAX_RAW];
+    size_t n = ops->kind == VM_DEVICES_BLOCK ? vm_dev_block_raw(&ev->cur->block[d->i], raw)
+                                             : vm_dev_net_raw(&ev->cur->net[d->i], raw);
+
+    for (size_t k = 0; k < n; k++)
+        vm_devices_metric(d->it, ev, NULL, d->label, raw[k].metric, (double)raw[k].value, "c", -1,
+                          false);
+}
+
+void vm_devices_note_bps(struct vm_item *it, enum vm_status st, double Bps, const char *what)
+{
+    struct vm_buf h = VM_BUF_INIT;
+
+    if (st == VM_OK)
+        return;
+    vm_human_rate(&h, Bps);
+    vm_item_note(it, st, "%s %s", what, vm_buf_str(&h));
+    vm_buf_clear(&h);
+}
+
+/* Brief: the notes' words when not OK, else the figures ("no figures"
+ * when `one` gave none). Detail: `one`'s, "; domain is paused" when it
+ * is, and where the pair comes from. */
+static void devices_finish(const struct vm_eval *ev, const struct vm_device *d)
+{
+    struct vm_buf how = VM_BUF_INIT;
+    struct vm_item *it = d->it;
+
+    vm_item_brief(it, "%s",
+                  it->why.len      ? vm_buf_str(&it->why)
+                  : d->figures.len ? vm_buf_str(&d->figures)
+                                   : "no figures");
+    vm_pair_describe(&how, ev->pair);
+    vm_item_detail(it, "%s%s; %s", vm_buf_str(&d->detail), ev->paused ? "; domain is paused" : "",
+                   vm_buf_str(&how));
+    vm_buf_clear(&how);
+}
+
 void vm_devices_evaluate(const struct vm_eval *ev, struct vm_report *rep,
                          const struct vm_devices_ops *ops, const struct vm_devsel *sel,
                          bool need_xml, bool quiet_nopair)
@@ -190,74 +263,26 @@ void vm_devices_evaluate(const struct vm_eval *ev, struct vm_report *rep,
         return;
     }
     for (i = 0; i < n; i++) {
-        const char *label = vm_devices_label(ev, ops, sel, x, i);
+        struct vm_device d = {i,          vm_devices_label(ev, ops, sel, x, i),
+                              x,          need_xml && !x ? xerr.msg : NULL,
+                              NULL,       VM_BUF_INIT,
+                              VM_BUF_INIT};
         char unnamed[32];
 
         if (!devices_pick(ev, ops, sel, x, i, &nskip))
             continue;
-        if (!label) {
+        if (!d.label) {
             snprintf(unnamed, sizeof(unnamed), "%s%zu", ops->unnamed, i);
-            label = unnamed;
+            d.label = unnamed;
         }
-        ops->one(ev, rep, x, need_xml && !x ? xerr.msg : NULL, i, label);
+        if (!(d.it = devices_item(ev, rep, ops, d.label, i)))
+            continue;
+        ops->one(ev, &d);
+        devices_raw(ev, ops, &d);
+        devices_finish(ev, &d);
+        vm_buf_clear(&d.figures);
+        vm_buf_clear(&d.detail);
     }
     if (sel->n)
         devices_unmatched(ev, rep, ops, sel, x);
-}
-
-struct vm_item *vm_devices_item(const struct vm_eval *ev, struct vm_report *rep,
-                                const struct vm_devices_ops *ops, const char *label, bool have_prev)
-{
-    struct vm_buf name = VM_BUF_INIT;
-    struct vm_item *it;
-
-    vm_buf_printf(&name, "%s:%s", ev->name, label);
-    it = vm_report_add(rep, VM_OK, vm_buf_str(&name));
-    if (it && !have_prev)
-        vm_item_note(it, VM_UNKNOWN, "no previous sample of this %s (new or hot-plugged)",
-                     ops->noun);
-    vm_buf_clear(&name);
-    return it;
-}
-
-enum vm_status vm_devices_metric(struct vm_item *it, const struct vm_eval *ev,
-                                 const struct vm_metric_def *defs, const char *dev,
-                                 const char *metric, double v, const char *uom, int mi,
-                                 bool show_only)
-{
-    const char *parts[] = {ev->name, dev, metric};
-
-    return vm_eval_metric(it, ev, defs, dev ? parts : NULL, 3, v, uom, mi, NAN, show_only);
-}
-
-void vm_devices_raw(struct vm_item *it, const struct vm_eval *ev, const char *dev,
-                    const struct vm_dev_raw *raw, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        vm_devices_metric(it, ev, NULL, dev, raw[i].metric, (double)raw[i].value, "c", -1, false);
-}
-
-void vm_devices_note_bps(struct vm_item *it, enum vm_status st, double Bps, const char *what)
-{
-    struct vm_buf h = VM_BUF_INIT;
-
-    if (st == VM_OK)
-        return;
-    vm_human_rate(&h, Bps);
-    vm_item_note(it, st, "%s %s", what, vm_buf_str(&h));
-    vm_buf_clear(&h);
-}
-
-void vm_devices_finish(const struct vm_eval *ev, struct vm_item *it, const char *figures,
-                       const char *detail)
-{
-    struct vm_buf how = VM_BUF_INIT;
-
-    if (!it)
-        return;
-    vm_item_brief(it, "%s", it->why.len ? vm_buf_str(&it->why) : figures);
-    vm_pair_describe(&how, ev->pair);
-    vm_item_detail(it, "%s%s; %s", detail, ev->paused ? "; domain is paused" : "",
-                   vm_buf_str(&how));
-    vm_buf_clear(&how);
 }

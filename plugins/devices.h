@@ -5,10 +5,11 @@
  * the frame chooses the devices (the --device/--interface list, devices
  * the plugin skips such as empty drives), reads the domain XML when the
  * plugin says it needs it, answers "no such disk" / "no disk matches" /
- * "no valid pair of samples", and calls `one` per chosen device. `one`
- * builds its item with the helpers below: DOM:DEV naming, the previous
- * sample's "new or hot-plugged" note, perfdata, the summary's words and
- * the pair's description. This is plugin-side code (it words output). */
+ * "no valid pair of samples", and per chosen device makes its item
+ * DOM:DEV (with the previous sample's "new or hot-plugged" note), has
+ * `one` fill it (its figures, through the helpers below, and its words),
+ * adds the raw counters last and sets the summary and the pair's
+ * description. This is plugin-side code (it words output). */
 #ifndef VM_PLUGIN_DEVICES_H
 #define VM_PLUGIN_DEVICES_H
 
@@ -37,16 +38,26 @@ enum vm_devices_kind {
     VM_DEVICES_NET,   /* named per --label; --interface: host device, MAC or alias */
 };
 
+/* One chosen device, as the frame hands it to `one`. */
+struct vm_device {
+    size_t i;                  /* its index in ev->cur's block[] or net[] */
+    const char *label;         /* its output name */
+    const struct vm_domxml *x; /* the XML when the plugin needs it, else NULL */
+    const char *xml_err;       /* why the needed XML is missing, or NULL */
+    struct vm_item *it;        /* its item, OK so far */
+    struct vm_buf figures;     /* `one` writes the summary's figures for an OK item */
+    struct vm_buf detail;      /* and the long-output line */
+};
+
 struct vm_devices_ops {
     enum vm_devices_kind kind;
     const char *noun;    /* "disk", "interface" */
     const char *opt;     /* "--device" */
     const char *unnamed; /* printf prefix of an unnamed device's name: "disk" gives "disk0" */
     const char *what;    /* how --device matches: "target or source path" */
-    /* One chosen device i of ev->cur. x: the XML when the plugin needs it
-     * (else NULL); xml_err: why the needed XML is missing, or NULL. */
-    void (*one)(const struct vm_eval *ev, struct vm_report *rep, const struct vm_domxml *x,
-                const char *xml_err, size_t i, const char *label);
+    /* Judge one chosen device into d->it, and word it (d->figures,
+     * d->detail). */
+    void (*one)(const struct vm_eval *ev, struct vm_device *d);
 };
 
 /* Evaluate one domain's devices. need_xml: the plugin needs the domain
@@ -60,13 +71,6 @@ void vm_devices_evaluate(const struct vm_eval *ev, struct vm_report *rep,
 const char *vm_devices_label(const struct vm_eval *ev, const struct vm_devices_ops *ops,
                              const struct vm_devsel *sel, const struct vm_domxml *x, size_t i);
 
-/* The item DOM:LABEL, OK until its metrics and notes say otherwise; with
- * no previous sample of the device, an UNKNOWN note first. NULL on
- * allocation failure. */
-struct vm_item *vm_devices_item(const struct vm_eval *ev, struct vm_report *rep,
-                                const struct vm_devices_ops *ops, const char *label,
-                                bool have_prev);
-
 /* One figure of a device, judged against defs[mi]'s threshold (mi < 0:
  * none; show_only: shown, judged elsewhere), and in perfdata as
  * DOM:DEV:metric (dev NULL: judged only). Returns its state. */
@@ -75,17 +79,8 @@ enum vm_status vm_devices_metric(struct vm_item *it, const struct vm_eval *ev,
                                  const char *metric, double v, const char *uom, int mi,
                                  bool show_only);
 
-/* The raw counters as perfdata (UOM c), last: a budget trims from the end. */
-void vm_devices_raw(struct vm_item *it, const struct vm_eval *ev, const char *dev,
-                    const struct vm_dev_raw *raw, size_t n);
-
 /* The summary's words of a bytes-per-second figure that broke its
  * threshold: "read 1.50 MiB/s". */
 void vm_devices_note_bps(struct vm_item *it, enum vm_status st, double Bps, const char *what);
-
-/* Brief: the notes' words when not OK, else `figures`. Detail: `detail`,
- * "; domain is paused" when it is, and where the pair comes from. */
-void vm_devices_finish(const struct vm_eval *ev, struct vm_item *it, const char *figures,
-                       const char *detail);
 
 #endif
