@@ -8,9 +8,8 @@
 #include <string.h>
 
 #include "common.h"
+#include "cpu_calc.h"
 #include "domxml.h"
-
-#define NS_PER_S 1e9
 
 enum { VCPU_USAGE, VCPU_CORES, VCPU_OVERHEAD, VCPU_STEAL, VCPU_VCPU, VCPU_CAP };
 enum { VCPU_OPT_PER_VCPU, VCPU_OPT_CAP };
@@ -80,85 +79,6 @@ static int vcpu_validate(void *ctx, const struct vm_cli *cli, struct vm_err *err
     return 0;
 }
 
-/* One <cputune> CFS limit in cores: quota µs of CPU time per period µs
- * (0: the kernel's and libvirt's default, 100 ms); 0 when there is none
- * (quota 0) or it is unlimited (quota < 0). */
-static double vcpu_quota_cores(long long quota_us, unsigned long long period_us)
-{
-    return quota_us > 0 ? (double)quota_us / (period_us ? (double)period_us : 100000.0) : 0;
-}
-
-struct vcpu_cap {
-    double pct;        /* usage in % of the limit; NAN: no limit */
-    double cores;      /* the limit, in cores */
-    const char *which; /* static: which <cputune> limit it is */
-};
-
-/* The <cputune> limit nearest to being hit, of those that bound the
- * guest: <quota> bounds each vCPU thread, so nvcpu of them bound the
- * guest's vCPU time (guest_cores); <global_quota> bounds the whole
- * domain's cgroup, QEMU's own threads too (cores). <emulator_quota> and
- * <iothread_quota> bound only QEMU's threads, not the guest: not a cap. */
-static struct vcpu_cap vcpu_cap_find(const struct vm_domxml *x, unsigned nvcpu, double guest_cores,
-                                     double cores)
-{
-    struct vcpu_cap c = {NAN, 0, NULL};
-    const struct {
-        double lim, used;
-        const char *which;
-    } cand[] = {
-        {x ? vcpu_quota_cores(x->quota_us, x->period_us) * nvcpu : 0, guest_cores,
-         "quota, per vCPU"},
-        {x ? vcpu_quota_cores(x->global_quota_us, x->global_period_us) : 0, cores,
-         "global_quota, whole domain"},
-    };
-
-    for (size_t i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
-        double pct = 100.0 * cand[i].used / cand[i].lim;
-
-        if (cand[i].lim <= 0 || (!isnan(c.pct) && pct <= c.pct))
-            continue;
-        c = (struct vcpu_cap){pct, cand[i].lim, cand[i].which};
-    }
-    return c;
-}
-
-/* % of one CPU from a vCPU thread's time rate (ns/s). A vCPU busy the
- * whole time can read a little above the elapsed time: QEMU's libvirt
- * driver counts a vCPU thread's time in the kernel's clock ticks
- * (utime + stime of /proc/PID/task/TID/stat, 10 ms at USER_HZ 100: one
- * tick is 1% of a 1 s window), and it reads the vCPUs, cpu.time and our
- * clock one after another. No thread runs longer than the wall clock:
- * the excess is that skew, and is cut at 100. */
-static double vcpu_pct(double ns_per_s)
-{
-    double v = 100.0 * ns_per_s / NS_PER_S;
-
-    return v > 100.0 ? 100.0 : v;
-}
-
-/* The guest's own CPU time as a rate (ns/s): the sum of its vCPU threads'
- * time (vcpu.N.time in bulk stats, virDomainGetVcpus' cpuTime else), which
- * leaves out the emulator and I/O threads that cpu.time counts. -1 when
- * not all nvcpu vCPUs have it in both samples (a driver without it, a vCPU
- * plugged in between): then usage is taken from cpu.time. */
-static int vcpu_guest_rate(const struct vm_rate_pair *pr, unsigned nvcpu, double *out)
-{
-    const struct vm_dom_stats *a = pr->prev, *b = pr->cur;
-    unsigned n = 0;
-    double v, sum = 0;
-
-    for (size_t i = 0; i < b->nvcpu && i < a->nvcpu; i++)
-        if (VM_PAIR_RATE(a->vcpu[i], b->vcpu[i], VM_VCPU_TIME, pr->elapsed_s, &v) == 0) {
-            sum += v;
-            n++;
-        }
-    if (n == 0 || n != nvcpu)
-        return -1;
-    *out = sum;
-    return 0;
-}
-
 /* One figure of the item, judged against threshold `mi` (-1: none; with
  * show_only only shown) and in perfdata as DOM:label. */
 static void vcpu_metric(struct vm_item *it, const struct vm_eval *ev, const char *label, double v,
@@ -177,7 +97,7 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
     struct vm_buf detail = VM_BUF_INIT, how = VM_BUF_INIT, per = VM_BUF_INIT;
     double cpu_ns, guest_ns, usage, cores, guest, overhead = NAN, steal = NAN, busiest = NAN;
     double user = NAN, sys = NAN, v;
-    struct vcpu_cap cap = {NAN, 0, NULL};
+    struct vm_cpu_cap cap = {NAN, 0, NULL};
     unsigned nvcpu, busiest_n = 0, nsteal = 0;
     bool from_vcpu;
     struct vm_item *it;
@@ -195,16 +115,16 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
         vm_eval_nodata(ev, rep, "no CPU time from libvirt for this domain");
         return;
     }
-    cores = cpu_ns / NS_PER_S;
+    cores = cpu_ns / VM_NS_PER_S;
     /* usage is the guest's: its vCPUs' time, so 100% means every vCPU
      * busy; cores is the host's whole cost, and overhead the difference,
      * what QEMU spends beside the guest. Without vCPU times, usage is
      * cpu.time (which can pass 100% a little) and there is no overhead. */
-    from_vcpu = vcpu_guest_rate(pr, nvcpu, &guest_ns) == 0;
+    from_vcpu = vm_cpu_guest_rate(pr, nvcpu, &guest_ns) == 0;
     if (from_vcpu) {
-        guest = guest_ns / NS_PER_S;
-        usage = vcpu_pct(guest_ns / nvcpu);
-        /* The two counters are read apart (vcpu_pct): a negative
+        guest = guest_ns / VM_NS_PER_S;
+        usage = vm_cpu_pct(guest_ns / nvcpu);
+        /* The two counters are read apart (vm_cpu_pct): a negative
          * difference is that skew, not a figure. */
         overhead = cores > guest ? cores - guest : 0;
     } else {
@@ -213,28 +133,28 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
         o->from_cpu_time++;
     }
     if (VM_PAIR_RATE(a->cpu, b->cpu, VM_CPU_USER, pr->elapsed_s, &v) == 0)
-        user = 100.0 * v / NS_PER_S / nvcpu;
+        user = 100.0 * v / VM_NS_PER_S / nvcpu;
     if (VM_PAIR_RATE(a->cpu, b->cpu, VM_CPU_SYSTEM, pr->elapsed_s, &v) == 0)
-        sys = 100.0 * v / NS_PER_S / nvcpu;
+        sys = 100.0 * v / VM_NS_PER_S / nvcpu;
     /* Per vCPU: the busiest one, and steal summed over all of them. The
      * array may be sparse (hotplug): only vCPUs present in both count. */
     for (i = 0; i < b->nvcpu && i < a->nvcpu; i++) {
         if (VM_PAIR_RATE(a->vcpu[i], b->vcpu[i], VM_VCPU_TIME, pr->elapsed_s, &v) == 0) {
-            v = vcpu_pct(v);
+            v = vm_cpu_pct(v);
             if (isnan(busiest) || v > busiest) {
                 busiest = v;
                 busiest_n = (unsigned)i;
             }
         }
         if (VM_PAIR_RATE(a->vcpu[i], b->vcpu[i], VM_VCPU_DELAY, pr->elapsed_s, &v) == 0) {
-            steal = (isnan(steal) ? 0 : steal) + 100.0 * v / NS_PER_S;
+            steal = (isnan(steal) ? 0 : steal) + 100.0 * v / VM_NS_PER_S;
             nsteal++;
         }
     }
     if (nsteal)
         steal /= nsteal;
     if (o->cap)
-        cap = vcpu_cap_find(vm_eval_domxml(ev, NULL), nvcpu, guest, cores);
+        cap = vm_cpu_cap_find(vm_eval_domxml(ev, NULL), nvcpu, guest, cores);
 
     it = vm_report_add(rep, VM_OK, ev->name);
     if (!it)
@@ -257,9 +177,9 @@ static void vcpu_evaluate(const struct vm_eval *ev, struct vm_report *rep)
                 continue;
             snprintf(label, sizeof(label), "vcpu%zu", i);
             /* judged as vcpu_max, the busiest */
-            vcpu_metric(it, ev, label, vcpu_pct(v), "%", VCPU_VCPU, 100, true);
+            vcpu_metric(it, ev, label, vm_cpu_pct(v), "%", VCPU_VCPU, 100, true);
             vm_buf_printf(&per, "%s%zu at %.1f%%", per.len ? ", " : ", each vCPU: ", i,
-                          vcpu_pct(v));
+                          vm_cpu_pct(v));
         }
     }
 
