@@ -162,8 +162,7 @@ static void vdisk_one(const struct vm_eval *ev, struct vm_device *d)
 {
     const struct vm_thresh *th = ev->cli->th;
     const char *dev = d->label;
-    const struct vm_block_stats *b = &ev->cur->block[d->i];
-    const struct vm_block_stats *p = vm_stats_block_find(ev->pair->prev, b->name, d->i);
+    const struct vm_block_stats *b = d->block, *p = d->prev_block;
     const struct vm_xml_disk *xd = vm_dev_xml_disk(d->x, b->name);
     struct vm_buf room = VM_BUF_INIT,
                   *h = &d->figures; /* scratch for the notes, then the figures */

@@ -222,8 +222,7 @@ static void vnet_one(const struct vm_eval *ev, struct vm_device *d)
 {
     const struct vm_thresh *th = ev->cli->th;
     const char *label = d->label;
-    const struct vm_net_stats *n = &ev->cur->net[d->i];
-    const struct vm_net_stats *p = vm_stats_net_find(ev->pair->prev, n->name, d->i);
+    const struct vm_net_stats *n = d->net, *p = d->prev_net;
     const struct vm_xml_iface *xi = vm_dev_xml_iface(d->x, n->name);
     struct vm_buf *h = &d->figures; /* scratch for the notes, then the figures */
     int t_rx, t_tx;

@@ -167,16 +167,14 @@ static void devices_unmatched(const struct vm_eval *ev, struct vm_report *rep,
  * no previous sample of the device, an UNKNOWN note first. NULL on
  * allocation failure. */
 static struct vm_item *devices_item(const struct vm_eval *ev, struct vm_report *rep,
-                                    const struct vm_devices_ops *ops, const char *label, size_t i)
+                                    const struct vm_devices_ops *ops, const struct vm_device *d)
 {
     struct vm_buf name = VM_BUF_INIT;
     struct vm_item *it;
 
-    vm_buf_printf(&name, "%s:%s", ev->name, label);
+    vm_buf_printf(&name, "%s:%s", ev->name, d->label);
     it = vm_report_add(rep, VM_OK, vm_buf_str(&name));
-    if (it && !(ops->kind == VM_DEVICES_BLOCK
-                    ? vm_stats_block_find(ev->pair->prev, ev->cur->block[i].name, i) != NULL
-                    : vm_stats_net_find(ev->pair->prev, ev->cur->net[i].name, i) != NULL))
+    if (it && !d->prev_block && !d->prev_net)
         vm_item_note(it, VM_UNKNOWN, "no previous sample of this %s (new or hot-plugged)",
                      ops->noun);
     vm_buf_clear(&name);
@@ -193,14 +191,12 @@ enum vm_status vm_devices_metric(struct vm_item *it, const struct vm_eval *ev,
     return vm_eval_metric(it, ev, defs, dev ? parts : NULL, 3, v, uom, mi, NAN, show_only);
 }
 
-/* Device i's raw counters as perfdata (UOM c), last: a budget trims from
+/* The device's raw counters as perfdata (UOM c), last: a budget trims from
  * the end, and a grapher can do without them where the rates are shown. */
-static void devices_raw(const struct vm_eval *ev, const struct vm_devices_ops *ops,
-                        const struct vm_device *d)
+static void devices_raw(const struct vm_eval *ev, const struct vm_device *d)
 {
     struct vm_dev_raw raw[VM_DEV_MAX_RAW];
-    size_t n = ops->kind == VM_DEVICES_BLOCK ? vm_dev_block_raw(&ev->cur->block[d->i], raw)
-                                             : vm_dev_net_raw(&ev->cur->net[d->i], raw);
+    size_t n = d->block ? vm_dev_block_raw(d->block, raw) : vm_dev_net_raw(d->net, raw);
 
     for (size_t k = 0; k < n; k++)
         vm_devices_metric(d->it, ev, NULL, d->label, raw[k].metric, (double)raw[k].value, "c", -1,
@@ -263,10 +259,12 @@ void vm_devices_evaluate(const struct vm_eval *ev, struct vm_report *rep,
         return;
     }
     for (i = 0; i < n; i++) {
-        struct vm_device d = {i,          vm_devices_label(ev, ops, sel, x, i),
-                              x,          need_xml && !x ? xerr.msg : NULL,
-                              NULL,       VM_BUF_INIT,
-                              VM_BUF_INIT};
+        struct vm_device d = {.i = i,
+                              .label = vm_devices_label(ev, ops, sel, x, i),
+                              .x = x,
+                              .xml_err = need_xml && !x ? xerr.msg : NULL,
+                              .figures = VM_BUF_INIT,
+                              .detail = VM_BUF_INIT};
         char unnamed[32];
 
         if (!devices_pick(ev, ops, sel, x, i, &nskip))
@@ -275,10 +273,17 @@ void vm_devices_evaluate(const struct vm_eval *ev, struct vm_report *rep,
             snprintf(unnamed, sizeof(unnamed), "%s%zu", ops->unnamed, i);
             d.label = unnamed;
         }
-        if (!(d.it = devices_item(ev, rep, ops, d.label, i)))
+        if (ops->kind == VM_DEVICES_BLOCK) {
+            d.block = &ev->cur->block[i];
+            d.prev_block = vm_stats_block_find(pr->prev, d.block->name, i);
+        } else {
+            d.net = &ev->cur->net[i];
+            d.prev_net = vm_stats_net_find(pr->prev, d.net->name, i);
+        }
+        if (!(d.it = devices_item(ev, rep, ops, &d)))
             continue;
         ops->one(ev, &d);
-        devices_raw(ev, ops, &d);
+        devices_raw(ev, &d);
         devices_finish(ev, &d);
         vm_buf_clear(&d.figures);
         vm_buf_clear(&d.detail);

@@ -40,7 +40,11 @@ enum vm_devices_kind {
 
 /* One chosen device, as the frame hands it to `one`. */
 struct vm_device {
-    size_t i;                  /* its index in ev->cur's block[] or net[] */
+    size_t i; /* its index in ev->cur's block[] or net[] */
+    /* Its stats, now and in the pair's previous sample (NULL: none, so no
+     * rates): the block ones for a disk, the net ones for an interface. */
+    const struct vm_block_stats *block, *prev_block;
+    const struct vm_net_stats *net, *prev_net;
     const char *label;         /* its output name */
     const struct vm_domxml *x; /* the XML when the plugin needs it, else NULL */
     const char *xml_err;       /* why the needed XML is missing, or NULL */
