@@ -78,22 +78,17 @@ int vm_mem_limit_pick(const struct vm_memtune *mt, uint64_t rss_kib, struct vm_m
     return 0;
 }
 
-/* The balloon figures in perfdata order; sizes are KiB from libvirt. */
+/* The balloon figures in perfdata order: the sizes (KiB from libvirt)
+ * first, then MEM_NCOUNTERS counters. */
 static const struct {
     enum vm_bal_field field;
-    const char *label, *uom; /* uom "B": a size, "c": a counter */
+    const char *label;
 } mem_figs[] = {
-    {VM_BAL_AVAILABLE, "available", "B"},
-    {VM_BAL_UNUSED, "unused", "B"},
-    {VM_BAL_USABLE, "usable", "B"},
-    {VM_BAL_DISK_CACHES, "disk_caches", "B"},
-    {VM_BAL_RSS, "rss", "B"},
-    {VM_BAL_CURRENT, "actual", "B"},
-    {VM_BAL_MAXIMUM, "maximum", "B"},
-    {VM_BAL_SWAP_IN, "swap_in", "c"},
-    {VM_BAL_SWAP_OUT, "swap_out", "c"},
-    {VM_BAL_MAJOR_FAULT, "major_fault", "c"},
-};
+    {VM_BAL_AVAILABLE, "available"},     {VM_BAL_UNUSED, "unused"},   {VM_BAL_USABLE, "usable"},
+    {VM_BAL_DISK_CACHES, "disk_caches"}, {VM_BAL_RSS, "rss"},         {VM_BAL_CURRENT, "actual"},
+    {VM_BAL_MAXIMUM, "maximum"},         {VM_BAL_SWAP_IN, "swap_in"}, {VM_BAL_SWAP_OUT, "swap_out"},
+    {VM_BAL_MAJOR_FAULT, "major_fault"}};
+#define MEM_NCOUNTERS 3
 _Static_assert(sizeof(mem_figs) / sizeof(mem_figs[0]) == VM_MEM_NFIGS, "VM_MEM_NFIGS");
 
 size_t vm_mem_balloon_figs(const struct vm_bal_stats *b, struct vm_mem_fig *out)
@@ -102,11 +97,11 @@ size_t vm_mem_balloon_figs(const struct vm_bal_stats *b, struct vm_mem_fig *out)
 
     for (size_t k = 0; k < VM_MEM_NFIGS; k++) {
         enum vm_bal_field f = mem_figs[k].field;
-        double scale = *mem_figs[k].uom == 'B' ? 1024.0 : 1;
+        bool counter = k >= VM_MEM_NFIGS - MEM_NCOUNTERS;
 
         if (VM_HAS(*b, f))
-            out[n++] = (struct vm_mem_fig){mem_figs[k].label, (double)b->v[f] * scale,
-                                           mem_figs[k].uom};
+            out[n++] = (struct vm_mem_fig){
+                mem_figs[k].label, (double)b->v[f] * (counter ? 1 : 1024.0), counter ? "c" : "B"};
     }
     return n;
 }
