@@ -263,22 +263,6 @@ static bool has_counters(const struct vm_dom_stats *d)
     return false;
 }
 
-/* Try the previous run's sample for cur->dom[i]: sets the pair and returns
- * true, or leaves prev NULL with the reason in note. */
-/* The domain with this UUID in another snapshot of the same selection.
- * It is nearly always at the same index (one run's samples, and the
- * previous run's saved in the same order), so look there first: a scan
- * per domain made --all quadratic (at 1,000 domains a sixth of our own
- * instructions, bench/RESULTS.md). After domains come or go, the next
- * saved snapshot is back in step. */
-static const struct vm_dom_stats *find_near(const struct vm_snapshot *snap, const char *uuid,
-                                            size_t i)
-{
-    if (i < snap->n && strcmp(snap->dom[i].uuid, uuid) == 0)
-        return &snap->dom[i];
-    return vm_snapshot_find(snap, uuid);
-}
-
 /* The saved samples' ages before s->cur, newest first. */
 static void saved_ages(const struct vm_sampling *s, double *age)
 {
@@ -349,7 +333,7 @@ static bool pair_from_state(struct vm_sampling *s, const char *load_why,
      * select it, and an average across that gap is what sample_save keeps
      * out. */
     for (k = 0; k <= (size_t)b; k++)
-        if (!(old = find_near(&s->saved.snap[k], c->uuid, i))) {
+        if (!(old = vm_snapshot_find(&s->saved.snap[k], c->uuid, i))) {
             p->note = "no previous sample of this domain";
             return false;
         }
@@ -380,7 +364,7 @@ static void pair_after_sleep(struct vm_sampling *s, const char *load_why,
 
     if (pair_from_state(s, load_why, o, i))
         return;
-    f = find_near(&s->first, p->cur->uuid, i);
+    f = vm_snapshot_find(&s->first, p->cur->uuid, i);
     if (!f) {
         p->note = "domain was not in the first sample";
     } else if (!vm_sample_consistent(f, p->cur)) {

@@ -25,20 +25,21 @@
 #define STATE_KEY_MAX 128     /* longest key accepted as a file name stem */
 #define STATE_TMP_STALE_S 300 /* a temp file this old is from a killed run */
 
-/* A key becomes a file name: only a safe alphabet, no leading dot. */
-static int state_check_key(const char *key, struct vm_err *err)
+/* The letters of a key vm_state_key makes; a key given may have dots. */
+#define STATE_KEY_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+
+/* The name of key's file: key and suffix into name[size]. A key becomes a
+ * file name: only a safe alphabet, no leading dot. */
+static int state_name(const struct vm_state_dir *d, const char *key, const char *suffix, char *name,
+                      size_t size, struct vm_err *err)
 {
-    size_t i, n = key ? strlen(key) : 0;
+    size_t n = key ? strlen(key) : 0;
 
-    if (n == 0 || n > STATE_KEY_MAX || key[0] == '.')
+    if (!d || d->fd < 0)
+        return vm_err_set(err, "state folder is not open");
+    if (n == 0 || n > STATE_KEY_MAX || key[0] == '.' || strspn(key, STATE_KEY_CHARS ".") != n)
         return vm_err_set(err, "invalid state key");
-    for (i = 0; i < n; i++) {
-        char c = key[i];
-
-        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '_' || c == '-' || c == '.'))
-            return vm_err_set(err, "invalid state key");
-    }
+    snprintf(name, size, "%s%s", key, suffix);
     return 0;
 }
 
@@ -165,11 +166,6 @@ int vm_state_dir_open(struct vm_state_dir *d, const char *explicit_path, struct 
         vm_err_set(err, "cannot check state folder %s: %s", path, strerror(errno));
         goto fail;
     }
-    if (!S_ISDIR(st.st_mode)) {
-        vm_err_set(err, "state folder %s is not a folder; remove it or give another --state-dir",
-                   path);
-        goto fail;
-    }
     if (st.st_uid != geteuid()) {
         vm_err_set(err,
                    "state folder %s is owned by uid %lu, not %lu; chown it or give another "
@@ -209,7 +205,6 @@ void vm_state_dir_clear(struct vm_state_dir *d)
 void vm_state_meta_init(struct vm_state_meta *m, const char *plugin, const char *uri)
 {
     ssize_t n;
-    size_t i;
     int fd;
 
     m->plugin = plugin ? plugin : "";
@@ -229,14 +224,8 @@ void vm_state_meta_init(struct vm_state_meta *m, const char *plugin, const char 
     m->boot_id[n] = '\0';
     m->boot_id[strcspn(m->boot_id, "\n")] = '\0';
     /* Only a UUID-like text is worth comparing. */
-    for (i = 0; m->boot_id[i]; i++) {
-        char c = m->boot_id[i];
-
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '-')) {
-            m->boot_id[0] = '\0';
-            return;
-        }
-    }
+    if (m->boot_id[strspn(m->boot_id, "0123456789abcdef-")] != '\0')
+        m->boot_id[0] = '\0';
 }
 
 void vm_state_key(const char *plugin, const char *uri, char *const *args, size_t nargs, char *key,
@@ -262,14 +251,8 @@ void vm_state_key(const char *plugin, const char *uri, char *const *args, size_t
         else
             h = vm_statefile_fnv1a(h, &null_mark, 1);
     }
-    for (i = j = 0; plugin[i] && j < sizeof(stem) - 1; i++) {
-        char c = plugin[i];
-
-        stem[j++] = ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                     c == '_' || c == '-')
-                        ? c
-                        : '_';
-    }
+    for (i = j = 0; plugin[i] && j < sizeof(stem) - 1; i++)
+        stem[j++] = strchr(STATE_KEY_CHARS, plugin[i]) ? plugin[i] : '_';
     stem[j] = '\0';
     snprintf(key, keylen, "%s-%016" PRIx64, j ? stem : "state", h);
 }
@@ -283,11 +266,8 @@ int vm_state_lock(struct vm_state_dir *d, const char *key, unsigned wait_ms, str
     struct stat st;
     int fd;
 
-    if (!d || d->fd < 0)
-        return vm_err_set(err, "state folder is not open");
-    if (state_check_key(key, err) < 0)
+    if (state_name(d, key, ".lock", name, sizeof(name), err) < 0)
         return -1;
-    snprintf(name, sizeof(name), "%s.lock", key);
     /* O_NONBLOCK: a FIFO planted at the name must not hang the open. */
     fd = openat(d->fd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY,
                 0600);
@@ -348,22 +328,20 @@ void vm_state_unlock(int lockfd)
 }
 /* ---- load / save ------------------------------------------------------ */
 
-/* vm_state_load, or with `lazy` vm_state_load_lazy. */
-static int state_load(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
-                      bool lazy, struct vm_state_ring *out, const char **why, struct vm_err *err)
+int vm_state_load_lazy(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
+                       struct vm_state_ring *out, const char **why, struct vm_err *err)
 {
     char name[STATE_KEY_MAX + 16];
     struct vm_buf b = VM_BUF_INIT;
     struct stat st;
+    char *text;
+    size_t len;
     int fd, rc = -1;
 
     memset(out, 0, sizeof(*out));
     *why = NULL;
-    if (!d || d->fd < 0)
-        return vm_err_set(err, "state folder is not open");
-    if (state_check_key(key, err) < 0)
+    if (state_name(d, key, ".state", name, sizeof(name), err) < 0)
         return -1;
-    snprintf(name, sizeof(name), "%s.state", key);
     /* O_NONBLOCK: a FIFO at the name must not block the open or a read. */
     fd = openat(d->fd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
@@ -431,15 +409,10 @@ static int state_load(struct vm_state_dir *d, const char *key, const struct vm_s
             goto cleanup;
         }
     }
-    if (lazy) {
-        size_t len = b.len;
-        char *text = vm_buf_steal(&b);
-
-        rc = text ? vm_statefile_index(text, len, m, out, why, err)
-                  : vm_err_set(err, "out of memory reading the state file");
-    } else {
-        rc = vm_statefile_parse(vm_buf_str(&b), b.len, m, out, why, err);
-    }
+    len = b.len;
+    text = vm_buf_steal(&b);
+    rc = text ? vm_statefile_index(text, len, m, out, why, err)
+              : vm_err_set(err, "out of memory reading the state file");
 
 cleanup:
     close(fd);
@@ -450,13 +423,14 @@ cleanup:
 int vm_state_load(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
                   struct vm_state_ring *out, const char **why, struct vm_err *err)
 {
-    return state_load(d, key, m, false, out, why, err);
-}
+    int rc = vm_state_load_lazy(d, key, m, out, why, err);
 
-int vm_state_load_lazy(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
-                       struct vm_state_ring *out, const char **why, struct vm_err *err)
-{
-    return state_load(d, key, m, true, out, why, err);
+    /* Every sample read, as vm_statefile_parse reads them. */
+    for (size_t i = 0; rc == 1 && i < out->n; i++)
+        rc = vm_state_ring_read(out, i, why, err);
+    if (rc != 1)
+        vm_state_ring_clear(out);
+    return rc;
 }
 
 static int write_all(int fd, const char *p, size_t n)
@@ -561,11 +535,8 @@ int vm_state_save_items(struct vm_state_dir *d, const char *key, const struct vm
     bool made = false;
     int fd = -1, rc = -1, e;
 
-    if (!d || d->fd < 0)
-        return vm_err_set(err, "state folder is not open");
-    if (state_check_key(key, err) < 0)
+    if (state_name(d, key, ".state", name, sizeof(name), err) < 0)
         return -1;
-    snprintf(name, sizeof(name), "%s.state", key);
     if (n == 0 || n > VM_STATE_RING_MAX)
         return vm_err_set(err, "internal error: %zu samples to save", n);
     /* The size stays bounded: older samples make way for the newest. */

@@ -65,7 +65,8 @@ int vm_state_load(struct vm_state_dir *d, const char *key, const struct vm_state
                   struct vm_state_ring *out, const char **why, struct vm_err *err);
 
 /* The same, lazily (vm_statefile_index): the samples' domains are read by
- * vm_state_ring_read, and their text is kept for vm_state_save_items. */
+ * vm_state_ring_read, and their text is kept for vm_state_save_items.
+ * vm_state_load is this load with every sample read at once. */
 int vm_state_load_lazy(struct vm_state_dir *d, const char *key, const struct vm_state_meta *m,
                        struct vm_state_ring *out, const char **why, struct vm_err *err);
 

@@ -27,14 +27,11 @@
  *     error =<text>|-
  *   end <FNV-1a 64 of every byte before this line, 16 lowercase hex>
  *
- * A string is "-" for NULL or "=" followed by its bytes, where everything
- * outside [A-Za-z0-9._:/@+,~-] is written %XX: names with spaces, newlines,
- * quotes, '|' or UTF-8 stay on one line and in one field. Numbers are
- * decimal without sign, '+' or leading zeros (the domain ID may be -1);
- * `have` is the presence bit mask. The values of every field are written,
- * present or not, so each line has a fixed number of fields.
- *
- * stateline.c writes and reads the fields; this file, the records.
+ * Strings ("-" for NULL, "=" and the bytes escaped) and numbers (the
+ * domain ID may be -1) are fields as stateline.h defines them; stateline.c
+ * writes and reads the fields, this file the records. `have` is the
+ * presence bit mask. The values of every field are written, present or
+ * not, so each line has a fixed number of fields.
  *
  * Version 2 is the same without the "samples" line: one sample. It is read
  * (a ring of one), so an upgrade does not cost the previous sample. A
@@ -156,9 +153,8 @@ static void state_format_snap(const struct vm_snapshot *snap, struct vm_buf *out
         state_format_dom(&snap->dom[i], out);
 }
 
-/* The file for n samples: items[i] when items is given, else snaps[i]. */
-static void state_format(const struct vm_snapshot *const *snaps, const struct vm_state_item *items,
-                         size_t n, const struct vm_state_meta *m, struct vm_buf *out)
+void vm_statefile_format_items(const struct vm_state_item *items, size_t n,
+                               const struct vm_state_meta *m, struct vm_buf *out)
 {
     size_t start = out->len, i;
     uint64_t h;
@@ -171,9 +167,7 @@ static void state_format(const struct vm_snapshot *const *snaps, const struct vm
     vm_stateline_put_str(out, m->boot_id);
     vm_buf_printf(out, "\nsamples %zu\n", n);
     for (i = 0; i < n; i++) {
-        if (!items)
-            state_format_snap(snaps[i], out);
-        else if (items[i].text) /* a sample kept: its lines as a previous run wrote them */
+        if (items[i].text) /* a sample kept: its lines as a previous run wrote them */
             vm_buf_append_len(out, items[i].text, items[i].len);
         else
             state_format_snap(items[i].snap, out);
@@ -187,13 +181,12 @@ static void state_format(const struct vm_snapshot *const *snaps, const struct vm
 void vm_statefile_format(const struct vm_snapshot *const *snaps, size_t n,
                          const struct vm_state_meta *m, struct vm_buf *out)
 {
-    state_format(snaps, NULL, n, m, out);
-}
+    struct vm_state_item items[VM_STATE_RING_MAX];
+    size_t i;
 
-void vm_statefile_format_items(const struct vm_state_item *items, size_t n,
-                               const struct vm_state_meta *m, struct vm_buf *out)
-{
-    state_format(NULL, items, n, m, out);
+    for (i = 0; i < n && i < VM_STATE_RING_MAX; i++)
+        items[i] = (struct vm_state_item){snaps[i], NULL, 0};
+    vm_statefile_format_items(items, i, m, out);
 }
 
 /* ---- parse ------------------------------------------------------------ */

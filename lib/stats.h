@@ -180,8 +180,10 @@ const struct vm_block_stats *vm_stats_block_find(const struct vm_dom_stats *d, c
 const struct vm_net_stats *vm_stats_net_find(const struct vm_dom_stats *d, const char *name,
                                              size_t pos);
 
-/* The per-domain record for a UUID, or NULL. */
-const struct vm_dom_stats *vm_snapshot_find(const struct vm_snapshot *s, const char *uuid);
+/* The per-domain record for a UUID in another snapshot of the same
+ * selection (s may be NULL), or NULL; the one at `pos` is tried first. */
+const struct vm_dom_stats *vm_snapshot_find(const struct vm_snapshot *s, const char *uuid,
+                                            size_t pos);
 
 void vm_dom_stats_clear(struct vm_dom_stats *d); /* frees members, keeps d */
 void vm_snapshot_clear(struct vm_snapshot *s);   /* NULL accepted */
